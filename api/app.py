@@ -1,0 +1,107 @@
+"""The FastAPI application factory. Nothing is created at import time: call ``create_app``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.bootstrap import ensure_admin, load_sample, with_secret
+from api.db.session import Database, upgrade
+from api.errors import install_error_handlers
+from api.job_kinds import build_registry
+from api.jobs import JobRegistry, JobRunner
+from api.routers import audit, auth, grids, health, jobs, jurisdictions, networks, plans, users, zones
+from api.settings import Settings, settings_from_env
+
+UPLOAD_PATHS = ("/networks",)
+
+
+class BodyLimit:
+    """413 for bodies over the limit — from Content-Length up front, or while streaming."""
+
+    def __init__(self, app: ASGIApp, *, json_bytes: int, upload_bytes: int) -> None:
+        self.app, self.json_bytes, self.upload_bytes = app, json_bytes, upload_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.upload_bytes if scope["path"] in UPLOAD_PATHS else self.json_bytes
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            await _too_large(limit)(scope, receive, send)
+            return
+        seen = 0
+        started = False
+
+        async def counted_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise _BodyTooLarge
+            return message
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, tracked_send)
+        except _BodyTooLarge:
+            if not started:
+                await _too_large(limit)(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return JSONResponse({"detail": f"request body larger than {limit} bytes"}, status_code=413)
+
+
+def create_app(settings: Settings | None = None, *, registry: JobRegistry | None = None) -> FastAPI:
+    """Build the service for ``settings`` (default: from the environment)."""
+    settings = with_secret(settings or settings_from_env())
+    registry = registry or build_registry()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database.connect(settings.effective_database_url)
+        if settings.run_migrations:
+            upgrade(db.engine)
+        if settings.admin_password:
+            ensure_admin(db, "admin", settings.admin_password)
+        if settings.load_sample:
+            load_sample(db)
+        runner = JobRunner(db, registry, workers=settings.job_workers, settings=settings)
+        runner.recover()
+        app.state.db, app.state.jobs = db, runner
+        try:
+            yield
+        finally:
+            runner.shutdown()
+            db.dispose()
+
+    app = FastAPI(title="gridplan service", version="0.1.0", lifespan=lifespan,
+                  description="Grids, patrol routes, boundary zones and jobs for city-management "
+                              "enforcement squads. Geometries are GeoJSON in WGS-84 (EPSG:4326).")
+    app.state.settings = settings
+    app.add_middleware(BodyLimit, json_bytes=settings.max_json_bytes,  # type: ignore[arg-type]
+                       upload_bytes=settings.max_upload_bytes)
+    install_error_handlers(app)
+    for module in (health, auth, users, jurisdictions, networks, plans, grids, zones, jobs, audit):
+        app.include_router(module.router)
+    return app
+
+
+def app_factory() -> Any:
+    """For ``uvicorn --factory api.app:app_factory``."""
+    return create_app()

@@ -1,0 +1,127 @@
+"""Who is calling: passwords (argon2), JWT bearer tokens (OAuth2 password flow) and API keys.
+
+API keys are 256-bit random tokens, so they are stored as SHA-256 digests (fast to check on every
+request, and a stolen table reveals nothing usable); passwords are low-entropy and use argon2id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.db.models import ApiKey, User
+
+JWT_ALGORITHM = "HS256"
+API_KEY_PREFIX = "gp_"
+_hasher = PasswordHasher()
+# Verifying against this when the user does not exist keeps login time independent of the username.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+class Role(StrEnum):
+    SQUAD_LEADER = "squad_leader"  # their squad's grids: read, generate routes
+    PLANNER = "planner"  # a district: edit grids, run redesigns
+    JOINT_VIEWER = "joint_viewer"  # only the boundary zone shared with one neighbour
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The authenticated caller with its scope (district codes, grid codes, neighbour pair)."""
+
+    username: str
+    role: Role
+    districts: frozenset[str] = frozenset()
+    grids: frozenset[str] = frozenset()
+    pair: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, user: User) -> Principal:
+        scope = user.scope or {}
+        return cls(
+            username=user.username,
+            role=Role(user.role),
+            districts=frozenset(scope.get("districts") or ()),
+            grids=frozenset(scope.get("grids") or ()),
+            pair=frozenset(scope.get("pair") or ()),
+        )
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password: str, password_hash: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        verify_password(password, _DUMMY_HASH)
+        return None
+    if not user.is_active or not verify_password(password, user.password_hash):
+        return None
+    return user
+
+
+def issue_token(user: User, *, secret: str, minutes: int) -> str:
+    now = datetime.now(UTC)
+    claims = {"sub": user.username, "role": user.role, "iat": now,
+              "exp": now + timedelta(minutes=minutes)}
+    return jwt.encode(claims, secret, algorithm=JWT_ALGORITHM)
+
+
+def username_from_token(token: str, *, secret: str) -> str | None:
+    """The subject of a valid, unexpired token, else None."""
+    try:
+        claims: dict[str, Any] = jwt.decode(token, secret, algorithms=[JWT_ALGORITHM],
+                                            options={"require": ["sub", "exp"]})
+    except jwt.PyJWTError:
+        return None
+    sub = claims.get("sub")
+    return sub if isinstance(sub, str) else None
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_api_key(session: Session, user: User, *, name: str = "") -> tuple[ApiKey, str]:
+    """Create an API key for ``user``; the plain key is returned once and never stored."""
+    plain = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    record = ApiKey(user_id=user.id, name=name, prefix=plain[:10], key_hash=_digest(plain),
+                    revoked=False)
+    session.add(record)
+    session.flush()
+    return record, plain
+
+
+def user_from_api_key(session: Session, key: str) -> User | None:
+    record = session.scalar(select(ApiKey).where(ApiKey.key_hash == _digest(key)))
+    if record is None or record.revoked:
+        return None
+    user = session.get(User, record.user_id)
+    return user if user is not None and user.is_active else None
+
+
+def create_user(session: Session, username: str, password: str, *, role: Role,
+                scope: dict[str, Any] | None = None) -> User:
+    user = User(username=username, password_hash=hash_password(password), role=role.value,
+                scope=scope or {}, is_active=True)
+    session.add(user)
+    session.flush()
+    return user

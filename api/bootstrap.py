@@ -1,0 +1,49 @@
+"""Start-up chores: the signing secret, the first admin, the sample data."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from sqlalchemy import select
+
+from api.auth import Role, create_user
+from api.db.models import Jurisdiction, User
+from api.db.session import Database
+from api.settings import Settings
+
+
+def with_secret(settings: Settings) -> Settings:
+    """Settings with a signing key: the configured one, else one kept in the data dir."""
+    if settings.secret_key:
+        return settings
+    path: Path = settings.data_dir / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48))
+    return settings.model_copy(update={"secret_key": path.read_text().strip()})
+
+
+def ensure_admin(db: Database, username: str, password: str) -> bool:
+    """Create admin ``username`` unless a user of that name exists; True if created."""
+    with db.session() as session:
+        if session.scalar(select(User.id).where(User.username == username)) is not None:
+            return False
+        create_user(session, username, password, role=Role.ADMIN)
+        return True
+
+
+def load_sample(db: Database) -> int:
+    """Load the bundled sample jurisdictions (geodata.sample) if the table is empty."""
+    with db.session() as session:
+        if session.scalar(select(Jurisdiction.id).limit(1)) is not None:
+            return 0
+    from api.sample import sample_jurisdictions
+
+    rows = sample_jurisdictions()
+    with db.session() as session:
+        session.add_all(rows)
+    return len(rows)

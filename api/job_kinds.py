@@ -1,0 +1,160 @@
+"""The job kinds the service runs. Each is one small function plus its parameters and its rule.
+
+Adding ``routes`` / ``redesign`` / ``hotspots`` when those engines land is one function each::
+
+    @registry.job_kind("routes", params=RoutesParams, authorize=_authorize_grid)
+    def routes(ctx: JobContext, p: RoutesParams) -> dict:
+        net = _network(ctx, p.network_id)
+        plan = gridplan.routing.plan_routes(net, ..., progress=ctx.progress,
+                                            should_cancel=ctx.should_cancel)
+        return plan.summary()
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+import pyproj
+from pydantic import BaseModel, Field
+from shapely.ops import transform, unary_union
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.auth import Principal
+from api.db.models import Grid, GridPlan, Jurisdiction, StreetNetworkRecord
+from api.geo import to_geojson
+from api.jobs import JobContext, JobRegistry
+from api.policy import check_read_district, check_zone
+from api.routers.networks import check_read_network, network_or_404
+from api.routers.plans import plan_or_404
+from api.zones import boundary_zone
+from gridplan.errors import InvalidInputError, Problem
+from gridplan.progress import report
+
+
+class ComparePlansParams(BaseModel):
+    plan_a: int = Field(description="usually the current layout")
+    plan_b: int = Field(description="usually a proposal")
+
+
+class ZoneParams(BaseModel):
+    code_a: str
+    code_b: str
+    zone_width_m: float = Field(default=50.0, gt=0, le=5000)
+
+
+class NetworkCheckParams(BaseModel):
+    network_id: int
+
+
+def _authorize_compare(session: Session, principal: Principal, p: ComparePlansParams) -> None:
+    for plan_id in (p.plan_a, p.plan_b):
+        check_read_district(principal, plan_or_404(session, plan_id).district_code)
+
+
+def _authorize_zone(session: Session, principal: Principal, p: ZoneParams) -> None:
+    check_zone(principal, (p.code_a, p.code_b))
+
+
+def _authorize_network(session: Session, principal: Principal, p: NetworkCheckParams) -> None:
+    check_read_network(session, principal, network_or_404(session, p.network_id))
+
+
+def _metric(geometries: list[Any]) -> pyproj.Transformer:
+    centre = unary_union([g.envelope for g in geometries]).centroid
+    local = pyproj.CRS.from_proj4(f"+proj=laea +lat_0={centre.y} +lon_0={centre.x} +units=m")
+    return pyproj.Transformer.from_crs("EPSG:4326", local, always_xy=True)
+
+
+def _plan_metrics(grids: list[Grid], district: Any, to_m: pyproj.Transformer) -> dict[str, Any]:
+    shapes = {g.code: transform(to_m.transform, g.geometry) for g in grids}
+    union = unary_union(list(shapes.values())) if shapes else None
+    district_m = transform(to_m.transform, district)
+    overlap = sum(s.area for s in shapes.values()) - (union.area if union else 0.0)
+    officers = [int((g.staff or {}).get("enforcement", 0)) for g in grids]
+    return {"grids": len(grids), "area_km2": round(union.area / 1e6, 4) if union else 0.0,
+            "uncovered_km2": round(district_m.difference(union).area / 1e6, 4) if union
+            else round(district_m.area / 1e6, 4),
+            "overlap_km2": round(max(0.0, overlap) / 1e6, 4),
+            "officers": sum(officers),
+            "km2_per_officer": round(union.area / 1e6 / sum(officers), 4)
+            if union and sum(officers) else None}
+
+
+def build_registry() -> JobRegistry:
+    """The registry of every job kind this build of the service knows."""
+    registry = JobRegistry()
+
+    @registry.job_kind("compare_plans", params=ComparePlansParams, authorize=_authorize_compare)
+    def compare_plans(ctx: JobContext, p: ComparePlansParams) -> dict[str, Any]:
+        """Compare two grid layouts: coverage, gaps, overlaps, staff and per-grid changes."""
+        with ctx.db.session() as session:
+            plans = [session.get_one(GridPlan, p.plan_a), session.get_one(GridPlan, p.plan_b)]
+            if plans[0].district_code != plans[1].district_code:
+                raise InvalidInputError("plans of different districts", [Problem(
+                    "compare_plans", "plan_b", f"a plan of district {plans[0].district_code}",
+                    plans[1].district_code, "compare layouts of one district")])
+            district = session.scalars(select(Jurisdiction).where(
+                Jurisdiction.code == plans[0].district_code)).one().geometry
+            grids = [list(session.scalars(select(Grid).where(Grid.plan_id == plan.id)))
+                     for plan in plans]
+        to_m = _metric([district])
+        out: dict[str, Any] = {"district_code": plans[0].district_code}
+        for label, plan_grids in zip(("a", "b"), grids, strict=True):
+            report(0.1 if label == "a" else 0.5, f"measuring plan {label}",
+                   progress=ctx.progress, should_cancel=ctx.should_cancel)
+            out[label] = _plan_metrics(plan_grids, district, to_m)
+        a_by_code = {g.code: g for g in grids[0]}
+        changes = []
+        for i, g in enumerate(grids[1]):
+            report(0.5 + 0.5 * i / max(1, len(grids[1])), "per-grid changes",
+                   progress=ctx.progress, should_cancel=ctx.should_cancel)
+            old = a_by_code.get(g.code)
+            if old is None:
+                changes.append({"code": g.code, "change": "added"})
+                continue
+            inter = old.geometry.intersection(g.geometry).area
+            union = old.geometry.union(g.geometry).area
+            iou = inter / union if union else 1.0
+            if iou < 0.999 or old.staff != g.staff:
+                changes.append({"code": g.code, "change": "modified", "iou": round(iou, 4)})
+        b_codes = {g.code for g in grids[1]}
+        changes += [{"code": c, "change": "removed"} for c in a_by_code if c not in b_codes]
+        out["changes"] = changes
+        return out
+
+    @registry.job_kind("boundary_zone", params=ZoneParams, authorize=_authorize_zone)
+    def zone(ctx: JobContext, p: ZoneParams) -> dict[str, Any]:
+        """The boundary zone of two neighbours, clipped to what the submitter may see."""
+        with ctx.db.session() as session:
+            a, b = (session.scalars(select(Jurisdiction).where(Jurisdiction.code == c)).one()
+                    for c in (p.code_a, p.code_b))
+            ga, gb = a.geometry, b.geometry
+        report(0.2, "computing zone", progress=ctx.progress, should_cancel=ctx.should_cancel)
+        z = boundary_zone(p.code_a, ga, p.code_b, gb, zone_width_m=p.zone_width_m)
+        sides = check_zone(ctx.owner, (p.code_a, p.code_b))
+        return {"border_length_m": round(z.border_length_m, 1), "visible_sides": sorted(sides),
+                "geometry": to_geojson(z.visible(sides))}
+
+    @registry.job_kind("network_check", params=NetworkCheckParams, authorize=_authorize_network)
+    def network_check(ctx: JobContext, p: NetworkCheckParams) -> dict[str, Any]:
+        """Load an uploaded street network and check it: connectivity, dead ends, km by grade."""
+        from geodata.osm import load_network, network_summary
+
+        with ctx.db.session() as session:
+            rec = session.get_one(StreetNetworkRecord, p.network_id)
+            path, mode = rec.file_path, rec.mode
+        report(0.05, "loading network", progress=ctx.progress, should_cancel=ctx.should_cancel)
+        net = load_network(path, mode=mode, cache_dir=ctx.settings.data_dir / "cache")  # type: ignore[arg-type]
+        report(0.5, "connectivity", progress=ctx.progress, should_cancel=ctx.should_cancel)
+        undirected = net.undirected()
+        components = sorted((len(c) for c in nx.connected_components(undirected)), reverse=True)
+        report(0.8, "dead ends", progress=ctx.progress, should_cancel=ctx.should_cancel)
+        dead_ends = sum(1 for n in undirected.nodes if undirected.degree(n) == 1)
+        strongly = nx.number_strongly_connected_components(net.graph)
+        return {"summary": network_summary(net), "components": len(components),
+                "largest_component_nodes": components[0] if components else 0,
+                "strongly_connected_components": strongly, "dead_end_nodes": dead_ends}
+
+    return registry

@@ -1,0 +1,109 @@
+"""Who may do what where: the role × scope rules, in one place.
+
+* admin — everything.
+* planner — their district(s): read everything in them, edit grids and plans, run redesigns,
+  upload networks; the boundary zone with a neighbour clipped to their own side.
+* squad_leader — their squad's grids (scope ``grids``): read them, generate routes for them; read
+  the jurisdiction record of their district.
+* joint_viewer — ONLY the boundary zone shared by their neighbour pair: zones, hotspots and joint
+  patrols clipped to that zone; nothing else of either district.
+
+Every check raises :class:`Forbidden` (HTTP 403) on deny.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from fastapi import HTTPException, status
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.auth import Principal, Role
+from api.db.models import Grid, Jurisdiction
+from gridplan.model import JurisdictionLevel
+
+
+class Forbidden(HTTPException):
+    def __init__(self, why: str) -> None:
+        super().__init__(status.HTTP_403_FORBIDDEN, detail=f"forbidden: {why}")
+
+
+def district_of(session: Session, code: str) -> str:
+    """The district (level 3) a jurisdiction lies in, walking parents; itself if none above."""
+    seen: set[str] = set()
+    current = session.get_one(Jurisdiction, _id_of(session, code))
+    while current.level > JurisdictionLevel.DISTRICT and current.parent_code and \
+            current.parent_code not in seen:
+        seen.add(current.code)
+        current = session.get_one(Jurisdiction, _id_of(session, current.parent_code))
+    return current.code
+
+
+def _id_of(session: Session, code: str) -> int:
+    found = session.scalar(select(Jurisdiction.id).where(Jurisdiction.code == code))
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no jurisdiction {code!r}")
+    return found
+
+
+def require_role(principal: Principal, *roles: Role) -> None:
+    if principal.role is not Role.ADMIN and principal.role not in roles:
+        raise Forbidden(f"role {principal.role} cannot do this")
+
+
+def can_read_district(principal: Principal, district: str) -> bool:
+    if principal.role is Role.ADMIN:
+        return True
+    if principal.role in (Role.PLANNER, Role.SQUAD_LEADER):
+        return district in principal.districts
+    return False
+
+
+def check_read_district(principal: Principal, district: str) -> None:
+    if not can_read_district(principal, district):
+        raise Forbidden(f"district {district} is outside your scope")
+
+
+def check_edit_district(principal: Principal, district: str) -> None:
+    require_role(principal, Role.PLANNER)
+    if principal.role is Role.PLANNER and district not in principal.districts:
+        raise Forbidden(f"district {district} is outside your scope")
+
+
+def can_read_grid(principal: Principal, grid: Grid) -> bool:
+    if principal.role is Role.ADMIN:
+        return True
+    if principal.role is Role.PLANNER:
+        return grid.district_code in principal.districts
+    if principal.role is Role.SQUAD_LEADER:
+        return grid.code in principal.grids and grid.district_code in principal.districts
+    return False
+
+
+def check_read_grid(principal: Principal, grid: Grid) -> None:
+    if not can_read_grid(principal, grid):
+        raise Forbidden(f"grid {grid.code} is outside your scope")
+
+
+def check_route_grid(principal: Principal, grid: Grid) -> None:
+    """Generating routes: squad leaders for their grids, planners for their district."""
+    require_role(principal, Role.PLANNER, Role.SQUAD_LEADER)
+    check_read_grid(principal, grid)
+
+
+def check_zone(principal: Principal, pair: Iterable[str]) -> frozenset[str]:
+    """The districts of ``pair`` whose side of the zone the caller may see (never empty)."""
+    districts = frozenset(pair)
+    if principal.role is Role.ADMIN:
+        return districts
+    if principal.role is Role.JOINT_VIEWER and districts == principal.pair:
+        return districts
+    if principal.role is Role.PLANNER and districts & principal.districts:
+        return districts & principal.districts
+    raise Forbidden(f"boundary zone {'/'.join(sorted(districts))} is outside your scope")
+
+
+def check_owner(principal: Principal, owner: str) -> None:
+    if principal.role is not Role.ADMIN and principal.username != owner:
+        raise Forbidden("this belongs to another user")

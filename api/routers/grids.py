@@ -1,0 +1,199 @@
+"""Grids with optimistic locking.
+
+Every grid has a ``version``; responses carry it as a strong ``ETag: "<version>"``. PATCH and
+DELETE need ``If-Match`` (428 Precondition Required when missing, RFC 6585) and get
+**412 Precondition Failed** when the tag is not the current version (RFC 9110 §13.1.1) — also when
+another planner's write commits between our check and our UPDATE (the UPDATE is conditional on the
+version, so the race is caught by the database, not by luck). The stale edit is refused; the other
+planner's change is kept; the client re-reads and retries. Every change and its audit entry commit
+in one transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Response, status
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from api.audit import grid_snapshot, record
+from api.auth import Role
+from api.db.models import AuditEntry, Grid, Jurisdiction, utcnow
+from api.deps import PrincipalDep, SessionDep
+from api.errors import COMMON_RESPONSES, ErrorBody
+from api.geo import parse_geometry, to_geojson
+from api.policy import can_read_grid, check_edit_district, check_read_grid, district_of
+from api.routers.plans import plan_or_404
+from api.schemas.grid import GridCreate, GridPublic, GridUpdate
+from api.schemas.misc import AuditPublic
+from gridplan.errors import ProblemCollector
+
+router = APIRouter(prefix="/grids", tags=["grids"], responses=COMMON_RESPONSES)
+NEST_TOLERANCE = 0.01  # share of a grid's area allowed outside its jurisdiction (digitising slack)
+LOCK_RESPONSES: dict[int | str, dict[str, object]] = {
+    412: {"model": ErrorBody, "description": "If-Match is not the current version: re-read, retry"},
+    428: {"model": ErrorBody, "description": "If-Match header missing"},
+}
+IfMatch = Annotated[str | None, Header(description='the ETag you read, e.g. "3"')]
+
+
+def public(grid: Grid) -> GridPublic:
+    return GridPublic(id=grid.id, plan_id=grid.plan_id, code=grid.code, name=grid.name,
+                      jurisdiction_code=grid.jurisdiction_code, district_code=grid.district_code,
+                      geometry=to_geojson(grid.geometry) or {}, station=to_geojson(grid.station),
+                      staff=dict(grid.staff or {}), version=grid.version,
+                      updated_by=grid.updated_by, updated_at=grid.updated_at)
+
+
+def etag(grid: Grid) -> str:
+    return f'"{grid.version}"'
+
+
+def grid_or_404(session: Session, grid_id: int) -> Grid:
+    grid = session.get(Grid, grid_id)
+    if grid is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no grid {grid_id}")
+    return grid
+
+
+def check_if_match(grid: Grid, if_match: str | None) -> None:
+    if if_match is None:
+        raise HTTPException(status.HTTP_428_PRECONDITION_REQUIRED,
+                            detail=f"send If-Match: {etag(grid)} (the ETag you read)")
+    tags = [t.strip() for t in if_match.split(",")]
+    if "*" not in tags and etag(grid) not in tags:  # strong comparison: W/ tags never match
+        raise _stale(grid)
+
+
+def _stale(grid: Grid) -> HTTPException:
+    return HTTPException(status.HTTP_412_PRECONDITION_FAILED,
+                         detail=f"grid {grid.id} changed since you read it; re-read and retry")
+
+
+def _check_nesting(session: Session, jurisdiction_code: str, geometry: BaseGeometry,
+                   issues: ProblemCollector) -> None:
+    parent = session.scalar(select(Jurisdiction).where(Jurisdiction.code == jurisdiction_code))
+    if parent is None:
+        issues.add("jurisdiction_code", expected="an existing jurisdiction",
+                   found=jurisdiction_code, fix="create it first (POST /jurisdictions)")
+        return
+    outside = geometry.difference(parent.geometry).area / geometry.area
+    if outside > NEST_TOLERANCE:
+        issues.add("geometry", expected=f"inside jurisdiction {jurisdiction_code} (grids never "
+                   "straddle their community/town)", found=f"{outside:.1%} of its area outside",
+                   fix="clip the grid to its jurisdiction or assign the right one")
+
+
+@router.get("", response_model=list[GridPublic])
+def list_grids(session: SessionDep, principal: PrincipalDep, plan_id: int | None = None,
+               district_code: str | None = None) -> list[GridPublic]:
+    if principal.role is Role.JOINT_VIEWER:
+        return []
+    query = select(Grid).order_by(Grid.plan_id, Grid.code)
+    if plan_id is not None:
+        query = query.where(Grid.plan_id == plan_id)
+    if district_code is not None:
+        query = query.where(Grid.district_code == district_code)
+    if principal.role is not Role.ADMIN:
+        query = query.where(Grid.district_code.in_(sorted(principal.districts)))
+    return [public(g) for g in session.scalars(query) if can_read_grid(principal, g)]
+
+
+@router.post("", response_model=GridPublic, status_code=201,
+             responses={409: {"model": ErrorBody, "description": "code exists in the plan"}})
+def add_grid(body: GridCreate, session: SessionDep, principal: PrincipalDep,
+             response: Response) -> GridPublic:
+    plan = plan_or_404(session, body.plan_id)
+    check_edit_district(principal, plan.district_code)
+    issues = ProblemCollector("grid")
+    geometry = parse_geometry(body.geometry, source="grid.geometry")
+    station = (parse_geometry(body.station, source="grid.station", allowed=("Point",))
+               if body.station else None)
+    _check_nesting(session, body.jurisdiction_code, geometry, issues)
+    if not issues and district_of(session, body.jurisdiction_code) != plan.district_code:
+        issues.add("jurisdiction_code", expected=f"a jurisdiction in district {plan.district_code}",
+                   found=body.jurisdiction_code, fix="grids belong to their plan's district")
+    issues.raise_if_any()
+    if session.scalar(select(Grid.id).where(Grid.plan_id == plan.id, Grid.code == body.code)):
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"grid {body.code} exists in plan")
+    grid = Grid(plan_id=plan.id, code=body.code, name=body.name,
+                jurisdiction_code=body.jurisdiction_code, district_code=plan.district_code,
+                geometry=geometry, station=station, staff=dict(body.staff),
+                updated_by=principal.username, updated_at=utcnow())
+    session.add(grid)
+    session.flush()
+    record(session, principal, "create", "grid", grid.id, None, grid_snapshot(grid))
+    session.commit()
+    response.headers["ETag"] = etag(grid)
+    return public(grid)
+
+
+@router.get("/{grid_id}", response_model=GridPublic)
+def read_grid(grid_id: int, session: SessionDep, principal: PrincipalDep,
+              response: Response) -> GridPublic:
+    grid = grid_or_404(session, grid_id)
+    check_read_grid(principal, grid)
+    response.headers["ETag"] = etag(grid)
+    return public(grid)
+
+
+@router.patch("/{grid_id}", response_model=GridPublic, responses=LOCK_RESPONSES)
+def update_grid(grid_id: int, body: GridUpdate, session: SessionDep, principal: PrincipalDep,
+                response: Response, if_match: IfMatch = None) -> GridPublic:
+    grid = grid_or_404(session, grid_id)
+    check_read_grid(principal, grid)
+    check_edit_district(principal, grid.district_code)
+    check_if_match(grid, if_match)
+    before = grid_snapshot(grid)
+    issues = ProblemCollector("grid")
+    if body.geometry is not None:
+        geometry = parse_geometry(body.geometry, source="grid.geometry")
+        _check_nesting(session, grid.jurisdiction_code, geometry, issues)
+        grid.geometry = geometry
+    if body.station is not None:
+        grid.station = parse_geometry(body.station, source="grid.station", allowed=("Point",))
+    issues.raise_if_any()
+    if body.name is not None:
+        grid.name = body.name
+    if body.staff is not None:
+        grid.staff = dict(body.staff)
+    grid.updated_by, grid.updated_at = principal.username, utcnow()
+    try:
+        session.flush()  # UPDATE … WHERE id = :id AND version = :read_version
+    except StaleDataError:
+        session.rollback()
+        raise _stale(grid) from None
+    record(session, principal, "update", "grid", grid.id, before, grid_snapshot(grid))
+    session.commit()
+    response.headers["ETag"] = etag(grid)
+    return public(grid)
+
+
+@router.delete("/{grid_id}", status_code=204, responses=LOCK_RESPONSES)
+def delete_grid(grid_id: int, session: SessionDep, principal: PrincipalDep,
+                if_match: IfMatch = None) -> None:
+    grid = grid_or_404(session, grid_id)
+    check_read_grid(principal, grid)
+    check_edit_district(principal, grid.district_code)
+    check_if_match(grid, if_match)
+    before = grid_snapshot(grid)
+    session.delete(grid)
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise _stale(grid) from None
+    record(session, principal, "delete", "grid", grid_id, before, None)
+    session.commit()
+
+
+@router.get("/{grid_id}/history", response_model=list[AuditPublic])
+def grid_history(grid_id: int, session: SessionDep, principal: PrincipalDep) -> list[AuditEntry]:
+    """Who changed this grid, when, and what (before/after), oldest first."""
+    grid = grid_or_404(session, grid_id)
+    check_read_grid(principal, grid)
+    return list(session.scalars(select(AuditEntry).where(
+        AuditEntry.entity == "grid", AuditEntry.entity_id == str(grid_id)).order_by(AuditEntry.id)))

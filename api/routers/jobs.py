@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Response, status
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from api.auth import Role
+from api.db.models import Job
+from api.deps import JobRunnerDep, PrincipalDep, SessionDep
+from api.errors import COMMON_RESPONSES, ErrorBody
+from api.jobs import FINISHED
+from api.policy import check_owner
+from api.schemas.job import JobCreate, JobKindPublic, JobPublic
+from gridplan.errors import InvalidInputError, Problem
+
+router = APIRouter(prefix="/jobs", tags=["jobs"], responses=COMMON_RESPONSES)
+
+
+@router.get("/kinds", response_model=list[JobKindPublic])
+def list_kinds(runner: JobRunnerDep, principal: PrincipalDep) -> list[JobKindPublic]:
+    return [JobKindPublic(name=k.name, description=k.description,
+                          params_schema=k.params.model_json_schema())
+            for k in runner.registry.kinds.values()]
+
+
+@router.post("", response_model=JobPublic, status_code=202)
+def submit_job(body: JobCreate, session: SessionDep, principal: PrincipalDep,
+               runner: JobRunnerDep, response: Response) -> Job:
+    """Queue long work; poll ``GET /jobs/{id}``, cancel with ``DELETE /jobs/{id}``."""
+    kind = runner.registry.kinds.get(body.kind)
+    if kind is None:
+        raise InvalidInputError("unknown job kind", [Problem(
+            "job", "kind", " or ".join(sorted(runner.registry.kinds)), repr(body.kind),
+            "see GET /jobs/kinds")])
+    try:
+        params = kind.params.model_validate(body.params)
+    except ValidationError as exc:
+        raise InvalidInputError(f"bad parameters for job {kind.name}", [
+            Problem("params", ".".join(map(str, e["loc"])), e["msg"], repr(e.get("input"))[:100],
+                    "see params_schema in GET /jobs/kinds") for e in exc.errors()]) from None
+    kind.authorize(session, principal, params)
+    job = runner.create(session, kind=kind.name, params=params, owner=principal)
+    session.commit()
+    runner.submit(job.id, principal)
+    response.headers["Location"] = f"/jobs/{job.id}"
+    return job
+
+
+@router.get("", response_model=list[JobPublic])
+def list_jobs(session: SessionDep, principal: PrincipalDep) -> list[Job]:
+    query = select(Job).order_by(Job.created_at.desc()).limit(200)
+    if principal.role is not Role.ADMIN:
+        query = query.where(Job.owner == principal.username)
+    return list(session.scalars(query))
+
+
+def _job(session: SessionDep, job_id: str) -> Job:
+    job = session.get(Job, job_id)
+    if job is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no job {job_id}")
+    return job
+
+
+@router.get("/{job_id}", response_model=JobPublic)
+def read_job(job_id: str, session: SessionDep, principal: PrincipalDep) -> Job:
+    job = _job(session, job_id)
+    check_owner(principal, job.owner)
+    return job
+
+
+@router.delete("/{job_id}", response_model=JobPublic, status_code=202,
+               responses={409: {"model": ErrorBody, "description": "job already finished"}})
+def cancel_job(job_id: str, session: SessionDep, principal: PrincipalDep,
+               runner: JobRunnerDep) -> Job:
+    """Ask a job to stop: queued jobs stop at once, running ones at their next checkpoint."""
+    job = _job(session, job_id)
+    check_owner(principal, job.owner)
+    if job.status in FINISHED:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"job already {job.status}")
+    runner.request_cancel(session, job)
+    session.commit()
+    return job

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, status
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.audit import record
+from api.auth import Principal, Role
+from api.db.models import Jurisdiction
+from api.deps import PrincipalDep, SessionDep
+from api.errors import COMMON_RESPONSES, ErrorBody
+from api.geo import parse_geometry, to_geojson
+from api.policy import check_read_district, district_of, require_role
+from api.schemas.jurisdiction import JurisdictionCreate, JurisdictionPublic
+from gridplan.errors import ProblemCollector
+from gridplan.model import JurisdictionLevel
+
+router = APIRouter(prefix="/jurisdictions", tags=["jurisdictions"], responses=COMMON_RESPONSES)
+
+
+def public(j: Jurisdiction) -> JurisdictionPublic:
+    return JurisdictionPublic(code=j.code, name=j.name, level=j.level, parent_code=j.parent_code,
+                              geometry=to_geojson(j.geometry))
+
+
+def districts_by_code(rows: list[Jurisdiction]) -> dict[str, str]:
+    """code -> code of its district (level 3 ancestor, or itself), from one table read."""
+    by_code = {j.code: j for j in rows}
+    out: dict[str, str] = {}
+    for j in rows:
+        current, hops = j, 0
+        while current.level > JurisdictionLevel.DISTRICT and current.parent_code in by_code \
+                and hops < 10:
+            current, hops = by_code[current.parent_code], hops + 1
+        out[j.code] = current.code
+    return out
+
+
+def visible(session: Session, principal: Principal) -> list[Jurisdiction]:
+    rows = list(session.scalars(select(Jurisdiction).order_by(Jurisdiction.code)))
+    if principal.role is Role.ADMIN:
+        return rows
+    if principal.role is Role.JOINT_VIEWER:
+        return []  # a neighbour sees only the shared zone, through /zones
+    district = districts_by_code(rows)
+    return [j for j in rows if district[j.code] in principal.districts]
+
+
+def get_or_404(session: Session, code: str) -> Jurisdiction:
+    j = session.scalar(select(Jurisdiction).where(Jurisdiction.code == code))
+    if j is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no jurisdiction {code!r}")
+    return j
+
+
+@router.get("", response_model=list[JurisdictionPublic])
+def list_jurisdictions(session: SessionDep, principal: PrincipalDep,
+                       with_geometry: bool = False) -> list[JurisdictionPublic]:
+    """The jurisdictions in the caller's scope (geometry only when asked: polygons are big)."""
+    out = [public(j) for j in visible(session, principal)]
+    if not with_geometry:
+        out = [j.model_copy(update={"geometry": None}) for j in out]
+    return out
+
+
+@router.get("/{code}", response_model=JurisdictionPublic)
+def read_jurisdiction(code: str, session: SessionDep, principal: PrincipalDep) -> JurisdictionPublic:
+    j = get_or_404(session, code)
+    check_read_district(principal, district_of(session, j.code))
+    return public(j)
+
+
+@router.post("", response_model=JurisdictionPublic, status_code=201,
+             responses={409: {"model": ErrorBody, "description": "code exists"}})
+def add_jurisdiction(body: JurisdictionCreate, session: SessionDep,
+                     principal: PrincipalDep) -> JurisdictionPublic:
+    require_role(principal, Role.ADMIN)
+    geometry = parse_geometry(body.geometry, source="jurisdiction.geometry")
+    issues = ProblemCollector("jurisdiction")
+    if session.scalar(select(Jurisdiction.id).where(Jurisdiction.code == body.code)):
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"jurisdiction {body.code} exists")
+    if body.parent_code is not None:
+        parent = session.scalar(select(Jurisdiction).where(Jurisdiction.code == body.parent_code))
+        if parent is None:
+            issues.add("parent_code", expected="an existing jurisdiction code",
+                       found=body.parent_code, fix="create the parent first")
+        elif parent.level >= body.level:
+            issues.add("level", expected=f"a level below the parent's ({parent.level})",
+                       found=str(body.level), fix="a town (4) nests in a district (3), etc.")
+    issues.raise_if_any()
+    j = Jurisdiction(code=body.code, name=body.name, level=body.level,
+                     parent_code=body.parent_code, geometry=geometry)
+    session.add(j)
+    session.flush()
+    record(session, principal, "create", "jurisdiction", j.code, None,
+           {"code": j.code, "name": j.name, "level": j.level, "parent_code": j.parent_code})
+    session.commit()
+    return public(j)

@@ -1,0 +1,1 @@
+"""Pydantic request/response models: ``*Create`` in, ``*Update`` for PATCH, ``*Public`` out."""

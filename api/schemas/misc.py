@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class AuditPublic(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class NetworkPublic(BaseModel):
+    id: int
+    name: str
+    mode: str
+    jurisdiction_code: str | None
+    file_sha256: str
+    size_bytes: int
+    summary: dict[str, Any]
+    created_by: str
+    created_at: datetime
+
+
+class ZonePublic(BaseModel):
+    pair: list[str]
+    zone_width_m: float
+    visible_sides: list[str]
+    border_length_m: float
+    geometry: dict[str, Any] | None

@@ -1,0 +1,53 @@
+"""Service settings, read from the environment (and nothing else) when the app is built.
+
+One setting chooses the database: ``DATABASE_URL``. The default is an embedded SQLite file under
+``GRIDPLAN_DATA_DIR`` (no server needed); production points it at PostgreSQL + PostGIS, e.g.
+``postgresql+psycopg://gridplan:secret@127.0.0.1:5432/gridplan``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GRIDPLAN_", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(default=Path(".cache/gridplan"), description="uploads, secret, SQLite")
+    database_url: str = Field(
+        default="",
+        validation_alias=AliasChoices("DATABASE_URL", "GRIDPLAN_DATABASE_URL"),
+        description="SQLAlchemy URL; empty = sqlite file <data_dir>/gridplan.sqlite",
+    )
+    secret_key: str = Field(default="", description="JWT signing key; empty = generated once "
+                            "and kept in <data_dir>/secret_key")
+    access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    max_json_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    job_workers: int = Field(default=2, ge=1, le=32)
+    admin_password: str = Field(default="", description="creates user 'admin' at start if set")
+    load_sample: bool = Field(default=False, description="load the bundled sample at start")
+    run_migrations: bool = Field(default=True, description="alembic upgrade head at start")
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'gridplan.sqlite'}"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+
+@lru_cache(maxsize=1)
+def settings_from_env() -> Settings:
+    """The settings of this process, read once from the environment."""
+    return Settings()
