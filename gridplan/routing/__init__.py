@@ -1,0 +1,16 @@
+"""Patrol routing: postman tours (one officer) and arc routing (several officers)."""
+
+from gridplan.routing.postman import PostmanOptions, postman_tour
+from gridplan.routing.postman_input import BothSides
+from gridplan.routing.tjoin import TJoin, min_weight_tjoin
+from gridplan.routing.tour import PostmanTour, TourStep
+
+__all__ = [
+    "BothSides",
+    "PostmanOptions",
+    "PostmanTour",
+    "TJoin",
+    "TourStep",
+    "min_weight_tjoin",
+    "postman_tour",
+]
