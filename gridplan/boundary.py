@@ -1,0 +1,245 @@
+"""Boundary zones (交界地带) between neighbouring jurisdictions, and the hotspots that touch them.
+
+Shared boundary, robustly. Polygons from different sources (or simplified separately) rarely
+share vertices: their common border shows up as two lines a few metres apart, with slivers of
+overlap and gap. So the shared line of A and B is the part of A's boundary lying within
+``snap_tolerance_m`` of B's boundary — ``A.boundary ∩ B.boundary.buffer(tol)`` — merged into
+lines, each trimmed by ``tol`` at both ends (otherwise the first ``tol`` metres of every edge
+that merely runs up to the common border would be counted). Pieces shorter than ``min_shared_length_m`` (corner touches, stray crossings) are dropped.
+Its length is reported as ``shared_length_m``.
+
+Zone: the shared line buffered by ``zone_width_m`` each side (flat caps, so the zone stops where
+the common border stops), split into the part inside A and the part inside B, each labelled with
+its jurisdiction. Slivers where the sources overlap belong to both sides; gaps to neither (they
+are still inside the zone). Default width 50 m each side: the documented joint-patrol practice.
+
+Pairs that do not touch give an empty zone with an explanation (their distance apart).
+
+Flagging and ranking (:func:`flag_boundary_hotspots`): a hotspot touching a zone is flagged with
+both jurisdictions. Its score in [0, 1] is
+
+    score = 0.35·count/max_count + 0.30·gi_bin/3 + 0.15·trend_weight + 0.20·risk
+
+with ``trend_weight`` new 1.0, intensifying 1.0, persistent 0.8, sporadic 0.5, diminishing 0.3,
+none 0.0 and ``risk`` the mean risk-terrain score of its units (0 if not computed). The weights
+are :class:`BoundaryRankWeights`; ranks are by score, ties by incident count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from itertools import combinations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import substring
+
+from gridplan.errors import InvalidInputError, Problem, ProblemCollector
+from gridplan.hotspots.analysis import Hotspot, HotspotResult
+
+TREND_WEIGHT = {"new": 1.0, "intensifying": 1.0, "persistent": 0.8, "sporadic": 0.5,
+                "diminishing": 0.3, "none": 0.0}
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneParams:
+    zone_width_m: float = 50.0  # each side of the line
+    snap_tolerance_m: float = 5.0
+    min_shared_length_m: float = 20.0
+
+    def __post_init__(self) -> None:
+        bad = [f.name for f in fields(self) if not (getattr(self, f.name) > 0)]
+        if bad:
+            raise InvalidInputError("invalid boundary-zone parameters", [
+                Problem("ZoneParams", name, "a positive distance in metres",
+                        repr(getattr(self, name)), "see the defaults") for name in bad])
+
+
+@dataclass(frozen=True, slots=True)
+class BoundaryZone:
+    """The zone between jurisdictions ``code_a`` and ``code_b`` (metric CRS)."""
+
+    code_a: str
+    code_b: str
+    line: BaseGeometry  # shared boundary (LineString / MultiLineString), empty if none
+    zone: BaseGeometry  # both sides together
+    side_a: BaseGeometry  # the part of the zone inside A
+    side_b: BaseGeometry
+    zone_width_m: float
+    explanation: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return self.line.is_empty
+
+    @property
+    def shared_length_m(self) -> float:
+        return float(self.line.length)
+
+    def sides(self) -> dict[str, BaseGeometry]:
+        return {self.code_a: self.side_a, self.code_b: self.side_b}
+
+
+def _shared_line(a: BaseGeometry, b: BaseGeometry, params: ZoneParams) -> BaseGeometry:
+    near = shapely.intersection(a.boundary, b.boundary.buffer(params.snap_tolerance_m))
+    pieces = shapely.get_parts(shapely.line_merge(_lines_only(near)))
+    tol = params.snap_tolerance_m
+    trimmed = [substring(p, tol, p.length - tol) for p in pieces if p.length > 2 * tol]
+    kept = [p for p in trimmed if p.length >= params.min_shared_length_m]
+    return shapely.line_merge(shapely.MultiLineString(kept)) if kept else shapely.LineString()
+
+
+def _lines_only(geometry: BaseGeometry) -> BaseGeometry:
+    parts = shapely.get_parts(geometry)
+    lines = [p for p in parts if p.geom_type in ("LineString", "MultiLineString") and p.length > 0]
+    flat = [q for p in lines for q in shapely.get_parts(p)]
+    return shapely.MultiLineString(flat)
+
+
+def boundary_zone(code_a: str, polygon_a: BaseGeometry, code_b: str, polygon_b: BaseGeometry,
+                  *, params: ZoneParams | None = None) -> BoundaryZone:
+    """Shared line and zone between two jurisdictions (module docstring has the rules)."""
+    params = params or ZoneParams()
+    _check_polygons([(code_a, polygon_a), (code_b, polygon_b)])
+    line = _shared_line(polygon_a, polygon_b, params)
+    if line.is_empty:
+        gap = polygon_a.distance(polygon_b)
+        why = (f"{code_a} and {code_b} do not touch: {gap:,.0f} m apart" if gap > params.snap_tolerance_m
+               else f"{code_a} and {code_b} meet only at points or along less than "
+                    f"{params.min_shared_length_m:g} m within {params.snap_tolerance_m:g} m")
+        empty = shapely.Polygon()
+        return BoundaryZone(code_a, code_b, line, empty, empty, empty, params.zone_width_m, why)
+    zone = line.buffer(params.zone_width_m, cap_style="flat")
+    return BoundaryZone(code_a, code_b, line, zone, zone.intersection(polygon_a),
+                        zone.intersection(polygon_b), params.zone_width_m)
+
+
+def _check_polygons(items: Sequence[tuple[str, BaseGeometry]]) -> None:
+    issues = ProblemCollector("jurisdictions")
+    for code, geom in items:
+        if not isinstance(geom, BaseGeometry) or geom.geom_type not in ("Polygon", "MultiPolygon"):
+            issues.add(f"feature {code}", expected="a Polygon or MultiPolygon",
+                       found=type(geom).__name__, fix="pass jurisdiction outlines")
+        elif geom.is_empty or not geom.is_valid:
+            issues.add(f"feature {code}", expected="a non-empty valid polygon",
+                       found=shapely.is_valid_reason(geom), fix="repair with shapely.make_valid")
+    issues.raise_if_any("cannot compute boundary zones")
+
+
+def boundary_zones(jurisdictions: gpd.GeoDataFrame, *, code_column: str = "code",
+                   params: ZoneParams | None = None) -> list[BoundaryZone]:
+    """Zones for every pair of jurisdictions that share a border (metric CRS).
+
+    Candidate pairs come from a spatial index on outlines grown by the snapping tolerance, so
+    the cost grows with the number of neighbours, not with all pairs.
+    """
+    params = params or ZoneParams()
+    if jurisdictions.crs is None or jurisdictions.crs.is_geographic:
+        raise InvalidInputError("cannot compute boundary zones", [Problem(
+            "jurisdictions", "", "a projected CRS in metres", str(jurisdictions.crs),
+            "project first, e.g. .to_crs(32651)")])
+    codes = jurisdictions[code_column].astype(str).to_numpy()
+    geoms = jurisdictions.geometry.to_numpy()
+    _check_polygons(list(zip(codes, geoms, strict=True)))
+    grown = shapely.buffer(geoms, params.snap_tolerance_m)
+    left, right = shapely.STRtree(grown).query(grown, predicate="intersects")
+    pairs = sorted({(i, j) for i, j in zip(left, right, strict=True) if i < j})
+    zones = [boundary_zone(codes[i], geoms[i], codes[j], geoms[j], params=params) for i, j in pairs]
+    return [z for z in zones if not z.is_empty]
+
+
+def zones_frame(zones: Sequence[BoundaryZone], *, crs: object) -> gpd.GeoDataFrame:
+    """One row per zone side: ``code_a``, ``code_b``, ``side`` (jurisdiction), ``shared_length_m``."""
+    rows = [{"code_a": z.code_a, "code_b": z.code_b, "side": code, "shared_length_m": z.shared_length_m,
+             "zone_width_m": z.zone_width_m, "geometry": geom}
+            for z in zones for code, geom in z.sides().items()]
+    columns = ["code_a", "code_b", "side", "shared_length_m", "zone_width_m", "geometry"]
+    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=columns), geometry="geometry", crs=crs)
+
+
+@dataclass(frozen=True, slots=True)
+class BoundaryRankWeights:
+    count: float = 0.35
+    significance: float = 0.30
+    trend: float = 0.15
+    risk: float = 0.20
+
+    def __post_init__(self) -> None:
+        values = [getattr(self, f.name) for f in fields(self)]
+        if any(v < 0 for v in values) or sum(values) <= 0:
+            raise InvalidInputError("invalid ranking weights", [Problem(
+                "BoundaryRankWeights", "", "non-negative weights, at least one positive",
+                repr(values), "see the defaults")])
+
+
+@dataclass(frozen=True, slots=True)
+class BoundaryHotspot:
+    """A hotspot touching the zone between two jurisdictions: the unit of a joint patrol."""
+
+    rank: int
+    score: float
+    code_a: str
+    code_b: str
+    hotspot: Hotspot
+    zone_share: float  # fraction of the hotspot's area (or length) inside the zone
+    risk: float
+    score_parts: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def lead_code(self) -> str:
+        """The side with more of the hotspot's incidents leads (ties: code_a)."""
+        by = self.hotspot.incidents_by_jurisdiction
+        return self.code_b if by.get(self.code_b, 0) > by.get(self.code_a, 0) else self.code_a
+
+    def as_dict(self) -> dict[str, object]:
+        h = self.hotspot
+        return {"rank": self.rank, "score": round(self.score, 4), "jurisdictions": [self.code_a, self.code_b],
+                "lead": self.lead_code, "incidents": h.incident_count,
+                "incidents_by_jurisdiction": h.incidents_by_jurisdiction, "max_z": round(h.max_z, 3),
+                "gi_bin": h.gi_bin, "trend": str(h.trend), "peak_window": h.peak.label,
+                "peak_share": round(h.peak.share, 3), "risk": round(self.risk, 3),
+                "zone_share": round(self.zone_share, 3), "units": list(h.unit_ids),
+                "score_parts": {k: round(v, 4) for k, v in self.score_parts.items()}}
+
+
+def flag_boundary_hotspots(result: HotspotResult, zones: Sequence[BoundaryZone], *,
+                           risk: pd.Series | np.ndarray | None = None,
+                           weights: BoundaryRankWeights | None = None) -> list[BoundaryHotspot]:
+    """Hotspots of ``result`` touching any zone, flagged with both jurisdictions and ranked.
+
+    ``risk``: optional per-unit risk score in [0, 1] aligned with ``result.units`` (e.g. the
+    ``risk`` column of :func:`gridplan.hotspots.risk.risk_terrain`). A hotspot touching several
+    zones is listed once per zone. Returns an empty list when the analysis had too few incidents.
+    """
+    weights = weights or BoundaryRankWeights()
+    if not result.ok or not result.hotspots:
+        return []
+    risk_values = np.zeros(len(result.units)) if risk is None else np.asarray(risk, dtype=float)
+    max_count = max(h.incident_count for h in result.hotspots)
+    flagged = []
+    for zone in zones:
+        if zone.is_empty:
+            continue
+        for h in result.hotspots:
+            if not h.geometry.intersects(zone.zone):
+                continue
+            parts = {"count": h.incident_count / max_count, "significance": h.gi_bin / 3,
+                     "trend": TREND_WEIGHT[str(h.trend)],
+                     "risk": float(np.mean(risk_values[list(h.unit_ids)]))}
+            total = sum(getattr(weights, k) for k in parts)
+            score = sum(getattr(weights, k) * v for k, v in parts.items()) / total
+            flagged.append(BoundaryHotspot(0, score, zone.code_a, zone.code_b, h,
+                                           _share_inside(h.geometry, zone.zone), parts["risk"], parts))
+    flagged.sort(key=lambda b: (-b.score, -b.hotspot.incident_count, b.hotspot.id))
+    return [BoundaryHotspot(i + 1, b.score, b.code_a, b.code_b, b.hotspot, b.zone_share, b.risk,
+                            b.score_parts) for i, b in enumerate(flagged)]
+
+
+def _share_inside(geometry: BaseGeometry, zone: BaseGeometry) -> float:
+    measure = (lambda g: g.area) if geometry.area > 0 else (lambda g: g.length)
+    whole = measure(geometry)
+    return float(measure(geometry.intersection(zone)) / whole) if whole > 0 else 0.0

@@ -1,0 +1,239 @@
+"""When hotspots happen: hour × weekday profiles, peak windows, weekly Gi* trends.
+
+Trend classes (adapted from ArcGIS "Emerging Hot Spot Analysis"; a unit's weekly Gi* z-scores over
+T weeks, "hot" = significant hot at the chosen confidence in that week, FDR across units per week):
+
+* ``none``         — never significantly hot.
+* ``new``          — hot in the final week and in no earlier week.
+* ``intensifying`` — hot in at least ``persistent_share`` of weeks including the final one, and
+  the Mann–Kendall test on the z-series shows a significant increase.
+* ``diminishing``  — hot in at least ``persistent_share`` of weeks (the final one need not be)
+  and a significant decrease.
+* ``persistent``   — hot in at least ``persistent_share`` of weeks, no significant trend.
+* ``sporadic``     — hot in some weeks, but none of the above (on-again, off-again).
+
+Mann–Kendall: S = Σ_{i<j} sign(x_j − x_i); Var S = [n(n−1)(2n+5) − Σ_g t_g(t_g−1)(2t_g+5)] / 18
+over groups of tied values (weeks with no events anywhere have z = NaN and enter as 0); Z = (S − sign(S)) / √Var S (continuity correction), two-sided
+p = 2 P(N(0,1) > |Z|) via scipy. Needs n ≥ 3; a constant series has no trend (Z = 0, p = 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import sparse, stats
+
+from gridplan.errors import InvalidInputError, Problem
+from gridplan.hotspots.fdr import significant
+from gridplan.hotspots.gistar import Transform, getis_ord
+
+LOCAL_TZ = "Asia/Shanghai"
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _local_times(times: pd.Series | np.ndarray | list, tz: str) -> pd.Series:
+    t = pd.to_datetime(pd.Series(times))
+    if t.dt.tz is None:  # naive stamps are taken as local wall-clock time already
+        return t
+    return t.dt.tz_convert(tz)
+
+
+def hour_weekday_profile(times: pd.Series | np.ndarray | list, *, tz: str = LOCAL_TZ) -> np.ndarray:
+    """Counts as a (7, 24) int array: rows Monday…Sunday, columns hour 0…23 of local time."""
+    t = _local_times(times, tz)
+    profile = np.zeros((7, 24), dtype=np.int64)
+    if len(t):
+        np.add.at(profile, (t.dt.weekday.to_numpy(), t.dt.hour.to_numpy()), 1)
+    return profile
+
+
+@dataclass(frozen=True, slots=True)
+class PeakWindow:
+    """The shortest run of whole hours (circular, may wrap midnight) holding ``share`` of events."""
+
+    start_hour: int  # inclusive, local time
+    end_hour: int  # exclusive, local time, modulo 24 (start == end means all 24 hours)
+    count: float
+    total: float
+
+    @property
+    def hours(self) -> int:
+        return (self.end_hour - self.start_hour) % 24 or 24
+
+    @property
+    def share(self) -> float:
+        return self.count / self.total if self.total else 0.0
+
+    @property
+    def label(self) -> str:
+        return f"{self.start_hour:02d}:00–{self.end_hour:02d}:00"
+
+    def contains_hour(self, hour: int) -> bool:
+        return (hour - self.start_hour) % 24 < self.hours
+
+
+def peak_window(hour_counts: np.ndarray, *, share: float = 0.6) -> PeakWindow:
+    """Shortest contiguous circular hour window with at least ``share`` of all counts.
+
+    ``hour_counts``: 24 values (or a (7, 24) profile, summed over weekdays). Ties between
+    windows of the same length go to the one with more events, then the earliest start.
+    """
+    counts = np.asarray(hour_counts, dtype=float)
+    if counts.shape == (7, 24):
+        counts = counts.sum(axis=0)
+    problems = []
+    if counts.shape != (24,) or (counts < 0).any() or not np.isfinite(counts).all():
+        problems.append(Problem("hour_counts", "", "24 non-negative hourly counts",
+                                f"shape {counts.shape}", "pass hour_weekday_profile(...)"))
+    elif counts.sum() == 0:
+        problems.append(Problem("hour_counts", "", "at least one incident", "none",
+                                "a peak window needs incidents with times"))
+    if not 0 < share <= 1:
+        problems.append(Problem("share", "", "a fraction in (0, 1]", repr(share), "use 0.6"))
+    if problems:
+        raise InvalidInputError("cannot find a peak window", problems)
+    total = counts.sum()
+    cumulative = np.concatenate([[0.0], np.cumsum(np.concatenate([counts, counts]))])
+    starts = np.arange(24)[:, None]
+    lengths = np.arange(1, 25)[None, :]
+    window_sums = cumulative[starts + lengths] - cumulative[starts]  # [start, length - 1]
+    enough = window_sums >= share * total - 1e-9 * total
+    length_index = int(np.argmax(enough.any(axis=0)))
+    candidates = np.where(enough[:, length_index], window_sums[:, length_index], -np.inf)
+    start = int(np.argmax(candidates))  # argmax takes the first of equal maxima
+    hours = length_index + 1
+    return PeakWindow(start, (start + hours) % 24, float(window_sums[start, length_index]), float(total))
+
+
+@dataclass(frozen=True, slots=True)
+class MannKendallResult:
+    s: int
+    variance: float
+    z: float
+    p_two_sided: float
+    tau: float
+    n: int
+
+    def trend(self, *, alpha: float = 0.05) -> Literal["increasing", "decreasing", "no trend"]:
+        if self.p_two_sided < alpha:
+            return "increasing" if self.s > 0 else "decreasing"
+        return "no trend"
+
+
+def mann_kendall(series: np.ndarray) -> MannKendallResult:
+    """Mann–Kendall trend test with tie correction and continuity correction (see module doc)."""
+    x = np.asarray(series, dtype=float)
+    if x.ndim != 1 or len(x) < 3 or not np.isfinite(x).all():
+        raise InvalidInputError("cannot run the Mann-Kendall test", [Problem(
+            "series", "", "at least 3 finite values in time order", f"{x.shape} {x[:5]}",
+            "use more weeks, or drop missing weeks")])
+    n = len(x)
+    i, j = np.triu_indices(n, k=1)
+    s = int(np.sign(x[j] - x[i]).sum())
+    _, ties = np.unique(x, return_counts=True)
+    variance = (n * (n - 1) * (2 * n + 5) - (ties * (ties - 1) * (2 * ties + 5)).sum()) / 18.0
+    z = (s - np.sign(s)) / np.sqrt(variance) if variance > 0 and s != 0 else 0.0
+    p = float(2 * stats.norm.sf(abs(z)))
+    return MannKendallResult(s=s, variance=float(variance), z=float(z), p_two_sided=min(p, 1.0),
+                             tau=s / (n * (n - 1) / 2), n=n)
+
+
+class Trend(StrEnum):
+    NONE = "none"
+    NEW = "new"
+    INTENSIFYING = "intensifying"
+    DIMINISHING = "diminishing"
+    PERSISTENT = "persistent"
+    SPORADIC = "sporadic"
+
+
+@dataclass(frozen=True, slots=True)
+class TrendParams:
+    hot_alpha: float = 0.10  # a week counts as hot at 90 % confidence (two-sided) …
+    fdr: bool = True  # … after Benjamini–Hochberg across units in that week
+    persistent_share: float = 0.9
+    trend_alpha: float = 0.05  # Mann–Kendall significance
+
+    def __post_init__(self) -> None:
+        bad = [(name, v) for name, v in (("hot_alpha", self.hot_alpha), ("trend_alpha", self.trend_alpha),
+                                         ("persistent_share", self.persistent_share)) if not 0 < v <= 1]
+        if bad:
+            raise InvalidInputError("invalid trend parameters", [
+                Problem("TrendParams", name, "a fraction in (0, 1]", repr(v), "see defaults")
+                for name, v in bad])
+
+
+def weekly_counts(unit_ids: np.ndarray, times: pd.Series, n_units: int, *, tz: str = LOCAL_TZ,
+                  weeks: pd.DatetimeIndex | None = None) -> tuple[np.ndarray, pd.DatetimeIndex]:
+    """(n_units, T) counts per ISO week (Monday 00:00 local), from the first to the last week.
+    Units < 0 are ignored. Returns the matrix and the week starts."""
+    t = _local_times(times, tz)
+    week_start = (t.dt.normalize() - pd.to_timedelta(t.dt.weekday, unit="D"))
+    if t.dt.tz is not None:
+        week_start = week_start.dt.tz_localize(None)
+    if weeks is None:
+        weeks = pd.date_range(week_start.min(), week_start.max(), freq="7D")
+    col = np.searchsorted(weeks.to_numpy(), week_start.to_numpy())
+    ids = np.asarray(unit_ids)
+    keep = (ids >= 0) & (col < len(weeks))
+    matrix = sparse.coo_matrix((np.ones(keep.sum()), (ids[keep], col[keep])),
+                               shape=(n_units, len(weeks))).toarray()
+    return matrix, weeks
+
+
+@dataclass(frozen=True, slots=True)
+class TrendResult:
+    """Per unit: the weekly Gi* z-series, the weekly hot flags, Mann–Kendall and the class."""
+
+    z: np.ndarray  # (n, T)
+    hot: np.ndarray  # (n, T) bool
+    mk_z: np.ndarray  # (n,)
+    mk_p: np.ndarray  # (n,)
+    classes: np.ndarray  # (n,) of Trend values (str)
+    weeks: pd.DatetimeIndex
+
+
+def classify_trends(weekly: np.ndarray, weights: sparse.spmatrix, *, weeks: pd.DatetimeIndex | None = None,
+                    params: TrendParams | None = None, transform: Transform = "B") -> TrendResult:
+    """Weekly Gi* per unit and its trend class (rules in the module docstring).
+
+    ``weekly``: (n, T) counts with T ≥ 3 weeks; ``weights``: the same neighbour matrix as the
+    overall analysis. Weeks with no events at all give NaN z (never hot).
+    """
+    params = params or TrendParams()
+    weekly = np.asarray(weekly, dtype=float)
+    if weekly.ndim != 2 or weekly.shape[1] < 3:
+        raise InvalidInputError("not enough weeks for a trend", [Problem(
+            "weekly", "", "counts for at least 3 weeks", f"shape {weekly.shape}",
+            "use a longer incident history")])
+    gi = getis_ord(weekly, weights, star=True, transform=transform)
+    z = gi.z
+    hot = np.zeros(z.shape, dtype=bool)
+    for week in range(z.shape[1]):
+        hot[:, week] = significant(gi.p_two_sided[:, week], params.hot_alpha, fdr=params.fdr) & (z[:, week] > 0)
+    mk = [mann_kendall(np.nan_to_num(row)) for row in z]
+    mk_z = np.array([m.z for m in mk])
+    mk_p = np.array([m.p_two_sided for m in mk])
+    classes = _trend_classes(hot, np.array([m.s for m in mk]), mk_p, params)
+    return TrendResult(z=z, hot=hot, mk_z=mk_z, mk_p=mk_p, classes=classes,
+                       weeks=weeks if weeks is not None else pd.DatetimeIndex([]))
+
+
+def _trend_classes(hot: np.ndarray, mk_s: np.ndarray, mk_p: np.ndarray, params: TrendParams) -> np.ndarray:
+    hot_share = hot.mean(axis=1)
+    last = hot[:, -1]
+    ever = hot.any(axis=1)
+    earlier = hot[:, :-1].any(axis=1)
+    mostly = hot_share >= params.persistent_share
+    trending = mk_p < params.trend_alpha
+    classes = np.full(hot.shape[0], Trend.SPORADIC.value, dtype=object)
+    classes[~ever] = Trend.NONE.value
+    classes[last & ~earlier] = Trend.NEW.value
+    classes[mostly & ~trending] = Trend.PERSISTENT.value
+    classes[mostly & last & trending & (mk_s > 0)] = Trend.INTENSIFYING.value
+    classes[mostly & trending & (mk_s < 0)] = Trend.DIMINISHING.value
+    return classes
