@@ -1,0 +1,29 @@
+"""Grids: basic units, partition into responsibility grids, edits, comparison and codes."""
+
+from gridplan.grids.adjacency import UnitAdjacency, adjacency_from_pairs, unit_adjacency
+from gridplan.grids.codes import CodeLayout, assign_codes, reading_order
+from gridplan.grids.compare import PlanComparison, compare_plans, match_grids
+from gridplan.grids.core import PartitionParams, PartitionProblem, PartitionResult, solve_partition
+from gridplan.grids.edit import move_units
+from gridplan.grids.metrics import Balance, balance, polsby_popper
+from gridplan.grids.partition import GridPlan, partition_units, problem_from_units
+from gridplan.grids.units import (
+    WorkloadParams,
+    add_workload,
+    attach_incidents,
+    attach_key_points,
+    attach_pois,
+    attach_streets,
+    square_cells,
+    street_blocks,
+    workload_terms,
+)
+
+__all__ = [
+    "Balance", "CodeLayout", "GridPlan", "PartitionParams", "PartitionProblem", "PartitionResult",
+    "PlanComparison", "UnitAdjacency", "WorkloadParams", "add_workload", "adjacency_from_pairs",
+    "assign_codes", "attach_incidents", "attach_key_points", "attach_pois", "attach_streets",
+    "balance", "compare_plans", "match_grids", "move_units", "partition_units",
+    "polsby_popper", "problem_from_units", "reading_order", "solve_partition", "square_cells",
+    "street_blocks", "unit_adjacency", "workload_terms",
+]
