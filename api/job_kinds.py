@@ -17,18 +17,18 @@ from typing import Any
 import networkx as nx
 import pyproj
 from pydantic import BaseModel, Field
-from shapely.ops import transform, unary_union
+from shapely.ops import unary_union
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.auth import Principal
+from api.auth import Principal, Role
 from api.db.models import Grid, GridPlan, Jurisdiction, StreetNetworkRecord
 from api.geo import to_geojson
 from api.jobs import JobContext, JobRegistry
-from api.policy import check_read_district, check_zone
+from api.policy import check_read_district, check_zone, require_role
 from api.routers.networks import check_read_network, network_or_404
 from api.routers.plans import plan_or_404
-from api.zones import boundary_zone
+from api.zones import boundary_zone, project
 from gridplan.errors import InvalidInputError, Problem
 from gridplan.progress import report
 
@@ -49,6 +49,7 @@ class NetworkCheckParams(BaseModel):
 
 
 def _authorize_compare(session: Session, principal: Principal, p: ComparePlansParams) -> None:
+    require_role(principal, Role.PLANNER)  # layouts of a whole district: planners' business
     for plan_id in (p.plan_a, p.plan_b):
         check_read_district(principal, plan_or_404(session, plan_id).district_code)
 
@@ -68,9 +69,9 @@ def _metric(geometries: list[Any]) -> pyproj.Transformer:
 
 
 def _plan_metrics(grids: list[Grid], district: Any, to_m: pyproj.Transformer) -> dict[str, Any]:
-    shapes = {g.code: transform(to_m.transform, g.geometry) for g in grids}
+    shapes = {g.code: project(g.geometry, to_m) for g in grids}
     union = unary_union(list(shapes.values())) if shapes else None
-    district_m = transform(to_m.transform, district)
+    district_m = project(district, to_m)
     overlap = sum(s.area for s in shapes.values()) - (union.area if union else 0.0)
     officers = [int((g.staff or {}).get("enforcement", 0)) for g in grids]
     return {"grids": len(grids), "area_km2": round(union.area / 1e6, 4) if union else 0.0,

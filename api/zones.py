@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import pyproj
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform, unary_union
+import shapely
+from shapely.ops import unary_union
 
 from gridplan.errors import InvalidInputError, Problem
 
@@ -28,6 +29,11 @@ class BoundaryZone:
     def visible(self, codes: frozenset[str]) -> BaseGeometry:
         """The zone clipped to the sides in ``codes`` (what a caller with that scope may see)."""
         return unary_union([g for code, g in self.sides.items() if code in codes])
+
+
+def project(geometry: BaseGeometry, transformer: pyproj.Transformer) -> BaseGeometry:
+    """``geometry`` with every coordinate passed through ``transformer`` (x/y order)."""
+    return shapely.transform(geometry, lambda x, y: transformer.transform(x, y), interleaved=False)
 
 
 def _local_projection(a: BaseGeometry, b: BaseGeometry) -> tuple[pyproj.Transformer, pyproj.Transformer]:
@@ -46,7 +52,7 @@ def boundary_zone(a_code: str, a: BaseGeometry, b_code: str, b: BaseGeometry, *,
             "zone_width_m", "", "0 < width ≤ 5000 metres", str(zone_width_m),
             "joint patrol practice uses 50 m each side")])
     forward, back = _local_projection(a, b)
-    am, bm = transform(forward.transform, a), transform(forward.transform, b)
+    am, bm = project(a, forward), project(b, forward)
     if am.distance(bm) > zone_width_m:
         raise InvalidInputError("not neighbours", [Problem(
             "zone", f"{a_code}/{b_code}", f"jurisdictions within {zone_width_m} m of each other",
@@ -55,5 +61,5 @@ def boundary_zone(a_code: str, a: BaseGeometry, b_code: str, b: BaseGeometry, *,
     b_side = bm.intersection(am.buffer(zone_width_m)).difference(am)
     border = am.boundary.intersection(bm.buffer(1.0))
     return BoundaryZone(
-        sides={a_code: transform(back.transform, a_side), b_code: transform(back.transform, b_side)},
+        sides={a_code: project(a_side, back), b_code: project(b_side, back)},
         border_length_m=float(border.length), zone_width_m=zone_width_m)
