@@ -90,7 +90,7 @@ def make_cells(area: BaseGeometry | gpd.GeoSeries | gpd.GeoDataFrame, params: Ce
     """Cells covering ``area`` (a polygon or polygons in a metric CRS).
 
     Returns a GeoDataFrame with ``cell_id`` (0…n-1), ``x``, ``y`` (centre, metres) and polygon
-    geometry; only cells intersecting the area are kept. The attribute ``attrs["lattice"]`` keeps
+    geometry; only cells sharing some area with it are kept. The attribute ``attrs["lattice"]`` keeps
     what :func:`assign_to_cells` needs.
     """
     params = params or CellParams()
@@ -99,7 +99,9 @@ def make_cells(area: BaseGeometry | gpd.GeoSeries | gpd.GeoDataFrame, params: Ce
     rings = centres[:, None, :] + offsets[None, :, :]
     polygons = shapely.polygons(rings)
     shapely.prepare(geom)
-    keep = shapely.intersects(geom, polygons)
+    # cells that only touch the area along an edge hold no part of it: they would be empty
+    # of incidents by construction and bias every neighbour's statistic downwards
+    keep = shapely.intersects(geom, polygons) & ~shapely.touches(geom, polygons)
     kept_index = np.nonzero(keep)[0]
     cells = gpd.GeoDataFrame({"cell_id": np.arange(len(kept_index)),
                               "x": centres[keep, 0], "y": centres[keep, 1]},

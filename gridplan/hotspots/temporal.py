@@ -47,7 +47,7 @@ def hour_weekday_profile(times: pd.Series | np.ndarray | list, *, tz: str = LOCA
     t = _local_times(times, tz)
     profile = np.zeros((7, 24), dtype=np.int64)
     if len(t):
-        np.add.at(profile, (t.dt.weekday.to_numpy(), t.dt.hour.to_numpy()), 1)
+        np.add.at(profile, (t.dt.day_of_week.to_numpy(), t.dt.hour.to_numpy()), 1)
     return profile
 
 
@@ -172,7 +172,7 @@ def weekly_counts(unit_ids: np.ndarray, times: pd.Series, n_units: int, *, tz: s
     """(n_units, T) counts per ISO week (Monday 00:00 local), from the first to the last week.
     Units < 0 are ignored. Returns the matrix and the week starts."""
     t = _local_times(times, tz)
-    week_start = (t.dt.normalize() - pd.to_timedelta(t.dt.weekday, unit="D"))
+    week_start = (t.dt.normalize() - pd.to_timedelta(t.dt.day_of_week, unit="D"))
     if t.dt.tz is not None:
         week_start = week_start.dt.tz_localize(None)
     if weeks is None:
