@@ -73,21 +73,30 @@ def _validated(y: np.ndarray, weights: sparse.spmatrix, transform: str) -> tuple
 
 
 def prepared_weights(weights: sparse.spmatrix, *, star: bool, transform: Transform) -> sparse.csr_matrix:
-    """The weights esda would use: diagonal cleared or filled, then binarised or row-standardised."""
-    w = sparse.csr_matrix(weights, dtype=float, copy=True)
-    w.setdiag(0.0)
-    w.eliminate_zeros()
+    """The weights esda would use: diagonal cleared or filled, then binarised or row-standardised.
+
+    Works on the CSR arrays directly (masks and one sparse sum), linear in the number of weights.
+    """
+    w = sparse.csr_matrix(weights, dtype=float)
+    n = w.shape[0]
+    row_of = np.repeat(np.arange(n), np.diff(w.indptr))
+    keep = (row_of != w.indices) & (w.data != 0)
+    if not keep.all():
+        w = sparse.csr_matrix((w.data[keep], (row_of[keep], w.indices[keep])), shape=(n, n))
     if star:
-        n = w.shape[0]
-        self_weight = np.ones(n) if transform == "B" else w.max(axis=1).toarray().ravel()
+        if transform == "B":
+            self_weight = np.ones(n)
+        else:  # esda: the row maximum of the given weights (0 for a unit without neighbours)
+            self_weight = w.max(axis=1).toarray().ravel()
         w = (w + sparse.diags(self_weight, format="csr")).tocsr()
         w.eliminate_zeros()
+    w = w.copy()
     if transform == "B":
         w.data[:] = 1.0
     else:
-        row_sums = np.asarray(w.sum(axis=1)).ravel()
-        scale = np.divide(1.0, row_sums, out=np.zeros_like(row_sums), where=row_sums > 0)
-        w = sparse.diags(scale, format="csr") @ w
+        counts = np.diff(w.indptr)
+        row_sums = np.bincount(np.repeat(np.arange(n), counts), weights=w.data, minlength=n)
+        w.data /= np.repeat(row_sums, counts)
     return w
 
 
