@@ -24,8 +24,14 @@ from api.db.models import ApiKey, User
 JWT_ALGORITHM = "HS256"
 API_KEY_PREFIX = "gp_"
 _hasher = PasswordHasher()
-# Verifying against this when the user does not exist keeps login time independent of the username.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+_dummy_hash: list[str] = []  # made on first use (argon2 is slow on purpose)
+
+
+def _dummy() -> str:
+    # Verifying against this when the user does not exist keeps login time independent of the name.
+    if not _dummy_hash:
+        _dummy_hash.append(_hasher.hash("not-a-real-password"))
+    return _dummy_hash[0]
 
 
 class Role(StrEnum):
@@ -71,7 +77,7 @@ def verify_password(password: str, password_hash: str) -> bool:
 def authenticate(session: Session, username: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        verify_password(password, _DUMMY_HASH)
+        verify_password(password, _dummy())
         return None
     if not user.is_active or not verify_password(password, user.password_hash):
         return None

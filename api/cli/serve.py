@@ -1,0 +1,73 @@
+"""``gridplan serve``, ``gridplan db upgrade`` and ``gridplan users create-admin``."""
+
+from __future__ import annotations
+
+import click
+
+from api.settings import Settings
+
+
+def _settings(database_url: str | None) -> Settings:
+    settings = Settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    return settings
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--database-url", envvar="DATABASE_URL", default=None,
+              help="SQLAlchemy URL; default: embedded SQLite under $GRIDPLAN_DATA_DIR")
+@click.option("--no-sample", is_flag=True, help="do not load the bundled sample")
+def serve(host: str, port: int, database_url: str | None, no_sample: bool) -> None:
+    """Run the planning service (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings(database_url).model_copy(update={"load_sample": not no_sample})
+    click.echo(f"gridplan service on http://{host}:{port}/docs — database "
+               f"{settings.effective_database_url.split('@')[-1]}")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@click.group("db")
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@click.option("--database-url", envvar="DATABASE_URL", default=None)
+def db_upgrade(database_url: str | None) -> None:
+    """Apply the Alembic migrations (same history on SQLite and PostGIS)."""
+    from api.db.session import Database, upgrade
+
+    settings = _settings(database_url)
+    database = Database.connect(settings.effective_database_url)
+    upgrade(database.engine)
+    database.dispose()
+    click.echo(f"database at head: {settings.effective_database_url.split('@')[-1]}")
+
+
+@click.group("users")
+def users() -> None:
+    """User accounts of the service."""
+
+
+@users.command("create-admin")
+@click.option("--username", default="admin", show_default=True)
+@click.password_option(envvar="GRIDPLAN_ADMIN_PASSWORD")
+@click.option("--database-url", envvar="DATABASE_URL", default=None)
+def create_admin(username: str, password: str, database_url: str | None) -> None:
+    """Create the first admin account (migrates the database first)."""
+    from api.bootstrap import ensure_admin
+    from api.db.session import Database, upgrade
+
+    database = Database.connect(_settings(database_url).effective_database_url)
+    upgrade(database.engine)
+    created = ensure_admin(database, username, password)
+    database.dispose()
+    click.echo(f"admin {username!r} {'created' if created else 'already exists'}")
+
+
