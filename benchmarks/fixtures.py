@@ -60,16 +60,33 @@ def mosaic(graph: nx.MultiDiGraph, *, k: int, seam_band_m: float = 60.0) -> nx.M
         for j in range(k):
             tile = (i * k + j) * stride
             if i + 1 < k:
-                _stitch(out, xy, tile, ((i + 1) * k + j) * stride, axis=0, edge=x1, step=width,
-                        band=seam_band_m)
+                _stitch(
+                    out,
+                    xy,
+                    tile,
+                    ((i + 1) * k + j) * stride,
+                    axis=0,
+                    edge=x1,
+                    step=width,
+                    band=seam_band_m,
+                )
             if j + 1 < k:
-                _stitch(out, xy, tile, (i * k + j + 1) * stride, axis=1, edge=y1, step=height,
-                        band=seam_band_m)
+                _stitch(
+                    out,
+                    xy,
+                    tile,
+                    (i * k + j + 1) * stride,
+                    axis=1,
+                    edge=y1,
+                    step=height,
+                    band=seam_band_m,
+                )
     return out
 
 
-def _add_tile(out: nx.MultiDiGraph, graph: nx.MultiDiGraph, position: dict, offset: int,
-              dx: float, dy: float) -> None:
+def _add_tile(
+    out: nx.MultiDiGraph, graph: nx.MultiDiGraph, position: dict, offset: int, dx: float, dy: float
+) -> None:
     for n, d in graph.nodes(data=True):
         out.add_node(offset + position[n], x=d["x"] + dx, y=d["y"] + dy)
     for u, v, key, d in graph.edges(keys=True, data=True):
@@ -77,8 +94,17 @@ def _add_tile(out: nx.MultiDiGraph, graph: nx.MultiDiGraph, position: dict, offs
         out.add_edge(offset + position[u], offset + position[v], key=key, **attrs)
 
 
-def _stitch(out: nx.MultiDiGraph, xy: np.ndarray, tile: int, neighbour: int, *, axis: int,
-            edge: float, step: float, band: float) -> None:
+def _stitch(
+    out: nx.MultiDiGraph,
+    xy: np.ndarray,
+    tile: int,
+    neighbour: int,
+    *,
+    axis: int,
+    edge: float,
+    step: float,
+    band: float,
+) -> None:
     """Join nodes near ``edge`` (along ``axis``) of ``tile`` to the nearest of ``neighbour``."""
     low_side = np.flatnonzero(xy[:, axis] >= edge - band)  # near the far edge of this tile
     far_side = np.flatnonzero(xy[:, axis] <= edge - step + band)  # near the near edge of the next
@@ -91,8 +117,9 @@ def _stitch(out: nx.MultiDiGraph, xy: np.ndarray, tile: int, neighbour: int, *, 
         if np.isfinite(d):
             u, v = tile + int(a), neighbour + int(far_side[b])
             for s, t in ((u, v), (v, u)):
-                out.add_edge(s, t, length=max(float(d), 1.0), highway="connector", name="",
-                             oneway=False)
+                out.add_edge(
+                    s, t, length=max(float(d), 1.0), highway="connector", name="", oneway=False
+                )
 
 
 def walking_view(drive: nx.MultiDiGraph) -> nx.MultiGraph:
@@ -104,11 +131,17 @@ def walking_view(drive: nx.MultiDiGraph) -> nx.MultiGraph:
         street = (min(u, v), max(u, v), round(float(d["length"]), 2))
         if street not in seen:
             seen.add(street)
-            out.add_edge(u, v, **{a: d[a] for a in ("length", "highway", "name", "lanes") if a in d})
+            out.add_edge(
+                u, v, **{a: d[a] for a in ("length", "highway", "name", "lanes") if a in d}
+            )
     return out
 
 
 def largest_part(graph: nx.Graph) -> nx.Graph:
     """Largest connected (strongly, for directed graphs) part, as a copy."""
-    parts = nx.strongly_connected_components(graph) if graph.is_directed() else nx.connected_components(graph)
+    parts = (
+        nx.strongly_connected_components(graph)
+        if graph.is_directed()
+        else nx.connected_components(graph)
+    )
     return graph.subgraph(max(parts, key=len)).copy()

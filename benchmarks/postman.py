@@ -40,8 +40,12 @@ def _ours(graph: nx.MultiGraph) -> dict:
     t = time.perf_counter()
     tour = postman_tour(graph)
     seconds = time.perf_counter() - t
-    return {"seconds": seconds, "length": tour.length_m, "rss_mb": _rss_mb() - base,
-            "exact_to_m": tour.rounding_bound_m}
+    return {
+        "seconds": seconds,
+        "length": tour.length_m,
+        "rss_mb": _rss_mb() - base,
+        "exact_to_m": tour.rounding_bound_m,
+    }
 
 
 def _textbook(graph: nx.MultiGraph) -> dict:
@@ -51,7 +55,7 @@ def _textbook(graph: nx.MultiGraph) -> dict:
     closure = nx.Graph()
     for i, a in enumerate(odd):
         dist = nx.single_source_dijkstra_path_length(graph, a, weight="length")
-        closure.add_weighted_edges_from((a, b, dist[b]) for b in odd[i + 1:])
+        closure.add_weighted_edges_from((a, b, dist[b]) for b in odd[i + 1 :])
     matching = nx.min_weight_matching(closure)
     extra = sum(closure.edges[a, b]["weight"] for a, b in matching)
     seconds = time.perf_counter() - t
@@ -80,9 +84,11 @@ def run_isolated(fn, graph, *, time_limit_s: float) -> dict | None:
 
 
 def walking_table(instances: list[tuple[str, nx.MultiGraph]], *, time_limit_s: float) -> list[str]:
-    rows = ["| instance | nodes | edges | odd nodes | ours s | textbook s | speed-up | ours optimum m "
-            "| textbook optimum m | diff m | ours peak MB | textbook peak MB |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| instance | nodes | edges | odd nodes | ours s | textbook s | speed-up | ours optimum m "
+        "| textbook optimum m | diff m | ours peak MB | textbook peak MB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     gave_up = False  # once the textbook exceeds the limit, larger instances are not attempted
     for name, graph in instances:
         odd = sum(1 for _, d in graph.degree() if d % 2)
@@ -91,14 +97,19 @@ def walking_table(instances: list[tuple[str, nx.MultiGraph]], *, time_limit_s: f
         if book is None or book["seconds"] > time_limit_s:
             book, gave_up = None, True
         book_s = f"{book['seconds']:.2f}" if book else f"> {time_limit_s:.0f}"
-        ratio = (f"{book['seconds'] / ours['seconds']:.0f}x" if book
-                 else f"> {time_limit_s / ours['seconds']:.0f}x")
+        ratio = (
+            f"{book['seconds'] / ours['seconds']:.0f}x"
+            if book
+            else f"> {time_limit_s / ours['seconds']:.0f}x"
+        )
         book_len = f"{book['length']:.3f}" if book else "—"
         diff = f"{ours['length'] - book['length']:+.4f}" if book else "—"
         book_mb = f"{book['rss_mb']:.0f}" if book else "—"
-        rows.append(f"| {name} | {graph.number_of_nodes()} | {graph.number_of_edges()} | {odd} | "
-                    f"{ours['seconds']:.3f} | {book_s} | {ratio} | {ours['length']:.3f} | {book_len} "
-                    f"| {diff} | {ours['rss_mb']:.0f} | {book_mb} |")
+        rows.append(
+            f"| {name} | {graph.number_of_nodes()} | {graph.number_of_edges()} | {odd} | "
+            f"{ours['seconds']:.3f} | {book_s} | {ratio} | {ours['length']:.3f} | {book_len} "
+            f"| {diff} | {ours['rss_mb']:.0f} | {book_mb} |"
+        )
         print(rows[-1], flush=True)
     return rows
 
@@ -122,7 +133,9 @@ def _millimetre_graph(drive: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return graph
 
 
-def _pgrouting(dsn: str, graph: nx.MultiDiGraph, *, time_limit_s: float) -> tuple[float, float] | str:
+def _pgrouting(
+    dsn: str, graph: nx.MultiDiGraph, *, time_limit_s: float
+) -> tuple[float, float] | str:
     """(total cost, seconds) from pgr_chinesePostman, or why it could not run."""
     try:
         import psycopg
@@ -138,28 +151,36 @@ def _pgrouting(dsn: str, graph: nx.MultiDiGraph, *, time_limit_s: float) -> tupl
             return "pgRouting extension not installed in that database"
         ids = {n: i + 1 for i, n in enumerate(graph.nodes)}
         cur.execute("DROP TABLE IF EXISTS postman_bench_edges")
-        cur.execute("CREATE TABLE postman_bench_edges (id bigint, source bigint, target bigint, "
-                    "cost float8, reverse_cost float8)")
+        cur.execute(
+            "CREATE TABLE postman_bench_edges (id bigint, source bigint, target bigint, "
+            "cost float8, reverse_cost float8)"
+        )
         with cur.copy("COPY postman_bench_edges FROM STDIN") as copy:
             for i, (u, v, w) in enumerate(graph.edges(data="length"), start=1):
                 copy.write_row((i, ids[u], ids[v], float(w), -1.0))  # -1: one direction only
         cur.execute(f"SET statement_timeout = {int(time_limit_s * 1000)}")
         t = time.perf_counter()
         try:
-            cur.execute("SELECT sum(cost) FROM pgr_chinesePostman("
-                        "'SELECT id, source, target, cost, reverse_cost FROM postman_bench_edges')")
+            cur.execute(
+                "SELECT sum(cost) FROM pgr_chinesePostman("
+                "'SELECT id, source, target, cost, reverse_cost FROM postman_bench_edges')"
+            )
             total = float(cur.fetchone()[0])
         except psycopg.errors.QueryCanceled:
             return f"> {time_limit_s:.0f} s"
         return total, time.perf_counter() - t
 
 
-def driving_table(instances: list[tuple[str, nx.MultiDiGraph]], *, dsn: str,
-                  time_limit_s: float) -> list[str]:
+def driving_table(
+    instances: list[tuple[str, nx.MultiDiGraph]], *, dsn: str, time_limit_s: float
+) -> list[str]:
     from gridplan.routing import postman_tour
 
-    rows = ["| instance | nodes | arcs | ours s | pgRouting s | speed-up | ours optimum mm "
-            "| pgRouting optimum mm | equal |", "|---|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| instance | nodes | arcs | ours s | pgRouting s | speed-up | ours optimum mm "
+        "| pgRouting optimum mm | equal |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for name, drive in instances:
         graph = _millimetre_graph(drive)
         t = time.perf_counter()
@@ -167,13 +188,17 @@ def driving_table(instances: list[tuple[str, nx.MultiDiGraph]], *, dsn: str,
         ours_s = time.perf_counter() - t
         peer = _pgrouting(dsn, graph, time_limit_s=time_limit_s)
         if isinstance(peer, str):
-            rows.append(f"| {name} | {graph.number_of_nodes()} | {graph.number_of_edges()} | "
-                        f"{ours_s:.3f} | {peer} | — | {tour.length_m:.0f} | — | — |")
+            rows.append(
+                f"| {name} | {graph.number_of_nodes()} | {graph.number_of_edges()} | "
+                f"{ours_s:.3f} | {peer} | — | {tour.length_m:.0f} | — | — |"
+            )
         else:
             total, peer_s = peer
-            rows.append(f"| {name} | {graph.number_of_nodes()} | {graph.number_of_edges()} | "
-                        f"{ours_s:.3f} | {peer_s:.3f} | {peer_s / ours_s:.1f}x | {tour.length_m:.0f} | "
-                        f"{total:.0f} | {'yes' if round(total) == round(tour.length_m) else 'NO'} |")
+            rows.append(
+                f"| {name} | {graph.number_of_nodes()} | {graph.number_of_edges()} | "
+                f"{ours_s:.3f} | {peer_s:.3f} | {peer_s / ours_s:.1f}x | {tour.length_m:.0f} | "
+                f"{total:.0f} | {'yes' if round(total) == round(tour.length_m) else 'NO'} |"
+            )
         print(rows[-1], flush=True)
     return rows
 
@@ -189,16 +214,22 @@ def main() -> None:
     if drive is None:
         print("../shared/data/osm-shanghai-central is absent: nothing to benchmark.")
         return
-    print(f"Walking (undirected CPP), textbook capped at {args.time_limit:.0f} s; "
-          "'mosaic' = mosaic of the real extract, not a real city")
+    print(
+        f"Walking (undirected CPP), textbook capped at {args.time_limit:.0f} s; "
+        "'mosaic' = mosaic of the real extract, not a real city"
+    )
     walk = [("Shanghai sample", largest_part(walking_view(drive)))]
-    walk += [(f"mosaic {k}x{k}", largest_part(walking_view(mosaic(drive, k=k)))) for k in args.mosaics]
+    walk += [
+        (f"mosaic {k}x{k}", largest_part(walking_view(mosaic(drive, k=k)))) for k in args.mosaics
+    ]
     for row in walking_table(walk, time_limit_s=args.time_limit)[:2]:
         print(row)
     print("\nDriving (directed CPP) vs pgRouting pgr_chinesePostman, lengths in integer mm")
     drives = [("Shanghai sample (largest SCC)", largest_part(drive))]
-    drives += [(f"mosaic {k}x{k} (largest SCC)", largest_part(mosaic(drive, k=k)))
-               for k in args.drive_mosaics]
+    drives += [
+        (f"mosaic {k}x{k} (largest SCC)", largest_part(mosaic(drive, k=k)))
+        for k in args.drive_mosaics
+    ]
     for row in driving_table(drives, dsn=args.pg_dsn, time_limit_s=args.time_limit)[:2]:
         print(row)
 

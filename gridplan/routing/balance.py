@@ -37,7 +37,8 @@ def balancing_flow(
     :class:`InfeasibleError` naming unbalanced nodes that cannot be served.
     """
     excess = np.bincount(heads, weights=counts, minlength=num_nodes) - np.bincount(
-        tails, weights=counts, minlength=num_nodes)  # in - out
+        tails, weights=counts, minlength=num_nodes
+    )  # in - out
     extra = np.zeros(tails.size, dtype=np.int64)
     if not np.any(excess):
         return extra
@@ -52,14 +53,21 @@ def balancing_flow(
     try:
         _, flow = nx.network_simplex(flow_graph)
     except nx.NetworkXUnfeasible as exc:
-        raise InfeasibleError("the one-way streets cannot be balanced into a closed walk", [
-            Problem("directed postman", f"node index {v}", "reachable in both directions",
+        raise InfeasibleError(
+            "the one-way streets cannot be balanced into a closed walk",
+            [
+                Problem(
+                    "directed postman",
+                    f"node index {v}",
+                    "reachable in both directions",
                     f"needs {int(excess[v])} more {'exits' if excess[v] > 0 else 'entries'}",
-                    "plan on the strongly connected part or allow walking mode")
-            for v in np.flatnonzero(excess)[:10].tolist()]) from exc
+                    "plan on the strongly connected part or allow walking mode",
+                )
+                for v in np.flatnonzero(excess)[:10].tolist()
+            ],
+        ) from exc
     for u, targets in flow.items():
         for v, amount in targets.items():
             if amount:
                 extra[flow_graph.edges[u, v]["edge"]] += amount
     return extra
-

@@ -56,20 +56,25 @@ def component_labels(
     return out
 
 
-def graph_labels(num_nodes: int, tails: np.ndarray, heads: np.ndarray, *, strong: bool) -> np.ndarray:
+def graph_labels(
+    num_nodes: int, tails: np.ndarray, heads: np.ndarray, *, strong: bool
+) -> np.ndarray:
     """Connected (or strongly connected) component of every node of the whole graph."""
     adjacency = csr_matrix((np.ones(tails.size), (tails, heads)), shape=(num_nodes,) * 2)
     _, labels = connected_components(adjacency, directed=strong, connection="strong")
     return labels
 
 
-def _sparse(num_nodes: int, tails: np.ndarray, heads: np.ndarray, weights: np.ndarray,
-            *, directed: bool) -> tuple[csr_matrix, dict[tuple[int, int], int]]:
+def _sparse(
+    num_nodes: int, tails: np.ndarray, heads: np.ndarray, weights: np.ndarray, *, directed: bool
+) -> tuple[csr_matrix, dict[tuple[int, int], int]]:
     keep = cheapest_parallel_edges(tails, heads, weights, directed=directed)
     w = np.maximum(weights[keep], _TINY)
     matrix = csr_matrix((w, (tails[keep], heads[keep])), shape=(num_nodes,) * 2)
     if directed:
-        lookup = {(int(a), int(b)): int(e) for a, b, e in zip(tails[keep], heads[keep], keep, strict=True)}
+        lookup = {
+            (int(a), int(b)): int(e) for a, b, e in zip(tails[keep], heads[keep], keep, strict=True)
+        }
     else:
         lookup = {}
         for a, b, e in zip(tails[keep], heads[keep], keep, strict=True):
@@ -77,7 +82,9 @@ def _sparse(num_nodes: int, tails: np.ndarray, heads: np.ndarray, weights: np.nd
     return matrix, lookup
 
 
-def _path_back(node: int, predecessors: np.ndarray, lookup: dict[tuple[int, int], int]) -> list[int]:
+def _path_back(
+    node: int, predecessors: np.ndarray, lookup: dict[tuple[int, int], int]
+) -> list[int]:
     """Edge indices from the Dijkstra source to ``node`` (in walking order)."""
     edges = []
     while predecessors[node] >= 0:
@@ -95,24 +102,31 @@ def link_undirected(
     k = int(labels.max()) + 1
     matrix, lookup = _sparse(num_nodes, tails, heads, weights, directed=False)
     sources = np.flatnonzero(labels >= 0)
-    dist, pred, origin = dijkstra(matrix, directed=False, indices=sources, min_only=True,
-                                  return_predecessors=True)
+    dist, pred, origin = dijkstra(
+        matrix, directed=False, indices=sources, min_only=True, return_predecessors=True
+    )
     region = np.where(origin >= 0, labels[np.maximum(origin, 0)], -1)
     best = _cheapest_links(tails, heads, weights, dist, region)
     tree = _spanning_tree(k, {pair: cost for pair, (cost, _) in best.items()})
     edges: list[int] = []
     for pair in tree:
         _, e = best[pair]
-        edges += _path_back(int(tails[e]), pred, lookup) + [e] + _path_back(int(heads[e]), pred, lookup)
+        edges += (
+            _path_back(int(tails[e]), pred, lookup) + [e] + _path_back(int(heads[e]), pred, lookup)
+        )
     nearest = np.full(k, np.inf)
     for (a, b), (cost, _) in best.items():
         nearest[a], nearest[b] = min(nearest[a], cost), min(nearest[b], cost)
-    return Linking(np.asarray(edges, dtype=np.int64), sum(best[p][0] for p in tree),
-                   float(nearest.sum()) if k > 1 else 0.0)
+    return Linking(
+        np.asarray(edges, dtype=np.int64),
+        sum(best[p][0] for p in tree),
+        float(nearest.sum()) if k > 1 else 0.0,
+    )
 
 
-def _cheapest_links(tails: np.ndarray, heads: np.ndarray, weights: np.ndarray, dist: np.ndarray,
-                    region: np.ndarray) -> dict[tuple[int, int], tuple[float, int]]:
+def _cheapest_links(
+    tails: np.ndarray, heads: np.ndarray, weights: np.ndarray, dist: np.ndarray, region: np.ndarray
+) -> dict[tuple[int, int], tuple[float, int]]:
     """Cheapest street crossing between each pair of Voronoi regions: (cost, edge index)."""
     ra, rb = region[tails], region[heads]
     cross = np.flatnonzero((ra >= 0) & (rb >= 0) & (ra != rb))
@@ -148,8 +162,9 @@ def link_directed(
     entry = np.full((k, k), -1, dtype=np.int64)  # node of component j reached first from i
     preds = []
     for i in range(k):
-        d, pred = dijkstra(matrix, directed=True, indices=members[i], min_only=True,
-                           return_predecessors=True)[:2]
+        d, pred = dijkstra(
+            matrix, directed=True, indices=members[i], min_only=True, return_predecessors=True
+        )[:2]
         preds.append(pred)
         for j in range(k):
             if j != i:

@@ -29,8 +29,8 @@ def euler_circuit(
     ``tails[i] -> heads[i]`` is copy ``i`` (node indices). Returns ``(copy, reversed)`` pairs in
     walking order, where ``reversed`` means the copy is walked ``heads[i] -> tails[i]`` (never for
     ``directed``). ``xy`` (nodes x 2, metres) enables the straight-ahead preference; without it
-    ties go to the lowest copy index. The caller guarantees even degrees (or balance); an unreachable
-    copy raises :class:`InfeasibleError`.
+    ties go to the lowest copy index. The caller guarantees even degrees (or balance); an
+    unreachable copy raises :class:`InfeasibleError`.
     """
     tails = np.asarray(tails, dtype=np.int64)
     heads = np.asarray(heads, dtype=np.int64)
@@ -55,9 +55,16 @@ def euler_circuit(
         missing = np.flatnonzero(~used)[:10]
         raise InfeasibleError(
             f"{int((~used).sum())} edge traversal(s) are not reachable from the start",
-            [Problem("euler circuit", f"copy {int(c)} ({int(tails[c])}->{int(heads[c])})",
-                     "a connected multigraph", "an unreachable edge",
-                     "connect the parts or plan them separately") for c in missing],
+            [
+                Problem(
+                    "euler circuit",
+                    f"copy {int(c)} ({int(tails[c])}->{int(heads[c])})",
+                    "a connected multigraph",
+                    "an unreachable edge",
+                    "connect the parts or plan them separately",
+                )
+                for c in missing
+            ],
         )
     return walk
 

@@ -64,13 +64,23 @@ class PostmanOptions:
     def __post_init__(self) -> None:
         issues = ProblemCollector("PostmanOptions")
         if self.on_unreachable not in ("raise", "uncovered"):
-            issues.add("on_unreachable", expected="'raise' or 'uncovered'",
-                       found=repr(self.on_unreachable), fix="pick one of the two")
+            issues.add(
+                "on_unreachable",
+                expected="'raise' or 'uncovered'",
+                found=repr(self.on_unreachable),
+                fix="pick one of the two",
+            )
         if self.improve_rounds < 0:
-            issues.add("improve_rounds", expected=">= 0", found=repr(self.improve_rounds), fix="use 0..100")
+            issues.add(
+                "improve_rounds", expected=">= 0", found=repr(self.improve_rounds), fix="use 0..100"
+            )
         if not self.matching_resolution_m > 0:
-            issues.add("matching_resolution_m", expected="> 0", found=repr(self.matching_resolution_m),
-                       fix="use 0.001 (millimetres)")
+            issues.add(
+                "matching_resolution_m",
+                expected="> 0",
+                found=repr(self.matching_resolution_m),
+                fix="use 0.001 (millimetres)",
+            )
         issues.raise_if_any()
 
 
@@ -112,13 +122,25 @@ def postman_tour(
 
 def _reject_nothing_required(passes: np.ndarray) -> None:
     if not passes.any():
-        raise InvalidInputError("nothing to patrol", [Problem(
-            "required streets", "", "at least one required street", "none",
-            "select the streets of the grid (or pass required=None for all)")])
+        raise InvalidInputError(
+            "nothing to patrol",
+            [
+                Problem(
+                    "required streets",
+                    "",
+                    "at least one required street",
+                    "none",
+                    "select the streets of the grid (or pass required=None for all)",
+                )
+            ],
+        )
 
 
 def _reachable_part(
-    graph: nx.Graph, arrays: EdgeArrays, passes: np.ndarray, start: int | None,
+    graph: nx.Graph,
+    arrays: EdgeArrays,
+    passes: np.ndarray,
+    start: int | None,
     options: PostmanOptions,
 ) -> tuple[np.ndarray, int]:
     """Required passes a closed walk can serve (one (strongly) connected part), and the start."""
@@ -129,8 +151,11 @@ def _reachable_part(
         main = labels[start]
     else:
         served = inside & (passes > 0)
-        length = np.bincount(tail_part[served], weights=(passes * arrays.weights)[served] + 1e-9,
-                             minlength=labels.max() + 1)
+        length = np.bincount(
+            tail_part[served],
+            weights=(passes * arrays.weights)[served] + 1e-9,
+            minlength=labels.max() + 1,
+        )
         main = int(np.argmax(length))
     ok = inside & (tail_part == main)
     outside = np.flatnonzero((passes > 0) & ~ok)
@@ -138,34 +163,51 @@ def _reachable_part(
         _raise_unreachable(graph, arrays, outside, labels, directed=arrays.directed)
     kept = np.where(ok, passes, 0)
     if not kept.any():
-        raise InvalidInputError("no required street is reachable from the start", [Problem(
-            "start", repr(arrays.nodes[start]) if start is not None else "", "a start on the same "
-            "connected part as the required streets", "a separate part", "move the start")])
+        raise InvalidInputError(
+            "no required street is reachable from the start",
+            [
+                Problem(
+                    "start",
+                    repr(arrays.nodes[start]) if start is not None else "",
+                    "a start on the same connected part as the required streets",
+                    "a separate part",
+                    "move the start",
+                )
+            ],
+        )
     if start is None:
         start = int(arrays.tails[np.flatnonzero(kept)[0]])
     return kept, start
 
 
-def _raise_unreachable(graph: nx.Graph, arrays: EdgeArrays, outside: np.ndarray,
-                       labels: np.ndarray, *, directed: bool) -> None:
+def _raise_unreachable(
+    graph: nx.Graph, arrays: EdgeArrays, outside: np.ndarray, labels: np.ndarray, *, directed: bool
+) -> None:
     issues = ProblemCollector("required streets")
     if directed:
         for e in outside[:30].tolist():
-            issues.add(f"edge {arrays.edge_key(e)!r} {_street_name(graph, arrays, e)}",
-                       expected="a street a closed drive can use (both ends mutually reachable)",
-                       found="one-way access only (outside the strongly connected part)",
-                       fix="drop it, plan it on foot, or add the missing connection")
+            issues.add(
+                f"edge {arrays.edge_key(e)!r} {_street_name(graph, arrays, e)}",
+                expected="a street a closed drive can use (both ends mutually reachable)",
+                found="one-way access only (outside the strongly connected part)",
+                fix="drop it, plan it on foot, or add the missing connection",
+            )
         message = f"{outside.size} required street(s) cannot be driven in a closed tour"
-        raise InfeasibleError(message + (" (first 30 listed)" if outside.size > 30 else ""),
-                              issues.problems)
+        raise InfeasibleError(
+            message + (" (first 30 listed)" if outside.size > 30 else ""), issues.problems
+        )
     for part in np.unique(labels[arrays.tails[outside]]).tolist():
         members = outside[labels[arrays.tails[outside]] == part]
-        sample = ", ".join(f"{arrays.edge_key(e)!r}{_street_name(graph, arrays, e)}"
-                           for e in members[:3].tolist())
-        issues.add(f"component of {members.size} required street(s), "
-                   f"{arrays.weights[members].sum():.1f} m", expected="connected to the start's streets",
-                   found=f"a separate piece, e.g. {sample}",
-                   fix="plan it separately, connect it, or pass on_unreachable='uncovered'")
+        sample = ", ".join(
+            f"{arrays.edge_key(e)!r}{_street_name(graph, arrays, e)}" for e in members[:3].tolist()
+        )
+        issues.add(
+            f"component of {members.size} required street(s), "
+            f"{arrays.weights[members].sum():.1f} m",
+            expected="connected to the start's streets",
+            found=f"a separate piece, e.g. {sample}",
+            fix="plan it separately, connect it, or pass on_unreachable='uncovered'",
+        )
     issues.raise_if_any(f"required streets lie in {len(issues) + 1} disconnected pieces")
 
 
@@ -178,15 +220,23 @@ def _street_name(graph: nx.Graph, arrays: EdgeArrays, e: int) -> str:
 
 def _odd_nodes(arrays: EdgeArrays, counts: np.ndarray) -> np.ndarray:
     degree = np.bincount(arrays.tails, weights=counts, minlength=arrays.num_nodes) + np.bincount(
-        arrays.heads, weights=counts, minlength=arrays.num_nodes)
+        arrays.heads, weights=counts, minlength=arrays.num_nodes
+    )
     return np.flatnonzero(degree.astype(np.int64) % 2)
 
 
-def _tjoin_completion(arrays: EdgeArrays, options: PostmanOptions) -> Callable[[np.ndarray], tuple[np.ndarray, float]]:
+def _tjoin_completion(
+    arrays: EdgeArrays, options: PostmanOptions
+) -> Callable[[np.ndarray], tuple[np.ndarray, float]]:
     def complete(counts: np.ndarray) -> tuple[np.ndarray, float]:
-        join = min_weight_tjoin(arrays.num_nodes, arrays.tails, arrays.heads, arrays.weights,
-                                _odd_nodes(arrays, counts),
-                                finest_resolution=options.matching_resolution_m)
+        join = min_weight_tjoin(
+            arrays.num_nodes,
+            arrays.tails,
+            arrays.heads,
+            arrays.weights,
+            _odd_nodes(arrays, counts),
+            finest_resolution=options.matching_resolution_m,
+        )
         extra = np.bincount(join.edges, minlength=arrays.tails.size).astype(np.int64)
         return extra, join.rounding_bound
 
@@ -195,49 +245,85 @@ def _tjoin_completion(arrays: EdgeArrays, options: PostmanOptions) -> Callable[[
 
 def _flow_completion(arrays: EdgeArrays) -> Callable[[np.ndarray], tuple[np.ndarray, float]]:
     def complete(counts: np.ndarray) -> tuple[np.ndarray, float]:
-        return balancing_flow(arrays.num_nodes, arrays.tails, arrays.heads, arrays.weights, counts), 0.0
+        return balancing_flow(
+            arrays.num_nodes, arrays.tails, arrays.heads, arrays.weights, counts
+        ), 0.0
 
     return complete
 
 
-def _augment_undirected(arrays: EdgeArrays, passes: np.ndarray, labels: np.ndarray,
-                        options: PostmanOptions) -> _Augmentation:
+def _augment_undirected(
+    arrays: EdgeArrays, passes: np.ndarray, labels: np.ndarray, options: PostmanOptions
+) -> _Augmentation:
     complete = _tjoin_completion(arrays, options)
     parity, rounding = complete(passes)
     parity_bound = float(arrays.weights @ parity) - rounding
     if labels.max() == 0:
         return _Augmentation(parity, parity_bound, rounding, "postman: exact (T-join)")
     link = link_undirected(arrays.num_nodes, arrays.tails, arrays.heads, arrays.weights, labels)
-    return _linked(arrays, passes, labels, link.edges, complete, options,
-                   max(parity_bound, link.mst_m, link.nearest_sum_m), "undirected")
+    return _linked(
+        arrays,
+        passes,
+        labels,
+        link.edges,
+        complete,
+        options,
+        max(parity_bound, link.mst_m, link.nearest_sum_m),
+        "undirected",
+    )
 
 
-def _augment_directed(arrays: EdgeArrays, passes: np.ndarray, labels: np.ndarray,
-                      options: PostmanOptions) -> _Augmentation:
+def _augment_directed(
+    arrays: EdgeArrays, passes: np.ndarray, labels: np.ndarray, options: PostmanOptions
+) -> _Augmentation:
     complete = _flow_completion(arrays)
     balance, _ = complete(passes)
     balance_bound = float(arrays.weights @ balance)
     if labels.max() == 0:
         return _Augmentation(balance, balance_bound, 0.0, "postman: exact (min-cost flow)")
     link = link_directed(arrays.num_nodes, arrays.tails, arrays.heads, arrays.weights, labels)
-    return _linked(arrays, passes, labels, link.edges, complete, options,
-                   max(balance_bound, link.mst_m, link.nearest_sum_m), "directed")
+    return _linked(
+        arrays,
+        passes,
+        labels,
+        link.edges,
+        complete,
+        options,
+        max(balance_bound, link.mst_m, link.nearest_sum_m),
+        "directed",
+    )
 
 
-def _linked(arrays: EdgeArrays, passes: np.ndarray, labels: np.ndarray, connectors: np.ndarray,
-            complete: Callable[[np.ndarray], tuple[np.ndarray, float]], options: PostmanOptions,
-            bound: float, kind: str) -> _Augmentation:
+def _linked(
+    arrays: EdgeArrays,
+    passes: np.ndarray,
+    labels: np.ndarray,
+    connectors: np.ndarray,
+    complete: Callable[[np.ndarray], tuple[np.ndarray, float]],
+    options: PostmanOptions,
+    bound: float,
+    kind: str,
+) -> _Augmentation:
     links = np.bincount(connectors, minlength=arrays.tails.size).astype(np.int64)
     extra, rounding = complete(passes + links)
     deadhead = _relink(arrays, passes, labels, links + extra, complete, options)
-    return _Augmentation(deadhead, bound - _BOUND_SLACK, rounding,
-                         f"rural postman ({kind}, {labels.max() + 1} pieces): "
-                         f"Frederickson links + re-linking x{options.improve_rounds}")
+    return _Augmentation(
+        deadhead,
+        bound - _BOUND_SLACK,
+        rounding,
+        f"rural postman ({kind}, {labels.max() + 1} pieces): "
+        f"Frederickson links + re-linking x{options.improve_rounds}",
+    )
 
 
-def _relink(arrays: EdgeArrays, passes: np.ndarray, labels: np.ndarray, deadhead: np.ndarray,
-            complete: Callable[[np.ndarray], tuple[np.ndarray, float]],
-            options: PostmanOptions) -> np.ndarray:
+def _relink(
+    arrays: EdgeArrays,
+    passes: np.ndarray,
+    labels: np.ndarray,
+    deadhead: np.ndarray,
+    complete: Callable[[np.ndarray], tuple[np.ndarray, float]],
+    options: PostmanOptions,
+) -> np.ndarray:
     """Improve a rural tour by re-linking: prune its deadhead to a minimal link set, re-complete.
 
     The deadhead streets of a tour, each taken once, together with the required streets connect
@@ -251,8 +337,9 @@ def _relink(arrays: EdgeArrays, passes: np.ndarray, labels: np.ndarray, deadhead
     for round_no in range(options.improve_rounds):
         support = np.flatnonzero(best > 0)
         noise = 1.0 if round_no == 0 else rng.uniform(0.5, 1.5, support.size)
-        keep = _minimal_links(arrays, labels, support[np.argsort(arrays.weights[support] * noise,
-                                                                  kind="stable")])
+        keep = _minimal_links(
+            arrays, labels, support[np.argsort(arrays.weights[support] * noise, kind="stable")]
+        )
         links = np.bincount(keep, minlength=arrays.tails.size).astype(np.int64)
         extra, _ = complete(passes + links)
         candidate = links + extra
@@ -314,13 +401,19 @@ def _trim_dead_ends(tree: list[tuple[int, int, int]], k: int) -> list[int]:
     return sorted(e for (e, _, _), live in zip(tree, alive, strict=True) if live)
 
 
-def _steps(arrays: EdgeArrays, passes: np.ndarray, deadhead: np.ndarray, start: int,
-           options: PostmanOptions) -> list[TourStep]:
+def _steps(
+    arrays: EdgeArrays,
+    passes: np.ndarray,
+    deadhead: np.ndarray,
+    start: int,
+    options: PostmanOptions,
+) -> list[TourStep]:
     counts = passes + deadhead
     copies = np.repeat(np.arange(counts.size), counts)
     xy = arrays.xy if options.prefer_straight else None
-    walk = euler_circuit(arrays.tails[copies], arrays.heads[copies], start=start,
-                         directed=arrays.directed, xy=xy)
+    walk = euler_circuit(
+        arrays.tails[copies], arrays.heads[copies], start=start, directed=arrays.directed, xy=xy
+    )
     served = np.zeros(counts.size, dtype=np.int64)
     steps = []
     for copy, is_reversed in walk:
@@ -334,8 +427,16 @@ def _steps(arrays: EdgeArrays, passes: np.ndarray, deadhead: np.ndarray, start: 
     return steps
 
 
-def _result(arrays: EdgeArrays, asked: np.ndarray, passes: np.ndarray, augmentation: _Augmentation,
-            steps: list[TourStep], start: int, options: PostmanOptions, started: float) -> PostmanTour:
+def _result(
+    arrays: EdgeArrays,
+    asked: np.ndarray,
+    passes: np.ndarray,
+    augmentation: _Augmentation,
+    steps: list[TourStep],
+    start: int,
+    options: PostmanOptions,
+    started: float,
+) -> PostmanTour:
     required_m = float(arrays.weights @ passes)
     deadhead_m = float(arrays.weights @ augmentation.deadhead)
     return PostmanTour(
@@ -351,5 +452,7 @@ def _result(arrays: EdgeArrays, asked: np.ndarray, passes: np.ndarray, augmentat
         method=augmentation.method,
         runtime_s=time.perf_counter() - started,
         required=tuple((arrays.edge_key(e), int(asked[e])) for e in np.flatnonzero(asked).tolist()),
-        uncovered=tuple(arrays.edge_key(e) for e in np.flatnonzero((asked > 0) & (passes == 0)).tolist()),
+        uncovered=tuple(
+            arrays.edge_key(e) for e in np.flatnonzero((asked > 0) & (passes == 0)).tolist()
+        ),
     )

@@ -35,11 +35,16 @@ class BothSides:
     def __post_init__(self) -> None:
         issues = ProblemCollector("BothSides")
         if any(g not in (1, 2, 3, 4) for g in self.grades):
-            issues.add("grades", expected="grades among 1-4", found=repr(sorted(self.grades)),
-                       fix="use management grades 1 (trunk) to 4 (lanes)")
+            issues.add(
+                "grades",
+                expected="grades among 1-4",
+                found=repr(sorted(self.grades)),
+                fix="use management grades 1 (trunk) to 4 (lanes)",
+            )
         if self.min_lanes is not None and self.min_lanes < 1:
-            issues.add("min_lanes", expected="None or >= 1", found=repr(self.min_lanes),
-                       fix="use e.g. 4")
+            issues.add(
+                "min_lanes", expected="None or >= 1", found=repr(self.min_lanes), fix="use e.g. 4"
+            )
         issues.raise_if_any()
 
     def passes(self, data: Mapping[str, object]) -> int:
@@ -48,7 +53,9 @@ class BothSides:
         if grade is not None and int(grade) in self.grades:  # type: ignore[call-overload]
             return 2
         lanes = _as_int(data.get("lanes"))
-        return 2 if self.min_lanes is not None and lanes is not None and lanes >= self.min_lanes else 1
+        return (
+            2 if self.min_lanes is not None and lanes is not None and lanes >= self.min_lanes else 1
+        )
 
 
 def _as_int(value: object) -> int | None:
@@ -89,21 +96,35 @@ def edge_arrays(graph: nx.Graph, *, weight: str) -> EdgeArrays:
     nodes = list(graph.nodes)
     index = {n: i for i, n in enumerate(nodes)}
     multigraph = graph.is_multigraph()
-    edges = list(graph.edges(keys=True, data=weight)) if multigraph else [
-        (u, v, None, w) for u, v, w in graph.edges(data=weight)
-    ]
+    edges = (
+        list(graph.edges(keys=True, data=weight))
+        if multigraph
+        else [(u, v, None, w) for u, v, w in graph.edges(data=weight)]
+    )
     issues = ProblemCollector("street graph")
     for u, v, k, w in edges:
         if not isinstance(w, (int, float, np.integer, np.floating)) or not np.isfinite(w) or w < 0:
-            issues.add(f"edge ({u!r}, {v!r}" + (f", {k!r})" if multigraph else ")"),
-                       expected=f"a finite number >= 0 in attribute {weight!r}", found=repr(w),
-                       fix=f"set {weight!r} on every edge (metres for 'length')")
+            issues.add(
+                f"edge ({u!r}, {v!r}" + (f", {k!r})" if multigraph else ")"),
+                expected=f"a finite number >= 0 in attribute {weight!r}",
+                found=repr(w),
+                fix=f"set {weight!r} on every edge (metres for 'length')",
+            )
     issues.raise_if_any(f"street graph: {len(issues)} edge(s) without a usable {weight!r}")
     tails = np.fromiter((index[u] for u, _, _, _ in edges), dtype=np.int64, count=len(edges))
     heads = np.fromiter((index[v] for _, v, _, _ in edges), dtype=np.int64, count=len(edges))
     weights = np.fromiter((float(w) for *_, w in edges), dtype=float, count=len(edges))
-    return EdgeArrays(nodes, index, tails, heads, [k for _, _, k, _ in edges], weights,
-                      _coordinates(graph, nodes), graph.is_directed(), multigraph)
+    return EdgeArrays(
+        nodes,
+        index,
+        tails,
+        heads,
+        [k for _, _, k, _ in edges],
+        weights,
+        _coordinates(graph, nodes),
+        graph.is_directed(),
+        multigraph,
+    )
 
 
 def _coordinates(graph: nx.Graph, nodes: list[Hashable]) -> np.ndarray | None:
@@ -133,22 +154,35 @@ def _edge_data(graph: nx.Graph, arrays: EdgeArrays, i: int) -> Mapping[str, obje
     return graph.edges[u, v, arrays.keys[i]] if arrays.multigraph else graph.edges[u, v]
 
 
-def _fill_required(arrays: EdgeArrays, required: Iterable[EdgeKey] | Mapping[EdgeKey, int],
-                   passes: np.ndarray) -> None:
+def _fill_required(
+    arrays: EdgeArrays, required: Iterable[EdgeKey] | Mapping[EdgeKey, int], passes: np.ndarray
+) -> None:
     lookup = _edge_lookup(arrays)
     items = required.items() if isinstance(required, Mapping) else ((e, 1) for e in required)
     issues = ProblemCollector("required streets")
     for edge, count in items:
         found = lookup.get(normal_key(edge, directed=arrays.directed))
         if not isinstance(count, (int, np.integer)) or count < 0:
-            issues.add(f"edge {edge!r}", expected="a whole number of passes >= 0",
-                       found=repr(count), fix="give 1 for once, 2 for both sides")
+            issues.add(
+                f"edge {edge!r}",
+                expected="a whole number of passes >= 0",
+                found=repr(count),
+                fix="give 1 for once, 2 for both sides",
+            )
         elif found is None:
-            issues.add(f"edge {edge!r}", expected="an edge of the street graph", found="no such edge",
-                       fix="use (u, v, key) for multigraphs and (u, v) for simple graphs")
+            issues.add(
+                f"edge {edge!r}",
+                expected="an edge of the street graph",
+                found="no such edge",
+                fix="use (u, v, key) for multigraphs and (u, v) for simple graphs",
+            )
         elif len(found) > 1:
-            issues.add(f"edge {edge!r}", expected="one edge", found=f"{len(found)} parallel edges",
-                       fix="name the edge with its key: (u, v, key)")
+            issues.add(
+                f"edge {edge!r}",
+                expected="one edge",
+                found=f"{len(found)} parallel edges",
+                fix="name the edge with its key: (u, v, key)",
+            )
         else:
             passes[found[0]] += count
     issues.raise_if_any(f"required streets: {len(issues)} problem(s)")
@@ -179,6 +213,15 @@ def _edge_lookup(arrays: EdgeArrays) -> dict[tuple[Hashable, ...], list[int]]:
 
 def reject_unknown_start(arrays: EdgeArrays, start: Hashable | None) -> None:
     if start is not None and start not in arrays.index:
-        raise InvalidInputError("the start node is not in the street graph", [
-            Problem("start", repr(start), "a node of the street graph", "no such node",
-                    "snap the station to the nearest street node first")])
+        raise InvalidInputError(
+            "the start node is not in the street graph",
+            [
+                Problem(
+                    "start",
+                    repr(start),
+                    "a node of the street graph",
+                    "no such node",
+                    "snap the station to the nearest street node first",
+                )
+            ],
+        )

@@ -101,16 +101,37 @@ def _check_arrays(
 ) -> None:
     problems = []
     if not (tails.shape == heads.shape == weights.shape):
-        problems.append(Problem("T-join", "edge arrays", "tails, heads, weights of equal length",
-                                f"{tails.shape}, {heads.shape}, {weights.shape}", "pass one entry per edge"))
+        problems.append(
+            Problem(
+                "T-join",
+                "edge arrays",
+                "tails, heads, weights of equal length",
+                f"{tails.shape}, {heads.shape}, {weights.shape}",
+                "pass one entry per edge",
+            )
+        )
     elif weights.size and (not np.all(np.isfinite(weights)) or weights.min() < 0):
         bad = int(np.flatnonzero(~np.isfinite(weights) | (weights < 0))[0])
-        problems.append(Problem("T-join", f"edge {bad}", "finite weights >= 0",
-                                f"{weights[bad]!r}", "fix the edge length"))
+        problems.append(
+            Problem(
+                "T-join",
+                f"edge {bad}",
+                "finite weights >= 0",
+                f"{weights[bad]!r}",
+                "fix the edge length",
+            )
+        )
     for name, arr in (("tails", tails), ("heads", heads), ("terminals", terminals)):
         if arr.size and (arr.min() < 0 or arr.max() >= num_nodes):
-            problems.append(Problem("T-join", name, f"node indices in 0..{num_nodes - 1}",
-                                    f"range {arr.min()}..{arr.max()}", "renumber the nodes"))
+            problems.append(
+                Problem(
+                    "T-join",
+                    name,
+                    f"node indices in 0..{num_nodes - 1}",
+                    f"range {arr.min()}..{arr.max()}",
+                    "renumber the nodes",
+                )
+            )
     if problems:
         raise InvalidInputError("T-join input is malformed", problems)
 
@@ -118,7 +139,7 @@ def _check_arrays(
 def cheapest_parallel_edges(
     tails: np.ndarray, heads: np.ndarray, weights: np.ndarray, *, directed: bool = False
 ) -> np.ndarray:
-    """Index of the cheapest edge for each node pair (ordered if ``directed``), self-loops left out."""
+    """Cheapest edge of each node pair (ordered if ``directed``); self-loops left out."""
     if directed:
         lo, hi = tails, heads
     else:
@@ -140,7 +161,9 @@ def _matcher(num_nodes: int, tails: np.ndarray, heads: np.ndarray, int_weights: 
     check = csc_matrix((np.ones(2 * m, dtype=np.uint8), (rows, cols)), shape=(num_nodes, m))
     no_faults = csc_matrix((1, m), dtype=np.uint8)
     return pymatching.Matching.from_check_matrix(
-        check, weights=int_weights.astype(float), faults_matrix=no_faults,
+        check,
+        weights=int_weights.astype(float),
+        faults_matrix=no_faults,
         use_virtual_boundary_node=True,
     )
 
@@ -155,14 +178,19 @@ def _check_even_terminals(
     odd = np.flatnonzero(np.bincount(labels, weights=syndrome, minlength=labels.max() + 1) % 2)
     if odd.size:
         problems = [
-            Problem("T-join", f"component {int(c)}", "an even number of terminals",
-                    f"{int(np.sum(syndrome[labels == c]))} terminals (e.g. node "
-                    f"{int(np.flatnonzero((labels == c) & (syndrome == 1))[0])})",
-                    "connect the component to the rest of the network or drop a terminal")
+            Problem(
+                "T-join",
+                f"component {int(c)}",
+                "an even number of terminals",
+                f"{int(np.sum(syndrome[labels == c]))} terminals (e.g. node "
+                f"{int(np.flatnonzero((labels == c) & (syndrome == 1))[0])})",
+                "connect the component to the rest of the network or drop a terminal",
+            )
             for c in odd[:20]
         ]
-        raise InfeasibleError(f"no T-join exists: {odd.size} component(s) with an odd number of "
-                              "terminals", problems)
+        raise InfeasibleError(
+            f"no T-join exists: {odd.size} component(s) with an odd number of terminals", problems
+        )
 
 
 def _edge_indices(
@@ -172,8 +200,8 @@ def _edge_indices(
     if pairs.size == 0:
         return np.zeros(0, dtype=np.int64)
     lookup = {
-        (int(min(a, b)), int(max(a, b))): int(e) for a, b, e in zip(tails, heads, edge_ids, strict=True)
+        (int(min(a, b)), int(max(a, b))): int(e)
+        for a, b, e in zip(tails, heads, edge_ids, strict=True)
     }
     out = [lookup[(int(min(a, b)), int(max(a, b)))] for a, b in pairs]
     return np.sort(np.asarray(out, dtype=np.int64))
-

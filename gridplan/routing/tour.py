@@ -50,7 +50,11 @@ class PostmanTour:
     @property
     def gap(self) -> float:
         """Relative distance to the lower bound (0 = proven optimal)."""
-        return 0.0 if self.length_m == 0 else max(0.0, self.length_m / max(self.lower_bound_m, 1e-12) - 1)
+        return (
+            0.0
+            if self.length_m == 0
+            else max(0.0, self.length_m / max(self.lower_bound_m, 1e-12) - 1)
+        )
 
     @property
     def deadhead_share(self) -> float:
@@ -60,7 +64,8 @@ class PostmanTour:
         return (
             f"{self.method}: {len(self.steps)} steps, {self.length_m:.1f} m "
             f"(required {self.required_length_m:.1f} m, deadhead {self.deadhead_m:.1f} m = "
-            f"{self.deadhead_share:.1%}), lower bound {self.lower_bound_m:.1f} m, gap {self.gap:.2%}, "
+            f"{self.deadhead_share:.1%}), lower bound {self.lower_bound_m:.1f} m, "
+            f"gap {self.gap:.2%}, "
             f"{len(self.uncovered)} uncovered, {self.runtime_s:.2f} s"
         )
 
@@ -86,25 +91,39 @@ class PostmanTour:
         if not self.steps:
             return [] if not self.required else [_problem("steps", "a non-empty walk", "no steps")]
         if self.steps[0].u != self.start or self.steps[-1].v != self.start:
-            out.append(_problem("ends", f"start and end at {self.start!r}",
-                                f"{self.steps[0].u!r} .. {self.steps[-1].v!r}"))
+            out.append(
+                _problem(
+                    "ends",
+                    f"start and end at {self.start!r}",
+                    f"{self.steps[0].u!r} .. {self.steps[-1].v!r}",
+                )
+            )
         for i, (a, b) in enumerate(zip(self.steps, self.steps[1:], strict=False)):
             if a.v != b.u:
                 out.append(_problem(f"step {i + 1}", f"to start at {a.v!r}", repr(b.u)))
         for i, s in enumerate(self.steps):
-            exists = graph.has_edge(s.u, s.v, s.key) if graph.is_multigraph() else graph.has_edge(s.u, s.v)
+            exists = (
+                graph.has_edge(s.u, s.v, s.key)
+                if graph.is_multigraph()
+                else graph.has_edge(s.u, s.v)
+            )
             if not exists:
-                out.append(_problem(f"step {i}", "an edge of the graph", f"({s.u!r}, {s.v!r}, {s.key!r})"))
+                out.append(
+                    _problem(f"step {i}", "an edge of the graph", f"({s.u!r}, {s.v!r}, {s.key!r})")
+                )
         return out
 
     def _coverage_problems(self, graph: nx.Graph, required: Required) -> list[Problem]:
         need = self._needed(required)
-        walked = Counter(normal_key(self._key(s.u, s.v, s.key, graph), directed=self.directed)
-                         for s in self.steps)
+        walked = Counter(
+            normal_key(self._key(s.u, s.v, s.key, graph), directed=self.directed)
+            for s in self.steps
+        )
         skipped = {normal_key(e, directed=self.directed) for e in self.uncovered}
         return [
             _problem(f"edge {edge!r}", f"walked at least {n} time(s)", f"{walked[edge]}")
-            for edge, n in need.items() if edge not in skipped and walked[edge] < n
+            for edge, n in need.items()
+            if edge not in skipped and walked[edge] < n
         ]
 
     def _needed(self, required: Required) -> Counter:
@@ -130,13 +149,21 @@ class PostmanTour:
         tol = 1e-6 * max(1.0, total)
         if abs(total - self.length_m) > tol:
             out.append(_problem("length_m", f"{total:.3f} (sum of steps)", f"{self.length_m:.3f}"))
-        if abs(self.required_length_m + self.deadhead_m - self.length_m) > tol or abs(
-                deadhead - self.deadhead_m) > tol:
-            out.append(_problem("deadhead_m", f"{deadhead:.3f} = length - required",
-                                f"{self.deadhead_m:.3f}"))
+        if (
+            abs(self.required_length_m + self.deadhead_m - self.length_m) > tol
+            or abs(deadhead - self.deadhead_m) > tol
+        ):
+            out.append(
+                _problem(
+                    "deadhead_m", f"{deadhead:.3f} = length - required", f"{self.deadhead_m:.3f}"
+                )
+            )
         if self.lower_bound_m > self.length_m + tol:
-            out.append(_problem("lower_bound_m", f"<= length {self.length_m:.3f}",
-                                f"{self.lower_bound_m:.3f}"))
+            out.append(
+                _problem(
+                    "lower_bound_m", f"<= length {self.length_m:.3f}", f"{self.lower_bound_m:.3f}"
+                )
+            )
         return out
 
 

@@ -26,8 +26,12 @@ def edgelist(name: str) -> nx.MultiGraph:
     edges = pd.read_csv(DATA / name)
     graph = nx.MultiGraph()
     for row in edges.to_dict("records"):
-        graph.add_edge(row["node1"], row["node2"], length=float(row["distance"]),
-                       required=row.get("required", 1))
+        graph.add_edge(
+            row["node1"],
+            row["node2"],
+            length=float(row["distance"]),
+            required=row.get("required", 1),
+        )
     return graph
 
 
@@ -39,9 +43,16 @@ def shanghai_small() -> nx.MultiDiGraph:
     edges = pd.read_csv(DATA / "shanghai_small_edges.csv", keep_default_na=False)
     for row in edges.to_dict("records"):
         lanes = int(row["lanes"]) if row["lanes"] != "" else None
-        graph.add_edge(int(row["u"]), int(row["v"]), key=int(row["key"]), length=float(row["length"]),
-                       name=row["name"], highway=row["highway"], lanes=lanes,
-                       oneway=bool(row["oneway"]))
+        graph.add_edge(
+            int(row["u"]),
+            int(row["v"]),
+            key=int(row["key"]),
+            length=float(row["length"]),
+            name=row["name"],
+            highway=row["highway"],
+            lanes=lanes,
+            oneway=bool(row["oneway"]),
+        )
     return graph
 
 
@@ -50,7 +61,7 @@ def walking_view(graph: nx.MultiDiGraph) -> nx.MultiGraph:
     out = nx.MultiGraph(crs=graph.graph.get("crs"))
     out.add_nodes_from(graph.nodes(data=True))
     seen = set()
-    for u, v, k, d in graph.edges(keys=True, data=True):
+    for u, v, d in graph.edges(data=True):
         street = (min(u, v), max(u, v), round(d["length"], 1))
         if street not in seen:
             seen.add(street)

@@ -103,7 +103,13 @@ def test_start_off_the_required_streets_is_linked_in():
 
 def test_tour_prefers_going_straight_through_a_crossing():
     graph = nx.MultiGraph()
-    for name, xy in {"c": (0, 0), "n": (0, 100), "s": (0, -100), "e": (100, 0), "w": (-100, 0)}.items():
+    for name, xy in {
+        "c": (0, 0),
+        "n": (0, 100),
+        "s": (0, -100),
+        "e": (100, 0),
+        "w": (-100, 0),
+    }.items():
         graph.add_node(name, x=xy[0], y=xy[1])
     for arm in "nsew":
         graph.add_edge("c", arm, length=100.0)
@@ -126,8 +132,11 @@ def test_shanghai_walking_and_driving_are_valid_and_exact():
 
 def test_shanghai_main_roads_as_rural_postman():
     walk = walking_view(shanghai_small())
-    main = [(u, v, k) for u, v, k, h in walk.edges(keys=True, data="highway")
-            if h in ("primary", "secondary", "trunk")]
+    main = [
+        (u, v, k)
+        for u, v, k, h in walk.edges(keys=True, data="highway")
+        if h in ("primary", "secondary", "trunk")
+    ]
     quick = postman_tour(walk, required=main, options=PostmanOptions(improve_rounds=0))
     improved = postman_tour(walk, required=main, options=PostmanOptions(improve_rounds=20, seed=1))
     assert improved.is_valid(walk, main)

@@ -25,8 +25,11 @@ def connected_multigraphs(draw, *, max_nodes=9):
     for v in range(1, n):  # a random spanning tree keeps it connected
         graph.add_edge(draw(st.integers(0, v - 1)), v, length=draw(st.integers(1, 30)))
     for _ in range(draw(st.integers(0, 2 * n))):  # extra edges, parallels and loops allowed
-        graph.add_edge(draw(st.integers(0, n - 1)), draw(st.integers(0, n - 1)),
-                       length=draw(st.integers(0, 30)))
+        graph.add_edge(
+            draw(st.integers(0, n - 1)),
+            draw(st.integers(0, n - 1)),
+            length=draw(st.integers(0, 30)),
+        )
     return graph
 
 
@@ -87,18 +90,23 @@ def test_same_input_gives_same_tour(graph, data):
 @given(connected_multigraphs(max_nodes=12), st.data())
 def test_tjoin_parity_and_weight_against_networkx(graph, data):
     nodes = list(graph)
-    terminals = data.draw(st.lists(st.sampled_from(nodes), unique=True).filter(lambda t: len(t) % 2 == 0))
+    terminals = data.draw(
+        st.lists(st.sampled_from(nodes), unique=True).filter(lambda t: len(t) % 2 == 0)
+    )
     edges = list(graph.edges(data="length"))
     tails = np.array([u for u, _, _ in edges])
     heads = np.array([v for _, v, _ in edges])
     weights = np.array([w for *_, w in edges], dtype=float)
     join = min_weight_tjoin(len(nodes), tails, heads, weights, terminals)
     degree = np.bincount(tails[join.edges], minlength=len(nodes)) + np.bincount(
-        heads[join.edges], minlength=len(nodes))
+        heads[join.edges], minlength=len(nodes)
+    )
     assert set(np.flatnonzero(degree % 2)) == set(terminals)
     dist = dict(nx.all_pairs_dijkstra_path_length(graph, weight="length"))
     closure = nx.Graph()
-    closure.add_weighted_edges_from((a, b, dist[a][b]) for a, b in itertools.combinations(terminals, 2))
+    closure.add_weighted_edges_from(
+        (a, b, dist[a][b]) for a, b in itertools.combinations(terminals, 2)
+    )
     assert join.weight == pytest.approx(sum(dist[a][b] for a, b in nx.min_weight_matching(closure)))
 
 
@@ -110,8 +118,11 @@ def strongly_connected_digraphs(draw):
     for a, b in zip(order, order[1:] + order[:1], strict=True):  # a Hamiltonian cycle
         graph.add_edge(a, b, length=draw(st.floats(0.5, 50).map(lambda x: round(x, 3))))
     for _ in range(draw(st.integers(0, 2 * n))):
-        graph.add_edge(draw(st.integers(0, n - 1)), draw(st.integers(0, n - 1)),
-                       length=draw(st.floats(0.0, 50).map(lambda x: round(x, 3))))
+        graph.add_edge(
+            draw(st.integers(0, n - 1)),
+            draw(st.integers(0, n - 1)),
+            length=draw(st.floats(0.0, 50).map(lambda x: round(x, 3))),
+        )
     return graph
 
 

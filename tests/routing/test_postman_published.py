@@ -28,8 +28,11 @@ def test_sleeping_giant_rpp_is_32_12_miles_in_151_edges():
     assert len(tour.steps) == 151
     assert tour.gap == 0
     assert tour.is_valid(graph, required)
-    optional_walked = sum(graph.edges[s.u, s.v, s.key]["length"] for s in tour.steps
-                          if (s.u, s.v, s.key) not in required and (s.v, s.u, s.key) not in required)
+    optional_walked = sum(
+        graph.edges[s.u, s.v, s.key]["length"]
+        for s in tour.steps
+        if (s.u, s.v, s.key) not in required and (s.v, s.u, s.key) not in required
+    )
     assert round(optional_walked, 2) == 0.68
 
 
@@ -55,7 +58,9 @@ def test_star_graph_rpp_is_116_in_6_edges():
 def test_graph1_cpp_is_45_in_7_edges():
     graph = nx.Graph()
     graph.add_weighted_edges_from(
-        [("a", "b", 5), ("a", "c", 20), ("b", "c", 10), ("c", "d", 3), ("d", "b", 2)], weight="length")
+        [("a", "b", 5), ("a", "c", 20), ("b", "c", 10), ("c", "d", 3), ("d", "b", 2)],
+        weight="length",
+    )
     tour = postman_tour(graph, start="a")
     assert tour.length_m == 45
     assert len(tour.steps) == 7
