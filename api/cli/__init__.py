@@ -16,6 +16,7 @@ from gridplan.errors import GridPlanError
 
 # module path, attribute: one line per topic
 _COMMANDS: list[tuple[str, str]] = [
+    ("api.cli.solve", "solve_instance"),
     ("api.cli.serve", "serve"), ("api.cli.serve", "db"), ("api.cli.serve", "users"),
 ]
 
