@@ -64,7 +64,7 @@ class PMedianParams:
 
     method: Method = "auto"
     time_limit_s: float = 60.0
-    exact_max_nonzeros: int = 2_000_000
+    exact_max_nonzeros: int = 600_000
     restarts: int = 6
     candidate_list_size: int = 3  # randomised greedy picks among this many best sites
     lp_bound: bool = True
@@ -450,10 +450,11 @@ def _make_result(
                      "open more sites (p) or add candidates in every connected component")])
     assignment = np.where(np.isfinite(nearest), sites[np.argmin(sub, axis=1)], -1)
     objective = float(problem.weights[active] @ nearest[active])
+    nearest_site = float(problem.weights[active] @ problem.costs[active].min(axis=1))
     if bound_source == "enumeration":
         bound = objective
-    elif bound is None:
-        bound = float(problem.weights[active] @ problem.costs[active].min(axis=1))
+    elif bound is None or bound < nearest_site:  # e.g. a MILP stopped before its bound moved
+        bound, bound_source = nearest_site, "nearest-site"
     bound = min(_round_up_if_integral(problem, float(bound)), objective)
     gap = 0.0 if objective <= 0 else (objective - bound) / objective
     status: Status = "optimal" if gap <= OPTIMALITY_TOL else "feasible"

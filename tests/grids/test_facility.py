@@ -182,3 +182,20 @@ def test_orlib_reader_last_duplicate_wins_and_errors(tmp_path: Path) -> None:
     with pytest.raises(InputFileError) as info:
         read_pmed(bad)
     assert len(info.value.problems) == 3
+
+
+def test_suggest_station_serves_the_heaviest_pieces_and_reports_the_rest() -> None:
+    from gridplan.grids.stations import suggest_station
+
+    g = _ladder(5)
+    far = nx.relabel_nodes(_ladder(2), {n: ("far", *n) for n in _ladder(2).nodes})
+    for _, _, d in far.edges(data=True):
+        d["street_id"] = ("far", d["street_id"])
+    g.update(far)
+    one = suggest_station(g, stations=1)
+    assert one.nodes[0] in {(2, 0), (2, 1)}
+    assert one.unserved_street_m == pytest.approx(80 * 2 + 100 * 2)
+    assert one.result.status == "optimal"
+    two = suggest_station(g, stations=2)
+    assert two.unserved_street_m == 0.0
+    assert any(isinstance(n[0], str) for n in two.nodes)
