@@ -230,10 +230,9 @@ class _SearchSpace:
         groups = np.asarray(problem.groups)
         adj = problem.adjacency.tocoo()
         same = groups[adj.row] == groups[adj.col]
-        if problem.perimeter_m is None:  # lattice proxy, see module docstring
-            data = np.ones(int(same.sum()))
-        else:
-            data = adj.data[same]
+        # lattice proxy without perimeters (see module docstring): each contact counts 1
+        lattice = problem.perimeter_m is None or problem.area_m2 is None
+        data = np.ones(int(same.sum())) if lattice else adj.data[same]
         self.shared = sparse.csr_matrix((data, (adj.row[same], adj.col[same])), shape=(n, n))
         self.shared.sum_duplicates()
         self.shared.sort_indices()
@@ -385,7 +384,7 @@ class _SearchSpace:
         search.tabu()
         search.restore_best()
         search.descend()
-        return search.labels.copy(), search.total()
+        return np.asarray(search.labels, dtype=np.int64), search.total()
 
 
 class _LocalSearch:
@@ -394,20 +393,27 @@ class _LocalSearch:
     def __init__(self, space: _SearchSpace, plan: _Allocation, labels: np.ndarray) -> None:
         self.s = space
         self.params = space.params
-        self.labels = labels.copy()
-        self.movable = ~plan.island
-        k = len(plan.grid_group)
-        self.target = plan.group_target
-        self.load = np.bincount(labels, weights=space.w, minlength=k)
-        self.area = np.bincount(labels, weights=space.area, minlength=k)
-        self.perim = np.bincount(labels, weights=space.perim, minlength=k)
-        coo = space.shared.tocoo()
+        self.movable = (~plan.island).tolist()
+        self.target = plan.group_target.tolist()
+        # per-unit values as plain lists: scalar numpy access dominates otherwise
+        self.w, self.ar, self.pe = space.w.tolist(), space.area.tolist(), space.perim.tolist()
+        self._reset(np.asarray(labels))
+        self.best = (self.total(), np.asarray(self.labels))
+
+    def _reset(self, labels: np.ndarray) -> None:
+        k = len(self.target)
+        s = self.s
+        perim = np.bincount(labels, weights=s.perim, minlength=k)
+        coo = s.shared.tocoo()
         inside = labels[coo.row] == labels[coo.col]
-        self.perim -= np.bincount(labels[coo.row[inside]], weights=coo.data[inside], minlength=k)
-        self.members = [set(np.flatnonzero((labels == g) & self.movable).tolist())
-                        for g in range(k)]
+        perim -= np.bincount(labels[coo.row[inside]], weights=coo.data[inside], minlength=k)
+        self.labels = labels.tolist()
+        self.load = np.bincount(labels, weights=s.w, minlength=k).tolist()
+        self.area = np.bincount(labels, weights=s.area, minlength=k).tolist()
+        self.perim = perim.tolist()
+        movable = np.asarray(self.movable, dtype=bool)
+        self.members = [set(np.flatnonzero((labels == g) & movable).tolist()) for g in range(k)]
         self._cut: dict[int, set[int]] = {}
-        self.best = (self.total(), self.labels.copy())
 
     def term(self, g: int, load: float, area: float, perim: float) -> float:
         t = self.target[g]
@@ -423,7 +429,7 @@ class _LocalSearch:
         out: dict[int, float] = {}
         labels = self.labels
         for v, length in zip(self.s.nbr_list[u], self.s.len_list[u], strict=True):
-            g = int(labels[v])
+            g = labels[v]
             out[g] = out.get(g, 0.0) + length
         return out
 
@@ -434,11 +440,11 @@ class _LocalSearch:
 
     def moves_of(self, u: int) -> list[tuple[float, int]]:
         """(delta, target grid) for every legal move of unit ``u``."""
-        a = int(self.labels[u])
+        a = self.labels[u]
         if not self.movable[u] or len(self.members[a]) <= 1 or u in self._cut_vertices(a):
             return []
         shared = self._shared_with(u)
-        w, ar, pe = self.s.w[u], self.s.area[u], self.s.perim[u]
+        w, ar, pe = self.w[u], self.ar[u], self.pe[u]
         old_a = self.term(a, self.load[a], self.area[a], self.perim[a])
         new_a = self.term(a, self.load[a] - w, self.area[a] - ar,
                           self.perim[a] - pe + 2 * shared.get(a, 0.0))
@@ -452,9 +458,9 @@ class _LocalSearch:
         return out
 
     def apply(self, u: int, b: int) -> None:
-        a = int(self.labels[u])
+        a = self.labels[u]
         shared = self._shared_with(u)
-        w, ar, pe = self.s.w[u], self.s.area[u], self.s.perim[u]
+        w, ar, pe = self.w[u], self.ar[u], self.pe[u]
         self.load[a] -= w
         self.area[a] -= ar
         self.perim[a] += 2 * shared.get(a, 0.0) - pe
@@ -484,7 +490,7 @@ class _LocalSearch:
     def _remember(self) -> None:
         value = self.total()
         if value < self.best[0] - 1e-12:
-            self.best = (value, self.labels.copy())
+            self.best = (value, np.asarray(self.labels))
 
     def _focus(self) -> list[int]:
         terms = [self.term(g, self.load[g], self.area[g], self.perim[g])
@@ -500,7 +506,8 @@ class _LocalSearch:
             for g in self._focus():
                 for u in self._candidates(int(g)):
                     for delta, b in self.moves_of(u):
-                        allowed = tabu_until.get(u, -1) < it or current + delta < self.best[0] - 1e-12
+                        aspires = current + delta < self.best[0] - 1e-12
+                        allowed = tabu_until.get(u, -1) < it or aspires
                         if allowed and (best_move is None or (delta, u, b) < best_move):
                             best_move = (delta, u, b)
             if best_move is None:
@@ -510,7 +517,7 @@ class _LocalSearch:
             current += delta
             tabu_until[u] = it + self.params.tabu_tenure
             if current < self.best[0] - 1e-12:
-                self.best = (current, self.labels.copy())
+                self.best = (current, np.asarray(self.labels))
                 stale = 0
             else:
                 stale += 1
@@ -529,19 +536,7 @@ class _LocalSearch:
         return sorted(out)
 
     def restore_best(self) -> None:
-        labels = self.best[1]
-        k = len(self.load)
-        self.labels = labels.copy()
-        self.load = np.bincount(labels, weights=self.s.w, minlength=k)
-        self.area = np.bincount(labels, weights=self.s.area, minlength=k)
-        perim = np.bincount(labels, weights=self.s.perim, minlength=k)
-        coo = self.s.shared.tocoo()
-        inside = labels[coo.row] == labels[coo.col]
-        self.perim = perim - np.bincount(labels[coo.row[inside]], weights=coo.data[inside],
-                                         minlength=k)
-        self.members = [set(np.flatnonzero((labels == g) & self.movable).tolist())
-                        for g in range(k)]
-        self._cut = {}
+        self._reset(self.best[1])
 
 
 def articulation_points(members: set[int], nbrs: list[list[int]]) -> set[int]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from gridplan.errors import InvalidInputError, ProblemCollector
+from gridplan.errors import ProblemCollector
 from gridplan.grids.partition import GridPlan
 
 

@@ -53,7 +53,7 @@ def street_lines(network: StreetNetwork) -> gpd.GeoDataFrame:
         geom = d.get("geometry")
         if geom is None:
             nodes = network.graph.nodes
-            geom = shapely.LineString([(nodes[u]["x"], nodes[u]["y"]), (nodes[v]["x"], nodes[v]["y"])])
+            geom = shapely.LineString([(nodes[n]["x"], nodes[n]["y"]) for n in (u, v)])
         rows.append({"grade": int(d["grade"]), "length_m": float(d["length"]), "geometry": geom})
     return gpd.GeoDataFrame(rows, columns=["grade", "length_m", "geometry"], crs=network.crs)
 
@@ -424,7 +424,7 @@ class WorkloadParams:
 
 
 def workload_terms(units: pd.DataFrame, params: WorkloadParams | None = None) -> pd.DataFrame:
-    """The formula's terms per unit (hours/week): patrol, inspection, incidents, key points, area."""
+    """The formula's terms per unit (hours/week): patrol, inspection, incident, key point, area."""
     p = params or WorkloadParams()
 
     def col(name: str) -> np.ndarray:
