@@ -28,7 +28,6 @@ from pathlib import Path
 import geopandas as gpd
 import networkx as nx
 import numpy as np
-import osmnx as ox
 import pyproj
 from shapely.geometry import LineString
 
@@ -292,6 +291,8 @@ def _project(g: nx.MultiDiGraph, crs: str) -> nx.MultiDiGraph:
     for _, d in g.nodes(data=True):
         d["lon"], d["lat"] = d["x"], d["y"]
     to = target_crs(float(np.median(xs)), float(np.median(ys)), crs)
+    import osmnx as ox
+
     return ox.projection.project_graph(g, to_crs=to)
 
 
@@ -324,6 +325,8 @@ def network_from_file(path: str | os.PathLike[str], opts: NetworkOptions) -> Str
     if g.number_of_edges() == 0:
         raise _no_streets_error(path, raw, opts.mode)
     if opts.simplify:
+        import osmnx as ox  # imported lazily: it pulls in scikit-learn (seconds at start-up)
+
         g = ox.simplification.simplify_graph(g)
     g = _project(g, opts.crs)
     _normalise(g, opts.grades)
@@ -446,6 +449,8 @@ def download_network(*, place: str | None = None,
         raise InvalidInputError("download needs exactly one area", [Problem(
             "download", "", "either a place name or a bbox", f"place={place!r}, bbox={bbox!r}",
             "pass --place '黄浦区, 上海市' or --bbox W,S,E,N")])
+    import osmnx as ox
+
     nt = "walk" if mode == "walk" else "drive"
     g = (ox.graph.graph_from_place(place, network_type=nt, simplify=True) if place
          else ox.graph.graph_from_bbox(bbox, network_type=nt, simplify=True))
