@@ -16,6 +16,9 @@ from gridplan.errors import GridPlanError
 
 # module path, attribute: one line per topic
 _COMMANDS: list[tuple[str, str]] = [
+    ("api.cli.network", "network"),
+    ("api.cli.incidents", "incidents"),
+    ("api.cli.demo", "demo"),
     ("api.cli.solve", "solve_instance"),
     ("api.cli.serve", "serve"), ("api.cli.serve", "db"), ("api.cli.serve", "users"),
 ]
