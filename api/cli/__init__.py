@@ -20,6 +20,7 @@ _COMMANDS: list[tuple[str, str]] = [
     ("api.cli.incidents", "incidents"),
     ("api.cli.demo", "demo"),
     ("api.cli.solve", "solve_instance"),
+    ("api.cli.pmedian", "pmedian"),
     ("api.cli.serve", "serve"), ("api.cli.serve", "db"), ("api.cli.serve", "users"),
 ]
 
