@@ -208,18 +208,22 @@ def _locate_jurisdictions(incidents: gpd.GeoDataFrame, jurisdictions: gpd.GeoDat
 
 def analyse_hotspots(incidents: gpd.GeoDataFrame, jurisdictions: gpd.GeoDataFrame, *,
                      params: HotspotParams | None = None, segments: gpd.GeoDataFrame | None = None,
-                     code_column: str = "code", time_column: str = "time") -> HotspotResult:
+                     study_area: BaseGeometry | None = None, code_column: str = "code",
+                     time_column: str = "time") -> HotspotResult:
     """Getis–Ord Gi* hotspots of ``incidents`` inside ``jurisdictions`` (see module docstring).
 
     With ``segments`` (line GeoDataFrame with ``x``/``y`` midpoints, metric CRS) incidents snap to
-    the nearest street; otherwise they fall into cells tiling the jurisdictions.
+    the nearest street; otherwise they fall into cells tiling the jurisdictions — or only their
+    part inside ``study_area`` (e.g. :func:`~gridplan.hotspots.cells.street_area` of the loaded
+    streets). Limit the cells to where incidents can be recorded: cells where no data exists
+    count as "cold" and make every covered place look hot.
     """
     params = params or HotspotParams()
     _validate_inputs(incidents, jurisdictions, code_column, time_column)
     located = incidents.copy()
     located["jurisdiction"] = _locate_jurisdictions(located, jurisdictions, code_column)
     inside = located[located["jurisdiction"].notna()].copy()
-    units, unit_ids = _units_and_assignment(inside, jurisdictions, segments, params)
+    units, unit_ids = _units_and_assignment(inside, jurisdictions, segments, params, study_area)
     inside["unit_id"] = unit_ids
     used = inside[inside["unit_id"] >= 0].copy()
     units = _with_counts(units, used, params, time_column)
@@ -236,10 +240,13 @@ def analyse_hotspots(incidents: gpd.GeoDataFrame, jurisdictions: gpd.GeoDataFram
 
 
 def _units_and_assignment(inside: gpd.GeoDataFrame, jurisdictions: gpd.GeoDataFrame,
-                          segments: gpd.GeoDataFrame | None, params: HotspotParams
-                          ) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+                          segments: gpd.GeoDataFrame | None, params: HotspotParams,
+                          study_area: BaseGeometry | None) -> tuple[gpd.GeoDataFrame, np.ndarray]:
     if segments is None:
-        units = make_cells(jurisdictions, params.cells)
+        area = jurisdictions.union_all()
+        if study_area is not None:
+            area = area.intersection(study_area)
+        units = make_cells(area, params.cells, crs=jurisdictions.crs)
         return units, assign_to_cells(inside.geometry, units)
     if segments.crs != jurisdictions.crs or not {"x", "y"} <= set(segments.columns):
         raise InvalidInputError("unusable street segments", [Problem(

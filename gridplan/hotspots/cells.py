@@ -218,3 +218,13 @@ def segment_table(network_graph: object) -> gpd.GeoDataFrame:
     mid = shapely.line_interpolate_point(table.geometry.values, 0.5, normalized=True)
     table["x"], table["y"] = shapely.get_x(mid), shapely.get_y(mid)
     return table
+
+
+def street_area(segments: gpd.GeoDataFrame, *, buffer_m: float = 60.0) -> BaseGeometry:
+    """Where incidents can be recorded: the streets grown by ``buffer_m`` metres (metric CRS).
+
+    Pass it as ``study_area`` so cells cover the surveyed streets, not empty country."""
+    if not buffer_m > 0:
+        raise InvalidInputError("invalid street buffer", [Problem(
+            "buffer_m", "", "a positive distance in metres", repr(buffer_m), "use e.g. 60")])
+    return shapely.union_all(shapely.buffer(segments.geometry.values, buffer_m))

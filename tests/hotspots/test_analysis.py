@@ -94,3 +94,17 @@ def test_bad_inputs_are_listed_together(two_districts):
     assert len(info.value.problems) >= 4
     with pytest.raises(InvalidInputError):
         dataclasses.replace(HotspotParams(), min_weeks_for_trend=2)
+
+
+def test_study_area_limits_cells(two_districts):
+    from gridplan.hotspots.cells import street_area
+
+    segments = segment_table(small_network().graph)
+    area = street_area(segments, buffer_m=60)
+    assert area.bounds == pytest.approx((-60, -60, 460, 560))
+    incidents = planted_incidents(1)
+    full = analyse_hotspots(incidents, two_districts)
+    limited = analyse_hotspots(incidents, two_districts, study_area=area)
+    assert len(limited.units) < len(full.units) / 10
+    assert limited.units.geometry.intersects(area).all()
+    assert limited.is_valid() and limited.n_unassigned > 0  # incidents away from the streets
