@@ -77,8 +77,11 @@ def run_orlib(instances: list[int], peers: set[int], time_limit_s: float) -> Non
         result, seconds, peak = _ours(problem, params)
         peer = ""
         if k in peers:
-            value, peer_s = _spopt(problem, time_limit_s)
-            peer = f"{value:>9.0f}{peer_s:>9.2f}{seconds / peer_s:>8.2f}"
+            try:
+                value, peer_s = _spopt(problem, time_limit_s)
+                peer = f"{value:>9.0f}{peer_s:>9.2f}{seconds / peer_s:>8.2f}"
+            except RuntimeError:  # spopt raises when CBC stops at the time limit
+                peer = f"{'no sol.':>9}{'>' + format(time_limit_s, 'g'):>9}{'':>8}"
         opt = optima[name]
         print(f"{name:7}{inst.n_vertices:>5}{inst.p:>5}{opt:>9.0f}{result.objective:>9.0f}"
               f"{result.objective / opt:>9.4f}{result.gap:>8.2%}{result.status:>9}"
