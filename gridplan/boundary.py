@@ -1,12 +1,8 @@
 """Boundary zones (交界地带) between neighbouring jurisdictions, and the hotspots that touch them.
 
-Shared boundary, robustly. Polygons from different sources (or simplified separately) rarely
-share vertices: their common border shows up as two lines a few metres apart, with slivers of
-overlap and gap. So the shared line of A and B is the part of A's boundary lying within
-``snap_tolerance_m`` of B's boundary — ``A.boundary ∩ B.boundary.buffer(tol)`` — merged into
-lines, each trimmed by ``tol`` at both ends (otherwise the first ``tol`` metres of every edge
-that merely runs up to the common border would be counted). Pieces shorter than ``min_shared_length_m`` (corner touches, stray crossings) are dropped.
-Its length is reported as ``shared_length_m``.
+Shared boundary: :func:`gridplan.jurisdictions.shared_boundary` with ``tolerance_m =
+snap_tolerance_m`` and ``min_length_m = min_shared_length_m`` (robust to polygons from different
+sources; ends trimmed, short pieces dropped). Its length is reported as ``shared_length_m``.
 
 Zone: the shared line buffered by ``zone_width_m`` each side (flat caps, so the zone stops where
 the common border stops), split into the part inside A and the part inside B, each labelled with
@@ -35,10 +31,10 @@ import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import substring
 
 from gridplan.errors import InvalidInputError, Problem, ProblemCollector
 from gridplan.hotspots.analysis import Hotspot, HotspotResult
+from gridplan.jurisdictions import shared_boundary
 
 TREND_WEIGHT = {"new": 1.0, "intensifying": 1.0, "persistent": 0.8, "sporadic": 0.5,
                 "diminishing": 0.3, "none": 0.0}
@@ -83,28 +79,13 @@ class BoundaryZone:
         return {self.code_a: self.side_a, self.code_b: self.side_b}
 
 
-def _shared_line(a: BaseGeometry, b: BaseGeometry, params: ZoneParams) -> BaseGeometry:
-    near = shapely.intersection(a.boundary, b.boundary.buffer(params.snap_tolerance_m))
-    pieces = shapely.get_parts(shapely.line_merge(_lines_only(near)))
-    tol = params.snap_tolerance_m
-    trimmed = [substring(p, tol, p.length - tol) for p in pieces if p.length > 2 * tol]
-    kept = [p for p in trimmed if p.length >= params.min_shared_length_m]
-    return shapely.line_merge(shapely.MultiLineString(kept)) if kept else shapely.LineString()
-
-
-def _lines_only(geometry: BaseGeometry) -> BaseGeometry:
-    parts = shapely.get_parts(geometry)
-    lines = [p for p in parts if p.geom_type in ("LineString", "MultiLineString") and p.length > 0]
-    flat = [q for p in lines for q in shapely.get_parts(p)]
-    return shapely.MultiLineString(flat)
-
-
 def boundary_zone(code_a: str, polygon_a: BaseGeometry, code_b: str, polygon_b: BaseGeometry,
                   *, params: ZoneParams | None = None) -> BoundaryZone:
     """Shared line and zone between two jurisdictions (module docstring has the rules)."""
     params = params or ZoneParams()
     _check_polygons([(code_a, polygon_a), (code_b, polygon_b)])
-    line = _shared_line(polygon_a, polygon_b, params)
+    line = shared_boundary(polygon_a, polygon_b, tolerance_m=params.snap_tolerance_m,
+                           min_length_m=params.min_shared_length_m)
     if line.is_empty:
         gap = polygon_a.distance(polygon_b)
         why = (f"{code_a} and {code_b} do not touch: {gap:,.0f} m apart" if gap > params.snap_tolerance_m

@@ -10,6 +10,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import substring
 
 from gridplan.errors import Problem
 from gridplan.model import JurisdictionLevel
@@ -89,20 +90,30 @@ def _siblings(frame: gpd.GeoDataFrame, i: int, j: int) -> bool:
             and frame["parent_code"].iloc[i] == frame["parent_code"].iloc[j])
 
 
-def shared_boundary(a: BaseGeometry, b: BaseGeometry, *, tolerance_m: float = 5.0) -> BaseGeometry:
-    """The line two neighbouring polygons share.
+def shared_boundary(a: BaseGeometry, b: BaseGeometry, *, tolerance_m: float = 5.0,
+                    min_length_m: float = 20.0) -> BaseGeometry:
+    """The line two neighbouring polygons share (metric CRS, metres); empty when they do not touch.
 
-    Boundaries from different sources rarely share vertices exactly, so the shared part is the
-    piece of ``a``'s boundary lying within ``tolerance_m`` of ``b`` (and outside ``a``'s own
-    interior buffer-shrink), merged into as few lines as possible. Empty when they do not touch.
+    Boundaries from different sources (or simplified separately) rarely share vertices: the
+    common border shows up as two lines a few metres apart, with slivers of overlap and gap. So
+    the shared line is the part of ``a``'s boundary within ``tolerance_m`` of ``b``'s boundary,
+    merged into as few lines as possible. Each piece is trimmed by ``tolerance_m`` at both ends
+    (otherwise the first metres of every border that merely runs up to the common one would
+    count), and pieces shorter than ``min_length_m`` (corner touches, stray crossings) are dropped.
     """
-    near_b = shapely.buffer(b, tolerance_m)
-    part = shapely.intersection(shapely.boundary(a), near_b)
-    lines = [g for g in getattr(part, "geoms", [part]) if g.geom_type in ("LineString",
-                                                                             "MultiLineString")]
-    if not lines:
-        return shapely.LineString()
-    return shapely.line_merge(shapely.union_all(lines))
+    near = shapely.intersection(shapely.boundary(a), shapely.buffer(shapely.boundary(b), tolerance_m))
+    pieces = shapely.get_parts(shapely.line_merge(_lines_only(near)))
+    trimmed = [substring(p, tolerance_m, p.length - tolerance_m) for p in pieces
+               if p.length > 2 * tolerance_m]
+    kept = [p for p in trimmed if p.length >= min_length_m]
+    return shapely.line_merge(shapely.MultiLineString(kept)) if kept else shapely.LineString()
+
+
+def _lines_only(geometry: BaseGeometry) -> BaseGeometry:
+    """The linear parts of an intersection result (points and empty pieces dropped)."""
+    parts = shapely.get_parts(geometry)
+    lines = [p for p in parts if p.geom_type in ("LineString", "MultiLineString") and p.length > 0]
+    return shapely.MultiLineString([q for p in lines for q in shapely.get_parts(p)])
 
 
 def shared_boundaries(frame: gpd.GeoDataFrame, *, tolerance_m: float = 5.0,
@@ -117,8 +128,9 @@ def shared_boundaries(frame: gpd.GeoDataFrame, *, tolerance_m: float = 5.0,
     for i, j in zip(*tree.query(geoms, predicate="dwithin", distance=tolerance_m), strict=True):
         if i >= j or (same_level and frame["level"].iloc[i] != frame["level"].iloc[j]):
             continue
-        line = shared_boundary(geoms[i], geoms[j], tolerance_m=tolerance_m)
-        if line.length >= min_length_m:
+        line = shared_boundary(geoms[i], geoms[j], tolerance_m=tolerance_m,
+                               min_length_m=min_length_m)
+        if not line.is_empty:
             a, b = sorted([i, j], key=lambda k: frame["code"].iloc[k])
             rows.append({"code_a": frame["code"].iloc[a], "code_b": frame["code"].iloc[b],
                          "name_a": frame["name"].iloc[a], "name_b": frame["name"].iloc[b],
