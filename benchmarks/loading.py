@@ -41,12 +41,18 @@ def write_mosaic_pbf(source: Path, k: int, target: Path) -> Path:
         for t in range(k * k):
             i, j = divmod(t, k)
             for nid, lon, lat, tags in nodes:
-                writer.add_node(osmium.osm.mutable.Node(
-                    id=nid + t * stride, location=(lon + i * dlon, lat + j * dlat), tags=tags))
+                writer.add_node(
+                    osmium.osm.mutable.Node(
+                        id=nid + t * stride, location=(lon + i * dlon, lat + j * dlat), tags=tags
+                    )
+                )
         for t in range(k * k):
             for wid, refs, tags in ways:
-                writer.add_way(osmium.osm.mutable.Way(
-                    id=wid + t * stride, nodes=[r + t * stride for r in refs], tags=tags))
+                writer.add_way(
+                    osmium.osm.mutable.Way(
+                        id=wid + t * stride, nodes=[r + t * stride for r in refs], tags=tags
+                    )
+                )
     return target
 
 
@@ -86,18 +92,27 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         mosaic = write_mosaic_pbf(sample.OSM_FILE, args.k, tmp / f"mosaic{args.k}.osm.pbf")
-        for label, path, peer in ((f"sample .osm ({sample.OSM_FILE.stat().st_size >> 10} KB)",
-                                   sample.OSM_FILE, True),
-                                  (f"mosaic {args.k}×{args.k} .osm.pbf "
-                                   f"({mosaic.stat().st_size >> 10} KB)", mosaic, False)):
+        for label, path, peer in (
+            (f"sample .osm ({sample.OSM_FILE.stat().st_size >> 10} KB)", sample.OSM_FILE, True),
+            (
+                f"mosaic {args.k}×{args.k} .osm.pbf ({mosaic.stat().st_size >> 10} KB)",
+                mosaic,
+                False,
+            ),
+        ):
             cache = tmp / f"cache-{path.stem}"
             cold = measure("cold", path, cache)  # parses and writes the cache
             warm = measure("cold", path, cache)  # same call, served from the cache
             rows.append((label, "ours, cold (parse+simplify+project+cache write)", *cold))
             rows.append((label, "ours, from cache", *warm))
             if peer:
-                rows.append((label, "osmnx graph_from_xml + project_graph (peer)",
-                             *measure("osmnx", path, cache)))
+                rows.append(
+                    (
+                        label,
+                        "osmnx graph_from_xml + project_graph (peer)",
+                        *measure("osmnx", path, cache),
+                    )
+                )
     print(f"{'file':<34} {'case':<50} {'seconds':>8} {'peak RSS MB':>12} {'edges':>8}")
     for label, case, sec, rss, edges in rows:
         print(f"{label:<34} {case:<50} {sec:8.2f} {rss:12.0f} {edges:8,d}")
@@ -107,7 +122,9 @@ def main() -> None:
         line = f"{label}: cache speed-up ×{cold / warm:.1f}"
         peer = by.get((label, "osmnx gra"))
         if peer:
-            line += f"; ours cold ÷ osmnx = {cold / peer:.2f}, ours cached ÷ osmnx = {warm / peer:.2f}"
+            line += (
+                f"; ours cold ÷ osmnx = {cold / peer:.2f}, ours cached ÷ osmnx = {warm / peer:.2f}"
+            )
         print(line)
 
 

@@ -21,17 +21,25 @@ from gridplan.model import Grid
 STAFF_ROLES = ("enforcement", "sanitation", "municipal", "greening")
 
 
-def load_grids(path: str | os.PathLike[str], *,
-               jurisdictions: gpd.GeoDataFrame | None = None,
-               metric_crs: str = "EPSG:32651", tolerance_m: float = 5.0) -> Loaded:
+def load_grids(
+    path: str | os.PathLike[str],
+    *,
+    jurisdictions: gpd.GeoDataFrame | None = None,
+    metric_crs: str = "EPSG:32651",
+    tolerance_m: float = 5.0,
+) -> Loaded:
     """Read a grid layout (WGS-84 out); check codes, staff and nesting in ``jurisdictions``."""
     path = require_file(path, kinds=VECTOR_SUFFIXES, what="grid polygon file")
     frame = read_vector(path)
     issues = ProblemCollector(str(path))
     for col in ("code", "parent_code"):
         if col not in frame.columns:
-            issues.add("header", expected=f"a '{col}' property", found=", ".join(frame.columns),
-                       fix=f"add '{col}' to every grid feature")
+            issues.add(
+                "header",
+                expected=f"a '{col}' property",
+                found=", ".join(frame.columns),
+                fix=f"add '{col}' to every grid feature",
+            )
     issues.raise_if_any()
     frame = frame.to_crs("EPSG:4326")
     frame["code"] = frame["code"].astype(str)
@@ -45,37 +53,60 @@ def load_grids(path: str | os.PathLike[str], *,
     for i, row in frame.iterrows():
         where = f"feature {i + 1} (code {row['code']})"
         if row.geometry is None or row.geometry.geom_type not in ("Polygon", "MultiPolygon"):
-            issues.add(where, expected="a polygon", found=str(getattr(row.geometry, "geom_type",
-                                                                          None)),
-                       fix="draw the grid as a polygon")
+            issues.add(
+                where,
+                expected="a polygon",
+                found=str(getattr(row.geometry, "geom_type", None)),
+                fix="draw the grid as a polygon",
+            )
     dup = frame["code"][frame["code"].duplicated()]
     for code in dup:
-        issues.add(f"code {code}", expected="unique grid codes", found="repeated",
-                   fix="renumber one of the grids")
+        issues.add(
+            f"code {code}",
+            expected="unique grid codes",
+            found="repeated",
+            fix="renumber one of the grids",
+        )
     issues.raise_if_any(f"{path}: {len(issues)} problem(s) in the grid layout")
-    warnings = nesting_problems(frame, jurisdictions, metric_crs=metric_crs,
-                                tolerance_m=tolerance_m) if jurisdictions is not None else []
+    warnings = (
+        nesting_problems(frame, jurisdictions, metric_crs=metric_crs, tolerance_m=tolerance_m)
+        if jurisdictions is not None
+        else []
+    )
     return Loaded(frame, warnings, str(path))
 
 
-def nesting_problems(grids: gpd.GeoDataFrame, jurisdictions: gpd.GeoDataFrame, *,
-                     metric_crs: str, tolerance_m: float) -> list[Problem]:
+def nesting_problems(
+    grids: gpd.GeoDataFrame, jurisdictions: gpd.GeoDataFrame, *, metric_crs: str, tolerance_m: float
+) -> list[Problem]:
     """Grids whose parent is unknown or that stick out of their parent jurisdiction."""
     g = grids.to_crs(metric_crs)
     j = jurisdictions.to_crs(metric_crs).set_index("code")
     problems = []
     for _, row in g.iterrows():
         if row["parent_code"] not in j.index:
-            problems.append(Problem("grids", f"grid {row['code']}", "a parent_code among the "
-                                    "jurisdictions", row["parent_code"], "fix the parent code"))
+            problems.append(
+                Problem(
+                    "grids",
+                    f"grid {row['code']}",
+                    "a parent_code among the jurisdictions",
+                    row["parent_code"],
+                    "fix the parent code",
+                )
+            )
             continue
         parent = shapely.buffer(j.loc[row["parent_code"], "geometry"], tolerance_m)
         outside = shapely.difference(row.geometry, parent).area
         if outside > 0.01 * row.geometry.area:
-            problems.append(Problem("grids", f"grid {row['code']}",
-                                    f"inside jurisdiction {row['parent_code']}",
-                                    f"{outside:,.0f} m² outside it",
-                                    "clip the grid to its jurisdiction or change its parent"))
+            problems.append(
+                Problem(
+                    "grids",
+                    f"grid {row['code']}",
+                    f"inside jurisdiction {row['parent_code']}",
+                    f"{outside:,.0f} m² outside it",
+                    "clip the grid to its jurisdiction or change its parent",
+                )
+            )
     return problems
 
 
@@ -86,11 +117,21 @@ def grids_to_model(frame: gpd.GeoDataFrame, *, metric_crs: str) -> list[Grid]:
     for (_, row), (_, wgs) in zip(metric.iterrows(), frame.iterrows(), strict=True):
         station = None
         if pd.notna(wgs.get("station_lon")) and pd.notna(wgs.get("station_lat")):
-            pt = gpd.GeoSeries([Point(wgs["station_lon"], wgs["station_lat"])],
-                               crs="EPSG:4326").to_crs(metric_crs).iloc[0]
+            pt = (
+                gpd.GeoSeries([Point(wgs["station_lon"], wgs["station_lat"])], crs="EPSG:4326")
+                .to_crs(metric_crs)
+                .iloc[0]
+            )
             station = pt
-        out.append(Grid(code=row["code"], geometry=row.geometry, parent_code=row["parent_code"],
-                        name=str(row.get("name", "")), station=station,
-                        staff={r: int(row[r]) for r in STAFF_ROLES},
-                        illustrative=bool(row.get("illustrative", False))))
+        out.append(
+            Grid(
+                code=row["code"],
+                geometry=row.geometry,
+                parent_code=row["parent_code"],
+                name=str(row.get("name", "")),
+                station=station,
+                staff={r: int(row[r]) for r in STAFF_ROLES},
+                illustrative=bool(row.get("illustrative", False)),
+            )
+        )
     return out

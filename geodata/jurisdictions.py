@@ -22,14 +22,23 @@ from gridplan.model import JurisdictionLevel
 
 _CODE_COLUMNS = ("code", "adcode", "gb", "gbcode", "admin_code", "id")
 _NAME_COLUMNS = ("name", "NAME", "名称", "mc")
-_LEVEL_WORDS = {"省": JurisdictionLevel.PROVINCE, "province": JurisdictionLevel.PROVINCE,
-                "市": JurisdictionLevel.CITY, "city": JurisdictionLevel.CITY,
-                "区县": JurisdictionLevel.DISTRICT, "区": JurisdictionLevel.DISTRICT,
-                "县": JurisdictionLevel.DISTRICT, "district": JurisdictionLevel.DISTRICT,
-                "乡镇": JurisdictionLevel.TOWN, "街道": JurisdictionLevel.TOWN,
-                "镇": JurisdictionLevel.TOWN, "town": JurisdictionLevel.TOWN,
-                "社区": JurisdictionLevel.COMMUNITY, "村": JurisdictionLevel.COMMUNITY,
-                "community": JurisdictionLevel.COMMUNITY}
+_LEVEL_WORDS = {
+    "省": JurisdictionLevel.PROVINCE,
+    "province": JurisdictionLevel.PROVINCE,
+    "市": JurisdictionLevel.CITY,
+    "city": JurisdictionLevel.CITY,
+    "区县": JurisdictionLevel.DISTRICT,
+    "区": JurisdictionLevel.DISTRICT,
+    "县": JurisdictionLevel.DISTRICT,
+    "district": JurisdictionLevel.DISTRICT,
+    "乡镇": JurisdictionLevel.TOWN,
+    "街道": JurisdictionLevel.TOWN,
+    "镇": JurisdictionLevel.TOWN,
+    "town": JurisdictionLevel.TOWN,
+    "社区": JurisdictionLevel.COMMUNITY,
+    "村": JurisdictionLevel.COMMUNITY,
+    "community": JurisdictionLevel.COMMUNITY,
+}
 
 
 def _pick(columns, wanted: str | None, candidates: tuple[str, ...]) -> str | None:
@@ -45,11 +54,18 @@ def _level(value: object, code: str) -> JurisdictionLevel | None:
     return _LEVEL_WORDS.get(text) or level_from_code(code)
 
 
-def load_jurisdictions(path: str | os.PathLike[str], *, layer: str | None = None,
-                       code_col: str | None = None, name_col: str | None = None,
-                       level_col: str | None = "level", parent_col: str | None = None,
-                       coords: str = "wgs84", codes: list[str] | None = None,
-                       metric_crs: str | None = "EPSG:32651") -> Loaded:
+def load_jurisdictions(
+    path: str | os.PathLike[str],
+    *,
+    layer: str | None = None,
+    code_col: str | None = None,
+    name_col: str | None = None,
+    level_col: str | None = "level",
+    parent_col: str | None = None,
+    coords: str = "wgs84",
+    codes: list[str] | None = None,
+    metric_crs: str | None = "EPSG:32651",
+) -> Loaded:
     """Read jurisdiction polygons; ``codes`` keeps only those features (after validation).
 
     ``coords`` names the datum of the file (GCJ-02/BD-09 polygons are shifted to WGS-84).
@@ -61,15 +77,20 @@ def load_jurisdictions(path: str | os.PathLike[str], *, layer: str | None = None
     code_c = _pick(raw.columns, code_col, _CODE_COLUMNS)
     name_c = _pick(raw.columns, name_col, _NAME_COLUMNS)
     if code_c is None:
-        issues.problems.append(missing_column(str(path), "--code-col", code_col or "code",
-                                              raw.columns))
+        issues.problems.append(
+            missing_column(str(path), "--code-col", code_col or "code", raw.columns)
+        )
     if name_col and name_c is None:
         issues.problems.append(missing_column(str(path), "--name-col", name_col, raw.columns))
     if parent_col and parent_col not in raw.columns:
         issues.problems.append(missing_column(str(path), "--parent-col", parent_col, raw.columns))
     if coords not in COORD_SYSTEMS:
-        issues.add("", expected=f"--coords one of {', '.join(COORD_SYSTEMS)}", found=coords,
-                   fix="pass --coords gcj02 for Amap/Tencent data, bd09 for Baidu")
+        issues.add(
+            "",
+            expected=f"--coords one of {', '.join(COORD_SYSTEMS)}",
+            found=coords,
+            fix="pass --coords gcj02 for Amap/Tencent data, bd09 for Baidu",
+        )
     issues.raise_if_any()
 
     out = _validated(raw, path, issues, code_c, name_c, level_col, parent_col)
@@ -85,57 +106,96 @@ def load_jurisdictions(path: str | os.PathLike[str], *, layer: str | None = None
     if codes:
         unknown = sorted(set(codes) - set(out["code"]))
         if unknown:
-            issues.add("", expected="codes present in the file", found=", ".join(unknown),
-                       fix=f"choose among {', '.join(out['code'][:12])}…")
+            issues.add(
+                "",
+                expected="codes present in the file",
+                found=", ".join(unknown),
+                fix=f"choose among {', '.join(out['code'][:12])}…",
+            )
             issues.raise_if_any()
         out = out[out["code"].isin(codes)].reset_index(drop=True)
     return Loaded(out, warnings, str(path))
 
 
-def _validated(raw: gpd.GeoDataFrame, path, issues: ProblemCollector, code_c: str,
-               name_c: str | None, level_col: str | None, parent_col: str | None):
+def _validated(
+    raw: gpd.GeoDataFrame,
+    path,
+    issues: ProblemCollector,
+    code_c: str,
+    name_c: str | None,
+    level_col: str | None,
+    parent_col: str | None,
+):
     rows, repairs, seen = [], [], {}
     for i, feat in raw.iterrows():
         code = str(feat[code_c]).strip() if feat[code_c] is not None else ""
         where = f"feature {i + 1}" + (f" (code {code})" if code else "")
         geom = feat.geometry
         if not code or code == "nan":
-            issues.add(where, expected="a jurisdiction code", found="empty",
-                       fix=f"fill the '{code_c}' column")
+            issues.add(
+                where,
+                expected="a jurisdiction code",
+                found="empty",
+                fix=f"fill the '{code_c}' column",
+            )
             continue
         if code in seen:
-            issues.add(where, expected="unique codes", found=f"code {code} also at feature "
-                       f"{seen[code]}", fix="merge the two features or correct one code")
+            issues.add(
+                where,
+                expected="unique codes",
+                found=f"code {code} also at feature {seen[code]}",
+                fix="merge the two features or correct one code",
+            )
             continue
         seen[code] = i + 1
         if geom is None or geom.is_empty:
             issues.add(where, expected="a polygon", found="no geometry", fix="draw the boundary")
             continue
         if geom.geom_type not in ("Polygon", "MultiPolygon"):
-            issues.add(where, expected="a Polygon or MultiPolygon", found=geom.geom_type,
-                       fix="export the boundary as polygons, not lines or points")
+            issues.add(
+                where,
+                expected="a Polygon or MultiPolygon",
+                found=geom.geom_type,
+                fix="export the boundary as polygons, not lines or points",
+            )
             continue
         if not geom.is_valid:
             reason = shapely.is_valid_reason(geom)
             geom = _repair(geom)
-            repairs.append(Problem(str(path), where, "a valid polygon", reason,
-                                   "repaired automatically with make_valid; check the result"))
-        level = _level(feat.get(level_col) if level_col and level_col in raw.columns else None,
-                       code)
-        rows.append({"code": code,
-                     "name": str(feat[name_c]) if name_c else code,
-                     "level": int(level or JurisdictionLevel.DISTRICT),
-                     "parent_code": (str(feat[parent_col]) if parent_col and feat[parent_col]
-                                     else None),
-                     "geometry": geom})
-    out = gpd.GeoDataFrame(rows, columns=["code", "name", "level", "parent_code", "geometry"],
-                           geometry="geometry", crs=raw.crs or "EPSG:4326").to_crs("EPSG:4326")
+            repairs.append(
+                Problem(
+                    str(path),
+                    where,
+                    "a valid polygon",
+                    reason,
+                    "repaired automatically with make_valid; check the result",
+                )
+            )
+        level = _level(
+            feat.get(level_col) if level_col and level_col in raw.columns else None, code
+        )
+        rows.append(
+            {
+                "code": code,
+                "name": str(feat[name_c]) if name_c else code,
+                "level": int(level or JurisdictionLevel.DISTRICT),
+                "parent_code": (str(feat[parent_col]) if parent_col and feat[parent_col] else None),
+                "geometry": geom,
+            }
+        )
+    out = gpd.GeoDataFrame(
+        rows,
+        columns=["code", "name", "level", "parent_code", "geometry"],
+        geometry="geometry",
+        crs=raw.crs or "EPSG:4326",
+    ).to_crs("EPSG:4326")
     out.attrs["repairs"] = repairs
     return out
 
 
 def _repair(geom):
     fixed = shapely.make_valid(geom)
-    polys = [g for g in getattr(fixed, "geoms", [fixed]) if g.geom_type in ("Polygon",
-                                                                             "MultiPolygon")]
+    polys = [
+        g for g in getattr(fixed, "geoms", [fixed]) if g.geom_type in ("Polygon", "MultiPolygon")
+    ]
     return shapely.union_all(polys) if polys else fixed

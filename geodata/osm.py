@@ -38,17 +38,56 @@ OSM_SUFFIXES = (".osm", ".osm.bz2", ".osm.gz", ".osm.pbf", ".pbf", ".xml")
 CACHE_VERSION = 3  # bump when the graph we build changes shape
 
 # Highway classes nobody patrols (under construction, proposals, raceways, …).
-_NEVER = {"abandoned", "construction", "proposed", "planned", "razed", "raceway", "no",
-          "bus_guideway", "platform", "escape", "elevator", "emergency_bay", "rest_area",
-          "services"}
+_NEVER = {
+    "abandoned",
+    "construction",
+    "proposed",
+    "planned",
+    "razed",
+    "raceway",
+    "no",
+    "bus_guideway",
+    "platform",
+    "escape",
+    "elevator",
+    "emergency_bay",
+    "rest_area",
+    "services",
+}
 _NOT_ON_FOOT = {"motorway", "motorway_link", "busway"}
-_NOT_BY_CAR = {"footway", "path", "pedestrian", "steps", "cycleway", "bridleway", "corridor",
-               "track", "via_ferrata", "elevator"}
+_NOT_BY_CAR = {
+    "footway",
+    "path",
+    "pedestrian",
+    "steps",
+    "cycleway",
+    "bridleway",
+    "corridor",
+    "track",
+    "via_ferrata",
+    "elevator",
+}
 _NO = {"no", "private"}
 _YES = {"yes", "designated", "permissive"}
-_STREET_TAGS = ("highway", "name", "ref", "oneway", "junction", "lanes", "access", "foot",
-                "motor_vehicle", "motorcar", "service", "area", "motorroad", "expressway",
-                "bridge", "tunnel", "sidewalk")
+_STREET_TAGS = (
+    "highway",
+    "name",
+    "ref",
+    "oneway",
+    "junction",
+    "lanes",
+    "access",
+    "foot",
+    "motor_vehicle",
+    "motorcar",
+    "service",
+    "area",
+    "motorroad",
+    "expressway",
+    "bridge",
+    "tunnel",
+    "sidewalk",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,18 +107,33 @@ class NetworkOptions:
     def __post_init__(self) -> None:
         problems = []
         if self.mode not in MODES:
-            problems.append(Problem("mode", "", "walk or drive", repr(self.mode),
-                                    "pass --mode walk (on foot) or --mode drive"))
+            problems.append(
+                Problem(
+                    "mode",
+                    "",
+                    "walk or drive",
+                    repr(self.mode),
+                    "pass --mode walk (on foot) or --mode drive",
+                )
+            )
         bad = {k: v for k, v in self.grades.items() if v not in (1, 2, 3, 4)}
         if bad:
-            problems.append(Problem("grades", ", ".join(bad), "grades 1–4", str(bad),
-                                    "map every highway class to 1, 2, 3 or 4"))
+            problems.append(
+                Problem(
+                    "grades",
+                    ", ".join(bad),
+                    "grades 1–4",
+                    str(bad),
+                    "map every highway class to 1, 2, 3 or 4",
+                )
+            )
         if problems:
             raise InvalidInputError("invalid network options", problems)
 
     def cache_key(self) -> str:
-        return json.dumps([CACHE_VERSION, self.mode, self.crs, sorted(self.grades.items()),
-                           self.simplify])
+        return json.dumps(
+            [CACHE_VERSION, self.mode, self.crs, sorted(self.grades.items()), self.simplify]
+        )
 
 
 # ----------------------------------------------------------------------------- tag filters
@@ -109,7 +163,12 @@ def _expressway(tags: Mapping[str, str]) -> bool:
     if tags.get("motorroad") == "yes" or tags.get("expressway") == "yes":
         return True
     hw = tags.get("highway")
-    if tags.get("tunnel", "no") != "no" and hw in ("trunk", "trunk_link", "primary", "primary_link"):
+    if tags.get("tunnel", "no") != "no" and hw in (
+        "trunk",
+        "trunk_link",
+        "primary",
+        "primary_link",
+    ):
         return True
     return tags.get("bridge", "no") != "no" and hw in ("trunk", "trunk_link")
 
@@ -138,13 +197,31 @@ class _Raw:
 
 def _check_path(path: Path) -> None:
     if not path.exists():
-        raise InputFileError(f"{path}: file not found", [Problem(
-            str(path), "", "an existing OpenStreetMap file", "no such file",
-            "check the path; download an extract (e.g. from Geofabrik) or pass --download")])
+        raise InputFileError(
+            f"{path}: file not found",
+            [
+                Problem(
+                    str(path),
+                    "",
+                    "an existing OpenStreetMap file",
+                    "no such file",
+                    "check the path; download an extract (e.g. from Geofabrik) or pass --download",
+                )
+            ],
+        )
     if not str(path.name).lower().endswith(OSM_SUFFIXES):
-        raise InputFileError(f"{path}: not an OSM file", [Problem(
-            str(path), "", f"a file ending in {', '.join(OSM_SUFFIXES)}",
-            f"'{path.suffix or path.name}'", "convert it with osmium-tool or rename it")])
+        raise InputFileError(
+            f"{path}: not an OSM file",
+            [
+                Problem(
+                    str(path),
+                    "",
+                    f"a file ending in {', '.join(OSM_SUFFIXES)}",
+                    f"'{path.suffix or path.name}'",
+                    "convert it with osmium-tool or rename it",
+                )
+            ],
+        )
 
 
 def _read(path: Path) -> _Raw:
@@ -162,14 +239,28 @@ def _read(path: Path) -> _Raw:
                 refs, xy = _way_nodes(obj)
                 raw.streets.append((obj.id, kept, refs, xy))
             elif "waterway" in tags:
-                raw.waterways.append((obj.id, {"waterway": tags["waterway"],
-                                               "name": tags.get("name", "")}, _way_nodes(obj)[1]))
+                raw.waterways.append(
+                    (
+                        obj.id,
+                        {"waterway": tags["waterway"], "name": tags.get("name", "")},
+                        _way_nodes(obj)[1],
+                    )
+                )
             else:
                 raw.other_ways[next(iter(tags), "untagged")] += 1
     except (RuntimeError, ValueError, OSError) as exc:
-        raise InputFileError(f"{path}: cannot read OSM data", [Problem(
-            str(path), "", "a valid OSM XML or PBF file", f"{type(exc).__name__}: {exc}",
-            "re-download the extract; check it with `osmium fileinfo`")]) from exc
+        raise InputFileError(
+            f"{path}: cannot read OSM data",
+            [
+                Problem(
+                    str(path),
+                    "",
+                    "a valid OSM XML or PBF file",
+                    f"{type(exc).__name__}: {exc}",
+                    "re-download the extract; check it with `osmium fileinfo`",
+                )
+            ],
+        ) from exc
     return raw
 
 
@@ -185,8 +276,10 @@ def _way_nodes(way) -> tuple[list[int], list[tuple[float, float]]]:
 # ----------------------------------------------------------------------------- graph building
 def _haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
-        (lon2 - lon1) / 2) ** 2
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371008.8 * math.asin(math.sqrt(h))
 
 
@@ -196,9 +289,13 @@ def _build_graph(raw: _Raw, opts: NetworkOptions, name: str) -> nx.MultiDiGraph:
         if len(refs) < 2 or not usable(tags, opts.mode):
             continue
         direction = 0 if opts.mode == "walk" else oneway_direction(tags)
-        attrs = {"osmid": way_id, "highway": tags["highway"], "name": tags.get("name", ""),
-                 "oneway": direction != 0 or tags.get("oneway") in ("yes", "true", "1", "-1"),
-                 "lanes": _lanes(tags.get("lanes"))}
+        attrs = {
+            "osmid": way_id,
+            "highway": tags["highway"],
+            "name": tags.get("name", ""),
+            "oneway": direction != 0 or tags.get("oneway") in ("yes", "true", "1", "-1"),
+            "lanes": _lanes(tags.get("lanes")),
+        }
         for (u, pu), (v, pv) in zip(zip(refs, xy), zip(refs[1:], xy[1:]), strict=False):
             if u == v:
                 continue
@@ -237,13 +334,16 @@ def _normalise(g: nx.MultiDiGraph, grades: Mapping[str, int]) -> None:
             names = "/".join(dict.fromkeys(n for n in names if n))
         d["name"] = names
         lanes = d.get("lanes")
-        d["lanes"] = max((x for x in lanes if x), default=None) if isinstance(lanes, list) else lanes
+        d["lanes"] = (
+            max((x for x in lanes if x), default=None) if isinstance(lanes, list) else lanes
+        )
         oneway = d.get("oneway", False)
         d["oneway"] = any(oneway) if isinstance(oneway, list) else bool(oneway)
         d["reversed"] = bool(_first(d.get("reversed", False)))
         if "geometry" not in d:
-            d["geometry"] = LineString([(g.nodes[u]["x"], g.nodes[u]["y"]),
-                                        (g.nodes[v]["x"], g.nodes[v]["y"])])
+            d["geometry"] = LineString(
+                [(g.nodes[u]["x"], g.nodes[u]["y"]), (g.nodes[v]["x"], g.nodes[v]["y"])]
+            )
         d["length"] = float(d["geometry"].length)
         d.pop("street_count", None)
 
@@ -274,14 +374,29 @@ def target_crs(lon: float, lat: float, crs: str) -> pyproj.CRS:
     if crs == "cgcs2000":
         central_meridian = 3 * round(lon / 3)
         if not 75 <= central_meridian <= 135:
-            raise InvalidInputError("CGCS2000 Gauss–Krüger zones cover China only", [Problem(
-                "crs", "", "an area between 73.5°E and 136.5°E", f"centre at {lon:.3f}°E",
-                "use --crs utm")])
+            raise InvalidInputError(
+                "CGCS2000 Gauss–Krüger zones cover China only",
+                [
+                    Problem(
+                        "crs",
+                        "",
+                        "an area between 73.5°E and 136.5°E",
+                        f"centre at {lon:.3f}°E",
+                        "use --crs utm",
+                    )
+                ],
+            )
         return pyproj.CRS.from_epsg(4534 + (central_meridian - 75) // 3)
     out = pyproj.CRS.from_user_input(crs)
     if not out.is_projected:
-        raise InvalidInputError("the network CRS must be metric", [Problem(
-            "crs", "", "a projected CRS in metres", crs, "use utm, cgcs2000 or an EPSG code")])
+        raise InvalidInputError(
+            "the network CRS must be metric",
+            [
+                Problem(
+                    "crs", "", "a projected CRS in metres", crs, "use utm, cgcs2000 or an EPSG code"
+                )
+            ],
+        )
     return out
 
 
@@ -298,21 +413,41 @@ def _project(g: nx.MultiDiGraph, crs: str) -> nx.MultiDiGraph:
 
 def _no_streets_error(path: Path, raw: _Raw, mode: Mode) -> InvalidInputError:
     total = len(raw.streets)
-    others = ", ".join(f"{k}={v}" for k, v in sorted(raw.other_ways.items(),
-                                                      key=lambda kv: -kv[1])[:5])
-    found = (f"{total} highway ways, none usable for {mode}" if total
-             else f"no highway ways ({others or 'no ways at all'})")
-    return InvalidInputError(f"{path}: no streets for mode {mode}", [Problem(
-        str(path), "", f"ways tagged highway=* usable for {mode}", found,
-        "use an extract that contains the street network"
-        + (" or try the other --mode" if total else ""))])
+    others = ", ".join(
+        f"{k}={v}" for k, v in sorted(raw.other_ways.items(), key=lambda kv: -kv[1])[:5]
+    )
+    found = (
+        f"{total} highway ways, none usable for {mode}"
+        if total
+        else f"no highway ways ({others or 'no ways at all'})"
+    )
+    return InvalidInputError(
+        f"{path}: no streets for mode {mode}",
+        [
+            Problem(
+                str(path),
+                "",
+                f"ways tagged highway=* usable for {mode}",
+                found,
+                "use an extract that contains the street network"
+                + (" or try the other --mode" if total else ""),
+            )
+        ],
+    )
 
 
 def _waterways_layer(raw: _Raw, crs: object) -> gpd.GeoDataFrame:
-    rows = [{"osmid": i, "waterway": t["waterway"], "name": t["name"], "geometry": LineString(xy)}
-            for i, t, xy in raw.waterways if len(xy) >= 2]
-    layer = gpd.GeoDataFrame(rows, columns=["osmid", "waterway", "name", "geometry"],
-                             geometry="geometry", crs="EPSG:4326")
+    rows = [
+        {"osmid": i, "waterway": t["waterway"], "name": t["name"], "geometry": LineString(xy)}
+        for i, t, xy in raw.waterways
+        if len(xy) >= 2
+    ]
+    layer = gpd.GeoDataFrame(
+        rows,
+        columns=["osmid", "waterway", "name", "geometry"],
+        geometry="geometry",
+        crs="EPSG:4326",
+    )
     return layer.to_crs(crs)
 
 
@@ -332,7 +467,9 @@ def network_from_file(path: str | os.PathLike[str], opts: NetworkOptions) -> Str
     _normalise(g, opts.grades)
     _assign_street_ids(g)
     g.graph["mode"] = opts.mode
-    return StreetNetwork(g, opts.mode, str(path), {"waterways": _waterways_layer(raw, g.graph["crs"])})
+    return StreetNetwork(
+        g, opts.mode, str(path), {"waterways": _waterways_layer(raw, g.graph["crs"])}
+    )
 
 
 # ----------------------------------------------------------------------------- cache
@@ -348,8 +485,20 @@ def _file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-_EDGE_COLUMNS = ("u", "v", "key", "street_id", "length", "grade", "highway", "name", "oneway",
-                 "reversed", "lanes", "osmid")
+_EDGE_COLUMNS = (
+    "u",
+    "v",
+    "key",
+    "street_id",
+    "length",
+    "grade",
+    "highway",
+    "name",
+    "oneway",
+    "reversed",
+    "lanes",
+    "osmid",
+)
 
 
 def _cache_paths(path: Path, opts: NetworkOptions, cache_dir: Path) -> tuple[Path, Path]:
@@ -361,19 +510,36 @@ def _edges_frame(g: nx.MultiDiGraph) -> gpd.GeoDataFrame:
     rows = []
     for u, v, k, d in g.edges(keys=True, data=True):
         osm = d["osmid"]
-        rows.append((u, v, k, d["street_id"], d["length"], d["grade"], d["highway"], d["name"],
-                     d["oneway"], d["reversed"], -1 if d["lanes"] is None else d["lanes"],
-                     ";".join(map(str, osm)) if isinstance(osm, list) else str(osm),
-                     d["geometry"]))
-    return gpd.GeoDataFrame(rows, columns=[*_EDGE_COLUMNS, "geometry"], geometry="geometry",
-                            crs=g.graph["crs"])
+        rows.append(
+            (
+                u,
+                v,
+                k,
+                d["street_id"],
+                d["length"],
+                d["grade"],
+                d["highway"],
+                d["name"],
+                d["oneway"],
+                d["reversed"],
+                -1 if d["lanes"] is None else d["lanes"],
+                ";".join(map(str, osm)) if isinstance(osm, list) else str(osm),
+                d["geometry"],
+            )
+        )
+    return gpd.GeoDataFrame(
+        rows, columns=[*_EDGE_COLUMNS, "geometry"], geometry="geometry", crs=g.graph["crs"]
+    )
 
 
 def _nodes_frame(g: nx.MultiDiGraph) -> gpd.GeoDataFrame:
     ids = list(g.nodes)
     data = {c: [g.nodes[n][c] for n in ids] for c in ("x", "y", "lon", "lat")}
-    return gpd.GeoDataFrame({"osmid": ids, **data},
-                            geometry=gpd.points_from_xy(data["x"], data["y"]), crs=g.graph["crs"])
+    return gpd.GeoDataFrame(
+        {"osmid": ids, **data},
+        geometry=gpd.points_from_xy(data["x"], data["y"]),
+        crs=g.graph["crs"],
+    )
 
 
 def _save_atomically(net: StreetNetwork, gpkg: Path, meta: Path) -> None:
@@ -384,7 +550,10 @@ def _save_atomically(net: StreetNetwork, gpkg: Path, meta: Path) -> None:
         _nodes_frame(net.graph).to_file(g_tmp, layer="nodes", engine="pyogrio")
         _edges_frame(net.graph).to_file(g_tmp, layer="edges", engine="pyogrio")
         net.layers["waterways"].to_file(g_tmp, layer="waterways", engine="pyogrio")
-        info = {k: (str(v) if k == "crs" else v) for k, v in net.graph.graph.items()}
+        info = {
+            k: (pyproj.CRS.from_user_input(v).to_wkt() if k == "crs" else v)
+            for k, v in net.graph.graph.items()
+        }
         m_tmp.write_text(json.dumps({"graph": info, "mode": net.mode}, ensure_ascii=False))
         os.replace(g_tmp, gpkg)
         os.replace(m_tmp, meta)
@@ -399,32 +568,57 @@ def _load_cached(gpkg: Path, meta: Path, source: str) -> StreetNetwork:
     info = json.loads(meta.read_text())
     nodes = gpd.read_file(gpkg, layer="nodes", engine="pyogrio")
     edges = gpd.read_file(gpkg, layer="edges", engine="pyogrio")
-    g = nx.MultiDiGraph(**info["graph"])
-    g.add_nodes_from((int(i), {"x": x, "y": y, "lon": lo, "lat": la}) for i, x, y, lo, la in zip(
-        nodes["osmid"], nodes["x"], nodes["y"], nodes["lon"], nodes["lat"], strict=True))
+    g = nx.MultiDiGraph(
+        **(info["graph"] | {"crs": pyproj.CRS.from_user_input(info["graph"]["crs"])})
+    )
+    g.add_nodes_from(
+        (int(i), {"x": x, "y": y, "lon": lo, "lat": la})
+        for i, x, y, lo, la in zip(
+            nodes["osmid"], nodes["x"], nodes["y"], nodes["lon"], nodes["lat"], strict=True
+        )
+    )
     cols = [edges[c].tolist() for c in _EDGE_COLUMNS] + [list(edges.geometry.values)]
     for u, v, k, sid, length, grade, hw, name, oneway, rev, lanes, osm, geom in zip(
-            *cols, strict=True):
-        g.add_edge(int(u), int(v), key=int(k), street_id=int(sid), length=float(length),
-                   grade=int(grade), highway=hw, name=name or "", oneway=bool(oneway),
-                   reversed=bool(rev), lanes=None if lanes < 0 else int(lanes),
-                   osmid=_osmid(osm), geometry=geom)
+        *cols, strict=True
+    ):
+        g.add_edge(
+            int(u),
+            int(v),
+            key=int(k),
+            street_id=int(sid),
+            length=float(length),
+            grade=int(grade),
+            highway=hw,
+            name=name or "",
+            oneway=bool(oneway),
+            reversed=bool(rev),
+            lanes=None if lanes < 0 else int(lanes),
+            osmid=_osmid(osm),
+            geometry=geom,
+        )
     waterways = gpd.read_file(gpkg, layer="waterways", engine="pyogrio")
     return StreetNetwork(g, info["mode"], source, {"waterways": waterways})
 
 
-def load_network(path: str | os.PathLike[str], *, mode: Mode = "walk", crs: str = "utm",
-                 grades: Mapping[str, int] | None = None, simplify: bool = True,
-                 cache_dir: str | os.PathLike[str] | None = None,
-                 use_cache: bool = True) -> StreetNetwork:
+def load_network(
+    path: str | os.PathLike[str],
+    *,
+    mode: Mode = "walk",
+    crs: str = "utm",
+    grades: Mapping[str, int] | None = None,
+    simplify: bool = True,
+    cache_dir: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+) -> StreetNetwork:
     """Load a patrol street network from a local OSM file (XML, bz2/gz XML or PBF).
 
     The result is projected to a metric CRS (metres) and cached as GeoPackage keyed by the file's
     SHA-256 and the options, so a second load of the same file is fast. Cache files are written
     atomically: an interrupted run never leaves a half-written cache behind.
     """
-    opts = NetworkOptions(mode=mode, crs=crs, grades=dict(grades or DEFAULT_GRADES),
-                          simplify=simplify)
+    opts = NetworkOptions(
+        mode=mode, crs=crs, grades=dict(grades or DEFAULT_GRADES), simplify=simplify
+    )
     path = Path(path)
     _check_path(path)
     if not use_cache:
@@ -437,23 +631,39 @@ def load_network(path: str | os.PathLike[str], *, mode: Mode = "walk", crs: str 
     return net
 
 
-def download_network(*, place: str | None = None,
-                     bbox: tuple[float, float, float, float] | None = None,
-                     mode: Mode = "walk", crs: str = "utm",
-                     grades: Mapping[str, int] | None = None) -> StreetNetwork:
+def download_network(
+    *,
+    place: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    mode: Mode = "walk",
+    crs: str = "utm",
+    grades: Mapping[str, int] | None = None,
+) -> StreetNetwork:
     """Download from the Overpass API through osmnx — the only online path, never implicit.
 
     ``bbox`` is (west, south, east, north) in WGS-84 degrees.
     """
     if (place is None) == (bbox is None):
-        raise InvalidInputError("download needs exactly one area", [Problem(
-            "download", "", "either a place name or a bbox", f"place={place!r}, bbox={bbox!r}",
-            "pass --place '黄浦区, 上海市' or --bbox W,S,E,N")])
+        raise InvalidInputError(
+            "download needs exactly one area",
+            [
+                Problem(
+                    "download",
+                    "",
+                    "either a place name or a bbox",
+                    f"place={place!r}, bbox={bbox!r}",
+                    "pass --place '黄浦区, 上海市' or --bbox W,S,E,N",
+                )
+            ],
+        )
     import osmnx as ox
 
     nt = "walk" if mode == "walk" else "drive"
-    g = (ox.graph.graph_from_place(place, network_type=nt, simplify=True) if place
-         else ox.graph.graph_from_bbox(bbox, network_type=nt, simplify=True))
+    g = (
+        ox.graph.graph_from_place(place, network_type=nt, simplify=True)
+        if place
+        else ox.graph.graph_from_bbox(bbox, network_type=nt, simplify=True)
+    )
     if mode == "walk":  # osmnx walk graphs are already bidirectional
         pass
     g = _project(g, crs)
@@ -484,7 +694,11 @@ def network_summary(net: StreetNetwork) -> dict:
         "crs": crs.to_string(),
         "crs_name": crs.name,
         "bbox": [round(min(xs), 1), round(min(ys), 1), round(max(xs), 1), round(max(ys), 1)],
-        "bbox_wgs84": [round(min(lons), 6), round(min(lats), 6), round(max(lons), 6),
-                       round(max(lats), 6)],
+        "bbox_wgs84": [
+            round(min(lons), 6),
+            round(min(lats), 6),
+            round(max(lons), 6),
+            round(max(lats), 6),
+        ],
         "waterways": len(net.layers.get("waterways", [])),
     }

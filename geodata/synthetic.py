@@ -49,22 +49,43 @@ def _hours(*peaks: tuple[int, int, float], base: float = 0.05) -> tuple[float, .
 
 
 PATTERNS: tuple[Pattern, ...] = (
-    Pattern(("占道经营", "流动摊贩", "跨门营业", "乱停放非机动车"), 0.36,
-            _hours((7, 10, 0.6), (10, 13, 1.0), (16, 20, 1.0)), 1.4, "market"),
-    Pattern(("偷倒建筑垃圾", "乱倒生活垃圾", "暴露垃圾", "渣土偷倒"), 0.30,
-            _hours((21, 2, 1.0), (2, 5, 0.3), base=0.01), 1.8, "dumping"),
-    Pattern(("乱张贴小广告", "违规户外广告", "乱悬挂横幅"), 0.16,
-            _hours((8, 18, 1.0)), 1.0, "any"),
-    Pattern(("夜间施工", "违法搭建", "装修施工扰民"), 0.13,
-            _hours((18, 23, 1.0), (9, 17, 0.4)), 1.7, "main"),
+    Pattern(
+        ("占道经营", "流动摊贩", "跨门营业", "乱停放非机动车"),
+        0.36,
+        _hours((7, 10, 0.6), (10, 13, 1.0), (16, 20, 1.0)),
+        1.4,
+        "market",
+    ),
+    Pattern(
+        ("偷倒建筑垃圾", "乱倒生活垃圾", "暴露垃圾", "渣土偷倒"),
+        0.30,
+        _hours((21, 2, 1.0), (2, 5, 0.3), base=0.01),
+        1.8,
+        "dumping",
+    ),
+    Pattern(("乱张贴小广告", "违规户外广告", "乱悬挂横幅"), 0.16, _hours((8, 18, 1.0)), 1.0, "any"),
+    Pattern(
+        ("夜间施工", "违法搭建", "装修施工扰民"),
+        0.13,
+        _hours((18, 23, 1.0), (9, 17, 0.4)),
+        1.7,
+        "main",
+    ),
     Pattern(("井盖缺失", "突发积水险情"), 0.05, _hours((0, 24, 1.0)), 1.0, "any"),
 )
 
 
-def synthetic_incidents(network: StreetNetwork, *, boundary: shapely.Geometry | None = None,
-                        n: int = 2400, start: str = "2026-09-01", weeks: int = 12,
-                        seed: int = 0, tz: str = "Asia/Shanghai",
-                        boundary_band_m: float = 150.0) -> gpd.GeoDataFrame:
+def synthetic_incidents(
+    network: StreetNetwork,
+    *,
+    boundary: shapely.Geometry | None = None,
+    n: int = 2400,
+    start: str = "2026-09-01",
+    weeks: int = 12,
+    seed: int = 0,
+    tz: str = "Asia/Shanghai",
+    boundary_band_m: float = 150.0,
+) -> gpd.GeoDataFrame:
     """``n`` incidents over ``weeks`` weeks from ``start`` (local dates), WGS-84 points.
 
     ``boundary`` is a district boundary line in the network's metric CRS (optional).
@@ -95,13 +116,17 @@ def synthetic_incidents(network: StreetNetwork, *, boundary: shapely.Geometry | 
             label = pattern.labels[rng.integers(len(pattern.labels))]
             rows.append((stamp, label, point))
     rows.sort(key=lambda r: r[0])
-    frame = gpd.GeoDataFrame({
-        "id": [f"S{i + 1:05d}" for i in range(len(rows))],
-        "time": pd.to_datetime([r[0] for r in rows]).tz_convert(tz),
-        "category": [r[1] for r in rows],
-        "event_class": [classify(r[1]).value for r in rows],
-        "synthetic": True,
-    }, geometry=[r[2] for r in rows], crs=network.crs)
+    frame = gpd.GeoDataFrame(
+        {
+            "id": [f"S{i + 1:05d}" for i in range(len(rows))],
+            "time": pd.to_datetime([r[0] for r in rows]).tz_convert(tz),
+            "category": [r[1] for r in rows],
+            "event_class": [classify(r[1]).value for r in rows],
+            "synthetic": True,
+        },
+        geometry=[r[2] for r in rows],
+        crs=network.crs,
+    )
     return frame.to_crs("EPSG:4326")
 
 
@@ -120,8 +145,12 @@ def _place_weights(network, edges, boundary, band_m, rng) -> dict[str, np.ndarra
         near_border = np.where(dist <= band_m, 8.0, 1.0)
     else:
         near_border = np.ones(len(edges))
-    weights = {"main": main, "market": lengths * near_market * np.where(grades <= 3, 1.0, 0.5),
-               "dumping": lengths * dead * minor * near_border, "any": lengths}
+    weights = {
+        "main": main,
+        "market": lengths * near_market * np.where(grades <= 3, 1.0, 0.5),
+        "dumping": lengths * dead * minor * near_border,
+        "any": lengths,
+    }
     return {k: v / v.sum() for k, v in weights.items()}
 
 

@@ -29,13 +29,28 @@ class Loaded:
 def require_file(path: str | os.PathLike[str], *, kinds: Iterable[str], what: str) -> Path:
     path = Path(path)
     if not path.exists():
-        raise InputFileError(f"{path}: file not found", [Problem(
-            str(path), "", f"an existing {what}", "no such file", "check the path and name")])
+        raise InputFileError(
+            f"{path}: file not found",
+            [
+                Problem(
+                    str(path), "", f"an existing {what}", "no such file", "check the path and name"
+                )
+            ],
+        )
     kinds = tuple(kinds)
     if not str(path).lower().endswith(kinds):
-        raise InputFileError(f"{path}: unsupported file type", [Problem(
-            str(path), "", f"a {what} ending in {', '.join(kinds)}", f"'{path.suffix}'",
-            "convert the file (e.g. with ogr2ogr) or rename it")])
+        raise InputFileError(
+            f"{path}: unsupported file type",
+            [
+                Problem(
+                    str(path),
+                    "",
+                    f"a {what} ending in {', '.join(kinds)}",
+                    f"'{path.suffix}'",
+                    "convert the file (e.g. with ogr2ogr) or rename it",
+                )
+            ],
+        )
     return path
 
 
@@ -43,9 +58,18 @@ def read_vector(path: Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
     try:
         return gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as exc:  # pyogrio raises DataSourceError, DataLayerError, … — all fatal here
-        raise InputFileError(f"{path}: cannot read", [Problem(
-            str(path), f"layer {layer}" if layer else "", "a readable GeoJSON, GeoPackage or "
-            "Shapefile", f"{type(exc).__name__}: {exc}", "open it in QGIS to check it")]) from exc
+        raise InputFileError(
+            f"{path}: cannot read",
+            [
+                Problem(
+                    str(path),
+                    f"layer {layer}" if layer else "",
+                    "a readable GeoJSON, GeoPackage or Shapefile",
+                    f"{type(exc).__name__}: {exc}",
+                    "open it in QGIS to check it",
+                )
+            ],
+        ) from exc
 
 
 def read_csv(path: Path) -> pd.DataFrame:
@@ -56,22 +80,39 @@ def read_csv(path: Path) -> pd.DataFrame:
         except UnicodeDecodeError as exc:
             last = exc
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise InputFileError(f"{path}: not a readable CSV", [Problem(
-                str(path), "", "a comma-separated table with a header row",
-                f"{type(exc).__name__}: {exc}", "re-export the table as CSV (UTF-8)")]) from exc
-    raise InputFileError(f"{path}: unknown text encoding", [Problem(
-        str(path), "", "UTF-8 or GB18030 text", str(last), "re-save the file as UTF-8")])
+            raise InputFileError(
+                f"{path}: not a readable CSV",
+                [
+                    Problem(
+                        str(path),
+                        "",
+                        "a comma-separated table with a header row",
+                        f"{type(exc).__name__}: {exc}",
+                        "re-export the table as CSV (UTF-8)",
+                    )
+                ],
+            ) from exc
+    raise InputFileError(
+        f"{path}: unknown text encoding",
+        [Problem(str(path), "", "UTF-8 or GB18030 text", str(last), "re-save the file as UTF-8")],
+    )
 
 
 def missing_column(source: str, option: str, name: str, columns: Iterable[str]) -> Problem:
     columns = [str(c) for c in columns if c != "geometry"]
     low = name.lower()
-    close = difflib.get_close_matches(name, columns, n=1) or [
-        c for c in columns if c.lower().startswith(low) or low.startswith(c.lower())][:1]
+    close = (
+        difflib.get_close_matches(name, columns, n=1)
+        or [c for c in columns if c.lower().startswith(low) or low.startswith(c.lower())][:1]
+    )
     hint = f"did you mean '{close[0]}'? " if close else ""
-    return Problem(source, "header", f"a column '{name}' (from {option})",
-                   f"columns {', '.join(columns) or '(none)'}",
-                   f"{hint}pass {option} with one of the columns above")
+    return Problem(
+        source,
+        "header",
+        f"a column '{name}' (from {option})",
+        f"columns {', '.join(columns) or '(none)'}",
+        f"{hint}pass {option} with one of the columns above",
+    )
 
 
 def row_label(index: object) -> str:

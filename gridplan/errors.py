@@ -71,7 +71,9 @@ class ProblemCollector:
         self.source = source
         self.problems: list[Problem] = []
 
-    def add(self, where: str, *, expected: str, found: str, fix: str, source: str | None = None) -> None:
+    def add(
+        self, where: str, *, expected: str, found: str, fix: str, source: str | None = None
+    ) -> None:
         self.problems.append(Problem(source or self.source, where, expected, found, fix))
 
     def __bool__(self) -> bool:

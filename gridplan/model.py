@@ -84,13 +84,25 @@ class Shift:
     def __post_init__(self) -> None:
         problems = []
         if self.start.tzinfo is None or self.end.tzinfo is None:
-            problems.append(Problem("Shift", self.name, "timezone-aware start and end",
-                                    f"{self.start!r} .. {self.end!r}", "attach a tzinfo, e.g. "
-                                    "ZoneInfo('Asia/Shanghai')"))
+            problems.append(
+                Problem(
+                    "Shift",
+                    self.name,
+                    "timezone-aware start and end",
+                    f"{self.start!r} .. {self.end!r}",
+                    "attach a tzinfo, e.g. ZoneInfo('Asia/Shanghai')",
+                )
+            )
         elif self.end <= self.start:
-            problems.append(Problem("Shift", self.name, "end after start",
-                                    f"{self.start:%H:%M}-{self.end:%H:%M}",
-                                    "an overnight shift ends on the next day"))
+            problems.append(
+                Problem(
+                    "Shift",
+                    self.name,
+                    "end after start",
+                    f"{self.start:%H:%M}-{self.end:%H:%M}",
+                    "an overnight shift ends on the next day",
+                )
+            )
         if problems:
             raise InvalidInputError("invalid shift", problems)
 

@@ -28,14 +28,30 @@ MODES: tuple[Mode, ...] = ("walk", "drive")
 
 #: Default OSM ``highway`` → management grade (道路等级 1–4). Links take their parent's grade.
 DEFAULT_GRADES: Mapping[str, int] = {
-    "motorway": 1, "motorway_link": 1,
-    "trunk": 1, "trunk_link": 1,
-    "primary": 1, "primary_link": 1,
-    "secondary": 2, "secondary_link": 2,
-    "tertiary": 3, "tertiary_link": 3,
-    "unclassified": 3, "residential": 3, "road": 3,
-    "living_street": 4, "service": 4, "pedestrian": 4, "footway": 4, "path": 4,
-    "steps": 4, "track": 4, "alley": 4, "cycleway": 4, "corridor": 4, "busway": 4,
+    "motorway": 1,
+    "motorway_link": 1,
+    "trunk": 1,
+    "trunk_link": 1,
+    "primary": 1,
+    "primary_link": 1,
+    "secondary": 2,
+    "secondary_link": 2,
+    "tertiary": 3,
+    "tertiary_link": 3,
+    "unclassified": 3,
+    "residential": 3,
+    "road": 3,
+    "living_street": 4,
+    "service": 4,
+    "pedestrian": 4,
+    "footway": 4,
+    "path": 4,
+    "steps": 4,
+    "track": 4,
+    "alley": 4,
+    "cycleway": 4,
+    "corridor": 4,
+    "busway": 4,
 }
 GRADES: tuple[int, ...] = (1, 2, 3, 4)
 

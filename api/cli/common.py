@@ -11,11 +11,20 @@ from geodata.coords import COORD_SYSTEMS
 from gridplan.errors import Problem
 from gridplan.network import MODES
 
-mode_option = click.option("--mode", type=click.Choice(MODES), default="walk", show_default=True,
-                           help="walk: every street both ways, no motorways; drive: one-way kept.")
-coords_option = click.option("--coords", type=click.Choice(COORD_SYSTEMS), default="wgs84",
-                             show_default=True,
-                             help="Datum of the input points: gcj02 (Amap, Tencent), bd09 (Baidu).")
+mode_option = click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="walk",
+    show_default=True,
+    help="walk: every street both ways, no motorways; drive: one-way kept.",
+)
+coords_option = click.option(
+    "--coords",
+    type=click.Choice(COORD_SYSTEMS),
+    default="wgs84",
+    show_default=True,
+    help="Datum of the input points: gcj02 (Amap, Tencent), bd09 (Baidu).",
+)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 
 

@@ -18,8 +18,12 @@ def network() -> None:
 @network.command("summary")
 @click.argument("osm_file", type=click.Path(path_type=Path))
 @mode_option
-@click.option("--crs", default="utm", show_default=True,
-              help="utm (local UTM zone), cgcs2000 (CGCS2000 Gauss–Krüger zone) or an EPSG code.")
+@click.option(
+    "--crs",
+    default="utm",
+    show_default=True,
+    help="utm (local UTM zone), cgcs2000 (CGCS2000 Gauss–Krüger zone) or an EPSG code.",
+)
 @click.option("--no-cache", is_flag=True, help="Parse the file even if a cached copy exists.")
 @json_option
 def summary(osm_file: Path, mode: str, crs: str, no_cache: bool, as_json: bool) -> None:
@@ -44,10 +48,16 @@ def _print(info: dict, as_json: bool) -> None:
         echo_json(info)
         return
     grades = ", ".join(f"grade {g}: {km:.1f} km" for g, km in info["street_km_by_grade"].items())
-    echo_table(f"Street network {info['source']} ({info['mode']})", [
-        ("nodes / edges", f"{info['nodes']:,} / {info['edges']:,} ({info['streets']:,} streets)"),
-        ("street length", f"{info['street_km_total']:.1f} km — {grades}"),
-        ("CRS", f"{info['crs']} ({info['crs_name']})"),
-        ("bbox (WGS-84)", ", ".join(map(str, info["bbox_wgs84"]))),
-        ("waterways", info["waterways"]),
-    ])
+    echo_table(
+        f"Street network {info['source']} ({info['mode']})",
+        [
+            (
+                "nodes / edges",
+                f"{info['nodes']:,} / {info['edges']:,} ({info['streets']:,} streets)",
+            ),
+            ("street length", f"{info['street_km_total']:.1f} km — {grades}"),
+            ("CRS", f"{info['crs']} ({info['crs_name']})"),
+            ("bbox (WGS-84)", ", ".join(map(str, info["bbox_wgs84"]))),
+            ("waterways", info["waterways"]),
+        ],
+    )

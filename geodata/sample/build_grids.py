@@ -25,8 +25,11 @@ MIN_BLOCK_M2 = 15_000.0
 def main_road_faces(net, area) -> list:
     lines = [d["geometry"] for _, _, d in net.graph.edges(data=True) if d["grade"] <= 3]
     noded = shapely.union_all([*lines, area.boundary])
-    faces = [f for f in shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
-             if f.area > MIN_FACE_M2]
+    faces = [
+        f
+        for f in shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
+        if f.area > MIN_FACE_M2
+    ]
     return [shapely.intersection(f, area) for f in faces]
 
 
@@ -53,8 +56,13 @@ def absorb_slivers(faces: list, min_block_m2: float) -> list:
         if faces[i].area >= min_block_m2:
             break
         touching = _touching(faces, i)
-        j = max(touching)[1] if touching else min(
-            (k for k in range(len(faces)) if k != i), key=lambda k: faces[i].distance(faces[k]))
+        j = (
+            max(touching)[1]
+            if touching
+            else min(
+                (k for k in range(len(faces)) if k != i), key=lambda k: faces[i].distance(faces[k])
+            )
+        )
         _merge(faces, i, j)
     return faces
 
@@ -65,8 +73,13 @@ def merge_smallest(faces: list, target: int) -> list:
     while len(faces) > target:
         i = min(range(len(faces)), key=lambda k: faces[k].area)
         touching = _touching(faces, i)
-        j = min(touching, key=lambda t: faces[t[1]].area)[1] if touching else min(
-            (k for k in range(len(faces)) if k != i), key=lambda k: faces[i].distance(faces[k]))
+        j = (
+            min(touching, key=lambda t: faces[t[1]].area)[1]
+            if touching
+            else min(
+                (k for k in range(len(faces)) if k != i), key=lambda k: faces[i].distance(faces[k])
+            )
+        )
         _merge(faces, i, j)
     return faces
 
@@ -96,12 +109,14 @@ def build(target: int = TARGET_GRIDS) -> gpd.GeoDataFrame:
     grids["seq"] = grids.groupby("parent_code").cumcount() + 1
     grids["code"] = grids["parent_code"] + "000000" + grids["seq"].map("{:03d}".format)
     names = {"310101": "黄浦", "310106": "静安"}
-    grids["name"] = [f"{names.get(p, p)}示例网格{s:02d}" for p, s in zip(grids["parent_code"],
-                                                                       grids["seq"])]
+    grids["name"] = [
+        f"{names.get(p, p)}示例网格{s:02d}" for p, s in zip(grids["parent_code"], grids["seq"])
+    ]
     lengths = []
     stations = []
-    streets = [(d["geometry"].centroid, d["length"]) for _, _, d in
-               net.undirected().edges(data=True)]
+    streets = [
+        (d["geometry"].centroid, d["length"]) for _, _, d in net.undirected().edges(data=True)
+    ]
     for geom in grids.geometry:
         inside = [length for mid, length in streets if mid.within(geom)]
         lengths.append(sum(inside) / 1000.0)
@@ -116,8 +131,19 @@ def build(target: int = TARGET_GRIDS) -> gpd.GeoDataFrame:
     grids["station_lon"] = st.x.round(6).values
     grids["station_lat"] = st.y.round(6).values
     grids["illustrative"] = True
-    cols = ["code", "name", "parent_code", "station_lon", "station_lat", "enforcement",
-            "sanitation", "municipal", "greening", "illustrative", "geometry"]
+    cols = [
+        "code",
+        "name",
+        "parent_code",
+        "station_lon",
+        "station_lat",
+        "enforcement",
+        "sanitation",
+        "municipal",
+        "greening",
+        "illustrative",
+        "geometry",
+    ]
     return grids[cols].to_crs("EPSG:4326")
 
 

@@ -20,8 +20,10 @@ def run():
     return invoke
 
 
-@pytest.mark.parametrize(("path", "mode"), [(sample.OSM_FILE, "walk"), (sample.OSM_FILE, "drive"),
-                                            (PBF, "walk"), (PBF, "drive")])
+@pytest.mark.parametrize(
+    ("path", "mode"),
+    [(sample.OSM_FILE, "walk"), (sample.OSM_FILE, "drive"), (PBF, "walk"), (PBF, "drive")],
+)
 def test_network_summary_json(run, path, mode):
     result = run("network", "summary", path, "--mode", mode, "--json")
     assert result.exit_code == 0, result.output
@@ -38,10 +40,24 @@ def test_incidents_summary_json_with_gcj02(run, tmp_path):
     lon, lat = from_wgs84(frame.geometry.x, frame.geometry.y, coords="gcj02")
     path = tmp_path / "export.csv"
     frame.assign(lng=lon, lat=lat, t=frame["time"].astype(str))[
-        ["id", "t", "category", "lng", "lat"]].to_csv(path, index=False)
-    result = run("incidents", "summary", path, "--lon-col", "lng", "--lat-col", "lat",
-                 "--time-col", "t", "--category-col", "category", "--coords", "gcj02",
-                 "--json")
+        ["id", "t", "category", "lng", "lat"]
+    ].to_csv(path, index=False)
+    result = run(
+        "incidents",
+        "summary",
+        path,
+        "--lon-col",
+        "lng",
+        "--lat-col",
+        "lat",
+        "--time-col",
+        "t",
+        "--category-col",
+        "category",
+        "--coords",
+        "gcj02",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     info = json.loads(result.output)
     assert info["count"] == 150 and sum(info["by_class"].values()) == 150

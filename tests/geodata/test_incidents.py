@@ -19,14 +19,31 @@ def write_csv(tmp_path, rows, name="inc.csv", encoding="utf-8"):
 
 
 def test_iso_and_epoch_times_and_classes(tmp_path):
-    f = write_csv(tmp_path, [
-        {"id": "a", "lng": 121.47, "lat": 31.23, "t": "2026-11-20 21:30", "cat": "偷倒建筑垃圾"},
-        {"id": "b", "lng": 121.47, "lat": 31.23, "t": "1763645400", "cat": "占道经营"},
-        {"id": "c", "lng": 121.47, "lat": 31.23, "t": "1763645400000", "cat": "乱张贴小广告"},
-        {"id": "d", "lng": 121.47, "lat": 31.23, "t": "2026-11-20T13:30:00Z", "cat": "whatever"},
-    ], encoding="gb18030")
-    frame = load_incidents(f, lon_col="lng", lat_col="lat", time_col="t", category_col="cat",
-                           id_col="id").frame
+    f = write_csv(
+        tmp_path,
+        [
+            {
+                "id": "a",
+                "lng": 121.47,
+                "lat": 31.23,
+                "t": "2026-11-20 21:30",
+                "cat": "偷倒建筑垃圾",
+            },
+            {"id": "b", "lng": 121.47, "lat": 31.23, "t": "1763645400", "cat": "占道经营"},
+            {"id": "c", "lng": 121.47, "lat": 31.23, "t": "1763645400000", "cat": "乱张贴小广告"},
+            {
+                "id": "d",
+                "lng": 121.47,
+                "lat": 31.23,
+                "t": "2026-11-20T13:30:00Z",
+                "cat": "whatever",
+            },
+        ],
+        encoding="gb18030",
+    )
+    frame = load_incidents(
+        f, lon_col="lng", lat_col="lat", time_col="t", category_col="cat", id_col="id"
+    ).frame
     assert str(frame["time"].dt.tz) == "Asia/Shanghai"
     assert frame["time"].iloc[0].hour == 21
     assert frame["time"].iloc[1] == frame["time"].iloc[2]  # seconds and milliseconds agree
@@ -36,11 +53,14 @@ def test_iso_and_epoch_times_and_classes(tmp_path):
 
 
 def test_every_problem_in_one_report(tmp_path):
-    f = write_csv(tmp_path, [
-        {"id": "1", "lon": 121.47, "lat": 31.23, "time": "yesterday"},
-        {"id": "1", "lon": "abc", "lat": 31.23, "time": "2026-11-20 10:00"},
-        {"id": "3", "lon": 121.47, "lat": 31.23, "time": "2026-13-45"},
-    ])
+    f = write_csv(
+        tmp_path,
+        [
+            {"id": "1", "lon": 121.47, "lat": 31.23, "time": "yesterday"},
+            {"id": "1", "lon": "abc", "lat": 31.23, "time": "2026-11-20 10:00"},
+            {"id": "3", "lon": 121.47, "lat": 31.23, "time": "2026-13-45"},
+        ],
+    )
     with pytest.raises(InvalidInputError) as e:
         load_incidents(f, lon_col="lon", lat_col="lat", id_col="id")
     where = [p.where for p in e.value.problems]
@@ -64,8 +84,13 @@ def test_swapped_lon_lat_detected(tmp_path):
 
 
 def test_points_far_outside_area(tmp_path):
-    f = write_csv(tmp_path, [{"lon": 121.47, "lat": 31.23, "time": "2026-11-20"},
-                             {"lon": 116.40, "lat": 39.90, "time": "2026-11-20"}])
+    f = write_csv(
+        tmp_path,
+        [
+            {"lon": 121.47, "lat": 31.23, "time": "2026-11-20"},
+            {"lon": 116.40, "lat": 39.90, "time": "2026-11-20"},
+        ],
+    )
     with pytest.raises(InvalidInputError, match="far outside"):
         load_incidents(f, lon_col="lon", lat_col="lat", area_wgs84=AREA)
     loaded = load_incidents(f, lon_col="lon", lat_col="lat", area_wgs84=AREA, drop_outside=True)
@@ -98,12 +123,18 @@ def test_summary_counts_by_class():
     assert info["count"] == 200 and sum(info["by_class"].values()) == 200
 
 
-@pytest.mark.parametrize(("label", "cls"), [
-    ("暴露垃圾", EventClass.CITYSCAPE), ("违法搭建", EventClass.CONSTRUCTION),
-    ("跨门营业", EventClass.STREET_ORDER), ("井盖缺失", EventClass.EMERGENCY),
-    ("Illegal poster", EventClass.ADVERTISING), ("市容环境", EventClass.CITYSCAPE),
-    ("", EventClass.OTHER),
-])
+@pytest.mark.parametrize(
+    ("label", "cls"),
+    [
+        ("暴露垃圾", EventClass.CITYSCAPE),
+        ("违法搭建", EventClass.CONSTRUCTION),
+        ("跨门营业", EventClass.STREET_ORDER),
+        ("井盖缺失", EventClass.EMERGENCY),
+        ("Illegal poster", EventClass.ADVERTISING),
+        ("市容环境", EventClass.CITYSCAPE),
+        ("", EventClass.OTHER),
+    ],
+)
 def test_classify(label, cls):
     assert classify(label) is cls
 

@@ -25,8 +25,12 @@ def test_walk_network_contract(sample_walk):
     by_street: dict[int, list] = {}
     for u, v, d in g.edges(data=True):
         by_street.setdefault(d["street_id"], []).append((u, v))
-    assert all(sorted(p) == sorted([(a, b), (b, a)]) for p in by_street.values()
-               for (a, b) in p[:1] if a != b)
+    assert all(
+        sorted(p) == sorted([(a, b), (b, a)])
+        for p in by_street.values()
+        for (a, b) in p[:1]
+        if a != b
+    )
     assert nx.is_strongly_connected(g.subgraph(max(nx.strongly_connected_components(g), key=len)))
 
 
@@ -67,8 +71,10 @@ def test_compressed_xml_gives_the_same_network(tmp_path, suffix):
     with open(SHANGHAI, "rb") as src, opener(target, "wb") as dst:
         shutil.copyfileobj(src, dst)
     net = load_network(target, mode="drive", use_cache=False)
-    assert network_summary(net)["edges"] == network_summary(
-        load_network(SHANGHAI, mode="drive", use_cache=False))["edges"]
+    assert (
+        network_summary(net)["edges"]
+        == network_summary(load_network(SHANGHAI, mode="drive", use_cache=False))["edges"]
+    )
 
 
 def test_pbf_loads():
@@ -88,10 +94,14 @@ def test_cache_round_trip_is_identical_and_faster(tmp_path):
     warm = load_network(SHANGHAI, mode="walk", cache_dir=tmp_path)
     t2 = time.perf_counter()
     assert network_summary(cold) == network_summary(warm)
-    a = sorted((u, v, d["street_id"], round(d["length"], 6), d["name"], d["grade"])
-               for u, v, d in cold.graph.edges(data=True))
-    b = sorted((u, v, d["street_id"], round(d["length"], 6), d["name"], d["grade"])
-               for u, v, d in warm.graph.edges(data=True))
+    a = sorted(
+        (u, v, d["street_id"], round(d["length"], 6), d["name"], d["grade"])
+        for u, v, d in cold.graph.edges(data=True)
+    )
+    b = sorted(
+        (u, v, d["street_id"], round(d["length"], 6), d["name"], d["grade"])
+        for u, v, d in warm.graph.edges(data=True)
+    )
     assert a == b
     assert list(tmp_path.glob("*.part")) == []
     assert t2 - t1 < t1 - t0  # not a timing test of speed, only that the cache is used
@@ -123,7 +133,8 @@ def test_file_without_streets(tmp_path):
         "<node id='1' lat='31.0' lon='121.0'/><node id='2' lat='31.001' lon='121.0'/>"
         "<node id='3' lat='31.001' lon='121.001'/>"
         "<way id='10'><nd ref='1'/><nd ref='2'/><nd ref='3'/><nd ref='1'/>"
-        "<tag k='building' v='yes'/></way></osm>")
+        "<tag k='building' v='yes'/></way></osm>"
+    )
     with pytest.raises(InvalidInputError) as e:
         load_network(xml, use_cache=False)
     report = e.value.report()
