@@ -47,12 +47,15 @@ class DemoContext:
 def step_network(ctx: DemoContext) -> None:
     info = network_summary(ctx.network)
     ctx.summary["network"] = info
-    echo_table("Streets (walk mode, © OpenStreetMap contributors)", [
-        ("nodes / edges", f"{info['nodes']:,} / {info['edges']:,}"),
-        *((f"grade {g}", f"{km:.1f} km") for g, km in info["street_km_by_grade"].items()),
-        ("total", f"{info['street_km_total']:.1f} km"),
-        ("CRS", info["crs_name"]),
-    ])
+    echo_table(
+        "Streets (walk mode, © OpenStreetMap contributors)",
+        [
+            ("nodes / edges", f"{info['nodes']:,} / {info['edges']:,}"),
+            *((f"grade {g}", f"{km:.1f} km") for g, km in info["street_km_by_grade"].items()),
+            ("total", f"{info['street_km_total']:.1f} km"),
+            ("CRS", info["crs_name"]),
+        ],
+    )
 
 
 def step_jurisdictions(ctx: DemoContext) -> None:
@@ -60,34 +63,52 @@ def step_jurisdictions(ctx: DemoContext) -> None:
     shared = shared_boundaries(metric)
     ctx.summary["jurisdictions"] = {
         "districts": [f"{r.code} {r['name']}" for _, r in ctx.jurisdictions.iterrows()],
-        "shared_boundaries": [{"a": r.code_a, "b": r.code_b, "length_m": round(r.length_m, 1)}
-                              for _, r in shared.iterrows()],
+        "shared_boundaries": [
+            {"a": r.code_a, "b": r.code_b, "length_m": round(r.length_m, 1)}
+            for _, r in shared.iterrows()
+        ],
     }
-    echo_table("Jurisdictions", [
-        *((r.code, f"{r['name']}  {metric.geometry[i].area / 1e6:.2f} km²")
-          for i, r in ctx.jurisdictions.iterrows()),
-        *((f"{r.name_a}|{r.name_b}", f"shared boundary {r.length_m / 1000:.2f} km")
-          for _, r in shared.iterrows()),
-    ])
+    echo_table(
+        "Jurisdictions",
+        [
+            *(
+                (r.code, f"{r['name']}  {metric.geometry[i].area / 1e6:.2f} km²")
+                for i, r in ctx.jurisdictions.iterrows()
+            ),
+            *(
+                (f"{r.name_a}|{r.name_b}", f"shared boundary {r.length_m / 1000:.2f} km")
+                for _, r in shared.iterrows()
+            ),
+        ],
+    )
 
 
 def step_grids(ctx: DemoContext) -> None:
     g = ctx.grids
     staff = {r: int(g[r].sum()) for r in ("enforcement", "sanitation", "municipal", "greening")}
-    ctx.summary["grids"] = {"count": len(g), "illustrative": bool(g["illustrative"].all()),
-                            "staff": staff}
-    echo_table(f"Current grids (ILLUSTRATIVE layout): {len(g)}", [
-        *((r.code, f"{r['name']}  officers {r.enforcement}, sanitation {r.sanitation}")
-          for _, r in g.iterrows()),
-        ("staff total", ", ".join(f"{k} {v}" for k, v in staff.items())),
-    ])
+    ctx.summary["grids"] = {
+        "count": len(g),
+        "illustrative": bool(g["illustrative"].all()),
+        "staff": staff,
+    }
+    echo_table(
+        f"Current grids (ILLUSTRATIVE layout): {len(g)}",
+        [
+            *(
+                (r.code, f"{r['name']}  officers {r.enforcement}, sanitation {r.sanitation}")
+                for _, r in g.iterrows()
+            ),
+            ("staff total", ", ".join(f"{k} {v}" for k, v in staff.items())),
+        ],
+    )
 
 
 def step_incidents(ctx: DemoContext) -> None:
     info = incidents_summary(ctx.incidents)
     ctx.summary["incidents"] = info | {"note": "synthetic incidents"}
-    frame = ctx.incidents.assign(lon=ctx.incidents.geometry.x.round(6),
-                                 lat=ctx.incidents.geometry.y.round(6))
+    frame = ctx.incidents.assign(
+        lon=ctx.incidents.geometry.x.round(6), lat=ctx.incidents.geometry.y.round(6)
+    )
     cols = ["id", "time", "category", "event_class", "lon", "lat"]
     with atomic_path(ctx.out / "incidents_synthetic_wgs84.csv") as tmp:
         frame[cols].to_csv(tmp, index=False)
@@ -96,34 +117,59 @@ def step_incidents(ctx: DemoContext) -> None:
     with atomic_path(ctx.out / "incidents_synthetic_gcj02.csv") as tmp:
         frame.assign(lon=glon.round(6), lat=glat.round(6))[cols].to_csv(tmp, index=False)
     ctx.wrote(ctx.out / "incidents_synthetic_gcj02.csv")
-    echo_table(f"Incidents (synthetic incidents, seed {ctx.seed}): {info['count']}", [
-        ("span", f"{info['time_first'][:10]} … {info['time_last'][:10]}"),
-        *((k, v) for k, v in info["by_class"].items()),
-    ])
+    echo_table(
+        f"Incidents (synthetic incidents, seed {ctx.seed}): {info['count']}",
+        [
+            ("span", f"{info['time_first'][:10]} … {info['time_last'][:10]}"),
+            *((k, v) for k, v in info["by_class"].items()),
+        ],
+    )
 
 
 STEPS: list[Callable[[DemoContext], None]] = [
-    step_network, step_jurisdictions, step_grids, step_incidents,
+    step_network,
+    step_jurisdictions,
+    step_grids,
+    step_incidents,
 ]
 
 
 @click.command()
-@click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
-              help="Folder for every file the demo writes.")
-@click.option("--seed", type=int, default=sample.INCIDENT_SEED, show_default=True,
-              help="Seed of the synthetic incidents and of every randomised planner.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder for every file the demo writes.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=sample.INCIDENT_SEED,
+    show_default=True,
+    help="Seed of the synthetic incidents and of every randomised planner.",
+)
 def demo(out: Path, seed: int) -> None:
     """Run the main job on the bundled central-Shanghai sample, offline."""
     out.mkdir(parents=True, exist_ok=True)
     net = sample.network("walk")
-    ctx = DemoContext(out=out, seed=seed, network=net, jurisdictions=sample.jurisdictions(),
-                      grids=sample.grids(), incidents=sample.incidents(seed=seed, net=net))
+    ctx = DemoContext(
+        out=out,
+        seed=seed,
+        network=net,
+        jurisdictions=sample.jurisdictions(),
+        grids=sample.grids(),
+        incidents=sample.incidents(seed=seed, net=net),
+    )
     click.echo(f"gridplan demo — central Shanghai sample. {sample.ATTRIBUTION}.\n")
     for step in STEPS:
         step(ctx)
         click.echo()
-    summary = ctx.wrote(write_text(out / "summary.json", json.dumps(
-        ctx.summary, ensure_ascii=False, indent=2, default=str)))
+    summary = ctx.wrote(
+        write_text(
+            out / "summary.json", json.dumps(ctx.summary, ensure_ascii=False, indent=2, default=str)
+        )
+    )
     click.echo("Wrote:")
     for path in [*ctx.written[:-1], summary]:
         click.echo(f"  {path}")
