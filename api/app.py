@@ -15,10 +15,11 @@ from api.db.session import Database, upgrade
 from api.errors import install_error_handlers
 from api.job_kinds import build_registry
 from api.jobs import JobRegistry, JobRunner
-from api.routers import audit, auth, grids, health, jobs, jurisdictions, networks, plans, users, zones
+from api.routers import (audit, auth, grids, health, incidents, jobs, jurisdictions, networks,
+                         plans, users, zones)
 from api.settings import Settings, settings_from_env
 
-UPLOAD_PATHS = ("/networks",)
+UPLOAD_PATHS = ("/networks", "/incidents")
 
 
 class BodyLimit:
@@ -78,9 +79,9 @@ def create_app(settings: Settings | None = None, *, registry: JobRegistry | None
         if settings.run_migrations:
             upgrade(db.engine)
         if settings.admin_password:
-            ensure_admin(db, "admin", settings.admin_password)
+            ensure_admin(db, "admin", settings.admin_password, hasher=settings.hasher)
         if settings.load_sample:
-            load_sample(db)
+            load_sample(db, settings)
         runner = JobRunner(db, registry, workers=settings.job_workers, settings=settings)
         runner.recover()
         app.state.db, app.state.jobs = db, runner
@@ -97,7 +98,8 @@ def create_app(settings: Settings | None = None, *, registry: JobRegistry | None
     app.add_middleware(BodyLimit, json_bytes=settings.max_json_bytes,  # type: ignore[arg-type]
                        upload_bytes=settings.max_upload_bytes)
     install_error_handlers(app)
-    for module in (health, auth, users, jurisdictions, networks, plans, grids, zones, jobs, audit):
+    for module in (health, auth, users, jurisdictions, networks, incidents, plans, grids, zones,
+                   jobs, audit):
         app.include_router(module.router)
     return app
 

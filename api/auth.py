@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import jwt
@@ -23,15 +24,24 @@ from api.db.models import ApiKey, User
 
 JWT_ALGORITHM = "HS256"
 API_KEY_PREFIX = "gp_"
-_hasher = PasswordHasher()
-_dummy_hash: list[str] = []  # made on first use (argon2 is slow on purpose)
+DEFAULT_HASHER = PasswordHasher()  # argon2id, RFC 9106 "low memory" profile
+_dummy_hashes: dict[tuple[int, int], str] = {}  # made on first use (argon2 is slow on purpose)
 
 
-def _dummy() -> str:
+@lru_cache(maxsize=8)
+def password_hasher(*, time_cost: int, memory_kib: int) -> PasswordHasher:
+    """An argon2id hasher of this cost (the service reads it from its settings; tests go cheap).
+
+    Hashes record their own parameters, so changing the cost never locks anyone out."""
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
+
+
+def _dummy(hasher: PasswordHasher) -> str:
     # Verifying against this when the user does not exist keeps login time independent of the name.
-    if not _dummy_hash:
-        _dummy_hash.append(_hasher.hash("not-a-real-password"))
-    return _dummy_hash[0]
+    key = (hasher.time_cost, hasher.memory_cost)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = hasher.hash("not-a-real-password")
+    return _dummy_hashes[key]
 
 
 class Role(StrEnum):
@@ -63,23 +73,25 @@ class Principal:
         )
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+def hash_password(password: str, *, hasher: PasswordHasher = DEFAULT_HASHER) -> str:
+    return hasher.hash(password)
 
 
-def verify_password(password: str, password_hash: str) -> bool:
+def verify_password(password: str, password_hash: str, *,
+                    hasher: PasswordHasher = DEFAULT_HASHER) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
-def authenticate(session: Session, username: str, password: str) -> User | None:
+def authenticate(session: Session, username: str, password: str, *,
+                 hasher: PasswordHasher = DEFAULT_HASHER) -> User | None:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        verify_password(password, _dummy())
+        verify_password(password, _dummy(hasher), hasher=hasher)
         return None
-    if not user.is_active or not verify_password(password, user.password_hash):
+    if not user.is_active or not verify_password(password, user.password_hash, hasher=hasher):
         return None
     return user
 
@@ -125,8 +137,10 @@ def user_from_api_key(session: Session, key: str) -> User | None:
 
 
 def create_user(session: Session, username: str, password: str, *, role: Role,
-                scope: dict[str, Any] | None = None) -> User:
-    user = User(username=username, password_hash=hash_password(password), role=role.value,
+                scope: dict[str, Any] | None = None,
+                hasher: PasswordHasher = DEFAULT_HASHER) -> User:
+    user = User(username=username, password_hash=hash_password(password, hasher=hasher),
+                role=role.value,
                 scope=scope or {}, is_active=True)
     session.add(user)
     session.flush()

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from api.auth import Role, create_user
+from argon2 import PasswordHasher
+
+from api.auth import DEFAULT_HASHER, Role, create_user
 from api.db.models import Jurisdiction, User
 from api.db.session import Database
 from api.settings import Settings
@@ -27,23 +29,34 @@ def with_secret(settings: Settings) -> Settings:
     return settings.model_copy(update={"secret_key": path.read_text().strip()})
 
 
-def ensure_admin(db: Database, username: str, password: str) -> bool:
+def ensure_admin(db: Database, username: str, password: str, *,
+                 hasher: PasswordHasher = DEFAULT_HASHER) -> bool:
     """Create admin ``username`` unless a user of that name exists; True if created."""
     with db.session() as session:
         if session.scalar(select(User.id).where(User.username == username)) is not None:
             return False
-        create_user(session, username, password, role=Role.ADMIN)
+        create_user(session, username, password, role=Role.ADMIN, hasher=hasher)
         return True
 
 
-def load_sample(db: Database) -> int:
-    """Load the bundled sample jurisdictions (geodata.sample) if the table is empty."""
+def load_sample(db: Database, settings: Settings) -> dict[str, int]:
+    """Load the bundled sample (geodata.sample) into an empty database, in one transaction.
+
+    Returns what was inserted (all zero when the database already has jurisdictions)."""
     with db.session() as session:
         if session.scalar(select(Jurisdiction.id).limit(1)) is not None:
-            return 0
-    from api.sample import sample_jurisdictions
+            return {}
+    from api.sample import build_sample
 
-    rows = sample_jurisdictions()
+    rows = build_sample(cache_dir=settings.effective_cache_dir, uploads_dir=settings.uploads_dir)
     with db.session() as session:
-        session.add_all(rows)
-    return len(rows)
+        session.add_all(rows.jurisdictions)
+        session.flush()  # parents before the rows that point at them
+        for plan, grids in rows.plans:
+            session.add(plan)
+            session.flush()
+            for grid in grids:
+                grid.plan_id = plan.id
+            session.add_all(grids)
+        session.add_all(rows.networks + rows.incident_sets)
+    return rows.counts()

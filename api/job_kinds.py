@@ -1,13 +1,7 @@
 """The job kinds the service runs. Each is one small function plus its parameters and its rule.
 
-Adding ``routes`` / ``redesign`` / ``hotspots`` when those engines land is one function each::
-
-    @registry.job_kind("routes", params=RoutesParams, authorize=_authorize_grid)
-    def routes(ctx: JobContext, p: RoutesParams) -> dict:
-        net = _network(ctx, p.network_id)
-        plan = gridplan.routing.plan_routes(net, ..., progress=ctx.progress,
-                                            should_cancel=ctx.should_cancel)
-        return plan.summary()
+The light kinds live here; the heavy planning kinds (``routes``, ``redesign``, ``hotspots``) are
+in :mod:`api.planning_jobs` and registered below with their authorisation rules.
 """
 
 from __future__ import annotations
@@ -25,7 +19,23 @@ from api.auth import Principal, Role
 from api.db.models import Grid, GridPlan, Jurisdiction, StreetNetworkRecord
 from api.geo import to_geojson
 from api.jobs import JobContext, JobRegistry
-from api.policy import check_read_district, check_zone, require_role
+from api.planning_jobs import (
+    HotspotsParams,
+    RedesignParams,
+    RoutesParams,
+    run_hotspots,
+    run_redesign,
+    run_routes,
+)
+from api.policy import (
+    check_edit_district,
+    check_read_district,
+    check_route_grid,
+    check_zone,
+    require_role,
+)
+from api.routers.grids import grid_or_404
+from api.routers.incidents import check_read_incidents, incident_set_or_404
 from api.routers.networks import check_read_network, network_or_404
 from api.routers.plans import plan_or_404
 from api.zones import boundary_zone, project
@@ -60,6 +70,28 @@ def _authorize_zone(session: Session, principal: Principal, p: ZoneParams) -> No
 
 def _authorize_network(session: Session, principal: Principal, p: NetworkCheckParams) -> None:
     check_read_network(session, principal, network_or_404(session, p.network_id))
+
+
+def _authorize_routes(session: Session, principal: Principal, p: RoutesParams) -> None:
+    check_route_grid(principal, grid_or_404(session, p.grid_id))
+    check_read_network(session, principal, network_or_404(session, p.network_id))
+
+
+def _authorize_redesign(session: Session, principal: Principal, p: RedesignParams) -> None:
+    check_edit_district(principal, p.district_code)
+    check_read_network(session, principal, network_or_404(session, p.network_id))
+    if p.incident_set_id is not None:
+        incidents = incident_set_or_404(session, p.incident_set_id)
+        check_read_incidents(principal, incidents)
+        if incidents.district_code != p.district_code:
+            raise InvalidInputError("incidents of another district", [Problem(
+                "redesign", "incident_set_id", f"incidents of district {p.district_code}",
+                incidents.district_code, "pick the district's own incident set")])
+
+
+def _authorize_hotspots(session: Session, principal: Principal, p: HotspotsParams) -> None:
+    require_role(principal, Role.PLANNER, Role.SQUAD_LEADER)
+    check_read_incidents(principal, incident_set_or_404(session, p.incident_set_id))
 
 
 def _metric(geometries: list[Any]) -> pyproj.Transformer:
@@ -147,7 +179,7 @@ def build_registry() -> JobRegistry:
             rec = session.get_one(StreetNetworkRecord, p.network_id)
             path, mode = rec.file_path, rec.mode
         report(0.05, "loading network", progress=ctx.progress, should_cancel=ctx.should_cancel)
-        net = load_network(path, mode=mode, cache_dir=ctx.settings.data_dir / "cache")  # type: ignore[arg-type]
+        net = load_network(path, mode=mode, cache_dir=ctx.settings.effective_cache_dir)  # type: ignore[arg-type]
         report(0.5, "connectivity", progress=ctx.progress, should_cancel=ctx.should_cancel)
         undirected = net.undirected()
         components = sorted((len(c) for c in nx.connected_components(undirected)), reverse=True)
@@ -158,4 +190,9 @@ def build_registry() -> JobRegistry:
                 "largest_component_nodes": components[0] if components else 0,
                 "strongly_connected_components": strongly, "dead_end_nodes": dead_ends}
 
+    registry.job_kind("routes", params=RoutesParams, authorize=_authorize_routes)(run_routes)
+    registry.job_kind("redesign", params=RedesignParams,
+                      authorize=_authorize_redesign)(run_redesign)
+    registry.job_kind("hotspots", params=HotspotsParams,
+                      authorize=_authorize_hotspots)(run_hotspots)
     return registry

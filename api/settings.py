@@ -10,8 +10,11 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from argon2 import PasswordHasher
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from api.auth import password_hasher
 
 
 class Settings(BaseSettings):
@@ -30,8 +33,13 @@ class Settings(BaseSettings):
     max_json_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     job_workers: int = Field(default=2, ge=1, le=32)
     admin_password: str = Field(default="", description="creates user 'admin' at start if set")
+    cache_dir: Path | None = Field(default=None, description="network cache; empty = "
+                                   "<data_dir>/cache")
     load_sample: bool = Field(default=False, description="load the bundled sample at start")
     run_migrations: bool = Field(default=True, description="alembic upgrade head at start")
+    # argon2id cost: the defaults follow RFC 9106's low-memory profile; tests set them cheap.
+    password_time_cost: int = Field(default=3, ge=1, le=20)
+    password_memory_kib: int = Field(default=64 * 1024, ge=8, le=4 * 1024 * 1024)
 
     @field_validator("data_dir")
     @classmethod
@@ -45,6 +53,16 @@ class Settings(BaseSettings):
     @property
     def uploads_dir(self) -> Path:
         return self.data_dir / "uploads"
+
+    @property
+    def effective_cache_dir(self) -> Path:
+        """Where parsed street networks are cached (GeoPackage keyed by file hash)."""
+        return self.cache_dir or self.data_dir / "cache"
+
+    @property
+    def hasher(self) -> PasswordHasher:
+        return password_hasher(time_cost=self.password_time_cost,
+                               memory_kib=self.password_memory_kib)
 
 
 @lru_cache(maxsize=1)

@@ -64,9 +64,10 @@ def create_admin(username: str, password: str, database_url: str | None) -> None
     from api.bootstrap import ensure_admin
     from api.db.session import Database, upgrade
 
-    database = Database.connect(_settings(database_url).effective_database_url)
+    settings = _settings(database_url)
+    database = Database.connect(settings.effective_database_url)
     upgrade(database.engine)
-    created = ensure_admin(database, username, password)
+    created = ensure_admin(database, username, password, hasher=settings.hasher)
     database.dispose()
     click.echo(f"admin {username!r} {'created' if created else 'already exists'}")
 

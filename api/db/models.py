@@ -49,6 +49,24 @@ class StreetNetworkRecord(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class IncidentSet(Base):
+    """An uploaded incident table, kept as the loader's normalised WGS-84 GeoJSON file."""
+
+    __tablename__ = "incident_sets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    district_code: Mapped[str] = mapped_column(
+        String(32), ForeignKey("jurisdictions.code", ondelete="RESTRICT"), index=True)
+    file_path: Mapped[str] = mapped_column(Text)
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class GridPlan(Base):
     """A named grid layout of one district: the current one or a proposal."""
 
@@ -58,7 +76,7 @@ class GridPlan(Base):
     name: Mapped[str] = mapped_column(String(200))
     district_code: Mapped[str] = mapped_column(
         String(32), ForeignKey("jurisdictions.code", ondelete="RESTRICT"), index=True)
-    status: Mapped[str] = mapped_column(String(16))  # "current" | "proposal"
+    status: Mapped[str] = mapped_column(String(16))  # "current" | "proposal" | "archived"
     notes: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

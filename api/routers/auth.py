@@ -18,7 +18,7 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep,
           settings: SettingsDep) -> Token:
     """OAuth2 password flow: exchange username + password for a bearer JWT."""
-    user = authenticate(session, form.username, form.password)
+    user = authenticate(session, form.username, form.password, hasher=settings.hasher)
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="wrong username or password",
                             headers={"WWW-Authenticate": "Bearer"})

@@ -11,23 +11,24 @@ in one transaction.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Response, status
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from api.audit import grid_snapshot, record
-from api.auth import Role
+from api.auth import Principal, Role
 from api.db.models import AuditEntry, Grid, Jurisdiction, utcnow
 from api.deps import PrincipalDep, SessionDep
 from api.errors import COMMON_RESPONSES, ErrorBody
 from api.geo import parse_geometry, to_geojson
 from api.policy import can_read_grid, check_edit_district, check_read_grid, district_of
 from api.routers.plans import plan_or_404
-from api.schemas.grid import GridCreate, GridPublic, GridUpdate
+from api.schemas.grid import GridCreate, GridPublic, GridReplace, GridUpdate
 from api.schemas.misc import AuditPublic
 from gridplan.errors import ProblemCollector
 
@@ -124,7 +125,12 @@ def add_grid(body: GridCreate, session: SessionDep, principal: PrincipalDep,
                 geometry=geometry, station=station, staff=dict(body.staff),
                 updated_by=principal.username, updated_at=utcnow())
     session.add(grid)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent request created the same code first
+        session.rollback()
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            detail=f"grid {body.code} exists in plan") from None
     record(session, principal, "create", "grid", grid.id, None, grid_snapshot(grid))
     session.commit()
     response.headers["ETag"] = etag(grid)
@@ -160,16 +166,54 @@ def update_grid(grid_id: int, body: GridUpdate, session: SessionDep, principal: 
         grid.name = body.name
     if body.staff is not None:
         grid.staff = dict(body.staff)
+    return _save(session, principal, grid, before, response)
+
+
+def _save(session: Session, principal: Principal, grid: Grid, before: dict[str, Any],
+          response: Response) -> GridPublic:
+    """Write the edited grid and its audit entry in one transaction (version-checked)."""
     grid.updated_by, grid.updated_at = principal.username, utcnow()
     try:
         session.flush()  # UPDATE … WHERE id = :id AND version = :read_version
     except StaleDataError:
         session.rollback()
         raise _stale(grid) from None
+    except IntegrityError:  # another request took the code in the meantime
+        session.rollback()
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            detail=f"grid {grid.code} exists in plan") from None
     record(session, principal, "update", "grid", grid.id, before, grid_snapshot(grid))
     session.commit()
     response.headers["ETag"] = etag(grid)
     return public(grid)
+
+
+@router.put("/{grid_id}", response_model=GridPublic,
+            responses={**LOCK_RESPONSES,
+                       409: {"model": ErrorBody, "description": "code exists in the plan"}})
+def replace_grid(grid_id: int, body: GridReplace, session: SessionDep, principal: PrincipalDep,
+                 response: Response, if_match: IfMatch = None) -> GridPublic:
+    """Replace the whole grid (same plan). Needs ``If-Match`` like PATCH."""
+    grid = grid_or_404(session, grid_id)
+    check_read_grid(principal, grid)
+    check_edit_district(principal, grid.district_code)
+    check_if_match(grid, if_match)
+    before = grid_snapshot(grid)
+    issues = ProblemCollector("grid")
+    geometry = parse_geometry(body.geometry, source="grid.geometry")
+    station = (parse_geometry(body.station, source="grid.station", allowed=("Point",))
+               if body.station else None)
+    _check_nesting(session, body.jurisdiction_code, geometry, issues)
+    if not issues and district_of(session, body.jurisdiction_code) != grid.district_code:
+        issues.add("jurisdiction_code", expected=f"a jurisdiction in district {grid.district_code}",
+                   found=body.jurisdiction_code, fix="grids belong to their plan's district")
+    issues.raise_if_any()
+    if body.code != grid.code and session.scalar(select(Grid.id).where(
+            Grid.plan_id == grid.plan_id, Grid.code == body.code)):
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"grid {body.code} exists in plan")
+    grid.code, grid.name, grid.jurisdiction_code = body.code, body.name, body.jurisdiction_code
+    grid.geometry, grid.station, grid.staff = geometry, station, dict(body.staff)
+    return _save(session, principal, grid, before, response)
 
 
 @router.delete("/{grid_id}", status_code=204, responses=LOCK_RESPONSES)

@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
@@ -17,9 +14,9 @@ from api.errors import COMMON_RESPONSES
 from api.policy import check_edit_district, check_read_district, district_of, require_role
 from api.routers.jurisdictions import get_or_404
 from api.schemas.misc import NetworkPublic
+from api.uploads import loader_errors_named, save_upload, suffix_of
 
 router = APIRouter(prefix="/networks", tags=["networks"], responses=COMMON_RESPONSES)
-CHUNK = 1 << 20
 OSM_SUFFIXES = (".osm", ".xml", ".osm.bz2", ".osm.gz", ".osm.pbf", ".pbf")
 
 
@@ -35,15 +32,6 @@ def check_read_network(session: Session, principal: Principal, net: StreetNetwor
         require_role(principal, Role.ADMIN, Role.PLANNER, Role.SQUAD_LEADER)
     else:
         check_read_district(principal, district_of(session, net.jurisdiction_code))
-
-
-def _suffix(filename: str) -> str:
-    lower = filename.lower()
-    for suffix in sorted(OSM_SUFFIXES, key=len, reverse=True):
-        if lower.endswith(suffix):
-            return suffix
-    raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-                        detail=f"{filename!r}: expected an OSM file ({', '.join(OSM_SUFFIXES)})")
 
 
 @router.get("", response_model=list[NetworkPublic])
@@ -84,28 +72,18 @@ def upload_network(
         check_edit_district(principal, district_of(session, get_or_404(session, jurisdiction_code).code))
     else:
         require_role(principal, Role.ADMIN)
-    suffix = _suffix(file.filename or "")
-    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
-    digest, size = hashlib.sha256(), 0
-    fd, tmp = tempfile.mkstemp(suffix=suffix, dir=settings.uploads_dir)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            while chunk := file.file.read(CHUNK):
-                size += len(chunk)
-                if size > settings.max_upload_bytes:
-                    raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
-                                        detail=f"upload larger than {settings.max_upload_bytes} bytes")
-                digest.update(chunk)
-                out.write(chunk)
-        final = settings.uploads_dir / f"{digest.hexdigest()}{suffix}"
-        os.replace(tmp, final)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    net = load_network(final, mode=mode, cache_dir=settings.data_dir / "cache")
+    suffix = suffix_of(file.filename or "", OSM_SUFFIXES, what="an OSM file")
+    saved = save_upload(file, folder=settings.uploads_dir, suffix=suffix,
+                        max_bytes=settings.max_upload_bytes)
+    known = session.scalar(select(StreetNetworkRecord.id).where(
+        StreetNetworkRecord.file_sha256 == saved.sha256).limit(1)) is not None
+    with loader_errors_named(saved, keep_file=known):
+        net = load_network(saved.path, mode=mode, cache_dir=settings.effective_cache_dir)
+    summary = {**network_summary(net), "source": saved.filename}  # not our storage path
     record_ = StreetNetworkRecord(
-        name=name, mode=mode, jurisdiction_code=jurisdiction_code or None, file_path=str(final),
-        file_sha256=digest.hexdigest(), size_bytes=size, summary=network_summary(net),
+        name=name, mode=mode, jurisdiction_code=jurisdiction_code or None,
+        file_path=str(saved.path), file_sha256=saved.sha256, size_bytes=saved.size_bytes,
+        summary=summary,
         created_by=principal.username)
     session.add(record_)
     session.flush()

@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.audit import record
@@ -47,15 +48,71 @@ def add_plan(body: GridPlanCreate, session: SessionDep, principal: PrincipalDep)
                             detail=f"{district.code} is not a district")
     if body.status == "current" and session.scalar(select(GridPlan.id).where(
             GridPlan.district_code == body.district_code, GridPlan.status == "current")):
-        raise HTTPException(status.HTTP_409_CONFLICT,
-                            detail=f"district {body.district_code} already has a current plan")
+        raise _has_current(body.district_code)
     plan = GridPlan(name=body.name, district_code=body.district_code, status=body.status,
                     notes=body.notes, created_by=principal.username)
     session.add(plan)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the one-current-plan index: a concurrent request won
+        session.rollback()
+        raise _has_current(body.district_code) from None
     record(session, principal, "create", "plan", plan.id, None, body.model_dump())
     session.commit()
     return plan
+
+
+def _has_current(district: str) -> HTTPException:
+    return HTTPException(status.HTTP_409_CONFLICT,
+                         detail=f"district {district} already has a current plan")
+
+
+def _plan_snapshot(plan: GridPlan) -> dict[str, Any]:
+    return {"name": plan.name, "district_code": plan.district_code, "status": plan.status}
+
+
+@router.post("/{plan_id}/promote", response_model=GridPlanPublic,
+             responses={409: {"model": ErrorBody, "description": "not a proposal, or a "
+                                                                  "concurrent promotion won"}})
+def promote_plan(plan_id: int, session: SessionDep, principal: PrincipalDep) -> GridPlan:
+    """Make a proposal the district's current layout; the old current plan is archived.
+
+    Both changes and their audit entries commit together. The UPDATEs are conditional on the
+    status the caller saw, and the database allows one current plan per district, so of two
+    planners promoting at once exactly one wins; the other gets 409."""
+    plan = plan_or_404(session, plan_id)
+    check_edit_district(principal, plan.district_code)
+    if plan.status != "proposal":
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            detail=f"plan {plan_id} is {plan.status}, not a proposal")
+    old = session.scalar(select(GridPlan).where(GridPlan.district_code == plan.district_code,
+                                                GridPlan.status == "current"))
+    try:
+        if old is not None:
+            _set_status(session, old, "current", "archived")
+            record(session, principal, "update", "plan", old.id, _plan_snapshot(old),
+                   _plan_snapshot(old) | {"status": "archived"})
+        _set_status(session, plan, "proposal", "current")
+        record(session, principal, "update", "plan", plan.id, _plan_snapshot(plan),
+               _plan_snapshot(plan) | {"status": "current"})
+        session.commit()
+    except (IntegrityError, _LostRace):
+        session.rollback()
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"plan {plan_id} or the current plan "
+                            "changed meanwhile; re-read and retry") from None
+    session.refresh(plan)
+    return plan
+
+
+class _LostRace(Exception):
+    pass
+
+
+def _set_status(session: Session, plan: GridPlan, expected: str, new: str) -> None:
+    changed = session.execute(update(GridPlan).where(
+        GridPlan.id == plan.id, GridPlan.status == expected).values(status=new)).rowcount
+    if changed != 1:
+        raise _LostRace
 
 
 @router.get("/{plan_id}", response_model=GridPlanPublic)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from api.audit import record
 from api.auth import Role, create_user, new_api_key
 from api.db.models import ApiKey, User
-from api.deps import PrincipalDep, SessionDep
+from api.deps import PrincipalDep, SessionDep, SettingsDep
 from api.errors import COMMON_RESPONSES, ErrorBody
 from api.policy import require_role
 from api.schemas.user import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, UserCreate, UserPublic
@@ -31,12 +31,13 @@ def list_users(session: SessionDep, principal: PrincipalDep) -> list[User]:
 
 @router.post("", response_model=UserPublic, status_code=201,
              responses={409: {"model": ErrorBody, "description": "username taken"}})
-def add_user(body: UserCreate, session: SessionDep, principal: PrincipalDep) -> User:
+def add_user(body: UserCreate, session: SessionDep, principal: PrincipalDep,
+             settings: SettingsDep) -> User:
     require_role(principal, Role.ADMIN)
     if session.scalar(select(User.id).where(User.username == body.username)) is not None:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=f"user {body.username!r} exists")
     user = create_user(session, body.username, body.password, role=body.role,
-                       scope=body.scope.model_dump())
+                       scope=body.scope.model_dump(), hasher=settings.hasher)
     record(session, principal, "create", "user", user.id, None,
            {"username": user.username, "role": user.role, "scope": user.scope})
     session.commit()

@@ -39,6 +39,17 @@ class GridCreate(BaseModel):
     staff: Staff = Field(default_factory=dict)
 
 
+class GridReplace(BaseModel):
+    """The whole grid for PUT (it stays in its plan); omitted optional fields are cleared."""
+
+    code: Code
+    name: str = Field(default="", max_length=200)
+    jurisdiction_code: Code
+    geometry: GeoJSONGeometry = Field(description="Polygon/MultiPolygon, WGS-84")
+    station: GeoJSONGeometry | None = Field(default=None, description="Point, WGS-84")
+    staff: Staff = Field(default_factory=dict)
+
+
 class GridUpdate(BaseModel):
     name: str | None = Field(default=None, max_length=200)
     geometry: GeoJSONGeometry | None = None
@@ -62,4 +73,5 @@ class GridPublic(BaseModel):
 
 
 
-__all__ = ["GridCreate", "GridPlanCreate", "GridPlanPublic", "GridPublic", "GridUpdate", "Name"]
+__all__ = ["GridCreate", "GridPlanCreate", "GridPlanPublic", "GridPublic", "GridReplace",
+           "GridUpdate", "Name"]

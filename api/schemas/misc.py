@@ -29,6 +29,18 @@ class NetworkPublic(BaseModel):
     created_at: datetime
 
 
+class IncidentSetPublic(BaseModel):
+    id: int
+    name: str
+    district_code: str
+    file_sha256: str
+    size_bytes: int
+    summary: dict[str, Any]
+    synthetic: bool
+    created_by: str
+    created_at: datetime
+
+
 class ZonePublic(BaseModel):
     pair: list[str]
     zone_width_m: float

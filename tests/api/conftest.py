@@ -73,11 +73,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         admin.dispose()
 
 
+# argon2 at its cheapest: the tests check the flow, not the cost (production keeps RFC 9106's)
+CHEAP_HASH = {"password_time_cost": 1, "password_memory_kib": 64}
+
+
+@pytest.fixture(scope="session")
+def network_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One street-network cache for the whole run: parsing an OSM file once is enough."""
+    return tmp_path_factory.mktemp("network-cache")
+
+
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def settings(database_url: str, tmp_path: Path, network_cache: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", database_url=database_url,
                     secret_key="test-secret-key-of-at-least-32-bytes!!", job_workers=2,
-                    max_upload_bytes=200_000, max_json_bytes=100_000)
+                    max_upload_bytes=200_000, max_json_bytes=100_000, cache_dir=network_cache,
+                    **CHEAP_HASH)
 
 
 @pytest.fixture
@@ -136,10 +147,11 @@ _PASSWORD_HASH: list[str] = []
 
 
 def password_hash() -> str:
-    from api.auth import hash_password
+    from api.auth import hash_password, password_hasher
 
     if not _PASSWORD_HASH:  # argon2 is slow on purpose: hash the shared test password once
-        _PASSWORD_HASH.append(hash_password("correct horse battery"))
+        _PASSWORD_HASH.append(hash_password("correct horse battery",
+                                            hasher=password_hasher(time_cost=1, memory_kib=64)))
     return _PASSWORD_HASH[0]
 
 

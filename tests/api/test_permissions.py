@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from api.db.models import Job, StreetNetworkRecord, utcnow
+from api.db.models import GridPlan, IncidentSet, Job, StreetNetworkRecord, utcnow
 from tests.api.conftest import CN, DATA, HP, JA, World, geojson, grid_shape
 
 ROLES = ("admin", "planner", "squad", "joint", None)  # None = anonymous
@@ -42,6 +42,32 @@ def _job(w: World, target: str, user: str | None, status: str = "succeeded") -> 
         w.grids[job.id] = 0
         s.add(job)
         return job.id
+
+
+def _incident_set(w: World, target: str) -> int:
+    with w.db.session() as s:
+        rec = IncidentSet(name="i", district_code=D[target], file_path="x", file_sha256="0" * 64,
+                          size_bytes=1, summary={}, synthetic=True, created_by="seed")
+        s.add(rec)
+        s.flush()
+        return rec.id
+
+
+def _fresh_proposal(w: World, target: str) -> int:
+    with w.db.session() as s:
+        plan = GridPlan(name="p", district_code=D[target], status="proposal", notes="",
+                        created_by="seed")
+        s.add(plan)
+        s.flush()
+        return plan.id
+
+
+def _incident_upload(w: World, target: str, _u: str | None) -> Request:
+    data = (DATA / f"incidents_{D[target]}.csv").read_bytes()
+    return "/incidents", {"files": {"file": ("incidents.csv", data)},
+                          "data": {"name": "week", "district_code": D[target],
+                                   "lon_col": "lon", "lat_col": "lat", "category_col": "category",
+                                   "id_col": "id"}}
 
 
 def _grid_id(w: World, target: str) -> int:
@@ -109,6 +135,17 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str | None, dict[str, bool]]]]
     ("PATCH", "/grids/{grid_id}"): (
         lambda w, t, u: (f"/grids/{_fresh_grid(w, t, u)}",
                          {"json": {"name": "改"}, "headers": {"If-Match": '"1"'}}), EDITORS),
+    ("PUT", "/grids/{grid_id}"): (
+        lambda w, t, u: (f"/grids/{_fresh_grid(w, t, u)}", {
+            "json": {"code": f"R{len(w.grids)}", "jurisdiction_code": D[t],
+                     "geometry": geojson(grid_shape(D[t], 0)), "staff": {"enforcement": 2}},
+            "headers": {"If-Match": '"1"'}}), EDITORS),
+    ("POST", "/plans/{plan_id}/promote"): (
+        lambda w, t, u: (f"/plans/{_fresh_proposal(w, t)}/promote", {}), EDITORS),
+    ("GET", "/incidents"): (lambda w, t, u: ("/incidents", {}), EVERYONE),
+    ("GET", "/incidents/{set_id}"): (lambda w, t, u: (f"/incidents/{_incident_set(w, t)}", {}),
+                                     DISTRICT_READERS),
+    ("POST", "/incidents"): (_incident_upload, EDITORS),
     ("DELETE", "/grids/{grid_id}"): (
         lambda w, t, u: (f"/grids/{_fresh_grid(w, t, u)}", {"headers": {"If-Match": '"1"'}}),
         EDITORS),

@@ -1,0 +1,100 @@
+"""Incident sets: upload a CSV / GeoJSON export of a district's incidents, list, read."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.audit import record
+from api.auth import Principal
+from api.db.models import IncidentSet
+from api.deps import PrincipalDep, SessionDep, SettingsDep
+from api.errors import COMMON_RESPONSES
+from api.incident_store import summary_of, write_normalised
+from api.policy import Forbidden, can_read_district, check_edit_district, district_of
+from api.routers.jurisdictions import get_or_404
+from api.schemas.misc import IncidentSetPublic
+from api.uploads import loader_errors_named, save_upload, suffix_of
+from geodata.incidents import INCIDENT_SUFFIXES
+
+router = APIRouter(prefix="/incidents", tags=["incidents"], responses=COMMON_RESPONSES)
+AREA_MARGIN_KM = 2.0  # points farther outside the district are refused (wrong datum / column)
+ColumnName = Annotated[str | None, Form(max_length=100)]
+
+
+def incident_set_or_404(session: Session, set_id: int) -> IncidentSet:
+    found = session.get(IncidentSet, set_id)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no incident set {set_id}")
+    return found
+
+
+def check_read_incidents(principal: Principal, found: IncidentSet) -> None:
+    """Incidents of a district: its planners and squad leaders (joint viewers see hotspots via
+    jobs clipped to their zone, never the raw reports)."""
+    if not can_read_district(principal, found.district_code):
+        raise Forbidden(f"incidents of district {found.district_code} are outside your scope")
+
+
+@router.get("", response_model=list[IncidentSetPublic])
+def list_incident_sets(session: SessionDep, principal: PrincipalDep) -> list[IncidentSet]:
+    rows = session.scalars(select(IncidentSet).order_by(IncidentSet.id))
+    return [r for r in rows if can_read_district(principal, r.district_code)]
+
+
+@router.get("/{set_id}", response_model=IncidentSetPublic)
+def read_incident_set(set_id: int, session: SessionDep, principal: PrincipalDep) -> IncidentSet:
+    found = incident_set_or_404(session, set_id)
+    check_read_incidents(principal, found)
+    return found
+
+
+@router.post("", response_model=IncidentSetPublic, status_code=201,
+             responses={415: {"description": "not a CSV / GeoJSON / GeoPackage file name"},
+                        422: {"description": "the loader's problem list"}})
+def upload_incidents(
+    file: Annotated[UploadFile, File(description="CSV, GeoJSON or GeoPackage of incidents")],
+    name: Annotated[str, Form(min_length=1, max_length=200)],
+    district_code: Annotated[str, Form(min_length=1, max_length=32)],
+    session: SessionDep, principal: PrincipalDep, settings: SettingsDep,
+    coords: Annotated[Literal["wgs84", "gcj02", "bd09", "cgcs2000"], Form()] = "wgs84",
+    lon_col: ColumnName = None, lat_col: ColumnName = None,
+    time_col: Annotated[str, Form(min_length=1, max_length=100)] = "time",
+    category_col: ColumnName = None, id_col: ColumnName = None,
+) -> IncidentSet:
+    """Upload a district's incidents (12319 hotline, 数字城管 exports). GCJ-02 / BD-09 points are
+    shifted to WGS-84; points far outside the district are refused. Malformed files give 422
+    with every problem the loader found (row, expected, found, fix); too big gives 413."""
+    from geodata.incidents import load_incidents
+
+    district = get_or_404(session, district_code)
+    check_edit_district(principal, district_of(session, district.code))
+    suffix = suffix_of(file.filename or "", INCIDENT_SUFFIXES, what="an incident table")
+    saved = save_upload(file, folder=settings.uploads_dir, suffix=suffix,
+                        max_bytes=settings.max_upload_bytes)
+    w, s, e, n = district.geometry.bounds
+    try:
+        with loader_errors_named(saved, keep_file=False):
+            frame = load_incidents(saved.path, lon_col=lon_col, lat_col=lat_col, time_col=time_col,
+                                   category_col=category_col, id_col=id_col, coords=coords,
+                                   area_wgs84=(w, s, e, n), area_margin_km=AREA_MARGIN_KM).frame
+            summary = summary_of(frame, synthetic=False)
+        stored = write_normalised(frame, settings.uploads_dir / f"{saved.sha256}.incidents.csv")
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            saved.path.unlink()  # the normalised copy is what we keep
+    found = IncidentSet(name=name, district_code=district.code, file_path=str(stored),
+                        file_sha256=saved.sha256, size_bytes=saved.size_bytes,
+                        summary=summary | {"source": saved.filename}, synthetic=False,
+                        created_by=principal.username)
+    session.add(found)
+    session.flush()
+    record(session, principal, "create", "incidents", found.id, None,
+           {"name": name, "sha256": saved.sha256, "count": summary["count"]})
+    session.commit()
+    return found
+
