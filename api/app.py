@@ -37,31 +37,36 @@ class BodyLimit:
         if length is not None and length.isdigit() and int(length) > limit:
             await _too_large(limit)(scope, receive, send)
             return
-        seen = 0
-        started = False
+        seen, started, refused = 0, False, False
 
         async def counted_receive() -> Message:
-            nonlocal seen
+            # Over the limit: answer 413 ourselves and tell the app the client went away (an
+            # exception here would be turned into "400 error parsing the body" by FastAPI).
+            nonlocal seen, refused, started
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise _BodyTooLarge
+                refused = True
+                if not started:
+                    started = True
+                    await _too_large(limit)(scope, receive, send)
+                return {"type": "http.disconnect"}
             return message
 
         async def tracked_send(message: Message) -> None:
             nonlocal started
+            if refused:
+                return  # the 413 is already out
             started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
             await self.app(scope, counted_receive, tracked_send)
-        except _BodyTooLarge:
-            if not started:
-                await _too_large(limit)(scope, receive, send)
-
-
-class _BodyTooLarge(Exception):
-    pass
+        except Exception:
+            if not refused:
+                raise  # a real error: let the server's handler report it
 
 
 def _too_large(limit: int) -> JSONResponse:

@@ -88,13 +88,13 @@ def promote_plan(plan_id: int, session: SessionDep, principal: PrincipalDep) -> 
     old = session.scalar(select(GridPlan).where(GridPlan.district_code == plan.district_code,
                                                 GridPlan.status == "current"))
     try:
-        if old is not None:
-            _set_status(session, old, "current", "archived")
-            record(session, principal, "update", "plan", old.id, _plan_snapshot(old),
-                   _plan_snapshot(old) | {"status": "archived"})
-        _set_status(session, plan, "proposal", "current")
-        record(session, principal, "update", "plan", plan.id, _plan_snapshot(plan),
-               _plan_snapshot(plan) | {"status": "current"})
+        for changed, expected, new in ((old, "current", "archived"), (plan, "proposal", "current")):
+            if changed is None:
+                continue
+            before = _plan_snapshot(changed)  # before the UPDATE refreshes the object
+            _set_status(session, changed, expected, new)
+            record(session, principal, "update", "plan", changed.id, before,
+                   before | {"status": new})
         session.commit()
     except (IntegrityError, _LostRace):
         session.rollback()
