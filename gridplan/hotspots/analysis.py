@@ -13,8 +13,11 @@ Rules worth knowing:
   (Gi* on a handful of points is noise). :meth:`HotspotResult.raise_if_insufficient` turns that
   into an :class:`~gridplan.errors.InvalidInputError` with the reason.
 * A *hotspot* is a connected group of units with Gi_Bin > 0 (significantly hot at ≥ 90 %, FDR
-  by default), connected through the analysis weights. Its trend is the trend class of its unit
-  with the highest Gi* z; its time profile and peak window come from its own incidents.
+  by default), connected through the analysis weights. Its time profile and peak window come
+  from its own incidents. Its trend is tested on the group as a whole
+  (:func:`~gridplan.hotspots.temporal.cluster_trend`: weekly zone Gi* and Mann–Kendall over
+  complete weeks); the ``trend`` column of ``units`` keeps the per-unit weekly-Gi* classes, which
+  need far more incidents per cell to leave ``sporadic``.
 """
 
 from __future__ import annotations
@@ -43,13 +46,15 @@ from gridplan.hotspots.fdr import confidence_bins
 from gridplan.hotspots.gistar import Transform, getis_ord
 from gridplan.hotspots.temporal import (
     LOCAL_TZ,
+    ClusterTrend,
     PeakWindow,
     Trend,
     TrendParams,
     classify_trends,
+    cluster_trends,
+    complete_week_counts,
     hour_weekday_profile,
     peak_window,
-    weekly_counts,
 )
 from gridplan.hotspots.weights import distance_band_weights, knn_weights
 
@@ -116,6 +121,7 @@ class Hotspot:
     profile: np.ndarray  # (7, 24) Monday…Sunday × hour, local time
     peak: PeakWindow
     incidents_by_jurisdiction: dict[str, int]
+    trend_detail: ClusterTrend | None = None  # None when there are too few complete weeks
 
 
 @dataclass(slots=True)
@@ -297,36 +303,47 @@ def _add_statistics(result: HotspotResult, time_column: str) -> None:
     units["gi_z"] = gi.z
     units["gi_p"] = gi.p_two_sided
     units["gi_bin"] = confidence_bins(gi.z, gi.p_two_sided, fdr=params.fdr)
-    _add_trends(result, time_column)
-    _add_hotspots(result, time_column)
+    weekly = _add_trends(result, time_column)
+    _add_hotspots(result, time_column, weekly)
 
 
-def _add_trends(result: HotspotResult, time_column: str) -> None:
+def _add_trends(result: HotspotResult, time_column: str) -> np.ndarray | None:
+    """Per-unit weekly trend classes; returns the (n_units, T) complete-week counts, or None
+    when there are fewer than ``min_weeks_for_trend`` complete weeks."""
     units, params, used = result.units, result.params, result.incidents
-    weekly, weeks = weekly_counts(used["unit_id"].to_numpy(), used[time_column], len(units), tz=params.tz)
+    weekly, weeks, dropped = complete_week_counts(used["unit_id"].to_numpy(), used[time_column],
+                                                  len(units), tz=params.tz)
     if weekly.shape[1] < params.min_weeks_for_trend:
-        result.message = (result.message + f" Trends need {params.min_weeks_for_trend} weeks of "
-                          f"data; found {weekly.shape[1]}: trend left as 'none'.").strip()
-        return
+        result.message = (result.message + f" Trends need {params.min_weeks_for_trend} complete "
+                          f"weeks of data; found {weekly.shape[1]}: trend left as 'none'.").strip()
+        return None
+    if dropped:
+        result.message = (result.message + f" Trends use {weekly.shape[1]} complete weeks from "
+                          f"{weeks[0].date()}; {dropped} incidents of a partial first week are "
+                          "left out of them.").strip()
     trends = classify_trends(weekly, result.weights, weeks=weeks, params=params.trend,
                              transform=params.transform)
     units["trend"] = trends.classes
+    result.units.attrs["weeks"] = weeks
+    return weekly
 
 
-def _add_hotspots(result: HotspotResult, time_column: str) -> None:
+def _add_hotspots(result: HotspotResult, time_column: str, weekly: np.ndarray | None) -> None:
     units, params, used = result.units, result.params, result.incidents
     hot = np.nonzero(units["gi_bin"].to_numpy() > 0)[0]
     if len(hot) == 0:
         return
     link = result.weights[hot][:, hot]
     _, labels = connected_components(link + link.T, directed=False)
+    groups = [hot[labels == label] for label in range(labels.max() + 1)]
+    # hot only through its neighbours: nothing of its own to patrol
+    groups = [g for g in groups if used["unit_id"].isin(g).any()]
+    details = ([None] * len(groups) if weekly is None else
+               cluster_trends(weekly, groups, weeks=units.attrs.get("weeks"), params=params.trend))
     z = units["gi_z"].to_numpy()
     hotspot_of_unit = np.full(len(units), -1)
-    for label in range(labels.max() + 1):
-        members = hot[labels == label]
+    for members, detail in zip(groups, details, strict=True):
         events = used[used["unit_id"].isin(members)]
-        if len(events) == 0:  # hot only through its neighbours: nothing of its own to patrol
-            continue
         strongest = members[np.argmax(z[members])]
         profile = hour_weekday_profile(events[time_column], tz=params.tz)
         hotspot_of_unit[members] = len(result.hotspots)
@@ -335,7 +352,8 @@ def _add_hotspots(result: HotspotResult, time_column: str) -> None:
             geometry=shapely.union_all(units.geometry.values[members]),
             incident_count=len(events), max_z=float(z[strongest]),
             gi_bin=int(units["gi_bin"].iloc[members].max()),
-            trend=Trend(units["trend"].iloc[strongest]), profile=profile,
+            trend=detail.trend if detail is not None else Trend.NONE, profile=profile,
             peak=peak_window(profile, share=params.peak_share),
-            incidents_by_jurisdiction=events["jurisdiction"].value_counts().astype(int).to_dict()))
+            incidents_by_jurisdiction=events["jurisdiction"].value_counts().astype(int).to_dict(),
+            trend_detail=detail))
     units["hotspot"] = hotspot_of_unit

@@ -15,6 +15,31 @@ T weeks, "hot" = significant hot at the chosen confidence in that week, FDR acro
 Mann–Kendall: S = Σ_{i<j} sign(x_j − x_i); Var S = [n(n−1)(2n+5) − Σ_g t_g(t_g−1)(2t_g+5)] / 18
 over groups of tied values (weeks with no events anywhere have z = NaN and enter as 0); Z = (S − sign(S)) / √Var S (continuity correction), two-sided
 p = 2 P(N(0,1) > |Z|) via scipy. Needs n ≥ 3; a constant series has no trend (Z = 0, p = 1).
+
+Hotspot trends (:func:`cluster_trend`) — why a second rule set. Per-unit weekly Gi* with FDR over
+every unit needs a strong signal in one 100 m cell in one week: at realistic volumes (a few
+hundred reports a week over hundreds of cells, < 1 per cell per week) a unit is rarely
+significant in a given week, so nearly every unit ends up ``sporadic`` whatever happens. A
+hotspot, however, is a group of units already found significant over the whole period, and the
+question is how *that group* changes. So each week it is tested as one zone:
+
+* weekly counts ``c_t`` of the group's incidents, in **complete** weeks: 7-day periods counted
+  back from the end of the last incident's local day, dropping a leading partial week (weeks cut
+  by the data's start or end would read as a fall or a rise);
+* the group's weekly Gi* as one zone — Getis–Ord Gi* with weight 1 on the group's units:
+  z_t = (c_t − x̄_t n_c) / (s_t √((N n_c − n_c²)/(N − 1))) over the N units' counts that week —
+  and the week is *hot* when z_t > 0 with two-sided p < ``hot_alpha`` (BH over the group's weeks
+  when ``fdr``). The group was picked on the same data, so this leans towards "hot"; it decides
+  between persistent and sporadic, not whether the hotspot exists;
+* Mann–Kendall on ``c_t`` (``measure="count"``, what the squads face) or on z_t
+  (``measure="gi"``, the group relative to the whole area that week, robust to an area-wide rise
+  in reporting).
+
+With several hotspots their Mann–Kendall tests are one family (Benjamini–Hochberg at
+``trend_alpha`` when ``fdr``). Classes, first match: ``none`` hot in no single week (too few
+incidents per week to say anything about time); ``new`` hot in the final week only; ``intensifying``
+significant increase and hot in the final week; ``diminishing`` significant decrease;
+``persistent`` hot in ≥ ``persistent_share`` of weeks; ``sporadic`` otherwise.
 """
 
 from __future__ import annotations
@@ -157,14 +182,18 @@ class TrendParams:
     fdr: bool = True  # … after Benjamini–Hochberg across units in that week
     persistent_share: float = 0.9
     trend_alpha: float = 0.05  # Mann–Kendall significance
+    measure: Literal["count", "gi"] = "count"  # hotspot trends: Mann–Kendall on counts or zone Gi*
 
     def __post_init__(self) -> None:
         bad = [(name, v) for name, v in (("hot_alpha", self.hot_alpha), ("trend_alpha", self.trend_alpha),
                                          ("persistent_share", self.persistent_share)) if not 0 < v <= 1]
-        if bad:
-            raise InvalidInputError("invalid trend parameters", [
-                Problem("TrendParams", name, "a fraction in (0, 1]", repr(v), "see defaults")
-                for name, v in bad])
+        problems = [Problem("TrendParams", name, "a fraction in (0, 1]", repr(v), "see defaults")
+                    for name, v in bad]
+        if self.measure not in ("count", "gi"):
+            problems.append(Problem("TrendParams", "measure", "'count' or 'gi'", repr(self.measure),
+                                    "use 'count'"))
+        if problems:
+            raise InvalidInputError("invalid trend parameters", problems)
 
 
 def weekly_counts(unit_ids: np.ndarray, times: pd.Series, n_units: int, *, tz: str = LOCAL_TZ,
@@ -237,3 +266,122 @@ def _trend_classes(hot: np.ndarray, mk_s: np.ndarray, mk_p: np.ndarray, params: 
     classes[mostly & last & trending & (mk_s > 0)] = Trend.INTENSIFYING.value
     classes[mostly & trending & (mk_s < 0)] = Trend.DIMINISHING.value
     return classes
+
+
+def complete_week_counts(unit_ids: np.ndarray, times: pd.Series, n_units: int, *,
+                         tz: str = LOCAL_TZ) -> tuple[np.ndarray, pd.DatetimeIndex, int]:
+    """(n_units, T) counts per complete 7-day week counted back from the last incident's day.
+
+    Weeks end at local midnight after the last incident; a leading week that starts before the
+    first incident's day is partial and left out. Returns the matrix, each week's first day (local,
+    naive) and the number of incidents left out with it. Units < 0 are ignored.
+    """
+    days = _local_times(times, tz).dt.normalize()
+    if days.dt.tz is not None:
+        days = days.dt.tz_localize(None)
+    if len(days) == 0:
+        return np.zeros((n_units, 0)), pd.DatetimeIndex([]), 0
+    last, first = days.max(), days.min()
+    back = ((last - days).dt.days // 7).to_numpy()  # 0 = the final week
+    span_weeks = (last - first).days // 7 + 1
+    full = span_weeks if (last - first).days % 7 == 6 else span_weeks - 1
+    week = full - 1 - back  # 0 = the earliest complete week, < 0 = partial leading week
+    ids = np.asarray(unit_ids)
+    keep = (ids >= 0) & (week >= 0)
+    matrix = sparse.coo_matrix((np.ones(keep.sum()), (ids[keep], week[keep])),
+                               shape=(n_units, full)).toarray()
+    starts = pd.DatetimeIndex([last - pd.Timedelta(days=7 * (full - 1 - k) + 6) for k in range(full)])
+    return matrix, starts, int(((week < 0) & (ids >= 0)).sum())
+
+
+def zone_gi_star(weekly: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Gi* z and two-sided p per week of the units ``members`` taken as one zone (binary weights).
+
+    ``weekly``: (N, T) counts of every unit. Equal to :func:`~.gistar.getis_ord` (``star=True``,
+    ``transform="B"``) for a unit whose neighbours including itself are exactly ``members``.
+    Weeks with constant counts give NaN.
+    """
+    x = np.asarray(weekly, dtype=float)
+    n, n_c = x.shape[0], len(members)
+    mean = x.mean(axis=0)
+    spread = x.std(axis=0)
+    scale = spread * np.sqrt((n * n_c - n_c**2) / (n - 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(scale > 0, (x[members].sum(axis=0) - mean * n_c) / scale, np.nan)
+    return z, 2 * stats.norm.sf(np.abs(z))
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterTrend:
+    """The weekly history of one hotspot (a group of units) and its trend class (module doc)."""
+
+    trend: Trend
+    counts: np.ndarray  # (T,) incidents per complete week
+    z: np.ndarray  # (T,) the group's weekly Gi* as one zone
+    hot: np.ndarray  # (T,) bool
+    mann_kendall: MannKendallResult
+    measure: str
+    weeks: pd.DatetimeIndex
+
+    def as_dict(self) -> dict[str, object]:
+        mk = self.mann_kendall
+        return {"trend": str(self.trend), "weeks": len(self.counts),
+                "first_week": str(self.weeks[0].date()) if len(self.weeks) else None,
+                "weekly_counts": [int(c) for c in self.counts],
+                "hot_weeks": int(self.hot.sum()), "measure": self.measure,
+                "mann_kendall": {"s": mk.s, "z": round(mk.z, 3), "p": round(mk.p_two_sided, 4),
+                                 "tau": round(mk.tau, 3)}}
+
+
+def cluster_trends(weekly: np.ndarray, groups: list[np.ndarray] | list[list[int]], *,
+                   weeks: pd.DatetimeIndex | None = None,
+                   params: TrendParams | None = None) -> list[ClusterTrend]:
+    """Trend class of each group of units from every unit's (N, T) complete-week counts.
+
+    With ``params.fdr`` the Mann–Kendall tests of all groups form one family: a trend counts
+    when its p-value passes the Benjamini–Hochberg cut-off at ``trend_alpha`` (with a handful of
+    hotspots, one at p ≈ 0.05 is what chance alone gives).
+    """
+    params = params or TrendParams()
+    weekly = np.asarray(weekly, dtype=float)
+    groups = [np.asarray(g, dtype=int) for g in groups]
+    if weekly.ndim != 2 or weekly.shape[1] < 3 or any(len(g) == 0 for g in groups):
+        raise InvalidInputError("cannot classify hotspot trends", [Problem(
+            "weekly", "", "counts of at least one member unit over 3 or more complete weeks",
+            f"shape {weekly.shape}, group sizes {[len(g) for g in groups]}",
+            "use a longer incident history")])
+    parts = []
+    for members in groups:
+        counts = weekly[members].sum(axis=0)
+        z, p = zone_gi_star(weekly, members)
+        hot = significant(p, params.hot_alpha, fdr=params.fdr) & (np.nan_to_num(z) > 0)
+        mk = mann_kendall(counts if params.measure == "count" else np.nan_to_num(z))
+        parts.append((counts, z, hot, mk))
+    mk_p = np.array([mk.p_two_sided for *_, mk in parts])
+    trending = significant(mk_p, params.trend_alpha, fdr=params.fdr) if len(parts) else mk_p > 0
+    weeks = weeks if weeks is not None else pd.DatetimeIndex([])
+    return [ClusterTrend(_cluster_class(hot, mk, bool(t), params), counts, z, hot, mk,
+                         params.measure, weeks)
+            for (counts, z, hot, mk), t in zip(parts, trending, strict=True)]
+
+
+def cluster_trend(weekly: np.ndarray, members: np.ndarray | list[int], *,
+                  weeks: pd.DatetimeIndex | None = None,
+                  params: TrendParams | None = None) -> ClusterTrend:
+    """:func:`cluster_trends` for a single group (no multiple-testing adjustment needed)."""
+    return cluster_trends(weekly, [members], weeks=weeks, params=params)[0]
+
+
+def _cluster_class(hot: np.ndarray, mk: MannKendallResult, trending: bool,
+                   params: TrendParams) -> Trend:
+    if not hot.any():
+        return Trend.NONE
+    if hot[-1] and not hot[:-1].any():
+        return Trend.NEW
+    if trending and mk.s > 0 and hot[-1]:
+        return Trend.INTENSIFYING
+    if trending and mk.s < 0:
+        return Trend.DIMINISHING
+    if hot.mean() >= params.persistent_share:
+        return Trend.PERSISTENT
+    return Trend.SPORADIC
