@@ -40,6 +40,8 @@ _UNUSED: frozenset[str] = frozenset({
 @cache
 def _static_text(filename: str) -> str:
     text = (STATIC / filename).read_text(encoding="utf-8")
+    # source maps are not vendored: a reference would make devtools fetch a missing file
+    text = re.sub(r"^//# sourceMappingURL=.*$", "", text, flags=re.MULTILINE)
     if filename.endswith(".css"):
         text = re.sub(r"url\((images/[\w.-]+\.png)\)", _data_uri, text)
     return text
