@@ -1,0 +1,131 @@
+"""The planning job kinds on the bundled sample: routes, redesign, hotspots (SQLite and PostGIS).
+
+One service per backend for the whole module, started like ``gridplan serve`` (sample loaded),
+because loading the sample and parsing its streets once is enough.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from shapely.geometry import shape
+
+from api.app import create_app
+from api.settings import Settings
+from tests.api.conftest import BACKENDS, CHEAP_HASH, TestClient, backend_url
+
+ADMIN_PASSWORD = "sample-admin-pw"
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+           network_cache: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    folder = tmp_path_factory.mktemp("served")
+    with backend_url(request.param, folder) as url:
+        settings = Settings(data_dir=folder / "data", database_url=url, load_sample=True,
+                            admin_password=ADMIN_PASSWORD, secret_key="k" * 40,
+                            cache_dir=network_cache, job_workers=2, **CHEAP_HASH)
+        with TestClient(create_app(settings)) as client:
+            token = client.post("/auth/token", data={"username": "admin",
+                                                     "password": ADMIN_PASSWORD}).json()
+            yield client, {"Authorization": f"Bearer {token['access_token']}"}
+
+
+def run(client: TestClient, h: dict[str, str], kind: str, params: dict[str, Any]) -> dict:
+    job = client.post("/jobs", json={"kind": kind, "params": params}, headers=h)
+    assert job.status_code == 202, job.text
+    deadline = time.monotonic() + 60
+    while (found := client.get(f"/jobs/{job.json()['id']}", headers=h).json())["status"] in (
+            "queued", "running"):
+        assert time.monotonic() < deadline, found
+        time.sleep(0.1)
+    return found
+
+
+def test_serve_loads_the_bundled_sample(served: tuple[TestClient, dict[str, str]]) -> None:
+    client, h = served
+    codes = [j["code"] for j in client.get("/jurisdictions", headers=h).json()]
+    assert codes == ["310101", "310106"]
+    plans = client.get("/plans", headers=h).json()
+    assert [(p["district_code"], p["status"]) for p in plans] == [
+        ("310101", "current"), ("310106", "current")]
+    grids = client.get("/grids", headers=h).json()
+    assert len(grids) >= 4 and all(g["code"].startswith(g["district_code"]) for g in grids)
+    [net] = client.get("/networks", headers=h).json()
+    assert net["summary"]["edges"] > 1000 and "OpenStreetMap" in net["name"]
+    sets = client.get("/incidents", headers=h).json()
+    assert {s["district_code"] for s in sets} == {"310101", "310106"}
+    assert all(s["synthetic"] and "synthetic" in s["summary"]["note"] for s in sets)
+
+
+def _ids(client: TestClient, h: dict[str, str]) -> tuple[dict, int, int]:
+    grid = client.get("/grids", headers=h).json()[0]
+    net = client.get("/networks", headers=h).json()[0]["id"]
+    incidents = next(s["id"] for s in client.get("/incidents", headers=h).json()
+                     if s["district_code"] == grid["district_code"])
+    return grid, net, incidents
+
+
+def test_routes_for_two_officers_cover_the_grid(served: tuple[TestClient, dict]) -> None:
+    client, h = served
+    grid, net, _ = _ids(client, h)
+    job = run(client, h, "routes", {"grid_id": grid["id"], "network_id": net, "officers": 2,
+                                    "time_limit_s": 1, "seed": 3})
+    assert job["status"] == "succeeded", job
+    r = job["result"]
+    assert r["valid"] and len(r["routes"]) == 2 and r["required_streets"] > 10
+    assert r["lower_bound_m"] <= r["longest_m"] + 1e-6
+    assert r["longest_m"] == max(route["length_m"] for route in r["routes"])
+    assert sum(route["length_m"] for route in r["routes"]) >= r["required_m"] - 1e-6
+    start = shape(r["routes"][0]["geometry"]).coords[0]
+    assert 121 < start[0] < 122 and 31 < start[1] < 32  # WGS-84 out
+
+
+def test_single_officer_route_is_a_valid_postman_tour(served: tuple[TestClient, dict]) -> None:
+    client, h = served
+    grid, net, _ = _ids(client, h)
+    r = run(client, h, "routes", {"grid_id": grid["id"], "network_id": net, "officers": 1})
+    assert r["status"] == "succeeded", r
+    assert r["result"]["valid"] and r["result"]["longest_m"] >= r["result"]["required_m"]
+
+
+def test_redesign_is_balanced_contiguous_seeded_and_saved(served: tuple[TestClient, dict]) -> None:
+    client, h = served
+    grid, net, incidents = _ids(client, h)
+    params = {"district_code": grid["district_code"], "network_id": net, "n_grids": 4,
+              "incident_set_id": incidents, "seed": 7, "n_starts": 1}
+    first = run(client, h, "redesign", params | {"save_as_proposal": "balanced 4"})
+    again = run(client, h, "redesign", params)
+    assert first["status"] == again["status"] == "succeeded", first
+    summary = first["result"]["summary"]
+    assert summary["grids"] == 4 and summary["contiguous"] and summary["max_min_ratio"] < 1.5
+    codes = [f["properties"]["code"] for f in first["result"]["grids"]["features"]]
+    assert codes == [f["properties"]["code"] for f in again["result"]["grids"]["features"]]
+    assert first["result"]["summary"] == again["result"]["summary"]  # same seed, same plan
+    plan = client.get(f"/plans/{first['result']['plan_id']}", headers=h).json()
+    assert plan["status"] == "proposal" and plan["name"] == "balanced 4"
+    saved = client.get(f"/plans/{plan['id']}/grids.geojson", headers=h).json()["features"]
+    assert sorted(f["properties"]["code"] for f in saved) == sorted(codes)
+
+
+def test_hotspots_of_the_synthetic_incidents(served: tuple[TestClient, dict]) -> None:
+    client, h = served
+    _, _, incidents = _ids(client, h)
+    job = run(client, h, "hotspots", {"incident_set_id": incidents})
+    assert job["status"] == "succeeded", job
+    r = job["result"]
+    assert r["valid"] and r["summary"].startswith("ok") and r["hotspots"]
+    assert all(1 <= s["gi_bin"] <= 3 and s["incidents"] > 0 for s in r["hotspots"])
+    too_few = run(client, h, "hotspots", {"incident_set_id": incidents, "min_incidents": 10**6})
+    assert too_few["status"] == "failed" and "too few" in too_few["message"]
+
+
+def test_job_kinds_are_listed_with_parameter_schemas(served: tuple[TestClient, dict]) -> None:
+    client, h = served
+    kinds = {k["name"]: k for k in client.get("/jobs/kinds", headers=h).json()}
+    assert {"routes", "redesign", "hotspots"} <= kinds.keys()
+    assert "grid_id" in kinds["routes"]["params_schema"]["properties"]
