@@ -21,11 +21,13 @@ memory (tracemalloc on for every method alike), and time ratio ours ÷ peer.
 from __future__ import annotations
 
 import argparse
+import multiprocessing as mp
 import time
 import tracemalloc
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from queue import Empty
 
 import geopandas as gpd
 import numpy as np
@@ -76,13 +78,31 @@ def mexico_units() -> gpd.GeoDataFrame | None:
 
 
 def measured(fn: Callable[[], np.ndarray]) -> tuple[np.ndarray, float, float]:
-    tracemalloc.start()
+    """Labels, seconds of an untraced run, peak MiB of a second run under tracemalloc."""
     t0 = time.perf_counter()
     labels = fn()
     seconds = time.perf_counter() - t0
+    tracemalloc.start()
+    fn()
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     return np.asarray(labels), seconds, peak
+
+
+def measured_capped(fn: Callable[[], np.ndarray], timeout_s: float
+                    ) -> tuple[np.ndarray, float, float] | None:
+    """:func:`measured` in a forked child; None when it runs past ``timeout_s``."""
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=lambda: queue.put(measured(fn)))
+    child.start()
+    try:
+        return queue.get(timeout=timeout_s)
+    except Empty:
+        return None
+    finally:
+        child.kill()
+        child.join()
 
 
 def spopt_methods(units: gpd.GeoDataFrame, k: int, seed: int) -> dict[str, Callable]:
@@ -128,20 +148,26 @@ def row(name: str, units, adj, labels, seconds: float, peak: float) -> dict:
             "seconds": seconds, "peak MiB": peak}
 
 
-def run_instance(name: str, units: gpd.GeoDataFrame, k: int, seed: int) -> list[dict]:
+def run_instance(name: str, units: gpd.GeoDataFrame, k: int, seed: int, timeout_s: float
+                 ) -> list[dict]:
     adj = unit_adjacency(units)
     rows = []
 
     def ours(n: int) -> Callable[[], np.ndarray]:
         return lambda: partition_units(units, adj, n_grids=n, seed=seed).labels()
 
+    ours(k)()  # warm-up: the first call in a process pays lazy imports and caches
     labels, sec, peak = measured(ours(k))
     rows.append(row(f"gridplan k={k}", units, adj, labels, sec, peak))
     base = sec
     for method, fn in spopt_methods(units, k, seed).items():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            labels, sec, peak = measured(fn)
+            got = measured_capped(fn, timeout_s)
+        if got is None:
+            rows.append({"method": f"{method} (stopped after {timeout_s:.0f} s)"})
+            continue
+        labels, sec, peak = got
         r = row(method, units, adj, labels, sec, peak)
         r["time ours/peer"] = base / sec if method != "spopt max-p" else None
         rows.append(r)
@@ -161,7 +187,7 @@ def run_instance(name: str, units: gpd.GeoDataFrame, k: int, seed: int) -> list[
         for h in header:
             v = r.get(h)
             cells.append("" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v))
-        print("| " + " | ".join(cells) + " |")
+        print("| " + " | ".join(cells) + " |", flush=True)
     return rows
 
 
@@ -170,15 +196,22 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=8, help="grids for the Shanghai instance")
     ap.add_argument("--k-mexico", type=int, default=4)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--peer-timeout-s", type=float, default=600.0,
+                    help="stop a peer method after this long (run twice: time, then memory)")
+    ap.add_argument("--instances", default="mexico,shanghai-huangpu",
+                    help="comma-separated: mexico, shanghai-huangpu")
     args = ap.parse_args()
-    instances = [("shanghai-huangpu", shanghai_units, args.k),
-                 ("mexico", mexico_units, args.k_mexico)]
+    instances = [("mexico", mexico_units, args.k_mexico),
+                 ("shanghai-huangpu", shanghai_units, args.k)]
+    wanted = set(args.instances.split(","))
     for name, load, k in instances:
+        if name not in wanted:
+            continue
         units = load()
         if units is None:
             print(f"\n### {name}: skipped — {SHARED} not found (benchmarks read ../shared)")
             continue
-        run_instance(name, units, k, args.seed)
+        run_instance(name, units, k, args.seed, args.peer_timeout_s)
 
 
 if __name__ == "__main__":
