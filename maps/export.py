@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -239,10 +240,12 @@ def write_gpkg(layers: Mapping[str, gpd.GeoDataFrame | None], path: str | os.Pat
             "layers", "", expected="at least one non-empty layer", found="none",
             fix="pass the grids, routes or hotspots to export")])
     description = f"{_attribution(attribution)}. CRS: {CRS_NOTE}."
-    with atomic_path(path) as tmp:
+    with atomic_path(path) as tmp, tempfile.TemporaryDirectory(dir=Path(tmp).parent) as stage:
+        staged = Path(stage) / "layers.gpkg"  # GDAL wants the .gpkg extension while writing
         for name, frame in plain.items():
-            _json_ready(frame).to_file(tmp, layer=name, driver="GPKG", engine="pyogrio",
+            _json_ready(frame).to_file(staged, layer=name, driver="GPKG", engine="pyogrio",
                                        layer_options={"DESCRIPTION": description})
+        os.replace(staged, tmp)
     return Path(path)
 
 
