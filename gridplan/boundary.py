@@ -24,7 +24,7 @@ are :class:`BoundaryRankWeights`; ranks are by score, ties by incident count.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 import geopandas as gpd
 import numpy as np
@@ -168,21 +168,29 @@ class BoundaryHotspot:
     zone_share: float  # fraction of the hotspot's area (or length) inside the zone
     risk: float
     score_parts: dict[str, float] = field(default_factory=dict)
+    side_shares: dict[str, float] = field(default_factory=dict)  # hotspot share in each zone side
 
     @property
     def lead_code(self) -> str:
-        """The side with more of the hotspot's incidents leads (ties: code_a)."""
-        by = self.hotspot.incidents_by_jurisdiction
-        return self.code_b if by.get(self.code_b, 0) > by.get(self.code_a, 0) else self.code_a
+        """The side with more of the hotspot's incidents leads; ties go to the side holding more
+        of the hotspot inside the zone, then to ``code_a``."""
+        by, share = self.hotspot.incidents_by_jurisdiction, self.side_shares
+        key_a = (by.get(self.code_a, 0), share.get(self.code_a, 0.0))
+        key_b = (by.get(self.code_b, 0), share.get(self.code_b, 0.0))
+        return self.code_b if key_b > key_a else self.code_a
 
     def as_dict(self) -> dict[str, object]:
         h = self.hotspot
         return {"rank": self.rank, "score": round(self.score, 4), "jurisdictions": [self.code_a, self.code_b],
                 "lead": self.lead_code, "incidents": h.incident_count,
                 "incidents_by_jurisdiction": h.incidents_by_jurisdiction, "max_z": round(h.max_z, 3),
-                "gi_bin": h.gi_bin, "trend": str(h.trend), "peak_window": h.peak.label,
+                "gi_bin": h.gi_bin, "trend": str(h.trend),
+                "trend_detail": h.trend_detail.as_dict() if h.trend_detail else None,
+                "peak_window": h.peak.label,
                 "peak_share": round(h.peak.share, 3), "risk": round(self.risk, 3),
-                "zone_share": round(self.zone_share, 3), "units": list(h.unit_ids),
+                "zone_share": round(self.zone_share, 3),
+                "zone_share_by_side": {k: round(v, 3) for k, v in self.side_shares.items()},
+                "units": list(h.unit_ids),
                 "score_parts": {k: round(v, 4) for k, v in self.score_parts.items()}}
 
 
@@ -212,11 +220,12 @@ def flag_boundary_hotspots(result: HotspotResult, zones: Sequence[BoundaryZone],
                      "risk": float(np.mean(risk_values[list(h.unit_ids)]))}
             total = sum(getattr(weights, k) for k in parts)
             score = sum(getattr(weights, k) * v for k, v in parts.items()) / total
+            sides = {code: _share_inside(h.geometry, side) for code, side in zone.sides().items()}
             flagged.append(BoundaryHotspot(0, score, zone.code_a, zone.code_b, h,
-                                           _share_inside(h.geometry, zone.zone), parts["risk"], parts))
+                                           _share_inside(h.geometry, zone.zone), parts["risk"],
+                                           parts, sides))
     flagged.sort(key=lambda b: (-b.score, -b.hotspot.incident_count, b.hotspot.id))
-    return [BoundaryHotspot(i + 1, b.score, b.code_a, b.code_b, b.hotspot, b.zone_share, b.risk,
-                            b.score_parts) for i, b in enumerate(flagged)]
+    return [replace(b, rank=i + 1) for i, b in enumerate(flagged)]
 
 
 def _share_inside(geometry: BaseGeometry, zone: BaseGeometry) -> float:
