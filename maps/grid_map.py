@@ -25,8 +25,8 @@ STATION_COLOR = "#c2185b"
 
 def workload_colormap(*grids: gpd.GeoDataFrame | None, caption: str) -> cm.LinearColormap | None:
     """Yellow→red over the workload range of all layouts (one scale, so layouts compare)."""
-    values = pd.concat([g["workload_h"] for g in grids
-                        if g is not None and "workload_h" in g.columns]).dropna()
+    columns = [g["workload_h"] for g in grids if g is not None and "workload_h" in g.columns]
+    values = pd.concat(columns).dropna() if columns else pd.Series(dtype=float)
     if values.empty:
         return None
     low, high = float(values.min()), float(values.max())

@@ -126,11 +126,29 @@ def step_incidents(ctx: DemoContext) -> None:
     )
 
 
+def step_maps(ctx: DemoContext) -> None:
+    from api.cli import demo_maps  # the maps step's own module (folium, matplotlib, Chromium)
+
+    paths = demo_maps.write_maps(ctx)
+    shots, note = demo_maps.screenshots(paths, ctx.out / "screens")
+    for path in [*paths.values(), *shots]:
+        ctx.wrote(path)
+    info = ctx.summary["maps"]
+    echo_table("Maps and files (boundary zone 50 m each side; synthetic incidents)", [
+        ("boundary hotspots", str(info["boundary_hotspots"])),
+        ("joint patrols", f"{info['joint_officers']} officers, {info['joint_km']} km"),
+        ("uncovered streets", str(info["uncovered_streets"])),
+        ("meeting sheet", f"{paths['sheet_pdf'].name} ({info['sheet_lang']})"),
+        ("screenshots", note or f"{len(shots)} in {ctx.out / 'screens'}"),
+    ])
+
+
 STEPS: list[Callable[[DemoContext], None]] = [
     step_network,
     step_jurisdictions,
     step_grids,
     step_incidents,
+    step_maps,
 ]
 
 

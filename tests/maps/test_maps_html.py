@@ -81,3 +81,8 @@ def test_unknown_tiles_are_refused(grids):
 def test_missing_columns_fail_before_drawing(grids):
     with pytest.raises(InvalidInputError, match="enforcement"):
         grid_map(grids.drop(columns=["enforcement"]))
+
+
+def test_grids_without_workload_are_drawn_in_one_neutral_colour(grids, tmp_path):
+    html = _page(grid_map(grids.drop(columns=["workload_h"])), tmp_path)
+    assert "#b9c7d6" in html and _has(html, "未估算")
