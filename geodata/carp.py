@@ -74,12 +74,18 @@ class CarpFile:
     def to_instance(self, *, capacity: float | None | str = "file") -> ArcInstance:
         """The instance; ``capacity="file"`` keeps the file's CAPACIDAD, ``None`` drops it."""
         edges = [
-            (e.u - 1, e.v - 1, _cost(e.cost_uv), _cost(e.cost_vu)) for e in self.required + self.other
+            (e.u - 1, e.v - 1, _cost(e.cost_uv), _cost(e.cost_vu))
+            for e in self.required + self.other
         ]
         cap = self.capacity if capacity == "file" else capacity
         return ArcInstance.from_edges(
-            self.n_vertices, edges, range(len(self.required)), depot=self.depot - 1,
-            demand=[e.demand for e in self.required], capacity=cap, name=self.name,
+            self.n_vertices,
+            edges,
+            range(len(self.required)),
+            depot=self.depot - 1,
+            demand=[e.demand for e in self.required],
+            capacity=cap,
+            name=self.name,
             vertex_labels=range(1, self.n_vertices + 1),
         )
 
@@ -116,8 +122,12 @@ def read_carp(path: str | Path) -> CarpFile:
                 section = None
             header[key], header_line[key] = value, number
             continue
-        issues.add(f"line {number}", expected="'KEY : value' or '( u, v) coste c [c_vu] [demanda d]'",
-                   found=repr(line[:60]), fix="repair the line or remove it")
+        issues.add(
+            f"line {number}",
+            expected="'KEY : value' or '( u, v) coste c [c_vu] [demanda d]'",
+            found=repr(line[:60]),
+            fix="repair the line or remove it",
+        )
     carp = _assemble(path, header, header_line, lists, issues)
     issues.raise_if_any(f"{path.name}: not a usable CARPLIB file", error=InputFileError)
     return carp
@@ -129,24 +139,40 @@ def _file_edge(match: re.Match, number: int, section: str, issues: ProblemCollec
     cost_vu = float(c2) if c2 is not None else cost_uv
     demand = float(dem) if dem is not None else (1.0 if section == "required" else 0.0)
     if min(cost_uv, cost_vu) < 0 or demand < 0:
-        issues.add(f"line {number}", expected="non-negative costs and demand",
-                   found=f"coste {c1} {c2 or ''} demanda {dem}", fix="correct the numbers")
+        issues.add(
+            f"line {number}",
+            expected="non-negative costs and demand",
+            found=f"coste {c1} {c2 or ''} demanda {dem}",
+            fix="correct the numbers",
+        )
     if section == "required" and dem is not None and demand == 0:
-        issues.add(f"line {number}", expected="a positive demand on a required edge",
-                   found="demanda 0", fix="move the edge to LISTA_ARISTAS_NOREQ")
+        issues.add(
+            f"line {number}",
+            expected="a positive demand on a required edge",
+            found="demanda 0",
+            fix="move the edge to LISTA_ARISTAS_NOREQ",
+        )
     return FileEdge(int(u), int(v), cost_uv, cost_vu, demand, number)
 
 
 def _header_number(header, header_line, key, issues, *, required: bool) -> float | None:
     if key not in header:
         if required:
-            issues.add("header", expected=f"a '{key} : <number>' line", found="none",
-                       fix=f"add the {key} line")
+            issues.add(
+                "header",
+                expected=f"a '{key} : <number>' line",
+                found="none",
+                fix=f"add the {key} line",
+            )
         return None
     found = re.match(r"^\s*([-+]?[0-9.]+(?:[eE][-+]?\d+)?)", header[key])
     if not found:
-        issues.add(f"line {header_line[key]}", expected=f"{key} : <number>",
-                   found=repr(header[key]), fix="write a number after the colon")
+        issues.add(
+            f"line {header_line[key]}",
+            expected=f"{key} : <number>",
+            found=repr(header[key]),
+            fix="write a number after the colon",
+        )
         return None
     return float(found.group(1))
 
@@ -158,24 +184,41 @@ def _assemble(path, header, header_line, lists, issues) -> CarpFile:
     vehicles = _header_number(header, header_line, "VEHICULOS", issues, required=False)
     capacity = _header_number(header, header_line, "CAPACIDAD", issues, required=False)
     carp = CarpFile(
-        path=str(path), name=header.get("NOMBRE", path.stem) or path.stem, n_vertices=n_vertices,
+        path=str(path),
+        name=header.get("NOMBRE", path.stem) or path.stem,
+        n_vertices=n_vertices,
         depot=int(depot) if depot is not None else 1,
-        vehicles=int(vehicles) if vehicles is not None else None, capacity=capacity,
-        required=lists["required"], other=lists["other"], header=header,
+        vehicles=int(vehicles) if vehicles is not None else None,
+        capacity=capacity,
+        required=lists["required"],
+        other=lists["other"],
+        header=header,
     )
     _check_counts(carp, header, header_line, issues)
     for e in carp.required + carp.other:
         if n_vertices and not (1 <= e.u <= n_vertices and 1 <= e.v <= n_vertices):
-            issues.add(f"line {e.line}", expected=f"vertices in 1..{n_vertices}",
-                       found=f"({e.u}, {e.v})", fix="check VERTICES or the edge line")
+            issues.add(
+                f"line {e.line}",
+                expected=f"vertices in 1..{n_vertices}",
+                found=f"({e.u}, {e.v})",
+                fix="check VERTICES or the edge line",
+            )
     if n_vertices and not 1 <= carp.depot <= n_vertices:
-        issues.add(f"line {header_line.get('DEPOSITO', 0)}", expected=f"a depot in 1..{n_vertices}",
-                   found=str(carp.depot), fix="correct DEPOSITO")
+        issues.add(
+            f"line {header_line.get('DEPOSITO', 0)}",
+            expected=f"a depot in 1..{n_vertices}",
+            found=str(carp.depot),
+            fix="correct DEPOSITO",
+        )
     if capacity is not None:
         too_big = [e for e in carp.required if e.demand > capacity]
         for e in too_big:
-            issues.add(f"line {e.line}", expected=f"demand <= CAPACIDAD {capacity:g}",
-                       found=f"demanda {e.demand:g}", fix="no vehicle can serve this edge")
+            issues.add(
+                f"line {e.line}",
+                expected=f"demand <= CAPACIDAD {capacity:g}",
+                found=f"demanda {e.demand:g}",
+                fix="no vehicle can serve this edge",
+            )
     return carp
 
 
@@ -183,11 +226,19 @@ def _check_counts(carp: CarpFile, header, header_line, issues) -> None:
     for key, edges in (("ARISTAS_REQ", carp.required), ("ARISTAS_NOREQ", carp.other)):
         declared = _header_number(header, header_line, key, issues, required=key == "ARISTAS_REQ")
         if declared is not None and int(declared) != len(edges):
-            issues.add(f"line {header_line[key]}", expected=f"{int(declared)} edges as declared",
-                       found=f"{len(edges)} edge lines", fix=f"correct {key} or the edge list")
+            issues.add(
+                f"line {header_line[key]}",
+                expected=f"{int(declared)} edges as declared",
+                found=f"{len(edges)} edge lines",
+                fix=f"correct {key} or the edge list",
+            )
     if not carp.required:
-        issues.add("LISTA_ARISTAS_REQ", expected="at least one required edge", found="none",
-                   fix="list the required edges after 'LISTA_ARISTAS_REQ :'")
+        issues.add(
+            "LISTA_ARISTAS_REQ",
+            expected="at least one required edge",
+            found="none",
+            fix="list the required edges after 'LISTA_ARISTAS_REQ :'",
+        )
     total = _header_number(header, header_line, "COSTE_TOTAL_REQ", issues, required=False)
     if total is not None and carp.required and abs(total - carp.total_required_cost) > 1e-6:
         carp.notes.append(

@@ -14,19 +14,44 @@ from gridplan.routing.arcroute_solver import SearchParams, solve_carp, solve_min
 
 @click.command("solve-instance")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--k", "k", type=click.IntRange(min=1), default=None,
-              help="Min–max mode: k vehicles/officers, minimise the longest route.")
-@click.option("--capacity", "capacity_mode", is_flag=True,
-              help="CARP mode (default): least total cost within the file's CAPACIDAD.")
+@click.option(
+    "--k",
+    "k",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Min–max mode: k vehicles/officers, minimise the longest route.",
+)
+@click.option(
+    "--capacity",
+    "capacity_mode",
+    is_flag=True,
+    help="CARP mode (default): least total cost within the file's CAPACIDAD.",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
-@click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=0, min_open=True),
-              default=10.0, show_default=True, help="Seconds of search.")
-@click.option("--max-iterations", type=click.IntRange(min=0), default=100_000, show_default=True,
-              help="Children generated at most (use it for exactly reproducible runs).")
+@click.option(
+    "--time-limit",
+    "time_limit_s",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds of search.",
+)
+@click.option(
+    "--max-iterations",
+    type=click.IntRange(min=0),
+    default=100_000,
+    show_default=True,
+    help="Children generated at most (use it for exactly reproducible runs).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the full plan as JSON.")
 def solve_instance(
-    file: Path, k: int | None, capacity_mode: bool, seed: int, time_limit_s: float,
-    max_iterations: int, as_json: bool,
+    file: Path,
+    k: int | None,
+    capacity_mode: bool,
+    seed: int,
+    time_limit_s: float,
+    max_iterations: int,
+    as_json: bool,
 ) -> None:
     """Solve a Belenguer-format CARP file (or a Corberán MM-kWRPP file with --k).
 
@@ -50,18 +75,24 @@ def solve_instance(
     else:
         click.echo(result.summary())
         for i, route in enumerate(payload["routes"], 1):
-            click.echo(f"  route {i}: cost {route['cost']:g}, load {route['load']:g}, "
-                       f"{len(route['served'])} edges served, {len(route['vertices'])} vertices")
+            click.echo(
+                f"  route {i}: cost {route['cost']:g}, load {route['load']:g}, "
+                f"{len(route['served'])} edges served, {len(route['vertices'])} vertices"
+            )
 
 
-def result_payload(result: ArcRoutingResult, *, file: str = "", notes: list[str] | None = None) -> dict:
+def result_payload(
+    result: ArcRoutingResult, *, file: str = "", notes: list[str] | None = None
+) -> dict:
     """The JSON-ready plan: objective, bound, gap, and every route in the file's vertex labels."""
     instance = result.instance
     label = instance.label
     routes = [
         {
             "vertices": [label(v) for v in walk.vertices],
-            "served": [[label(x), label(y)] for x, y in walk.served],
+            "served": [[label(x), label(y)] for x, y, _ in walk.served],
+            # 1-based position in LISTA_ARISTAS_REQ: tells parallel edges apart
+            "served_edge_numbers": [t + 1 for _, _, t in walk.served],
             "cost": walk.cost,
             "load": walk.load,
         }

@@ -1,11 +1,25 @@
 """Patrol routing: postman tours (one officer) and arc routing (several officers)."""
 
+from gridplan.routing.arcroute_instance import ArcInstance
+from gridplan.routing.arcroute_result import ArcRoutingResult
+from gridplan.routing.arcroute_solver import (
+    SearchParams,
+    fewest_vehicles_for_capacity,
+    solve_carp,
+    solve_minmax,
+)
 from gridplan.routing.postman import PostmanOptions, postman_tour
 from gridplan.routing.postman_input import BothSides
 from gridplan.routing.tjoin import TJoin, min_weight_tjoin
 from gridplan.routing.tour import PostmanTour, TourStep
 
 __all__ = [
+    "ArcInstance",
+    "ArcRoutingResult",
+    "SearchParams",
+    "fewest_vehicles_for_capacity",
+    "solve_carp",
+    "solve_minmax",
     "BothSides",
     "PostmanOptions",
     "PostmanTour",

@@ -29,8 +29,8 @@ class ArcInstance:
 
     Edges ``0..n_edges-1`` are the whole graph (traversable at ``cost_uv`` from ``edge_u`` to
     ``edge_v`` and ``cost_vu`` back; ``inf`` forbids a direction). Tasks ``0..n_tasks-1`` are the
-    required edges: ``task_edge[t]`` is the graph edge, serving it costs ``service_uv``/``service_vu``
-    (traversal plus any service time) and uses ``demand[t]`` of the vehicle ``capacity``
+    required edges: ``task_edge[t]`` is the graph edge, serving it costs ``service_uv`` or
+    ``service_vu`` (traversal plus any service time) and uses ``demand[t]`` of the ``capacity``
     (``None`` = uncapacitated). ``distance[i, j]`` is the shortest deadheading cost from i to j and
     ``predecessor`` lets routes be expanded into vertex walks.
     """
@@ -80,27 +80,53 @@ class ArcInstance:
         n_tasks = len(task_edge)
         _check_tasks(task_edge, len(edge_u), issues)
         if not 0 <= depot < n_vertices:
-            issues.add("depot", expected=f"a vertex in 0..{n_vertices - 1}", found=str(depot),
-                       fix="give the depot as a 0-based vertex index")
+            issues.add(
+                "depot",
+                expected=f"a vertex in 0..{n_vertices - 1}",
+                found=str(depot),
+                fix="give the depot as a 0-based vertex index",
+            )
         dem = np.ones(n_tasks) if demand is None else np.asarray(demand, dtype=float)
         if dem.shape != (n_tasks,) or (dem < 0).any() or not np.isfinite(dem).all():
-            issues.add("demand", expected=f"{n_tasks} finite non-negative numbers",
-                       found=f"shape {dem.shape}", fix="give one demand per required edge")
+            issues.add(
+                "demand",
+                expected=f"{n_tasks} finite non-negative numbers",
+                found=f"shape {dem.shape}",
+                fix="give one demand per required edge",
+            )
         serve_uv, serve_vu = _service_arrays(service_cost, task_edge, cost_uv, cost_vu, issues)
         if capacity is not None and not capacity > 0:
-            issues.add("capacity", expected="a positive number or None", found=str(capacity),
-                       fix="give the vehicle capacity (or shift budget) as a positive number")
+            issues.add(
+                "capacity",
+                expected="a positive number or None",
+                found=str(capacity),
+                fix="give the vehicle capacity (or shift budget) as a positive number",
+            )
         elif capacity is not None and len(dem) == n_tasks and n_tasks and dem.max() > capacity:
             t = int(dem.argmax())
-            issues.add(f"required edge {t}", expected=f"demand <= capacity {capacity}",
-                       found=str(dem[t]), fix="raise the capacity or split the edge")
+            issues.add(
+                f"required edge {t}",
+                expected=f"demand <= capacity {capacity}",
+                found=str(dem[t]),
+                fix="raise the capacity or split the edge",
+            )
         issues.raise_if_any()
         distance, predecessor = _all_pairs(n_vertices, edge_u, edge_v, cost_uv, cost_vu)
         instance = cls(
-            n_vertices=n_vertices, depot=depot, edge_u=edge_u, edge_v=edge_v, cost_uv=cost_uv,
-            cost_vu=cost_vu, task_edge=task_edge, service_uv=serve_uv, service_vu=serve_vu,
-            demand=dem, capacity=None if capacity is None else float(capacity),
-            distance=distance, predecessor=predecessor, name=name,
+            n_vertices=n_vertices,
+            depot=depot,
+            edge_u=edge_u,
+            edge_v=edge_v,
+            cost_uv=cost_uv,
+            cost_vu=cost_vu,
+            task_edge=task_edge,
+            service_uv=serve_uv,
+            service_vu=serve_vu,
+            demand=dem,
+            capacity=None if capacity is None else float(capacity),
+            distance=distance,
+            predecessor=predecessor,
+            name=name,
             vertex_labels=tuple(vertex_labels),
         )
         instance._check_reachable()
@@ -130,15 +156,23 @@ class ArcInstance:
         index = {node: i for i, node in enumerate(labels)}
         issues = ProblemCollector(name or "graph")
         if depot not in index:
-            issues.add("depot", expected="a node of the graph", found=repr(depot),
-                       fix="snap the depot to the nearest street node first")
+            issues.add(
+                "depot",
+                expected="a node of the graph",
+                found=repr(depot),
+                fix="snap the depot to the nearest street node first",
+            )
         edges, edge_of = _graph_edges(graph, index, weight, issues)
         required_ids: list[int] = []
         for key in required:
             found = edge_of.get(_canonical(key, index))
             if found is None:
-                issues.add(f"required edge {key!r}", expected="an edge of the graph",
-                           found="no such edge", fix="pass edges as (u, v) or (u, v, key)")
+                issues.add(
+                    f"required edge {key!r}",
+                    expected="an edge of the graph",
+                    found="no such edge",
+                    fix="pass edges as (u, v) or (u, v, key)",
+                )
             else:
                 required_ids.append(found)
         issues.raise_if_any()
@@ -146,11 +180,20 @@ class ArcInstance:
         dem = None if demand is None else [float(demand.get(k, 1.0)) for k in req_keys]
         svc = None
         if service_cost is not None:
-            svc = [float(service_cost[k]) if k in service_cost else float(edges[e][2])
-                   for k, e in zip(req_keys, required_ids, strict=True)]
+            svc = [
+                float(service_cost[k]) if k in service_cost else float(edges[e][2])
+                for k, e in zip(req_keys, required_ids, strict=True)
+            ]
         return cls.from_edges(
-            len(labels), edges, required_ids, depot=index[depot], demand=dem, service_cost=svc,
-            capacity=capacity, name=name, vertex_labels=labels,
+            len(labels),
+            edges,
+            required_ids,
+            depot=index[depot],
+            demand=dem,
+            service_cost=svc,
+            capacity=capacity,
+            name=name,
+            vertex_labels=labels,
         )
 
     # ------------------------------------------------------------------ derived data
@@ -206,13 +249,18 @@ class ArcInstance:
         start, end, cost = self.arcs()
         d = self.distance
         for t in range(self.n_tasks):
-            best = min(d[self.depot, start[a]] + cost[a] + d[end[a], self.depot]
-                       for a in (2 * t, 2 * t + 1))
+            best = min(
+                d[self.depot, start[a]] + cost[a] + d[end[a], self.depot]
+                for a in (2 * t, 2 * t + 1)
+            )
             if not math.isfinite(best):
                 u, v = self.label(start[2 * t]), self.label(end[2 * t])
-                issues.add(f"required edge ({u}, {v})", expected="reachable from the depot and back",
-                           found="no closed walk from the depot serves it",
-                           fix="connect that part of the network or drop the edge")
+                issues.add(
+                    f"required edge ({u}, {v})",
+                    expected="reachable from the depot and back",
+                    found="no closed walk from the depot serves it",
+                    fix="connect that part of the network or drop the edge",
+                )
         issues.raise_if_any(error=InfeasibleError)
 
 
@@ -220,33 +268,57 @@ def _edge_arrays(edges, n_vertices: int, issues: ProblemCollector):
     us, vs, cuv, cvu = [], [], [], []
     for i, e in enumerate(edges):
         if len(e) not in (3, 4):
-            issues.add(f"edge {i}", expected="(u, v, cost) or (u, v, cost_uv, cost_vu)",
-                       found=repr(e), fix="give each edge as a tuple")
+            issues.add(
+                f"edge {i}",
+                expected="(u, v, cost) or (u, v, cost_uv, cost_vu)",
+                found=repr(e),
+                fix="give each edge as a tuple",
+            )
             continue
         u, v, c1 = int(e[0]), int(e[1]), float(e[2])
         c2 = float(e[3]) if len(e) == 4 else c1
         if not (0 <= u < n_vertices and 0 <= v < n_vertices):
-            issues.add(f"edge {i}", expected=f"vertices in 0..{n_vertices - 1}", found=f"({u}, {v})",
-                       fix="use 0-based vertex indices")
+            issues.add(
+                f"edge {i}",
+                expected=f"vertices in 0..{n_vertices - 1}",
+                found=f"({u}, {v})",
+                fix="use 0-based vertex indices",
+            )
         if c1 < 0 or c2 < 0 or math.isnan(c1) or math.isnan(c2) or min(c1, c2) == math.inf:
-            issues.add(f"edge {i}", expected="non-negative costs, at least one direction finite",
-                       found=f"({c1}, {c2})", fix="check the cost column")
+            issues.add(
+                f"edge {i}",
+                expected="non-negative costs, at least one direction finite",
+                found=f"({c1}, {c2})",
+                fix="check the cost column",
+            )
         us.append(u)
         vs.append(v)
         cuv.append(c1)
         cvu.append(c2)
-    return (np.asarray(us, dtype=np.int64), np.asarray(vs, dtype=np.int64),
-            np.asarray(cuv, dtype=float), np.asarray(cvu, dtype=float))
+    return (
+        np.asarray(us, dtype=np.int64),
+        np.asarray(vs, dtype=np.int64),
+        np.asarray(cuv, dtype=float),
+        np.asarray(cvu, dtype=float),
+    )
 
 
 def _check_tasks(task_edge: np.ndarray, n_edges: int, issues: ProblemCollector) -> None:
     bad = [int(e) for e in task_edge if not 0 <= e < n_edges]
     if bad:
-        issues.add("required", expected=f"edge indices in 0..{n_edges - 1}", found=str(bad[:5]),
-                   fix="list required edges by their index in `edges`")
+        issues.add(
+            "required",
+            expected=f"edge indices in 0..{n_edges - 1}",
+            found=str(bad[:5]),
+            fix="list required edges by their index in `edges`",
+        )
     if len(set(task_edge.tolist())) != len(task_edge):
-        issues.add("required", expected="each edge at most once", found="duplicates",
-                   fix="list each required edge once (add a parallel edge to serve twice)")
+        issues.add(
+            "required",
+            expected="each edge at most once",
+            found="duplicates",
+            fix="list each required edge once (add a parallel edge to serve twice)",
+        )
 
 
 def _service_arrays(service_cost, task_edge, cost_uv, cost_vu, issues):
@@ -260,8 +332,12 @@ def _service_arrays(service_cost, task_edge, cost_uv, cost_vu, issues):
         uv.append(float(a))
         vu.append(float(b))
     if len(uv) != len(task_edge) or any(x < 0 for x in uv + vu):
-        issues.add("service_cost", expected=f"{len(task_edge)} non-negative costs",
-                   found=f"{len(uv)} values", fix="give one service cost per required edge")
+        issues.add(
+            "service_cost",
+            expected=f"{len(task_edge)} non-negative costs",
+            found=f"{len(uv)} values",
+            fix="give one service cost per required edge",
+        )
         return np.zeros(len(task_edge)), np.zeros(len(task_edge))
     uv_a, vu_a = np.asarray(uv), np.asarray(vu)
     # A direction that cannot be traversed cannot be served either.
@@ -303,13 +379,20 @@ def _graph_edges(graph: nx.Graph, index: Mapping, weight: str, issues: ProblemCo
     """Fold a (multi)(di)graph into windy undirected edges ``(u, v, c_uv, c_vu)``."""
     folded: dict[tuple, list[float]] = {}
     multi = graph.is_multigraph()
-    items = graph.edges(keys=True, data=True) if multi else (
-        (u, v, None, d) for u, v, d in graph.edges(data=True))
+    items = (
+        graph.edges(keys=True, data=True)
+        if multi
+        else ((u, v, None, d) for u, v, d in graph.edges(data=True))
+    )
     for u, v, k, data in items:
         c = data.get(weight)
         if c is None or not c >= 0:
-            issues.add(f"edge ({u}, {v})", expected=f"a non-negative '{weight}'", found=repr(c),
-                       fix=f"set the '{weight}' attribute on every edge")
+            issues.add(
+                f"edge ({u}, {v})",
+                expected=f"a non-negative '{weight}'",
+                found=repr(c),
+                fix=f"set the '{weight}' attribute on every edge",
+            )
             continue
         a, b = index[u], index[v]
         key = (min(a, b), max(a, b), k)
@@ -328,8 +411,12 @@ def _graph_edges(graph: nx.Graph, index: Mapping, weight: str, issues: ProblemCo
             edge_of.setdefault((a, b, None), len(edges))
         edges.append((a, b, c_ab, c_ba))
     if not edges:
-        issues.add("", expected="at least one edge", found="an empty graph",
-                   fix="load a network with streets")
+        issues.add(
+            "",
+            expected="at least one edge",
+            found="an empty graph",
+            fix="load a network with streets",
+        )
     return edges, edge_of
 
 

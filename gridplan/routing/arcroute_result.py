@@ -13,10 +13,11 @@ Mode = Literal["capacity", "minmax", "fewest_vehicles"]
 
 @dataclass(frozen=True)
 class RouteWalk:
-    """One route: the full vertex walk (deadheading included) and the (x, y) steps it serves."""
+    """One route: the full vertex walk (deadheading included) and the steps it serves, as
+    ``(x, y, task)``: from x to y, serving required edge number ``task``."""
 
     vertices: list[int]
-    served: list[tuple[int, int]]
+    served: list[tuple[int, int, int]]
     cost: float
     load: float
 
@@ -85,7 +86,7 @@ class ArcRoutingResult:
             for a in route:
                 vertices += self.instance.shortest_walk(loc, start[a])[1:]
                 vertices.append(end[a])
-                served.append((start[a], end[a]))
+                served.append((start[a], end[a], a >> 1))
                 loc = end[a]
             vertices += self.instance.shortest_walk(loc, depot)[1:]
             walks.append(RouteWalk(vertices, served, cost, load))
@@ -98,7 +99,9 @@ class ArcRoutingResult:
 
     def is_valid(self) -> bool:
         report = self.check()
-        return report.ok and abs(report.total_cost - self.total_cost) <= 1e-6 * max(1.0, self.total_cost)
+        return report.ok and abs(report.total_cost - self.total_cost) <= 1e-6 * max(
+            1.0, self.total_cost
+        )
 
     def summary(self) -> str:
         return (

@@ -75,7 +75,9 @@ class RouteSearch:
         self.fixed_cost = route_fixed_cost
 
     # ---------------------------------------------------------------- bookkeeping
-    def run(self, routes: list[list[int]], *, penalty: float = 0.0, keep_empty: int = 1) -> list[list[int]]:
+    def run(
+        self, routes: list[list[int]], *, penalty: float = 0.0, keep_empty: int = 1
+    ) -> list[list[int]]:
         """Return improved copies of ``routes``; ``keep_empty`` spare empty routes stay open."""
         self.penalty = penalty
         self.routes = [list(r) for r in routes if r]
@@ -119,7 +121,13 @@ class RouteSearch:
             self._refresh(len(self.routes) - 1)
 
     def _refresh(self, r: int) -> None:
-        route, dist, start, end, cost = self.routes[r], self.dist, self.start, self.end, self.cost_of
+        route, dist, start, end, cost = (
+            self.routes[r],
+            self.dist,
+            self.start,
+            self.end,
+            self.cost_of,
+        )
         depot = self.depot
         prefix, loads, rev = [0.0], [0.0], [0.0]
         loc, c, q, rc = depot, 0.0, 0.0, 0.0
@@ -188,7 +196,9 @@ class RouteSearch:
         return out
 
     # ---------------------------------------------------------------- acceptance
-    def _gain(self, r: int, s: int, cost_r: float, cost_s: float, load_r: float, load_s: float) -> bool:
+    def _gain(
+        self, r: int, s: int, cost_r: float, cost_s: float, load_r: float, load_s: float
+    ) -> bool:
         old_r, old_s = self.cost[r], self.cost[s]
         if self.objective == "minmax":
             new_max, old_max = max(cost_r, cost_s), max(old_r, old_s)
@@ -198,7 +208,9 @@ class RouteSearch:
         delta = cost_r + cost_s - old_r - old_s
         if self.penalty:
             cap = self.capacity
-            excess = (load_r - cap if load_r > cap else 0.0) + (load_s - cap if load_s > cap else 0.0)
+            excess = (load_r - cap if load_r > cap else 0.0) + (
+                load_s - cap if load_s > cap else 0.0
+            )
             excess -= self.excess[r] + self.excess[s]
             delta += self.penalty * excess
         return delta < -EPS
@@ -247,37 +259,59 @@ class RouteSearch:
             sx, ex, cx = start[x], end[x], sc[x]
             after = ps[j + 1] + row_b[sx] + cx + dist[ex][after_v] + ss[j + 1] + fixed
             if self._gain(r, s, c_without, after, load_r - qu, load_s + qu):
-                self._apply({r: seg(r, 0, i - 1) + seg(r, i + 1, lr - 1),
-                             s: seg(s, 0, j) + [arc(x)] + seg(s, j + 1, ls - 1)})
+                self._apply(
+                    {
+                        r: seg(r, 0, i - 1) + seg(r, i + 1, lr - 1),
+                        s: seg(s, 0, j) + [arc(x)] + seg(s, j + 1, ls - 1),
+                    }
+                )
                 return True
             before = ps[j] + dist[before_v][sx] + cx + dist[ex][start[b]] + ss[j] + fixed
             if self._gain(r, s, c_without, before, load_r - qu, load_s + qu):
-                self._apply({r: seg(r, 0, i - 1) + seg(r, i + 1, lr - 1),
-                             s: seg(s, 0, j - 1) + [arc(x)] + seg(s, j, ls - 1)})
+                self._apply(
+                    {
+                        r: seg(r, 0, i - 1) + seg(r, i + 1, lr - 1),
+                        s: seg(s, 0, j - 1) + [arc(x)] + seg(s, j, ls - 1),
+                    }
+                )
                 return True
 
         # swap u and v, each in its better direction
         row_bu = dist[before_u]
-        y = b if row_bu[start[b]] + sc[b] + dist[end[b]][after_u] <= \
-            row_bu[start[b ^ 1]] + sc[b ^ 1] + dist[end[b ^ 1]][after_u] else b ^ 1
+        y = (
+            b
+            if row_bu[start[b]] + sc[b] + dist[end[b]][after_u]
+            <= row_bu[start[b ^ 1]] + sc[b ^ 1] + dist[end[b ^ 1]][after_u]
+            else b ^ 1
+        )
         row_bv = dist[before_v]
-        x = a if row_bv[start[a]] + sc[a] + dist[end[a]][after_v] <= \
-            row_bv[start[a ^ 1]] + sc[a ^ 1] + dist[end[a ^ 1]][after_v] else a ^ 1
+        x = (
+            a
+            if row_bv[start[a]] + sc[a] + dist[end[a]][after_v]
+            <= row_bv[start[a ^ 1]] + sc[a ^ 1] + dist[end[a ^ 1]][after_v]
+            else a ^ 1
+        )
         new_r = pr[i] + row_bu[start[y]] + sc[y] + dist[end[y]][after_u] + sr[i + 1] + fixed
         new_s = ps[j] + row_bv[start[x]] + sc[x] + dist[end[x]][after_v] + ss[j + 1] + fixed
         if self._gain(r, s, new_r, new_s, load_r - qu + qv, load_s - qv + qu):
-            self._apply({r: seg(r, 0, i - 1) + [arc(y)] + seg(r, i + 1, lr - 1),
-                         s: seg(s, 0, j - 1) + [arc(x)] + seg(s, j + 1, ls - 1)})
+            self._apply(
+                {
+                    r: seg(r, 0, i - 1) + [arc(y)] + seg(r, i + 1, lr - 1),
+                    s: seg(s, 0, j - 1) + [arc(x)] + seg(s, j + 1, ls - 1),
+                }
+            )
             return True
 
         # 2-opt*: exchange the tails after u and after v
         qr, qs = self.loads[r], self.loads[s]
         new_r = pr[i + 1] + dist[end[a]][after_v] + ss[j + 1] + fixed
         new_s = ps[j + 1] + row_b[after_u] + sr[i + 1] + fixed
-        if self._gain(r, s, new_r, new_s, qr[i + 1] + qs[-1] - qs[j + 1],
-                      qs[j + 1] + qr[-1] - qr[i + 1]):
-            self._apply({r: seg(r, 0, i) + seg(s, j + 1, ls - 1),
-                         s: seg(s, 0, j) + seg(r, i + 1, lr - 1)})
+        if self._gain(
+            r, s, new_r, new_s, qr[i + 1] + qs[-1] - qs[j + 1], qs[j + 1] + qr[-1] - qr[i + 1]
+        ):
+            self._apply(
+                {r: seg(r, 0, i) + seg(s, j + 1, ls - 1), s: seg(s, 0, j) + seg(r, i + 1, lr - 1)}
+            )
             return True
 
         # 2-opt* crossed: u's head then v's head reversed; u's tail reversed then v's tail
@@ -285,14 +319,24 @@ class RouteSearch:
         new_r = pr[i + 1] + dist[end[a]][end[b]] + rv_s[j + 1] + dist[start[sv[0]]][depot] + fixed
         if i + 1 < lr:
             inner = rv_r[lr] - rv_r[i + 1] - dist[start[ru[i + 1]]][end[a]]
-            new_s = (dist[depot][end[ru[-1]]] + inner + dist[start[ru[i + 1]]][after_v]
-                     + ss[j + 1] + fixed)
+            new_s = (
+                dist[depot][end[ru[-1]]]
+                + inner
+                + dist[start[ru[i + 1]]][after_v]
+                + ss[j + 1]
+                + fixed
+            )
         else:
             new_s = dist[depot][after_v] + ss[j + 1] + fixed if j + 1 < ls else 0.0
-        if self._gain(r, s, new_r, new_s, qr[i + 1] + qs[j + 1],
-                      qr[-1] - qr[i + 1] + qs[-1] - qs[j + 1]):
-            self._apply({r: seg(r, 0, i) + seg(s, 0, j, reverse=True),
-                         s: seg(r, i + 1, lr - 1, reverse=True) + seg(s, j + 1, ls - 1)})
+        if self._gain(
+            r, s, new_r, new_s, qr[i + 1] + qs[j + 1], qr[-1] - qr[i + 1] + qs[-1] - qs[j + 1]
+        ):
+            self._apply(
+                {
+                    r: seg(r, 0, i) + seg(s, 0, j, reverse=True),
+                    s: seg(r, i + 1, lr - 1, reverse=True) + seg(s, j + 1, ls - 1),
+                }
+            )
             return True
         return False
 
@@ -301,7 +345,13 @@ class RouteSearch:
         route = self.routes[r]
         n = len(route)
         dist, start, end, sc = self.dist, self.start, self.end, self.cost_of
-        depot, fixed, P, S, RI = self.depot, self.fixed_cost, self.prefix[r], self.suffix[r], self.rev[r]
+        depot, fixed, P, S, RI = (
+            self.depot,
+            self.fixed_cost,
+            self.prefix[r],
+            self.suffix[r],
+            self.rev[r],
+        )
         old = self.cost[r] - EPS
 
         def bef(k: int) -> int:
@@ -319,29 +369,71 @@ class RouteSearch:
             sx, ex, cx = start[x], end[x], sc[x]
             if i < j:
                 head = P[i] + dist[bef(i)][start[route[i + 1]]]
-                c = head + inner(i + 1, j) + dist[end[route[j]]][sx] + cx + dist[ex][aft(j)] + S[j + 1]
+                c = (
+                    head
+                    + inner(i + 1, j)
+                    + dist[end[route[j]]][sx]
+                    + cx
+                    + dist[ex][aft(j)]
+                    + S[j + 1]
+                )
                 if c + fixed < old:
-                    self._apply({r: seg(r, 0, i - 1) + seg(r, i + 1, j) + [arc(x)] + seg(r, j + 1, n - 1)})
+                    self._apply(
+                        {r: seg(r, 0, i - 1) + seg(r, i + 1, j) + [arc(x)] + seg(r, j + 1, n - 1)}
+                    )
                     return True
                 if j > i + 1:
-                    c = (head + inner(i + 1, j - 1) + dist[end[route[j - 1]]][sx] + cx
-                         + dist[ex][start[route[j]]] + S[j])
+                    c = (
+                        head
+                        + inner(i + 1, j - 1)
+                        + dist[end[route[j - 1]]][sx]
+                        + cx
+                        + dist[ex][start[route[j]]]
+                        + S[j]
+                    )
                     if c + fixed < old:
-                        self._apply({r: seg(r, 0, i - 1) + seg(r, i + 1, j - 1) + [arc(x)]
-                                     + seg(r, j, n - 1)})
+                        self._apply(
+                            {
+                                r: seg(r, 0, i - 1)
+                                + seg(r, i + 1, j - 1)
+                                + [arc(x)]
+                                + seg(r, j, n - 1)
+                            }
+                        )
                         return True
             else:
                 tail = dist[end[route[i - 1]]][aft(i)] + S[i + 1]
                 if j < i - 1:
-                    c = (P[j + 1] + dist[end[route[j]]][sx] + cx + dist[ex][start[route[j + 1]]]
-                         + inner(j + 1, i - 1) + tail)
+                    c = (
+                        P[j + 1]
+                        + dist[end[route[j]]][sx]
+                        + cx
+                        + dist[ex][start[route[j + 1]]]
+                        + inner(j + 1, i - 1)
+                        + tail
+                    )
                     if c + fixed < old:
-                        self._apply({r: seg(r, 0, j) + [arc(x)] + seg(r, j + 1, i - 1)
-                                     + seg(r, i + 1, n - 1)})
+                        self._apply(
+                            {
+                                r: seg(r, 0, j)
+                                + [arc(x)]
+                                + seg(r, j + 1, i - 1)
+                                + seg(r, i + 1, n - 1)
+                            }
+                        )
                         return True
-                c = P[j] + dist[bef(j)][sx] + cx + dist[ex][start[route[j]]] + inner(j, i - 1) + tail
+                c = (
+                    P[j]
+                    + dist[bef(j)][sx]
+                    + cx
+                    + dist[ex][start[route[j]]]
+                    + inner(j, i - 1)
+                    + tail
+                )
                 if c + fixed < old:
-                    self._apply({r: seg(r, 0, j - 1) + [arc(x)] + seg(r, j, i - 1) + seg(r, i + 1, n - 1)})
+                    self._apply(
+                        {r: seg(r, 0, j - 1) + [arc(x)] + seg(r, j, i - 1) + seg(r, i + 1, n - 1)}
+                    )
                     return True
         lo, hi = min(i, j), max(i, j)
         first, last = route[lo], route[hi]
@@ -351,28 +443,58 @@ class RouteSearch:
                 if hi == lo + 1:
                     middle = dist[end[y]][start[x]]
                 else:
-                    middle = (dist[end[y]][start[route[lo + 1]]] + inner(lo + 1, hi - 1)
-                              + dist[end[route[hi - 1]]][start[x]])
-                c = P[lo] + dist[before][start[y]] + sc[y] + middle + sc[x] + dist[end[x]][after] + S[hi + 1]
+                    middle = (
+                        dist[end[y]][start[route[lo + 1]]]
+                        + inner(lo + 1, hi - 1)
+                        + dist[end[route[hi - 1]]][start[x]]
+                    )
+                c = (
+                    P[lo]
+                    + dist[before][start[y]]
+                    + sc[y]
+                    + middle
+                    + sc[x]
+                    + dist[end[x]][after]
+                    + S[hi + 1]
+                )
                 if c + fixed < old:
-                    self._apply({r: seg(r, 0, lo - 1) + [arc(y)] + seg(r, lo + 1, hi - 1) + [arc(x)]
-                                 + seg(r, hi + 1, n - 1)})
+                    self._apply(
+                        {
+                            r: seg(r, 0, lo - 1)
+                            + [arc(y)]
+                            + seg(r, lo + 1, hi - 1)
+                            + [arc(x)]
+                            + seg(r, hi + 1, n - 1)
+                        }
+                    )
                     return True
         for x0 in (lo, lo + 1):  # 2-opt: reverse route[x0..hi]
             if x0 > hi:
                 continue
             link = dist[start[route[x0]]][end[route[x0 - 1]]] if x0 else 0.0
             reversed_cost = RI[hi + 1] - RI[x0] - link
-            c = P[x0] + dist[bef(x0)][end[last]] + reversed_cost + dist[start[route[x0]]][after] + S[hi + 1]
+            c = (
+                P[x0]
+                + dist[bef(x0)][end[last]]
+                + reversed_cost
+                + dist[start[route[x0]]][after]
+                + S[hi + 1]
+            )
             if c + fixed < old:
-                self._apply({r: seg(r, 0, x0 - 1) + seg(r, x0, hi, reverse=True) + seg(r, hi + 1, n - 1)})
+                self._apply(
+                    {r: seg(r, 0, x0 - 1) + seg(r, x0, hi, reverse=True) + seg(r, hi + 1, n - 1)}
+                )
                 return True
         return False
 
     def _try_flip(self, u: int) -> bool:
         r, i = self.route_of[u], self.pos_of[u]
         n = len(self.routes[r])
-        pieces = self._segment(r, 0, i - 1) + self._segment(r, i, i, reverse=True) + self._segment(r, i + 1, n - 1)
+        pieces = (
+            self._segment(r, 0, i - 1)
+            + self._segment(r, i, i, reverse=True)
+            + self._segment(r, i + 1, n - 1)
+        )
         if self._gain_one(r, self._price(pieces)):
             self._apply({r: pieces})
             return True

@@ -68,8 +68,12 @@ class SearchParams:
         ]
         for name, ok, expected in checks:
             if not ok:
-                issues.add(name, expected=expected, found=repr(getattr(self, name)),
-                           fix=f"pass a valid {name}")
+                issues.add(
+                    name,
+                    expected=expected,
+                    found=repr(getattr(self, name)),
+                    fix=f"pass a valid {name}",
+                )
         issues.raise_if_any()
 
 
@@ -89,8 +93,9 @@ class _Individual:
 def solve_carp(instance: ArcInstance, params: SearchParams | None = None) -> ArcRoutingResult:
     """Capacitated arc routing: every task served once, loads within capacity, least total cost."""
     if instance.capacity is None:
-        raise InvalidInputError(f"{instance.name}: CARP needs a capacity; use solve_minmax for k "
-                                "uncapacitated routes")
+        raise InvalidInputError(
+            f"{instance.name}: CARP needs a capacity; use solve_minmax for k uncapacitated routes"
+        )
     return _Genetic(instance, params or SearchParams(), mode="capacity").run()
 
 
@@ -107,7 +112,9 @@ def fewest_vehicles_for_capacity(
     return _Genetic(instance, params or SearchParams(), mode="fewest_vehicles").run()
 
 
-def solve_minmax(instance: ArcInstance, k: int, params: SearchParams | None = None) -> ArcRoutingResult:
+def solve_minmax(
+    instance: ArcInstance, k: int, params: SearchParams | None = None
+) -> ArcRoutingResult:
     """Min–max k-postman: k closed walks from the depot serving every task; minimise the longest.
 
     Capacity, if any, is ignored. Fewer than k walks may be non-empty when that is optimal.
@@ -118,7 +125,9 @@ def solve_minmax(instance: ArcInstance, k: int, params: SearchParams | None = No
 
 
 class _Genetic:
-    def __init__(self, instance: ArcInstance, params: SearchParams, *, mode: Mode, k: int = 0) -> None:
+    def __init__(
+        self, instance: ArcInstance, params: SearchParams, *, mode: Mode, k: int = 0
+    ) -> None:
         require_valid_instance(instance)
         self.instance, self.params, self.mode, self.k = instance, params, mode, k
         self.rng = random.Random(params.seed)
@@ -130,14 +139,18 @@ class _Genetic:
         if mode == "fewest_vehicles":  # larger than any cost difference between two plans
             self.fixed_cost = 4.0 * (sum(finite) + 2 * span * self.m) + 1.0
         self.search = RouteSearch(
-            instance, task_neighbours(instance, min(params.granular_size, self.m - 1) or 1),
-            objective="minmax" if mode == "minmax" else "total", rng=self.rng,
-            use_capacity=mode != "minmax", route_fixed_cost=self.fixed_cost,
+            instance,
+            task_neighbours(instance, min(params.granular_size, self.m - 1) or 1),
+            objective="minmax" if mode == "minmax" else "total",
+            rng=self.rng,
+            use_capacity=mode != "minmax",
+            route_fixed_cost=self.fixed_cost,
         )
         total_demand = float(instance.demand.sum())
         self.penalty = max(1.0, sum(finite) / max(total_demand, 1e-9))
-        self.lower_bound = (minmax_lower_bound(instance, k) if mode == "minmax"
-                            else carp_lower_bound(instance))
+        self.lower_bound = (
+            minmax_lower_bound(instance, k) if mode == "minmax" else carp_lower_bound(instance)
+        )
         self.feasible_history: list[bool] = []
 
     # ------------------------------------------------------------------ main loop
@@ -154,8 +167,13 @@ class _Genetic:
                 if best is None or candidate.key < best.key:
                     best = candidate
             stalled = 0
-            while (population and stalled < p.restart_after and iterations < p.max_iterations
-                   and time.perf_counter() < deadline and not self._proven(best)):
+            while (
+                population
+                and stalled < p.restart_after
+                and iterations < p.max_iterations
+                and time.perf_counter() < deadline
+                and not self._proven(best)
+            ):
                 iterations += 1
                 stalled += 1
                 child = self._offspring(population)
@@ -166,16 +184,22 @@ class _Genetic:
                     best, stalled = child, 0
                 if iterations % 100 == 0:
                     self._adapt_penalty()
-            if (iterations >= p.max_iterations or time.perf_counter() >= deadline
-                    or self._proven(best)):
+            if (
+                iterations >= p.max_iterations
+                or time.perf_counter() >= deadline
+                or self._proven(best)
+            ):
                 break
         if best is None:  # time ran out before a single feasible individual
             best = self._educated(list(range(self.m)), repair=True, force=True)
         return ArcRoutingResult(
-            instance=self.instance, routes=tuple(tuple(r) for r in best.routes if r or
-                                                 self.mode == "minmax"),
-            mode=self.mode, lower_bound=self.lower_bound,
-            runtime_s=time.perf_counter() - began, iterations=iterations, seed=p.seed,
+            instance=self.instance,
+            routes=tuple(tuple(r) for r in best.routes if r or self.mode == "minmax"),
+            mode=self.mode,
+            lower_bound=self.lower_bound,
+            runtime_s=time.perf_counter() - began,
+            iterations=iterations,
+            seed=p.seed,
         )
 
     def _proven(self, best: _Individual | None) -> bool:
@@ -210,7 +234,9 @@ class _Genetic:
             return split_minmax(self.instance, order, self.k)
         return split_capacity(self.instance, order, route_fixed_cost=self.fixed_cost)
 
-    def _educated(self, order: list[int], *, repair: bool, force: bool = False) -> _Individual | None:
+    def _educated(
+        self, order: list[int], *, repair: bool, force: bool = False
+    ) -> _Individual | None:
         keep_empty = 0 if self.mode == "minmax" else 1
         routes = self.search.run(self._split(order), penalty=self.penalty, keep_empty=keep_empty)
         feasible = self._feasible(routes)
@@ -285,9 +311,11 @@ class _Genetic:
 
     def _remove_worst(self, population: list[_Individual]) -> None:
         fitness = self._biased_fitness(population)
+
         def badness(i: int) -> tuple[bool, float]:
             clone = any(d == 0.0 for d in population[i].closeness.values())
             return (clone, fitness[i])
+
         worst = max(range(len(population)), key=badness)
         gone = population.pop(worst)
         for other in population:
@@ -344,4 +372,10 @@ def _ordered_crossover(first: list[int], second: list[int], rng: random.Random) 
 
 
 SolveFunction = Callable[[ArcInstance, SearchParams | None], ArcRoutingResult]
-__all__ = ["SearchParams", "fewest_vehicles_for_capacity", "min_routes", "solve_carp", "solve_minmax"]
+__all__ = [
+    "SearchParams",
+    "fewest_vehicles_for_capacity",
+    "min_routes",
+    "solve_carp",
+    "solve_minmax",
+]

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from gridplan.routing.arcroute_instance import ArcInstance
 
 INF = math.inf
+INFEASIBLE = 1 << 62  # "no partition under this threshold", whatever k is
 
 
 def best_directions(instance: ArcInstance, tasks: Sequence[int]) -> tuple[list[int], float]:
@@ -97,7 +98,9 @@ def split_capacity(
     return _routes_from_cuts(instance, order, cut)
 
 
-def _routes_from_cuts(instance: ArcInstance, order: Sequence[int], cut: list[int]) -> list[list[int]]:
+def _routes_from_cuts(
+    instance: ArcInstance, order: Sequence[int], cut: list[int]
+) -> list[list[int]]:
     routes = []
     j = len(order)
     while j > 0:
@@ -153,7 +156,9 @@ def split_minmax(instance: ArcInstance, order: Sequence[int], k: int) -> list[li
             lo = mid + 1
     threshold = candidates[lo]
     cuts = _greedy_cuts(costs, threshold)
-    routes = [best_directions(instance, order[i:j])[0] for i, j in zip(cuts, cuts[1:], strict=False)]
+    routes = [
+        best_directions(instance, order[i:j])[0] for i, j in zip(cuts, cuts[1:], strict=False)
+    ]
     return routes + [[] for _ in range(k - len(routes))]
 
 
@@ -163,7 +168,7 @@ def _routes_needed(costs: list[list[float]], threshold: float) -> int:
     while i < m:
         row = costs[i]
         if row[0] > threshold:
-            return m + 1
+            return INFEASIBLE
         i += bisect.bisect_right(row, threshold)  # rows are non-decreasing
         count += 1
     return count
@@ -172,6 +177,7 @@ def _routes_needed(costs: list[list[float]], threshold: float) -> int:
 def _greedy_cuts(costs: list[list[float]], threshold: float) -> list[int]:
     cuts, i = [0], 0
     while i < len(costs):
-        i += bisect.bisect_right(costs[i], threshold)
+        step = max(1, bisect.bisect_right(costs[i], threshold))
+        i += step
         cuts.append(i)
     return cuts

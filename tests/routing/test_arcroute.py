@@ -1,0 +1,283 @@
+"""CARP and min–max k-postman: splits, solver, bounds, checker."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from api.cli import cli
+from geodata.carp import load_instance, read_carp
+from gridplan.errors import InfeasibleError, InvalidInputError
+from gridplan.routing import ArcInstance
+from gridplan.routing.arcroute_bounds import carp_lower_bound, min_routes, minmax_lower_bound
+from gridplan.routing.arcroute_check import check_walks
+from gridplan.routing.arcroute_solver import (
+    SearchParams,
+    fewest_vehicles_for_capacity,
+    solve_carp,
+    solve_minmax,
+)
+from gridplan.routing.arcroute_split import best_directions, split_capacity, split_minmax
+
+DATA = Path(__file__).parents[1] / "data" / "carp"
+QUICK = SearchParams(seed=3, time_limit_s=20, max_iterations=40, restart_after=20)
+
+
+def route_cost(instance: ArcInstance, arcs: list[int]) -> float:
+    start, end, cost = instance.arcs()
+    loc, total = instance.depot, 0.0
+    for a in arcs:
+        total += instance.distance[loc, start[a]] + cost[a]
+        loc = end[a]
+    return total + instance.distance[loc, instance.depot] if arcs else 0.0
+
+
+def brute_route(instance: ArcInstance, tasks: list[int]) -> float:
+    return min(
+        route_cost(instance, [2 * t + d for t, d in zip(tasks, dirs, strict=True)])
+        for dirs in itertools.product((0, 1), repeat=len(tasks))
+    )
+
+
+def cuts_of(m: int):
+    for mask in range(2 ** (m - 1)):
+        cuts = [0] + [i + 1 for i in range(m - 1) if mask >> i & 1] + [m]
+        yield list(zip(cuts, cuts[1:], strict=False))
+
+
+@st.composite
+def random_instances(draw, max_vertices: int = 7):
+    """Connected random graphs (a spanning tree plus extra edges), windy or not."""
+    n = draw(st.integers(3, max_vertices))
+    rng = random.Random(draw(st.integers(0, 10**6)))
+    windy = draw(st.booleans())
+    edges = []
+    for v in range(1, n):
+        edges.append((rng.randrange(v), v))
+    for _ in range(draw(st.integers(0, n))):
+        u, v = rng.sample(range(n), 2)
+        edges.append((u, v))
+    weighted = []
+    for u, v in edges:
+        c = rng.randint(1, 9)
+        weighted.append((u, v, c, rng.randint(1, 9) if windy else c))
+    required = sorted(rng.sample(range(len(weighted)), draw(st.integers(1, min(6, len(weighted))))))
+    demand = [rng.randint(1, 4) for _ in required]
+    return ArcInstance.from_edges(
+        n,
+        weighted,
+        required,
+        depot=rng.randrange(n),
+        demand=demand,
+        capacity=max(demand) + rng.randint(0, 6),
+        name="random",
+    )
+
+
+# ---------------------------------------------------------------- instance
+def test_from_graph_matches_from_edges():
+    graph = nx.Graph()
+    graph.add_edge("a", "b", length=4.0)
+    graph.add_edge("b", "c", length=3.0)
+    graph.add_edge("a", "c", length=10.0)
+    instance = ArcInstance.from_graph(
+        graph, [("a", "c"), ("b", "c")], "a", demand={("a", "c"): 2.0}, capacity=5
+    )
+    core = ArcInstance.from_edges(
+        3, [(0, 1, 4.0), (1, 2, 3.0), (0, 2, 10.0)], [2, 1], depot=0, demand=[2.0, 1.0], capacity=5
+    )
+    assert (instance.distance == core.distance).all()
+    assert instance.demand.tolist() == [2.0, 1.0] and instance.label(2) == "c"
+    assert (
+        solve_carp(instance, QUICK).total_cost == solve_carp(core, QUICK).total_cost == 17
+    )  # a-c, c-b, b-a
+
+
+def test_bad_instances_are_refused_with_every_problem():
+    with pytest.raises(InvalidInputError) as caught:
+        ArcInstance.from_edges(3, [(0, 1, -1.0), (1, 5, 2.0)], [0, 7], depot=4, capacity=0)
+    assert len(caught.value.problems) >= 4
+    with pytest.raises(InfeasibleError):  # required edge in a part the depot cannot reach
+        ArcInstance.from_edges(4, [(0, 1, 1.0), (2, 3, 1.0)], [1], depot=0)
+    instance = load_instance(DATA / "gdb1.dat")
+    with pytest.raises(InvalidInputError):
+        solve_minmax(instance, 0)
+
+
+# ---------------------------------------------------------------- splits (exact vs brute force)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_instances(), st.randoms(use_true_random=False))
+def test_splits_are_exact_for_their_order(instance, rnd):
+    order = list(range(instance.n_tasks))
+    rnd.shuffle(order)
+    routes = split_capacity(instance, order)
+    assert [a >> 1 for r in routes for a in r] == order
+    best = min(
+        sum(brute_route(instance, order[i:j]) for i, j in parts)
+        for parts in cuts_of(len(order))
+        if all(instance.demand[order[i:j]].sum() <= instance.capacity for i, j in parts)
+    )
+    assert sum(route_cost(instance, r) for r in routes) == pytest.approx(best)
+    for k in (1, 2, 3):
+        routes = split_minmax(instance, order, k)
+        assert len(routes) == k
+        best = min(
+            max(brute_route(instance, order[i:j]) for i, j in parts)
+            for parts in cuts_of(len(order))
+            if len(parts) <= k
+        )
+        assert max(route_cost(instance, r) for r in routes) == pytest.approx(best)
+
+
+def test_best_directions_matches_brute_force():
+    instance = load_instance(DATA / "gdb1.dat")
+    tasks = [3, 7, 1, 12, 20]
+    arcs, cost = best_directions(instance, tasks)
+    assert cost == brute_route(instance, tasks) == route_cost(instance, arcs)
+
+
+# ---------------------------------------------------------------- solver on random instances
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_instances(), st.integers(1, 3))
+def test_plans_are_valid_and_above_their_bounds(instance, k):
+    params = SearchParams(
+        seed=1, max_iterations=15, restart_after=10, population_size=4, generation_size=4
+    )
+    carp = solve_carp(instance, params)
+    assert carp.is_valid()
+    assert carp.total_cost >= carp_lower_bound(instance) - 1e-9
+    assert all(load <= instance.capacity for load in carp.route_loads)
+    minmax = solve_minmax(instance, k, params)
+    assert minmax.is_valid() and len(minmax.routes) == k
+    assert minmax.longest_route >= minmax_lower_bound(instance, k) - 1e-9
+    # the best single route serving everything bounds the min–max optimum from above
+    assert minmax.longest_route <= solve_minmax(instance, 1, params).longest_route + 1e-9
+
+
+# ---------------------------------------------------------------- literature instances
+@pytest.mark.parametrize(
+    ("name", "optimum", "iterations"),
+    [
+        ("gdb19.dat", 55, 50),
+        ("3A.dat", 81, 400),
+        pytest.param("gdb2.dat", 339, 3000, marks=pytest.mark.slow),
+        pytest.param("kshs1.dat", 14661, 3000, marks=pytest.mark.slow),
+    ],
+)
+def test_reaches_known_optimum(name, optimum, iterations):
+    instance = load_instance(DATA / name)
+    params = SearchParams(seed=1, time_limit_s=120, max_iterations=iterations)
+    result = solve_carp(instance, params)
+    assert result.total_cost == optimum
+    assert result.lower_bound <= optimum
+    assert result.is_valid()
+
+
+def test_same_seed_same_plan():
+    instance = load_instance(DATA / "kshs1.dat")
+    first = solve_carp(instance, QUICK)
+    again = solve_carp(instance, QUICK)
+    assert first.routes == again.routes and first.iterations == again.iterations
+    other = solve_minmax(instance, 3, QUICK)
+    assert other.routes == solve_minmax(instance, 3, QUICK).routes
+
+
+def test_fewest_vehicles_first():
+    instance = load_instance(DATA / "gdb1.dat")  # 22 unit demands, capacity 5: at least 5 routes
+    result = fewest_vehicles_for_capacity(instance, QUICK)
+    assert len(result.routes) == min_routes(instance) == 5
+    assert result.is_valid()
+
+
+def test_minmax_on_windy_file_and_bounds():
+    instance = load_instance(DATA / "P0115", capacity=None)
+    for k in (2, 3):
+        result = solve_minmax(instance, k, QUICK)
+        assert result.is_valid()
+        assert result.longest_route >= result.lower_bound
+    assert result.gap >= 0
+
+
+# ---------------------------------------------------------------- checker catches broken plans
+def test_checker_flags_missing_service_bad_steps_and_overload():
+    instance = load_instance(DATA / "gdb1.dat")
+    result = solve_carp(instance, QUICK)
+    walks = [(w.vertices, w.served) for w in result.walks()]
+    assert check_walks(instance, walks).ok
+    dropped = [(walks[0][0], walks[0][1][1:])] + walks[1:]
+    assert not check_walks(instance, dropped).ok
+    jumped = [([0, 8, 0], [])] + walks  # no street 1 -> 9 in gdb1
+    assert any("no such street" in p.found for p in check_walks(instance, jumped).problems)
+    merged = [(walks[0][0][:-1] + walks[1][0], walks[0][1] + walks[1][1])] + walks[2:]
+    report = check_walks(instance, merged)
+    assert any("load" in p.expected for p in report.problems)
+
+
+# ---------------------------------------------------------------- CLI
+def test_cli_json_is_checkable_from_the_file():
+    path = DATA / "gdb1.dat"
+    run = CliRunner().invoke(
+        cli,
+        [
+            "solve-instance",
+            str(path),
+            "--seed",
+            "2",
+            "--time-limit",
+            "10",
+            "--max-iterations",
+            "30",
+            "--json",
+        ],
+    )
+    assert run.exit_code == 0, run.output
+    plan = json.loads(run.output)
+    carp = read_carp(path)
+    instance = carp.to_instance()
+    walks = [
+        (
+            [v - 1 for v in r["vertices"]],
+            [
+                (x - 1, y - 1, t - 1)
+                for (x, y), t in zip(r["served"], r["served_edge_numbers"], strict=True)
+            ],
+        )
+        for r in plan["routes"]
+    ]
+    report = check_walks(instance, walks)
+    assert report.ok and plan["verified"]
+    assert report.total_cost == plan["objective"] >= plan["lower_bound"]
+    assert all(r["vertices"][0] == r["vertices"][-1] == carp.depot for r in plan["routes"])
+
+
+def test_cli_minmax_and_bad_file(tmp_path):
+    run = CliRunner().invoke(
+        cli,
+        [
+            "solve-instance",
+            str(DATA / "P0115"),
+            "--k",
+            "2",
+            "--time-limit",
+            "5",
+            "--max-iterations",
+            "10",
+            "--json",
+        ],
+    )
+    assert run.exit_code == 0, run.output
+    plan = json.loads(run.output)
+    assert plan["mode"] == "minmax" and len(plan["routes"]) == 2
+    assert plan["objective"] == max(r["cost"] for r in plan["routes"])
+    bad = tmp_path / "bad.dat"
+    bad.write_text("NOMBRE : x\nVERTICES : two\n")
+    run = CliRunner().invoke(cli, ["solve-instance", str(bad)])
+    assert run.exit_code == 2 and "line 2" in run.output
