@@ -21,6 +21,7 @@ _COMMANDS: list[tuple[str, str]] = [
     ("api.cli.demo", "demo"),
     ("api.cli.solve", "solve_instance"),
     ("api.cli.pmedian", "pmedian"),
+    ("api.cli.grids", "grids"),
     ("api.cli.hotspots", "hotspots"),
     ("api.cli.serve", "serve"), ("api.cli.serve", "db"), ("api.cli.serve", "users"),
 ]
