@@ -1,4 +1,5 @@
-"""Grids: basic units, partition into responsibility grids, edits, comparison and codes."""
+"""Grids: basic units, partition into responsibility grids, edits, comparison, codes, staffing,
+rosters, blind spots, stations, and the planner's redesign workflow."""
 
 from gridplan.grids.adjacency import UnitAdjacency, adjacency_from_pairs, unit_adjacency
 from gridplan.grids.codes import CodeLayout, assign_codes, reading_order
@@ -7,6 +8,22 @@ from gridplan.grids.core import PartitionParams, PartitionProblem, PartitionResu
 from gridplan.grids.edit import move_units
 from gridplan.grids.metrics import Balance, balance, polsby_popper
 from gridplan.grids.partition import GridPlan, partition_units, problem_from_units
+from gridplan.grids.roster import (
+    Roster,
+    RosterParams,
+    ShiftType,
+    blind_spots,
+    build_roster,
+    uncovered_windows,
+)
+from gridplan.grids.staffing import (
+    ABPairing,
+    StaffingParams,
+    StaffingPlan,
+    ab_pairs,
+    allocate_staff,
+)
+from gridplan.grids.stations import suggest_station, suggest_stations
 from gridplan.grids.units import (
     WorkloadParams,
     add_workload,
@@ -18,6 +35,16 @@ from gridplan.grids.units import (
     street_blocks,
     workload_terms,
 )
+from gridplan.grids.workflow import (
+    CurrentLayout,
+    PlanningUnits,
+    Redesign,
+    StaffedPlan,
+    current_layout,
+    planning_units,
+    redesign,
+    staff_plan,
+)
 
 __all__ = [
     "Balance", "CodeLayout", "GridPlan", "PartitionParams", "PartitionProblem", "PartitionResult",
@@ -26,4 +53,11 @@ __all__ = [
     "balance", "compare_plans", "match_grids", "move_units", "partition_units",
     "polsby_popper", "problem_from_units", "reading_order", "solve_partition", "square_cells",
     "street_blocks", "unit_adjacency", "workload_terms",
+    # staffing, rosters, stations
+    "ABPairing", "Roster", "RosterParams", "ShiftType", "StaffingParams", "StaffingPlan",
+    "ab_pairs", "allocate_staff", "blind_spots", "build_roster", "suggest_station",
+    "suggest_stations", "uncovered_windows",
+    # the planner's workflow
+    "CurrentLayout", "PlanningUnits", "Redesign", "StaffedPlan", "current_layout",
+    "planning_units", "redesign", "staff_plan",
 ]
