@@ -400,7 +400,20 @@ def target_crs(lon: float, lat: float, crs: str) -> pyproj.CRS:
     return out
 
 
+def _project_nodes(g: nx.MultiDiGraph, crs: str) -> None:
+    """Project node coordinates in place with one vectorised call; keep lon/lat beside x/y."""
+    ids = list(g.nodes)
+    lon = np.fromiter((g.nodes[n]["x"] for n in ids), float, len(ids))
+    lat = np.fromiter((g.nodes[n]["y"] for n in ids), float, len(ids))
+    to = target_crs(float(np.median(lon)), float(np.median(lat)), crs)
+    x, y = pyproj.Transformer.from_crs("EPSG:4326", to, always_xy=True).transform(lon, lat)
+    for n, lo, la, xx, yy in zip(ids, lon, lat, x, y, strict=True):
+        g.nodes[n].update(x=float(xx), y=float(yy), lon=float(lo), lat=float(la))
+    g.graph["crs"] = to
+
+
 def _project(g: nx.MultiDiGraph, crs: str) -> nx.MultiDiGraph:
+    """Project a graph whose edges may carry lon/lat geometries (osmnx downloads)."""
     xs = np.fromiter((d["x"] for _, d in g.nodes(data=True)), float)
     ys = np.fromiter((d["y"] for _, d in g.nodes(data=True)), float)
     for _, d in g.nodes(data=True):
@@ -459,11 +472,11 @@ def network_from_file(path: str | os.PathLike[str], opts: NetworkOptions) -> Str
     g = _build_graph(raw, opts, path.name)
     if g.number_of_edges() == 0:
         raise _no_streets_error(path, raw, opts.mode)
+    _project_nodes(g, opts.crs)  # before simplifying, so merged geometries come out in metres
     if opts.simplify:
         import osmnx as ox  # imported lazily: it pulls in scikit-learn (seconds at start-up)
 
         g = ox.simplification.simplify_graph(g)
-    g = _project(g, opts.crs)
     _normalise(g, opts.grades)
     _assign_street_ids(g)
     g.graph["mode"] = opts.mode
@@ -664,9 +677,7 @@ def download_network(
         if place
         else ox.graph.graph_from_bbox(bbox, network_type=nt, simplify=True)
     )
-    if mode == "walk":  # osmnx walk graphs are already bidirectional
-        pass
-    g = _project(g, crs)
+    g = _project(g, crs)  # osmnx walk graphs are already bidirectional
     _normalise(g, dict(grades or DEFAULT_GRADES))
     _assign_street_ids(g)
     g.graph["mode"] = mode
