@@ -36,8 +36,14 @@ from gridplan.errors import InvalidInputError, Problem, ProblemCollector
 from gridplan.hotspots.analysis import Hotspot, HotspotResult
 from gridplan.jurisdictions import shared_boundary
 
-TREND_WEIGHT = {"new": 1.0, "intensifying": 1.0, "persistent": 0.8, "sporadic": 0.5,
-                "diminishing": 0.3, "none": 0.0}
+TREND_WEIGHT = {
+    "new": 1.0,
+    "intensifying": 1.0,
+    "persistent": 0.8,
+    "sporadic": 0.5,
+    "diminishing": 0.3,
+    "none": 0.0,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +55,19 @@ class ZoneParams:
     def __post_init__(self) -> None:
         bad = [f.name for f in fields(self) if not (getattr(self, f.name) > 0)]
         if bad:
-            raise InvalidInputError("invalid boundary-zone parameters", [
-                Problem("ZoneParams", name, "a positive distance in metres",
-                        repr(getattr(self, name)), "see the defaults") for name in bad])
+            raise InvalidInputError(
+                "invalid boundary-zone parameters",
+                [
+                    Problem(
+                        "ZoneParams",
+                        name,
+                        "a positive distance in metres",
+                        repr(getattr(self, name)),
+                        "see the defaults",
+                    )
+                    for name in bad
+                ],
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,39 +95,68 @@ class BoundaryZone:
         return {self.code_a: self.side_a, self.code_b: self.side_b}
 
 
-def boundary_zone(code_a: str, polygon_a: BaseGeometry, code_b: str, polygon_b: BaseGeometry,
-                  *, params: ZoneParams | None = None) -> BoundaryZone:
+def boundary_zone(
+    code_a: str,
+    polygon_a: BaseGeometry,
+    code_b: str,
+    polygon_b: BaseGeometry,
+    *,
+    params: ZoneParams | None = None,
+) -> BoundaryZone:
     """Shared line and zone between two jurisdictions (module docstring has the rules)."""
     params = params or ZoneParams()
     _check_polygons([(code_a, polygon_a), (code_b, polygon_b)])
-    line = shared_boundary(polygon_a, polygon_b, tolerance_m=params.snap_tolerance_m,
-                           min_length_m=params.min_shared_length_m)
+    line = shared_boundary(
+        polygon_a,
+        polygon_b,
+        tolerance_m=params.snap_tolerance_m,
+        min_length_m=params.min_shared_length_m,
+    )
     if line.is_empty:
         gap = polygon_a.distance(polygon_b)
-        why = (f"{code_a} and {code_b} do not touch: {gap:,.0f} m apart" if gap > params.snap_tolerance_m
-               else f"{code_a} and {code_b} meet only at points or along less than "
-                    f"{params.min_shared_length_m:g} m within {params.snap_tolerance_m:g} m")
+        why = (
+            f"{code_a} and {code_b} do not touch: {gap:,.0f} m apart"
+            if gap > params.snap_tolerance_m
+            else f"{code_a} and {code_b} meet only at points or along less than "
+            f"{params.min_shared_length_m:g} m within {params.snap_tolerance_m:g} m"
+        )
         empty = shapely.Polygon()
         return BoundaryZone(code_a, code_b, line, empty, empty, empty, params.zone_width_m, why)
     zone = line.buffer(params.zone_width_m, cap_style="flat")
-    return BoundaryZone(code_a, code_b, line, zone, zone.intersection(polygon_a),
-                        zone.intersection(polygon_b), params.zone_width_m)
+    return BoundaryZone(
+        code_a,
+        code_b,
+        line,
+        zone,
+        zone.intersection(polygon_a),
+        zone.intersection(polygon_b),
+        params.zone_width_m,
+    )
 
 
 def _check_polygons(items: Sequence[tuple[str, BaseGeometry]]) -> None:
     issues = ProblemCollector("jurisdictions")
     for code, geom in items:
         if not isinstance(geom, BaseGeometry) or geom.geom_type not in ("Polygon", "MultiPolygon"):
-            issues.add(f"feature {code}", expected="a Polygon or MultiPolygon",
-                       found=type(geom).__name__, fix="pass jurisdiction outlines")
+            issues.add(
+                f"feature {code}",
+                expected="a Polygon or MultiPolygon",
+                found=type(geom).__name__,
+                fix="pass jurisdiction outlines",
+            )
         elif geom.is_empty or not geom.is_valid:
-            issues.add(f"feature {code}", expected="a non-empty valid polygon",
-                       found=shapely.is_valid_reason(geom), fix="repair with shapely.make_valid")
+            issues.add(
+                f"feature {code}",
+                expected="a non-empty valid polygon",
+                found=shapely.is_valid_reason(geom),
+                fix="repair with shapely.make_valid",
+            )
     issues.raise_if_any("cannot compute boundary zones")
 
 
-def boundary_zones(jurisdictions: gpd.GeoDataFrame, *, code_column: str = "code",
-                   params: ZoneParams | None = None) -> list[BoundaryZone]:
+def boundary_zones(
+    jurisdictions: gpd.GeoDataFrame, *, code_column: str = "code", params: ZoneParams | None = None
+) -> list[BoundaryZone]:
     """Zones for every pair of jurisdictions that share a border (metric CRS).
 
     Candidate pairs come from a spatial index on outlines grown by the snapping tolerance, so
@@ -119,9 +164,18 @@ def boundary_zones(jurisdictions: gpd.GeoDataFrame, *, code_column: str = "code"
     """
     params = params or ZoneParams()
     if jurisdictions.crs is None or jurisdictions.crs.is_geographic:
-        raise InvalidInputError("cannot compute boundary zones", [Problem(
-            "jurisdictions", "", "a projected CRS in metres", str(jurisdictions.crs),
-            "project first, e.g. .to_crs(32651)")])
+        raise InvalidInputError(
+            "cannot compute boundary zones",
+            [
+                Problem(
+                    "jurisdictions",
+                    "",
+                    "a projected CRS in metres",
+                    str(jurisdictions.crs),
+                    "project first, e.g. .to_crs(32651)",
+                )
+            ],
+        )
     codes = jurisdictions[code_column].astype(str).to_numpy()
     geoms = jurisdictions.geometry.to_numpy()
     _check_polygons(list(zip(codes, geoms, strict=True)))
@@ -133,10 +187,20 @@ def boundary_zones(jurisdictions: gpd.GeoDataFrame, *, code_column: str = "code"
 
 
 def zones_frame(zones: Sequence[BoundaryZone], *, crs: object) -> gpd.GeoDataFrame:
-    """One row per zone side: ``code_a``, ``code_b``, ``side`` (jurisdiction), ``shared_length_m``."""
-    rows = [{"code_a": z.code_a, "code_b": z.code_b, "side": code, "shared_length_m": z.shared_length_m,
-             "zone_width_m": z.zone_width_m, "geometry": geom}
-            for z in zones for code, geom in z.sides().items()]
+    """One row per zone side: ``code_a``, ``code_b``, ``side`` (jurisdiction),
+    ``shared_length_m``."""
+    rows = [
+        {
+            "code_a": z.code_a,
+            "code_b": z.code_b,
+            "side": code,
+            "shared_length_m": z.shared_length_m,
+            "zone_width_m": z.zone_width_m,
+            "geometry": geom,
+        }
+        for z in zones
+        for code, geom in z.sides().items()
+    ]
     columns = ["code_a", "code_b", "side", "shared_length_m", "zone_width_m", "geometry"]
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=columns), geometry="geometry", crs=crs)
 
@@ -151,9 +215,18 @@ class BoundaryRankWeights:
     def __post_init__(self) -> None:
         values = [getattr(self, f.name) for f in fields(self)]
         if any(v < 0 for v in values) or sum(values) <= 0:
-            raise InvalidInputError("invalid ranking weights", [Problem(
-                "BoundaryRankWeights", "", "non-negative weights, at least one positive",
-                repr(values), "see the defaults")])
+            raise InvalidInputError(
+                "invalid ranking weights",
+                [
+                    Problem(
+                        "BoundaryRankWeights",
+                        "",
+                        "non-negative weights, at least one positive",
+                        repr(values),
+                        "see the defaults",
+                    )
+                ],
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,22 +254,34 @@ class BoundaryHotspot:
 
     def as_dict(self) -> dict[str, object]:
         h = self.hotspot
-        return {"rank": self.rank, "score": round(self.score, 4), "jurisdictions": [self.code_a, self.code_b],
-                "lead": self.lead_code, "incidents": h.incident_count,
-                "incidents_by_jurisdiction": h.incidents_by_jurisdiction, "max_z": round(h.max_z, 3),
-                "gi_bin": h.gi_bin, "trend": str(h.trend),
-                "trend_detail": h.trend_detail.as_dict() if h.trend_detail else None,
-                "peak_window": h.peak.label,
-                "peak_share": round(h.peak.share, 3), "risk": round(self.risk, 3),
-                "zone_share": round(self.zone_share, 3),
-                "zone_share_by_side": {k: round(v, 3) for k, v in self.side_shares.items()},
-                "units": list(h.unit_ids),
-                "score_parts": {k: round(v, 4) for k, v in self.score_parts.items()}}
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 4),
+            "jurisdictions": [self.code_a, self.code_b],
+            "lead": self.lead_code,
+            "incidents": h.incident_count,
+            "incidents_by_jurisdiction": h.incidents_by_jurisdiction,
+            "max_z": round(h.max_z, 3),
+            "gi_bin": h.gi_bin,
+            "trend": str(h.trend),
+            "trend_detail": h.trend_detail.as_dict() if h.trend_detail else None,
+            "peak_window": h.peak.label,
+            "peak_share": round(h.peak.share, 3),
+            "risk": round(self.risk, 3),
+            "zone_share": round(self.zone_share, 3),
+            "zone_share_by_side": {k: round(v, 3) for k, v in self.side_shares.items()},
+            "units": list(h.unit_ids),
+            "score_parts": {k: round(v, 4) for k, v in self.score_parts.items()},
+        }
 
 
-def flag_boundary_hotspots(result: HotspotResult, zones: Sequence[BoundaryZone], *,
-                           risk: pd.Series | np.ndarray | None = None,
-                           weights: BoundaryRankWeights | None = None) -> list[BoundaryHotspot]:
+def flag_boundary_hotspots(
+    result: HotspotResult,
+    zones: Sequence[BoundaryZone],
+    *,
+    risk: pd.Series | np.ndarray | None = None,
+    weights: BoundaryRankWeights | None = None,
+) -> list[BoundaryHotspot]:
     """Hotspots of ``result`` touching any zone, flagged with both jurisdictions and ranked.
 
     ``risk``: optional per-unit risk score in [0, 1] aligned with ``result.units`` (e.g. the
@@ -215,15 +300,28 @@ def flag_boundary_hotspots(result: HotspotResult, zones: Sequence[BoundaryZone],
         for h in result.hotspots:
             if not h.geometry.intersects(zone.zone):
                 continue
-            parts = {"count": h.incident_count / max_count, "significance": h.gi_bin / 3,
-                     "trend": TREND_WEIGHT[str(h.trend)],
-                     "risk": float(np.mean(risk_values[list(h.unit_ids)]))}
+            parts = {
+                "count": h.incident_count / max_count,
+                "significance": h.gi_bin / 3,
+                "trend": TREND_WEIGHT[str(h.trend)],
+                "risk": float(np.mean(risk_values[list(h.unit_ids)])),
+            }
             total = sum(getattr(weights, k) for k in parts)
             score = sum(getattr(weights, k) * v for k, v in parts.items()) / total
             sides = {code: _share_inside(h.geometry, side) for code, side in zone.sides().items()}
-            flagged.append(BoundaryHotspot(0, score, zone.code_a, zone.code_b, h,
-                                           _share_inside(h.geometry, zone.zone), parts["risk"],
-                                           parts, sides))
+            flagged.append(
+                BoundaryHotspot(
+                    0,
+                    score,
+                    zone.code_a,
+                    zone.code_b,
+                    h,
+                    _share_inside(h.geometry, zone.zone),
+                    parts["risk"],
+                    parts,
+                    sides,
+                )
+            )
     flagged.sort(key=lambda b: (-b.score, -b.hotspot.incident_count, b.hotspot.id))
     return [replace(b, rank=i + 1) for i, b in enumerate(flagged)]
 

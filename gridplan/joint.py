@@ -61,11 +61,11 @@ from gridplan.routing import PostmanOptions, PostmanTour, postman_tour
 CADENCES = ("nightly", "daily", "3×/week", "weekly")
 ACTIONS: Mapping[str, str] = {
     EventClass.CITYSCAPE.value: "joint patrol against dumping (倾倒垃圾): check dead ends, ditches "
-                                "and vacant plots, trace loads to their source, consider a camera",
+    "and vacant plots, trace loads to their source, consider a camera",
     EventClass.STREET_ORDER.value: "joint patrol against street vending and spill-over trading "
-                                   "at the peak hours",
+    "at the peak hours",
     EventClass.CONSTRUCTION.value: "joint inspection of building sites, night works and illegal "
-                                   "building",
+    "building",
     EventClass.ADVERTISING.value: "joint clean-up of small adverts and tracing of the advertisers",
     EventClass.EMERGENCY.value: "joint check of the recurring hazard with the facility owner",
 }
@@ -96,19 +96,32 @@ class JointParams:
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name.endswith(("_m", "_kmh", "_per_week")) and not (
-                    isinstance(value, int | float) and np.isfinite(value) and value > 0):
-                issues.add(f.name, expected="a positive number", found=repr(value),
-                           fix="see the defaults")
+                isinstance(value, int | float) and np.isfinite(value) and value > 0
+            ):
+                issues.add(
+                    f.name, expected="a positive number", found=repr(value), fix="see the defaults"
+                )
         if self.thrice_weekly_per_week > self.nightly_per_week:
-            issues.add("thrice_weekly_per_week", expected=f"at most nightly_per_week "
-                       f"({self.nightly_per_week})", found=repr(self.thrice_weekly_per_week),
-                       fix="order the thresholds: nightly ≥ 3×/week")
+            issues.add(
+                "thrice_weekly_per_week",
+                expected=f"at most nightly_per_week ({self.nightly_per_week})",
+                found=repr(self.thrice_weekly_per_week),
+                fix="order the thresholds: nightly ≥ 3×/week",
+            )
         if not (isinstance(self.recent_weeks, int) and self.recent_weeks >= 1):
-            issues.add("recent_weeks", expected="a positive integer", found=repr(self.recent_weeks),
-                       fix="use 4")
+            issues.add(
+                "recent_weeks",
+                expected="a positive integer",
+                found=repr(self.recent_weeks),
+                fix="use 4",
+            )
         if len(self.night_hours) != 2 or not all(0 <= h < 24 for h in self.night_hours):
-            issues.add("night_hours", expected="(start, end) hours in 0..23",
-                       found=repr(self.night_hours), fix="use (20, 6)")
+            issues.add(
+                "night_hours",
+                expected="(start, end) hours in 0..23",
+                found=repr(self.night_hours),
+                fix="use (20, 6)",
+            )
         issues.raise_if_any("invalid joint-patrol parameters")
 
 
@@ -150,12 +163,19 @@ class JointRoute:
 
     def as_dict(self) -> dict[str, object]:
         t = self.tour
-        return {"network": "walk (joint foot patrol)", "length_m": round(t.length_m, 1),
-                "required_m": round(t.required_length_m, 1), "deadhead_m": round(t.deadhead_m, 1),
-                "lower_bound_m": round(t.lower_bound_m, 1), "gap": round(t.gap, 4),
-                "method": t.method, "duration_min": round(self.duration_min, 1),
-                "required_streets": len(self.required_streets), "uncovered": len(t.uncovered),
-                "streets_in_order": list(self.streets_in_order)}
+        return {
+            "network": "walk (joint foot patrol)",
+            "length_m": round(t.length_m, 1),
+            "required_m": round(t.required_length_m, 1),
+            "deadhead_m": round(t.deadhead_m, 1),
+            "lower_bound_m": round(t.lower_bound_m, 1),
+            "gap": round(t.gap, 4),
+            "method": t.method,
+            "duration_min": round(self.duration_min, 1),
+            "required_streets": len(self.required_streets),
+            "uncovered": len(t.uncovered),
+            "streets_in_order": list(self.streets_in_order),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,29 +211,50 @@ class JointProposal:
     def meeting_row(self) -> dict[str, object]:
         """One row of the list for the joint-enforcement meeting (联席会议)."""
         b, h = self.boundary, self.hotspot
-        return {"rank": self.rank, "place": self.place, "meeting_point": self.meeting.describe(),
-                "jurisdictions": f"{self._label(b.code_a)} / {self._label(b.code_b)}",
-                "incidents_by_side": " / ".join(
-                    f"{h.incidents_by_jurisdiction.get(c, 0)}" for c in (b.code_a, b.code_b)),
-                "dominant_class": self.dominant_class, "peak_window": self.window,
-                "busiest_days": ", ".join(self.busiest_days) or "every day",
-                "trend": str(h.trend), "risk": round(b.risk, 2), "action": self.action,
-                "cadence": self.cadence, "lead": self._label(self.lead),
-                "route_km": round(self.route.length_m / 1000, 2) if self.route else None}
+        return {
+            "rank": self.rank,
+            "place": self.place,
+            "meeting_point": self.meeting.describe(),
+            "jurisdictions": f"{self._label(b.code_a)} / {self._label(b.code_b)}",
+            "incidents_by_side": " / ".join(
+                f"{h.incidents_by_jurisdiction.get(c, 0)}" for c in (b.code_a, b.code_b)
+            ),
+            "dominant_class": self.dominant_class,
+            "peak_window": self.window,
+            "busiest_days": ", ".join(self.busiest_days) or "every day",
+            "trend": str(h.trend),
+            "risk": round(b.risk, 2),
+            "action": self.action,
+            "cadence": self.cadence,
+            "lead": self._label(self.lead),
+            "route_km": round(self.route.length_m / 1000, 2) if self.route else None,
+        }
 
     def as_dict(self) -> dict[str, object]:
         m = self.meeting
-        return {"rank": self.rank, "lead": self.lead, "cadence": self.cadence,
-                "incidents_per_week": round(self.incidents_per_week, 2), "time_window": self.window,
-                "busiest_days": list(self.busiest_days), "dominant_class": self.dominant_class,
-                "action": self.action, "place": self.place,
-                "meeting_point": {"x": round(m.point.x, 1), "y": round(m.point.y, 1),
-                                  "street_crossing": m.crossing, "street": m.street,
-                                  "nearby": list(m.nearby), "description": m.describe(),
-                                  "distance_to_hotspot_m": round(m.distance_to_hotspot_m, 1),
-                                  "note": m.note},
-                "route": self.route.as_dict() if self.route else None,
-                "route_note": self.route_note}
+        return {
+            "rank": self.rank,
+            "lead": self.lead,
+            "cadence": self.cadence,
+            "incidents_per_week": round(self.incidents_per_week, 2),
+            "time_window": self.window,
+            "busiest_days": list(self.busiest_days),
+            "dominant_class": self.dominant_class,
+            "action": self.action,
+            "place": self.place,
+            "meeting_point": {
+                "x": round(m.point.x, 1),
+                "y": round(m.point.y, 1),
+                "street_crossing": m.crossing,
+                "street": m.street,
+                "nearby": list(m.nearby),
+                "description": m.describe(),
+                "distance_to_hotspot_m": round(m.distance_to_hotspot_m, 1),
+                "note": m.note,
+            },
+            "route": self.route.as_dict() if self.route else None,
+            "route_note": self.route_note,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,13 +280,29 @@ class BlindSpotReport:
         return float(sum(s.length_m for s in self.spots))
 
     def as_dict(self) -> dict[str, object]:
-        zones = [{"jurisdictions": list(k), "zone_street_km": round(v / 1000, 3),
-                  "uncovered_km": round(sum(s.length_m for s in self.spots
-                                            if (s.code_a, s.code_b) == k) / 1000, 3)}
-                 for k, v in self.zone_street_m.items()]
-        return {"uncovered_km": round(self.uncovered_m / 1000, 3), "zones": zones,
-                "streets": [{"street": s.street, "side": s.side, "km": round(s.length_m / 1000, 3),
-                             "jurisdictions": [s.code_a, s.code_b]} for s in self.spots]}
+        zones = [
+            {
+                "jurisdictions": list(k),
+                "zone_street_km": round(v / 1000, 3),
+                "uncovered_km": round(
+                    sum(s.length_m for s in self.spots if (s.code_a, s.code_b) == k) / 1000, 3
+                ),
+            }
+            for k, v in self.zone_street_m.items()
+        ]
+        return {
+            "uncovered_km": round(self.uncovered_m / 1000, 3),
+            "zones": zones,
+            "streets": [
+                {
+                    "street": s.street,
+                    "side": s.side,
+                    "km": round(s.length_m / 1000, 3),
+                    "jurisdictions": [s.code_a, s.code_b],
+                }
+                for s in self.spots
+            ],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,8 +322,15 @@ class JointPlan:
         out: list[Problem] = []
 
         def bad(where: str, expected: str, found: object) -> None:
-            out.append(Problem("joint plan", where, expected, repr(found),
-                               "this is a bug in gridplan.joint; please report it"))
+            out.append(
+                Problem(
+                    "joint plan",
+                    where,
+                    expected,
+                    repr(found),
+                    "this is a bug in gridplan.joint; please report it",
+                )
+            )
 
         ranks = [p.rank for p in self.proposals]
         if ranks != list(range(1, len(ranks) + 1)):
@@ -281,16 +345,22 @@ class JointPlan:
                 bad(where, "a meeting point on the shared line", p.meeting.point.distance(p.line))
             if sum(p.hotspot.incidents_by_jurisdiction.values()) != p.hotspot.incident_count:
                 bad(where, "incidents by side adding up", p.hotspot.incidents_by_jurisdiction)
-            if p.route is not None and not (p.route.checked and p.route.tour.start == p.route.start_node
-                                            and p.route.length_m >= p.route.tour.required_length_m):
+            if p.route is not None and not (
+                p.route.checked
+                and p.route.tour.start == p.route.start_node
+                and p.route.length_m >= p.route.tour.required_length_m
+            ):
                 bad(where, "a checked closed walk from the start node", p.route.tour.summary())
         if self.blind_spots is not None:
             short = [s for s in self.blind_spots.spots if s.length_m < self.blind_spots.min_piece_m]
             if short:
                 bad("blind spots", f"pieces ≥ {self.blind_spots.min_piece_m} m", len(short))
             if self.blind_spots.uncovered_m > sum(self.blind_spots.zone_street_m.values()) + 1e-6:
-                bad("blind spots", "uncovered length ≤ zone street length",
-                    self.blind_spots.uncovered_m)
+                bad(
+                    "blind spots",
+                    "uncovered length ≤ zone street length",
+                    self.blind_spots.uncovered_m,
+                )
         return out
 
     def is_valid(self) -> bool:
@@ -299,19 +369,29 @@ class JointPlan:
         return not self.problems()
 
     def as_dict(self) -> dict[str, object]:
-        return {"proposals": [p.as_dict() for p in self.proposals],
-                "meeting_list": self.meeting_list(),
-                "blind_spots": self.blind_spots.as_dict() if self.blind_spots else None,
-                "notes": list(self.notes)}
+        return {
+            "proposals": [p.as_dict() for p in self.proposals],
+            "meeting_list": self.meeting_list(),
+            "blind_spots": self.blind_spots.as_dict() if self.blind_spots else None,
+            "notes": list(self.notes),
+        }
 
 
 # --- building the plan -----------------------------------------------------------------------
 
-def plan_joint_patrols(flagged: Sequence[BoundaryHotspot], zones: Sequence[BoundaryZone],
-                       result: HotspotResult, *, network: StreetNetwork | None = None,
-                       grids: gpd.GeoDataFrame | None = None, params: JointParams | None = None,
-                       names: Mapping[str, str] | None = None,
-                       class_column: str = "event_class", time_column: str = "time") -> JointPlan:
+
+def plan_joint_patrols(
+    flagged: Sequence[BoundaryHotspot],
+    zones: Sequence[BoundaryZone],
+    result: HotspotResult,
+    *,
+    network: StreetNetwork | None = None,
+    grids: gpd.GeoDataFrame | None = None,
+    params: JointParams | None = None,
+    names: Mapping[str, str] | None = None,
+    class_column: str = "event_class",
+    time_column: str = "time",
+) -> JointPlan:
     """A joint patrol for each of ``flagged`` plus blind spots (rules in the module docstring).
 
     ``grids``: polygons in the same metric CRS with a ``parent_code`` column naming their
@@ -322,20 +402,38 @@ def plan_joint_patrols(flagged: Sequence[BoundaryHotspot], zones: Sequence[Bound
     notes: list[str] = []
     streets = walk = None
     if network is None:
-        notes.append("no street network: meeting points are the nearest points of the shared "
-                     "line and the proposals have no route")
+        notes.append(
+            "no street network: meeting points are the nearest points of the shared "
+            "line and the proposals have no route"
+        )
     else:
         streets = segment_table(network.graph)
         walk, bridges = bridge_pieces(network.undirected(), max_gap_m=params.max_bridge_m)
         if bridges:
-            notes.append(f"the walk network came in pieces: {bridges} gap(s) of at most "
-                         f"{params.max_bridge_m:g} m are walked across in straight lines")
+            notes.append(
+                f"the walk network came in pieces: {bridges} gap(s) of at most "
+                f"{params.max_bridge_m:g} m are walked across in straight lines"
+            )
         if network.mode != "walk":
-            notes.append(f"routes on a {network.mode} network read as two-way streets; load the "
-                         "walk network for joint foot patrols")
+            notes.append(
+                f"routes on a {network.mode} network read as two-way streets; load the "
+                "walk network for joint foot patrols"
+            )
     line_of = {(z.code_a, z.code_b): z for z in zones}
-    proposals = tuple(_proposal(b, line_of[(b.code_a, b.code_b)], result, streets, walk, params,
-                                dict(names or {}), class_column, time_column) for b in flagged)
+    proposals = tuple(
+        _proposal(
+            b,
+            line_of[(b.code_a, b.code_b)],
+            result,
+            streets,
+            walk,
+            params,
+            dict(names or {}),
+            class_column,
+            time_column,
+        )
+        for b in flagged
+    )
     blind = None
     if grids is None:
         notes.append("no grid layout: blind spots across the line not computed")
@@ -348,28 +446,53 @@ def plan_joint_patrols(flagged: Sequence[BoundaryHotspot], zones: Sequence[Bound
     return JointPlan(proposals, blind, tuple(notes), params)
 
 
-def _check_inputs(zones: Sequence[BoundaryZone], result: HotspotResult,
-                  network: StreetNetwork | None, grids: gpd.GeoDataFrame | None) -> None:
+def _check_inputs(
+    zones: Sequence[BoundaryZone],
+    result: HotspotResult,
+    network: StreetNetwork | None,
+    grids: gpd.GeoDataFrame | None,
+) -> None:
     issues = ProblemCollector("joint patrol inputs")
     crs = result.units.crs
     if network is not None and gpd.GeoSeries(crs=network.crs).crs != crs:
-        issues.add("network", expected=f"the analysis CRS {crs}", found=str(network.crs),
-                   fix="analyse the incidents in the network's CRS")
+        issues.add(
+            "network",
+            expected=f"the analysis CRS {crs}",
+            found=str(network.crs),
+            fix="analyse the incidents in the network's CRS",
+        )
     if grids is not None and grids.crs != crs:
-        issues.add("grids", expected=f"the analysis CRS {crs}", found=str(grids.crs),
-                   fix="reproject the grids with .to_crs(...)")
+        issues.add(
+            "grids",
+            expected=f"the analysis CRS {crs}",
+            found=str(grids.crs),
+            fix="reproject the grids with .to_crs(...)",
+        )
     if any(z.is_empty for z in zones):
-        issues.add("zones", expected="non-empty boundary zones", found="an empty zone",
-                   fix="pass boundary_zones(...), which leaves out pairs that do not touch")
+        issues.add(
+            "zones",
+            expected="non-empty boundary zones",
+            found="an empty zone",
+            fix="pass boundary_zones(...), which leaves out pairs that do not touch",
+        )
     issues.raise_if_any("cannot plan joint patrols")
 
 
-def _proposal(b: BoundaryHotspot, zone: BoundaryZone, result: HotspotResult,
-              streets: gpd.GeoDataFrame | None, walk: nx.MultiGraph | None, params: JointParams,
-              names: dict[str, str], class_column: str, time_column: str) -> JointProposal:
+def _proposal(
+    b: BoundaryHotspot,
+    zone: BoundaryZone,
+    result: HotspotResult,
+    streets: gpd.GeoDataFrame | None,
+    walk: nx.MultiGraph | None,
+    params: JointParams,
+    names: dict[str, str],
+    class_column: str,
+    time_column: str,
+) -> JointProposal:
     h = b.hotspot
-    meeting = meeting_point(h.geometry, zone.line, streets,
-                            max_distance_m=params.max_meeting_distance_m)
+    meeting = meeting_point(
+        h.geometry, zone.line, streets, max_distance_m=params.max_meeting_distance_m
+    )
     route, note = None, "no street network: no route"
     area = patrol_area(h.geometry, zone.zone, params)
     if streets is not None and walk is not None:
@@ -378,11 +501,21 @@ def _proposal(b: BoundaryHotspot, zone: BoundaryZone, result: HotspotResult,
     window = h.peak.label
     dominant = _dominant_class(h, result, class_column)
     return JointProposal(
-        boundary=b, line=zone.line, meeting=meeting, route=route, route_note=note,
-        place=_place(h, streets, params, zone), window=window,
-        busiest_days=_busiest_days(h), incidents_per_week=per_week,
-        cadence=_cadence(per_week, h, params), lead=b.lead_code, dominant_class=dominant,
-        action=ACTIONS.get(dominant, DEFAULT_ACTION), names=names)
+        boundary=b,
+        line=zone.line,
+        meeting=meeting,
+        route=route,
+        route_note=note,
+        place=_place(h, streets, params, zone),
+        window=window,
+        busiest_days=_busiest_days(h),
+        incidents_per_week=per_week,
+        cadence=_cadence(per_week, h, params),
+        lead=b.lead_code,
+        dominant_class=dominant,
+        action=ACTIONS.get(dominant, DEFAULT_ACTION),
+        names=names,
+    )
 
 
 def patrol_area(hotspot: BaseGeometry, zone: BaseGeometry, params: JointParams) -> BaseGeometry:
@@ -391,8 +524,13 @@ def patrol_area(hotspot: BaseGeometry, zone: BaseGeometry, params: JointParams) 
     return shapely.union(shapely.buffer(hotspot, params.street_reach_m), facing)
 
 
-def meeting_point(hotspot: BaseGeometry, line: BaseGeometry, streets: gpd.GeoDataFrame | None, *,
-                  max_distance_m: float) -> MeetingPoint:
+def meeting_point(
+    hotspot: BaseGeometry,
+    line: BaseGeometry,
+    streets: gpd.GeoDataFrame | None,
+    *,
+    max_distance_m: float,
+) -> MeetingPoint:
     """The street crossing of ``line`` nearest ``hotspot`` (module docstring has the rules)."""
     best = None
     if streets is not None and len(streets):
@@ -400,34 +538,53 @@ def meeting_point(hotspot: BaseGeometry, line: BaseGeometry, streets: gpd.GeoDat
             geom = streets.geometry.iloc[i]
             for part in shapely.get_parts(shapely.intersection(geom, line)):
                 point = part if part.geom_type == "Point" else nearest_points(part, hotspot)[0]
-                key = (point.distance(hotspot), point.distance(hotspot.centroid),
-                       str(streets["street_id"].iloc[i]))
+                key = (
+                    point.distance(hotspot),
+                    point.distance(hotspot.centroid),
+                    str(streets["street_id"].iloc[i]),
+                )
                 if best is None or key < best[0]:
                     best = (key, point, str(streets["name"].iloc[i] or ""))
     if best is not None and best[0][0] <= max_distance_m:
         (distance, *_), point, name = best
-        return MeetingPoint(point, True, name, _nearby_names(point, streets, exclude=name),
-                            distance, point.distance(line))
+        return MeetingPoint(
+            point,
+            True,
+            name,
+            _nearby_names(point, streets, exclude=name),
+            distance,
+            point.distance(line),
+        )
     point = nearest_points(line, hotspot)[0]
     if streets is None:
         note = "no street network"
     elif best is None:
         note = "no street crossing: no street of the network crosses the shared line"
     else:
-        note = (f"no street crossing within {max_distance_m:,.0f} m of the hotspot "
-                f"(nearest {best[0][0]:,.0f} m away, on {best[2] or UNNAMED})")
+        note = (
+            f"no street crossing within {max_distance_m:,.0f} m of the hotspot "
+            f"(nearest {best[0][0]:,.0f} m away, on {best[2] or UNNAMED})"
+        )
     nearby = _nearby_names(point, streets, exclude="") if streets is not None else ()
-    return MeetingPoint(point, False, "", nearby, point.distance(hotspot), point.distance(line),
-                        note)
+    return MeetingPoint(
+        point, False, "", nearby, point.distance(hotspot), point.distance(line), note
+    )
 
 
-def _nearby_names(point: Point, streets: gpd.GeoDataFrame | None, *, exclude: str,
-                  radius_m: float = 80.0, limit: int = 2) -> tuple[str, ...]:
+def _nearby_names(
+    point: Point,
+    streets: gpd.GeoDataFrame | None,
+    *,
+    exclude: str,
+    radius_m: float = 80.0,
+    limit: int = 2,
+) -> tuple[str, ...]:
     if streets is None or not len(streets):
         return ()
     idx = streets.sindex.query(point.buffer(radius_m), predicate="intersects")
-    near = sorted((streets.geometry.iloc[i].distance(point), str(streets["name"].iloc[i] or ""))
-                  for i in idx)
+    near = sorted(
+        (streets.geometry.iloc[i].distance(point), str(streets["name"].iloc[i] or "")) for i in idx
+    )
     out: list[str] = []
     for _, name in near:
         if name and name != exclude and name not in out:
@@ -435,8 +592,9 @@ def _nearby_names(point: Point, streets: gpd.GeoDataFrame | None, *, exclude: st
     return tuple(out[:limit])
 
 
-def required_streets(area: BaseGeometry, streets: gpd.GeoDataFrame, *,
-                     min_inside_m: float) -> gpd.GeoDataFrame:
+def required_streets(
+    area: BaseGeometry, streets: gpd.GeoDataFrame, *, min_inside_m: float
+) -> gpd.GeoDataFrame:
     """Streets with at least ``min_inside_m`` (or half their length) inside ``area``."""
     idx = streets.sindex.query(area, predicate="intersects")
     candidates = streets.iloc[np.sort(idx)]
@@ -445,27 +603,40 @@ def required_streets(area: BaseGeometry, streets: gpd.GeoDataFrame, *,
     return candidates[keep]
 
 
-def _route(area: BaseGeometry, meeting: MeetingPoint, streets: gpd.GeoDataFrame,
-           walk: nx.MultiGraph, params: JointParams) -> tuple[JointRoute | None, str]:
+def _route(
+    area: BaseGeometry,
+    meeting: MeetingPoint,
+    streets: gpd.GeoDataFrame,
+    walk: nx.MultiGraph,
+    params: JointParams,
+) -> tuple[JointRoute | None, str]:
     chosen = required_streets(area, streets, min_inside_m=params.min_street_inside_m)
     if chosen.empty:
         return None, "no street of the network lies in the hotspot or the zone facing it"
-    keys = [(u, v, sid) for u, v, sid in zip(chosen["u"], chosen["v"], chosen["street_id"],
-                                             strict=True)]
+    keys = [
+        (u, v, sid) for u, v, sid in zip(chosen["u"], chosen["v"], chosen["street_id"], strict=True)
+    ]
     component = _component_with_most(walk, keys)
     keys = [k for k in keys if k[0] in component]
     start = _nearest_node(walk, component, meeting.point)
     graph = walk.subgraph(component)
-    tour = postman_tour(graph, required=keys, start=start, options=PostmanOptions(
-        on_unreachable="uncovered", seed=params.seed))
+    tour = postman_tour(
+        graph,
+        required=keys,
+        start=start,
+        options=PostmanOptions(on_unreachable="uncovered", seed=params.seed),
+    )
     line, order = _walk_line(graph, tour)
     minutes = tour.length_m / (params.walk_speed_kmh * 1000.0 / 60.0)
     note = ""
     if len(keys) < len(chosen):
-        note = (f"{len(chosen) - len(keys)} hotspot street(s) lie on a piece of the network not "
-                "connected to the rest and are left out")
-    return JointRoute(tour, start, tuple(k[2] for k in keys), line, order, minutes,
-                      tour.is_valid(graph, keys)), note
+        note = (
+            f"{len(chosen) - len(keys)} hotspot street(s) lie on a piece of the network not "
+            "connected to the rest and are left out"
+        )
+    return JointRoute(
+        tour, start, tuple(k[2] for k in keys), line, order, minutes, tour.is_valid(graph, keys)
+    ), note
 
 
 BRIDGE_NAME = "(gap walked across)"
@@ -498,9 +669,21 @@ def bridge_pieces(graph: nx.MultiGraph, *, max_gap_m: float) -> tuple[nx.MultiGr
     for a, b in sorted(nx.minimum_spanning_tree(links).edges()):
         d, i, j = best[(min(a, b), max(a, b))]
         key = ("bridge", added)
-        out.add_edge(nodes[i], nodes[j], key=key, length=max(d, 1e-3), street_id=key,
-                     name=BRIDGE_NAME, bridge=True, grade=4, highway="", oneway=False,
-                     lanes=None, osmid=None, geometry=LineString([xy[i], xy[j]]))
+        out.add_edge(
+            nodes[i],
+            nodes[j],
+            key=key,
+            length=max(d, 1e-3),
+            street_id=key,
+            name=BRIDGE_NAME,
+            bridge=True,
+            grade=4,
+            highway="",
+            oneway=False,
+            lanes=None,
+            osmid=None,
+            geometry=LineString([xy[i], xy[j]]),
+        )
         added += 1
     return out, added
 
@@ -530,7 +713,8 @@ def _walk_line(graph: nx.MultiGraph, tour: PostmanTour) -> tuple[LineString, tup
         part = list(data["geometry"].coords)
         start = (graph.nodes[step.u]["x"], graph.nodes[step.u]["y"])
         if np.hypot(part[0][0] - start[0], part[0][1] - start[1]) > np.hypot(
-                part[-1][0] - start[0], part[-1][1] - start[1]):
+            part[-1][0] - start[0], part[-1][1] - start[1]
+        ):
             part = part[::-1]
         coords.extend(part if not coords else part[1:])
         name = str(data.get("name") or UNNAMED)
@@ -539,11 +723,12 @@ def _walk_line(graph: nx.MultiGraph, tour: PostmanTour) -> tuple[LineString, tup
     return (LineString(coords) if len(coords) >= 2 else LineString()), tuple(names)
 
 
-def _incidents_per_week(h: Hotspot, result: HotspotResult, params: JointParams,
-                        time_column: str) -> float:
+def _incidents_per_week(
+    h: Hotspot, result: HotspotResult, params: JointParams, time_column: str
+) -> float:
     detail = h.trend_detail
     if detail is not None and len(detail.counts):
-        return float(np.mean(detail.counts[-params.recent_weeks:]))
+        return float(np.mean(detail.counts[-params.recent_weeks :]))
     if time_column not in result.incidents.columns or result.incidents.empty:
         return 0.0
     times = pd.to_datetime(result.incidents[time_column])
@@ -553,8 +738,13 @@ def _incidents_per_week(h: Hotspot, result: HotspotResult, params: JointParams,
 
 def _cadence(per_week: float, h: Hotspot, params: JointParams) -> str:
     levels = ["weekly", "3×/week", "every day"]
-    level = (2 if per_week >= params.nightly_per_week
-             else 1 if per_week >= params.thrice_weekly_per_week else 0)
+    level = (
+        2
+        if per_week >= params.nightly_per_week
+        else 1
+        if per_week >= params.thrice_weekly_per_week
+        else 0
+    )
     if params.escalate_rising and h.trend in (Trend.NEW, Trend.INTENSIFYING):
         level = min(level + 1, 2)
     if levels[level] != "every day":
@@ -582,16 +772,24 @@ def _dominant_class(h: Hotspot, result: HotspotResult, class_column: str) -> str
     return str(counts.index[0]) if len(counts) else "unknown"
 
 
-def _place(h: Hotspot, streets: gpd.GeoDataFrame | None, params: JointParams,
-           zone: BoundaryZone) -> str:
+def _place(
+    h: Hotspot, streets: gpd.GeoDataFrame | None, params: JointParams, zone: BoundaryZone
+) -> str:
     gap = h.geometry.distance(zone.line)
     where = "on the line" if gap < 1 else f"{gap:,.0f} m from the line"
     if streets is None:
         return f"{len(h.unit_ids)} cells, {h.geometry.area / 1e6:.2f} km², {where}"
-    inside = required_streets(shapely.buffer(h.geometry, params.street_reach_m), streets,
-                              min_inside_m=params.min_street_inside_m)
-    by_name = (inside.assign(name=inside["name"].replace("", UNNAMED))
-               .groupby("name")["length"].sum().sort_values(ascending=False))
+    inside = required_streets(
+        shapely.buffer(h.geometry, params.street_reach_m),
+        streets,
+        min_inside_m=params.min_street_inside_m,
+    )
+    by_name = (
+        inside.assign(name=inside["name"].replace("", UNNAMED))
+        .groupby("name")["length"]
+        .sum()
+        .sort_values(ascending=False)
+    )
     named = [n for n in by_name.index if n != UNNAMED][:3]
     lanes = " and unnamed lanes" if UNNAMED in by_name.index else ""
     return f"{', '.join(named) or 'unnamed lanes'}{lanes if named else ''} ({where})"
@@ -599,17 +797,28 @@ def _place(h: Hotspot, streets: gpd.GeoDataFrame | None, params: JointParams,
 
 # --- blind spots ---------------------------------------------------------------------------
 
-def boundary_blind_spots(zones: Sequence[BoundaryZone], streets: gpd.GeoDataFrame,
-                         grids: gpd.GeoDataFrame, *, min_piece_m: float = 10.0
-                         ) -> BlindSpotReport:
+
+def boundary_blind_spots(
+    zones: Sequence[BoundaryZone],
+    streets: gpd.GeoDataFrame,
+    grids: gpd.GeoDataFrame,
+    *,
+    min_piece_m: float = 10.0,
+) -> BlindSpotReport:
     """Zone street length outside every grid of either side (module docstring).
 
     ``streets``: :func:`~gridplan.hotspots.cells.segment_table` rows; ``grids``: polygons with an
     optional ``parent_code``; both in the zones' metric CRS.
     """
     if not min_piece_m > 0:
-        raise InvalidInputError("invalid blind-spot length", [Problem(
-            "min_piece_m", "", "a positive length in metres", repr(min_piece_m), "use 10")])
+        raise InvalidInputError(
+            "invalid blind-spot length",
+            [
+                Problem(
+                    "min_piece_m", "", "a positive length in metres", repr(min_piece_m), "use 10"
+                )
+            ],
+        )
     spots: list[BlindSpot] = []
     zone_street_m: dict[tuple[str, str], float] = {}
     for zone in zones:
@@ -625,11 +834,20 @@ def boundary_blind_spots(zones: Sequence[BoundaryZone], streets: gpd.GeoDataFram
                     continue
                 key = (_side_of(part, zone), str(name or UNNAMED))
                 pieces.setdefault(key, []).append(part)
-        for (side, name), parts in sorted(pieces.items(), key=lambda kv: -sum(
-                p.length for p in kv[1])):
+        for (side, name), parts in sorted(
+            pieces.items(), key=lambda kv: -sum(p.length for p in kv[1])
+        ):
             merged = shapely.line_merge(shapely.union_all(parts))
-            spots.append(BlindSpot(zone.code_a, zone.code_b, side, name,
-                                   float(sum(p.length for p in parts)), merged))
+            spots.append(
+                BlindSpot(
+                    zone.code_a,
+                    zone.code_b,
+                    side,
+                    name,
+                    float(sum(p.length for p in parts)),
+                    merged,
+                )
+            )
     return BlindSpotReport(tuple(spots), zone_street_m, min_piece_m)
 
 

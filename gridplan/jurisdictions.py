@@ -16,8 +16,11 @@ from gridplan.errors import Problem
 from gridplan.model import JurisdictionLevel
 
 #: GB/T 2260 district codes have 6 digits; towns (乡镇/街道) 9 and communities (社区/村) 12.
-LEVEL_BY_CODE_LENGTH = {6: JurisdictionLevel.DISTRICT, 9: JurisdictionLevel.TOWN,
-                        12: JurisdictionLevel.COMMUNITY}
+LEVEL_BY_CODE_LENGTH = {
+    6: JurisdictionLevel.DISTRICT,
+    9: JurisdictionLevel.TOWN,
+    12: JurisdictionLevel.COMMUNITY,
+}
 
 
 def level_from_code(code: str) -> JurisdictionLevel | None:
@@ -58,9 +61,15 @@ def sibling_overlaps(frame: gpd.GeoDataFrame, *, min_area_m2: float = 100.0) -> 
         area = shapely.intersection(geoms[i], geoms[j]).area
         if area > min_area_m2:
             a, b = frame["code"].iloc[i], frame["code"].iloc[j]
-            problems.append(Problem("jurisdictions", f"features {a} and {b}",
-                                    "siblings that do not overlap", f"{area:,.0f} m² of overlap",
-                                    f"trim the shared edge so the area belongs to {a} or {b} only"))
+            problems.append(
+                Problem(
+                    "jurisdictions",
+                    f"features {a} and {b}",
+                    "siblings that do not overlap",
+                    f"{area:,.0f} m² of overlap",
+                    f"trim the shared edge so the area belongs to {a} or {b} only",
+                )
+            )
     return problems
 
 
@@ -77,21 +86,28 @@ def sibling_gaps(frame: gpd.GeoDataFrame, *, min_area_m2: float = 10_000.0) -> l
                 hole = shapely.Polygon(ring)
                 if hole.area > min_area_m2:
                     p = hole.representative_point()
-                    problems.append(Problem(
-                        "jurisdictions", f"siblings {', '.join(group['code'])}",
-                        "siblings that tile their area without gaps",
-                        f"a {hole.area:,.0f} m² gap around ({p.x:.0f}, {p.y:.0f})",
-                        "extend a neighbouring polygon over the gap"))
+                    problems.append(
+                        Problem(
+                            "jurisdictions",
+                            f"siblings {', '.join(group['code'])}",
+                            "siblings that tile their area without gaps",
+                            f"a {hole.area:,.0f} m² gap around ({p.x:.0f}, {p.y:.0f})",
+                            "extend a neighbouring polygon over the gap",
+                        )
+                    )
     return problems
 
 
 def _siblings(frame: gpd.GeoDataFrame, i: int, j: int) -> bool:
-    return (frame["level"].iloc[i] == frame["level"].iloc[j]
-            and frame["parent_code"].iloc[i] == frame["parent_code"].iloc[j])
+    return (
+        frame["level"].iloc[i] == frame["level"].iloc[j]
+        and frame["parent_code"].iloc[i] == frame["parent_code"].iloc[j]
+    )
 
 
-def shared_boundary(a: BaseGeometry, b: BaseGeometry, *, tolerance_m: float = 5.0,
-                    min_length_m: float = 20.0) -> BaseGeometry:
+def shared_boundary(
+    a: BaseGeometry, b: BaseGeometry, *, tolerance_m: float = 5.0, min_length_m: float = 20.0
+) -> BaseGeometry:
     """The line two neighbouring polygons share (metric CRS, metres); empty when they do not touch.
 
     Boundaries from different sources (or simplified separately) rarely share vertices: the
@@ -101,10 +117,15 @@ def shared_boundary(a: BaseGeometry, b: BaseGeometry, *, tolerance_m: float = 5.
     (otherwise the first metres of every border that merely runs up to the common one would
     count), and pieces shorter than ``min_length_m`` (corner touches, stray crossings) are dropped.
     """
-    near = shapely.intersection(shapely.boundary(a), shapely.buffer(shapely.boundary(b), tolerance_m))
+    near = shapely.intersection(
+        shapely.boundary(a), shapely.buffer(shapely.boundary(b), tolerance_m)
+    )
     pieces = shapely.get_parts(shapely.line_merge(_lines_only(near)))
-    trimmed = [substring(p, tolerance_m, p.length - tolerance_m) for p in pieces
-               if p.length > 2 * tolerance_m]
+    trimmed = [
+        substring(p, tolerance_m, p.length - tolerance_m)
+        for p in pieces
+        if p.length > 2 * tolerance_m
+    ]
     kept = [p for p in trimmed if p.length >= min_length_m]
     return shapely.line_merge(shapely.MultiLineString(kept)) if kept else shapely.LineString()
 
@@ -116,8 +137,13 @@ def _lines_only(geometry: BaseGeometry) -> BaseGeometry:
     return shapely.MultiLineString([q for p in lines for q in shapely.get_parts(p)])
 
 
-def shared_boundaries(frame: gpd.GeoDataFrame, *, tolerance_m: float = 5.0,
-                      min_length_m: float = 20.0, same_level: bool = True) -> gpd.GeoDataFrame:
+def shared_boundaries(
+    frame: gpd.GeoDataFrame,
+    *,
+    tolerance_m: float = 5.0,
+    min_length_m: float = 20.0,
+    same_level: bool = True,
+) -> gpd.GeoDataFrame:
     """Shared boundary line of every pair of neighbouring features (codes a < b).
 
     Columns: ``code_a``, ``code_b``, ``name_a``, ``name_b``, ``length_m``, ``geometry``.
@@ -128,12 +154,20 @@ def shared_boundaries(frame: gpd.GeoDataFrame, *, tolerance_m: float = 5.0,
     for i, j in zip(*tree.query(geoms, predicate="dwithin", distance=tolerance_m), strict=True):
         if i >= j or (same_level and frame["level"].iloc[i] != frame["level"].iloc[j]):
             continue
-        line = shared_boundary(geoms[i], geoms[j], tolerance_m=tolerance_m,
-                               min_length_m=min_length_m)
+        line = shared_boundary(
+            geoms[i], geoms[j], tolerance_m=tolerance_m, min_length_m=min_length_m
+        )
         if not line.is_empty:
             a, b = sorted([i, j], key=lambda k: frame["code"].iloc[k])
-            rows.append({"code_a": frame["code"].iloc[a], "code_b": frame["code"].iloc[b],
-                         "name_a": frame["name"].iloc[a], "name_b": frame["name"].iloc[b],
-                         "length_m": float(line.length), "geometry": line})
+            rows.append(
+                {
+                    "code_a": frame["code"].iloc[a],
+                    "code_b": frame["code"].iloc[b],
+                    "name_a": frame["name"].iloc[a],
+                    "name_b": frame["name"].iloc[b],
+                    "length_m": float(line.length),
+                    "geometry": line,
+                }
+            )
     cols = ["code_a", "code_b", "name_a", "name_b", "length_m", "geometry"]
     return gpd.GeoDataFrame(rows, columns=cols, geometry="geometry", crs=frame.crs)

@@ -71,16 +71,30 @@ def sample_inputs(*, seed: int, network: StreetNetwork | None = None) -> Hotspot
     crs = net.crs
     return HotspotInputs(
         jurisdictions=sample.jurisdictions().to_crs(crs),
-        incidents=sample.incidents(seed=seed, net=net).to_crs(crs), network=net,
-        grids=sample.grids().to_crs(crs), synthetic=True,
-        sources={"network": str(sample.OSM_FILE), "jurisdictions": str(sample.DISTRICTS_FILE),
-                 "grids": f"{sample.GRIDS_FILE} (illustrative)",
-                 "incidents": f"{SYNTHETIC_NOTE}, seed {seed}"})
+        incidents=sample.incidents(seed=seed, net=net).to_crs(crs),
+        network=net,
+        grids=sample.grids().to_crs(crs),
+        synthetic=True,
+        sources={
+            "network": str(sample.OSM_FILE),
+            "jurisdictions": str(sample.DISTRICTS_FILE),
+            "grids": f"{sample.GRIDS_FILE} (illustrative)",
+            "incidents": f"{SYNTHETIC_NOTE}, seed {seed}",
+        },
+    )
 
 
-def load_inputs(*, network_file: Path | None, jurisdictions_file: Path | None,
-                codes: list[str] | None, incidents_file: Path | None, grids_file: Path | None,
-                incident_columns: dict, coords: str, seed: int) -> HotspotInputs:
+def load_inputs(
+    *,
+    network_file: Path | None,
+    jurisdictions_file: Path | None,
+    codes: list[str] | None,
+    incidents_file: Path | None,
+    grids_file: Path | None,
+    incident_columns: dict,
+    coords: str,
+    seed: int,
+) -> HotspotInputs:
     """Files given on the command line, the sample filling the gaps (module docstring)."""
     net = load_network(network_file, mode="walk") if network_file else None
     if jurisdictions_file is None:
@@ -93,16 +107,32 @@ def load_inputs(*, network_file: Path | None, jurisdictions_file: Path | None,
             inputs.grids = _grids(grids_file, inputs)
         return inputs
     if incidents_file is None:
-        raise InvalidInputError("no incidents to analyse", [Problem(
-            "options", "--incidents", "an incident file with --jurisdictions",
-            "none given", "pass --incidents FILE (and its --lon-col/--lat-col/--time-col)")])
+        raise InvalidInputError(
+            "no incidents to analyse",
+            [
+                Problem(
+                    "options",
+                    "--incidents",
+                    "an incident file with --jurisdictions",
+                    "none given",
+                    "pass --incidents FILE (and its --lon-col/--lat-col/--time-col)",
+                )
+            ],
+        )
     loaded = load_jurisdictions(jurisdictions_file, codes=codes)
     crs = net.crs if net else loaded.frame.estimate_utm_crs()
-    inputs = HotspotInputs(jurisdictions=loaded.frame.to_crs(crs), incidents=gpd.GeoDataFrame(),
-                           network=net, grids=None, synthetic=False,
-                           sources={"network": str(network_file) if net else "none",
-                                    "jurisdictions": str(jurisdictions_file)},
-                           warnings=list(loaded.warnings))
+    inputs = HotspotInputs(
+        jurisdictions=loaded.frame.to_crs(crs),
+        incidents=gpd.GeoDataFrame(),
+        network=net,
+        grids=None,
+        synthetic=False,
+        sources={
+            "network": str(network_file) if net else "none",
+            "jurisdictions": str(jurisdictions_file),
+        },
+        warnings=list(loaded.warnings),
+    )
     _replace_incidents(inputs, incidents_file, incident_columns, coords)
     if grids_file:
         inputs.grids = _grids(grids_file, inputs)
@@ -131,24 +161,39 @@ class HotspotReport:
     plan: JointPlan | None
 
 
-def build_report(inputs: HotspotInputs, *, cell_size_m: float = 100.0, zone_width_m: float = 50.0,
-                 boundary: bool = False, seed: int = 0, study_margin_m: float = 500.0,
-                 top: int = 10) -> HotspotReport:
+def build_report(
+    inputs: HotspotInputs,
+    *,
+    cell_size_m: float = 100.0,
+    zone_width_m: float = 50.0,
+    boundary: bool = False,
+    seed: int = 0,
+    study_margin_m: float = 500.0,
+    top: int = 10,
+) -> HotspotReport:
     """Run the analysis (and the boundary part) and shape a JSON-ready report."""
     zone_params = ZoneParams(zone_width_m=zone_width_m)
     zones = boundary_zones(inputs.jurisdictions, params=zone_params)
     area, area_note = _study_area(inputs, zones, boundary, study_margin_m)
     params = HotspotParams(cells=CellParams(cell_size_m=cell_size_m))
-    result = analyse_hotspots(inputs.incidents, inputs.jurisdictions, params=params,
-                              study_area=area)
-    data = {"status": result.status, "message": result.message or "ok",
-            **({"note": SYNTHETIC_NOTE} if inputs.synthetic else {}),
-            "inputs": inputs.sources, "study_area": area_note,
-            "incidents": {"input": result.n_input, "used": len(result.incidents),
-                          "outside_every_jurisdiction": result.n_outside,
-                          "outside_study_area": result.n_unassigned},
-            "summary": result.summary(),
-            "hotspots": [_hotspot_dict(h) for h in result.hotspots[:top]]}
+    result = analyse_hotspots(
+        inputs.incidents, inputs.jurisdictions, params=params, study_area=area
+    )
+    data = {
+        "status": result.status,
+        "message": result.message or "ok",
+        **({"note": SYNTHETIC_NOTE} if inputs.synthetic else {}),
+        "inputs": inputs.sources,
+        "study_area": area_note,
+        "incidents": {
+            "input": result.n_input,
+            "used": len(result.incidents),
+            "outside_every_jurisdiction": result.n_outside,
+            "outside_study_area": result.n_unassigned,
+        },
+        "summary": result.summary(),
+        "hotspots": [_hotspot_dict(h) for h in result.hotspots[:top]],
+    }
     data["hotspot_count"] = len(result.hotspots)
     plan = None
     if boundary:
@@ -156,25 +201,41 @@ def build_report(inputs: HotspotInputs, *, cell_size_m: float = 100.0, zone_widt
     return HotspotReport(data, result, plan)
 
 
-def _study_area(inputs: HotspotInputs, zones: list, boundary: bool,
-                margin_m: float) -> tuple[shapely.Geometry | None, str]:
+def _study_area(
+    inputs: HotspotInputs, zones: list, boundary: bool, margin_m: float
+) -> tuple[shapely.Geometry | None, str]:
     if inputs.network is not None:
-        return (street_area(segment_table(inputs.network.graph)),
-                "streets of the network grown by 60 m (where incidents can be recorded)")
+        return (
+            street_area(segment_table(inputs.network.graph)),
+            "streets of the network grown by 60 m (where incidents can be recorded)",
+        )
     if boundary and zones:
         grown = shapely.buffer(shapely.union_all([z.zone for z in zones]), margin_m)
-        return grown, (f"boundary zones grown by {margin_m:g} m (no street network; incidents "
-                       "farther from the line count as outside the study area)")
+        return grown, (
+            f"boundary zones grown by {margin_m:g} m (no street network; incidents "
+            "farther from the line count as outside the study area)"
+        )
     return None, "the whole jurisdictions (no street network)"
 
 
-def _boundary_part(inputs: HotspotInputs, zones: list, result: HotspotResult,
-                   zone_params: ZoneParams, seed: int, top: int) -> tuple[dict, JointPlan | None]:
+def _boundary_part(
+    inputs: HotspotInputs,
+    zones: list,
+    result: HotspotResult,
+    zone_params: ZoneParams,
+    seed: int,
+    top: int,
+) -> tuple[dict, JointPlan | None]:
     names = inputs.names
-    zone_rows = [{"jurisdictions": [z.code_a, z.code_b],
-                  "names": [names.get(z.code_a, ""), names.get(z.code_b, "")],
-                  "shared_length_m": round(z.shared_length_m, 1), "zone_width_m": z.zone_width_m}
-                 for z in zones]
+    zone_rows = [
+        {
+            "jurisdictions": [z.code_a, z.code_b],
+            "names": [names.get(z.code_a, ""), names.get(z.code_b, "")],
+            "shared_length_m": round(z.shared_length_m, 1),
+            "zone_width_m": z.zone_width_m,
+        }
+        for z in zones
+    ]
     part: dict = {"zones": zone_rows}
     if not zones:
         part["explanation"] = _why_no_zones(inputs.jurisdictions, zone_params)
@@ -189,8 +250,15 @@ def _boundary_part(inputs: HotspotInputs, zones: list, result: HotspotResult,
         lines = gpd.GeoSeries([z.line for z in zones], crs=inputs.jurisdictions.crs)
         risk = risk_terrain(result.units, inputs.network, boundary_lines=lines)["risk"]
     flagged = flag_boundary_hotspots(result, zones, risk=risk)
-    plan = plan_joint_patrols(flagged[:top], zones, result, network=inputs.network,
-                              grids=inputs.grids, params=JointParams(seed=seed), names=names)
+    plan = plan_joint_patrols(
+        flagged[:top],
+        zones,
+        result,
+        network=inputs.network,
+        grids=inputs.grids,
+        params=JointParams(seed=seed),
+        names=names,
+    )
     to_wgs = _to_wgs84(inputs.jurisdictions.crs)
     rows = []
     for b, proposal in zip(flagged[:top], plan.proposals, strict=True):
@@ -198,13 +266,21 @@ def _boundary_part(inputs: HotspotInputs, zones: list, result: HotspotResult,
         joint["meeting_point"] |= to_wgs(proposal.meeting.point)
         if proposal.route is not None:
             joint["route"]["geometry_wgs84"] = to_wgs(proposal.route.line)["coordinates"]
-        rows.append(b.as_dict() | {"names": [names.get(b.code_a, ""), names.get(b.code_b, "")],
-                                   "joint_patrol": joint})
-    part |= {"flagged": rows, "flagged_total": len(flagged), "meeting_list": plan.meeting_list(),
-             "blind_spots": plan.blind_spots.as_dict() if plan.blind_spots else None,
-             "notes": list(plan.notes), "risk": "risk terrain from the street network"
-             if risk is not None else "no street network: risk terrain not computed (0)",
-             "plan_valid": plan.is_valid()}
+        rows.append(
+            b.as_dict()
+            | {"names": [names.get(b.code_a, ""), names.get(b.code_b, "")], "joint_patrol": joint}
+        )
+    part |= {
+        "flagged": rows,
+        "flagged_total": len(flagged),
+        "meeting_list": plan.meeting_list(),
+        "blind_spots": plan.blind_spots.as_dict() if plan.blind_spots else None,
+        "notes": list(plan.notes),
+        "risk": "risk terrain from the street network"
+        if risk is not None
+        else "no street network: risk terrain not computed (0)",
+        "plan_valid": plan.is_valid(),
+    }
     return part, plan
 
 
@@ -215,47 +291,68 @@ def _to_wgs84(crs):
         if geom.geom_type == "Point":
             return {"lon": coords[0][0], "lat": coords[0][1]}
         return {"coordinates": coords}
+
     return convert
 
 
 def _why_no_zones(jurisdictions: gpd.GeoDataFrame, params: ZoneParams) -> list[str]:
     if len(jurisdictions) < 2:
-        return [f"only {len(jurisdictions)} jurisdiction loaded: a boundary zone needs two "
-                "neighbours (check --codes)"]
+        return [
+            f"only {len(jurisdictions)} jurisdiction loaded: a boundary zone needs two "
+            "neighbours (check --codes)"
+        ]
     rows = list(jurisdictions.itertuples())
-    pairs = [(a, b) for i, a in enumerate(rows) for b in rows[i + 1:]]
+    pairs = [(a, b) for i, a in enumerate(rows) for b in rows[i + 1 :]]
     if len(pairs) > MAX_PAIRS_EXPLAINED:
         return [f"none of the {len(rows)} jurisdictions share a border"]
-    return [boundary_zone(a.code, a.geometry, b.code, b.geometry, params=params).explanation
-            for a, b in pairs]
+    return [
+        boundary_zone(a.code, a.geometry, b.code, b.geometry, params=params).explanation
+        for a, b in pairs
+    ]
 
 
 def _hotspot_dict(h) -> dict:
-    return {"id": h.id, "incidents": h.incident_count,
-            "incidents_by_jurisdiction": h.incidents_by_jurisdiction, "gi_bin": h.gi_bin,
-            "max_z": round(h.max_z, 2), "trend": str(h.trend), "peak_window": h.peak.label,
-            "peak_share": round(h.peak.share, 3), "cells": len(h.unit_ids),
-            "trend_detail": h.trend_detail.as_dict() if h.trend_detail else None}
+    return {
+        "id": h.id,
+        "incidents": h.incident_count,
+        "incidents_by_jurisdiction": h.incidents_by_jurisdiction,
+        "gi_bin": h.gi_bin,
+        "max_z": round(h.max_z, 2),
+        "trend": str(h.trend),
+        "peak_window": h.peak.label,
+        "peak_share": round(h.peak.share, 3),
+        "cells": len(h.unit_ids),
+        "trend_detail": h.trend_detail.as_dict() if h.trend_detail else None,
+    }
 
 
 # --- printing ------------------------------------------------------------------------------
 
+
 def echo_report(data: dict) -> None:
     note = f" — {data['note']}" if "note" in data else ""
     inc = data["incidents"]
-    echo_table(f"Hotspots ({data['status']}){note}", [
-        ("incidents", f"{inc['used']} used of {inc['input']}: {inc['outside_every_jurisdiction']} "
-                      f"outside every jurisdiction, {inc['outside_study_area']} outside the "
-                      "study area"),
-        ("study area", data["study_area"]),
-        ("result", data["summary"]),
-    ])
+    echo_table(
+        f"Hotspots ({data['status']}){note}",
+        [
+            (
+                "incidents",
+                f"{inc['used']} used of {inc['input']}: {inc['outside_every_jurisdiction']} "
+                f"outside every jurisdiction, {inc['outside_study_area']} outside the "
+                "study area",
+            ),
+            ("study area", data["study_area"]),
+            ("result", data["summary"]),
+        ],
+    )
     if data["hotspots"]:
         click.echo(f"\nTop hotspots ({len(data['hotspots'])} of {data['hotspot_count']}){note}")
         for h in data["hotspots"]:
             sides = ", ".join(f"{k} {v}" for k, v in h["incidents_by_jurisdiction"].items())
-            click.echo(f"  #{h['id']:<3} {h['incidents']:>4} incidents ({sides}), Gi_Bin "
-                       f"{h['gi_bin']}, trend {h['trend']}, peak {h['peak_window']}")
+            click.echo(
+                f"  #{h['id']:<3} {h['incidents']:>4} incidents ({sides}), Gi_Bin "
+                f"{h['gi_bin']}, trend {h['trend']}, peak {h['peak_window']}"
+            )
     if "boundary" in data:
         echo_boundary(data["boundary"], note)
 
@@ -263,39 +360,57 @@ def echo_report(data: dict) -> None:
 def echo_boundary(part: dict, note: str = "") -> None:
     click.echo(f"\nBoundary zones{note}")
     for z in part["zones"]:
-        click.echo(f"  {z['jurisdictions'][0]} {z['names'][0]} | {z['jurisdictions'][1]} "
-                   f"{z['names'][1]}: shared line {z['shared_length_m'] / 1000:.2f} km, "
-                   f"{z['zone_width_m']:g} m each side")
+        click.echo(
+            f"  {z['jurisdictions'][0]} {z['names'][0]} | {z['jurisdictions'][1]} "
+            f"{z['names'][1]}: shared line {z['shared_length_m'] / 1000:.2f} km, "
+            f"{z['zone_width_m']:g} m each side"
+        )
     for line in part.get("explanation", []):
         click.echo(f"  {line}")
     if not part["flagged"]:
         click.echo("  no boundary hotspot to propose a joint patrol for")
         return
-    click.echo(f"\nJoint patrols: {len(part['flagged'])} of {part['flagged_total']} flagged "
-               f"boundary hotspots{note}")
+    click.echo(
+        f"\nJoint patrols: {len(part['flagged'])} of {part['flagged_total']} flagged "
+        f"boundary hotspots{note}"
+    )
     for row, f in zip(part["meeting_list"], part["flagged"], strict=True):
         joint = f["joint_patrol"]
         route = joint["route"]
-        route_text = (f"{route['length_m'] / 1000:.2f} km on foot, ~{route['duration_min']:.0f} "
-                      f"min ({route['method']})" if route else joint["route_note"])
-        echo_table(f"  #{row['rank']} {row['jurisdictions']}  score {f['score']}", [
-            ("place", row["place"]),
-            ("incidents by side", f"{row['incidents_by_side']} ({row['dominant_class']})"),
-            ("time window", f"{row['peak_window']} (busiest: {row['busiest_days']})"),
-            ("trend / risk", f"{row['trend']} / {row['risk']}"),
-            ("meeting point", f"{row['meeting_point']} ({joint['meeting_point']['lon']}, "
-                              f"{joint['meeting_point']['lat']})"),
-            ("route", route_text),
-            ("cadence / lead", f"{row['cadence']} / {row['lead']}"),
-            ("action", row["action"]),
-        ])
+        route_text = (
+            f"{route['length_m'] / 1000:.2f} km on foot, ~{route['duration_min']:.0f} "
+            f"min ({route['method']})"
+            if route
+            else joint["route_note"]
+        )
+        echo_table(
+            f"  #{row['rank']} {row['jurisdictions']}  score {f['score']}",
+            [
+                ("place", row["place"]),
+                ("incidents by side", f"{row['incidents_by_side']} ({row['dominant_class']})"),
+                ("time window", f"{row['peak_window']} (busiest: {row['busiest_days']})"),
+                ("trend / risk", f"{row['trend']} / {row['risk']}"),
+                (
+                    "meeting point",
+                    f"{row['meeting_point']} ({joint['meeting_point']['lon']}, "
+                    f"{joint['meeting_point']['lat']})",
+                ),
+                ("route", route_text),
+                ("cadence / lead", f"{row['cadence']} / {row['lead']}"),
+                ("action", row["action"]),
+            ],
+        )
     blind = part.get("blind_spots")
     if blind is not None:
-        click.echo(f"\nBlind spots across the line: {blind['uncovered_km']:.2f} km of zone "
-                   "streets in no grid of either side")
+        click.echo(
+            f"\nBlind spots across the line: {blind['uncovered_km']:.2f} km of zone "
+            "streets in no grid of either side"
+        )
         for z in blind["zones"]:
-            click.echo(f"  {'/'.join(z['jurisdictions'])}: {z['uncovered_km']:.2f} of "
-                       f"{z['zone_street_km']:.2f} km uncovered")
+            click.echo(
+                f"  {'/'.join(z['jurisdictions'])}: {z['uncovered_km']:.2f} of "
+                f"{z['zone_street_km']:.2f} km uncovered"
+            )
         for s in blind["streets"][:10]:
             click.echo(f"  {s['street']} ({s['side'] or 'between the two'}): {s['km']:.2f} km")
     for n in part.get("notes", []):
@@ -303,49 +418,123 @@ def echo_boundary(part: dict, note: str = "") -> None:
 
 
 @click.command()
-@click.option("--network", "network_file", type=click.Path(path_type=Path),
-              help="OSM file (walk network; gives meeting points at street crossings and routes).")
-@click.option("--jurisdictions", "jurisdictions_file", type=click.Path(path_type=Path),
-              help="Jurisdiction polygons (GeoJSON/GPKG; codes in code/adcode).")
+@click.option(
+    "--network",
+    "network_file",
+    type=click.Path(path_type=Path),
+    help="OSM file (walk network; gives meeting points at street crossings and routes).",
+)
+@click.option(
+    "--jurisdictions",
+    "jurisdictions_file",
+    type=click.Path(path_type=Path),
+    help="Jurisdiction polygons (GeoJSON/GPKG; codes in code/adcode).",
+)
 @click.option("--codes", help="Comma-separated jurisdiction codes to keep, e.g. 310120,310116.")
-@click.option("--incidents", "incidents_file", type=click.Path(path_type=Path),
-              help="Incident CSV/GeoJSON.")
+@click.option(
+    "--incidents", "incidents_file", type=click.Path(path_type=Path), help="Incident CSV/GeoJSON."
+)
 @click.option("--lon-col", help="Longitude column.")
 @click.option("--lat-col", help="Latitude column.")
 @click.option("--time-col", default="time", show_default=True, help="Time column.")
 @click.option("--category-col", help="Category label column (mapped to national classes).")
-@click.option("--coords", type=click.Choice(COORD_SYSTEMS), default="wgs84", show_default=True,
-              help="Datum of the incident points: gcj02 (Amap, Tencent), bd09 (Baidu).")
-@click.option("--grids", "grids_file", type=click.Path(path_type=Path),
-              help="Grid layout (for blind spots across the line).")
-@click.option("--cell-size-m", type=float, default=100.0, show_default=True,
-              help="Hexagon width across flats, metres.")
-@click.option("--zone-width-m", type=float, default=50.0, show_default=True,
-              help="Boundary zone width on each side of the line, metres.")
-@click.option("--study-margin-m", type=float, default=500.0, show_default=True,
-              help="Without a network: study area = boundary zones grown by this.")
-@click.option("--boundary", is_flag=True,
-              help="List boundary hotspots with both sides, peak windows and joint patrols.")
+@click.option(
+    "--coords",
+    type=click.Choice(COORD_SYSTEMS),
+    default="wgs84",
+    show_default=True,
+    help="Datum of the incident points: gcj02 (Amap, Tencent), bd09 (Baidu).",
+)
+@click.option(
+    "--grids",
+    "grids_file",
+    type=click.Path(path_type=Path),
+    help="Grid layout (for blind spots across the line).",
+)
+@click.option(
+    "--cell-size-m",
+    type=float,
+    default=100.0,
+    show_default=True,
+    help="Hexagon width across flats, metres.",
+)
+@click.option(
+    "--zone-width-m",
+    type=float,
+    default=50.0,
+    show_default=True,
+    help="Boundary zone width on each side of the line, metres.",
+)
+@click.option(
+    "--study-margin-m",
+    type=float,
+    default=500.0,
+    show_default=True,
+    help="Without a network: study area = boundary zones grown by this.",
+)
+@click.option(
+    "--boundary",
+    is_flag=True,
+    help="List boundary hotspots with both sides, peak windows and joint patrols.",
+)
 @click.option("--top", type=int, default=10, show_default=True, help="How many to list.")
-@click.option("--seed", type=int, default=sample.INCIDENT_SEED, show_default=True,
-              help="Seed of the synthetic sample incidents and of route improvement.")
+@click.option(
+    "--seed",
+    type=int,
+    default=sample.INCIDENT_SEED,
+    show_default=True,
+    help="Seed of the synthetic sample incidents and of route improvement.",
+)
 @json_option
-def hotspots(network_file, jurisdictions_file, codes, incidents_file, lon_col, lat_col, time_col,
-             category_col, coords, grids_file, cell_size_m, zone_width_m, study_margin_m,
-             boundary, top, seed, as_json) -> None:
+def hotspots(
+    network_file,
+    jurisdictions_file,
+    codes,
+    incidents_file,
+    lon_col,
+    lat_col,
+    time_col,
+    category_col,
+    coords,
+    grids_file,
+    cell_size_m,
+    zone_width_m,
+    study_margin_m,
+    boundary,
+    top,
+    seed,
+    as_json,
+) -> None:
     """Getis–Ord Gi* incident hotspots; with --boundary, joint patrols across district lines.
 
     With no files: the bundled central-Shanghai sample with SYNTHETIC incidents.
     """
-    columns = {"lon_col": lon_col, "lat_col": lat_col, "time_col": time_col,
-               "category_col": category_col}
-    inputs = load_inputs(network_file=network_file, jurisdictions_file=jurisdictions_file,
-                         codes=[c.strip() for c in codes.split(",")] if codes else None,
-                         incidents_file=incidents_file, grids_file=grids_file,
-                         incident_columns=columns, coords=coords, seed=seed)
+    columns = {
+        "lon_col": lon_col,
+        "lat_col": lat_col,
+        "time_col": time_col,
+        "category_col": category_col,
+    }
+    inputs = load_inputs(
+        network_file=network_file,
+        jurisdictions_file=jurisdictions_file,
+        codes=[c.strip() for c in codes.split(",")] if codes else None,
+        incidents_file=incidents_file,
+        grids_file=grids_file,
+        incident_columns=columns,
+        coords=coords,
+        seed=seed,
+    )
     echo_warnings(inputs.warnings)
-    report = build_report(inputs, cell_size_m=cell_size_m, zone_width_m=zone_width_m,
-                          boundary=boundary, seed=seed, study_margin_m=study_margin_m, top=top)
+    report = build_report(
+        inputs,
+        cell_size_m=cell_size_m,
+        zone_width_m=zone_width_m,
+        boundary=boundary,
+        seed=seed,
+        study_margin_m=study_margin_m,
+        top=top,
+    )
     if as_json:
         echo_json(report.data)
     else:

@@ -83,27 +83,53 @@ class HotspotParams:
     def __post_init__(self) -> None:
         issues = ProblemCollector("HotspotParams")
         if self.weights not in ("distance_band", "knn"):
-            issues.add("weights", expected="'distance_band' or 'knn'", found=repr(self.weights),
-                       fix="pick one")
+            issues.add(
+                "weights",
+                expected="'distance_band' or 'knn'",
+                found=repr(self.weights),
+                fix="pick one",
+            )
         for name in ("neighbour_distance_m", "max_snap_m"):
             if not getattr(self, name) > 0:
-                issues.add(name, expected="a positive distance in metres",
-                           found=repr(getattr(self, name)), fix="see the defaults")
+                issues.add(
+                    name,
+                    expected="a positive distance in metres",
+                    found=repr(getattr(self, name)),
+                    fix="see the defaults",
+                )
         if self.half_life_days is not None and not self.half_life_days > 0:
-            issues.add("half_life_days", expected="None or a positive number of days",
-                       found=repr(self.half_life_days), fix="use e.g. 28")
+            issues.add(
+                "half_life_days",
+                expected="None or a positive number of days",
+                found=repr(self.half_life_days),
+                fix="use e.g. 28",
+            )
         for name in ("k_neighbours", "min_incidents", "min_units_with_incidents"):
             if not (isinstance(getattr(self, name), int) and getattr(self, name) >= 1):
-                issues.add(name, expected="a positive integer", found=repr(getattr(self, name)),
-                           fix="see the defaults")
+                issues.add(
+                    name,
+                    expected="a positive integer",
+                    found=repr(getattr(self, name)),
+                    fix="see the defaults",
+                )
         if self.min_weeks_for_trend < 3:
-            issues.add("min_weeks_for_trend", expected="at least 3 (Mann-Kendall needs 3 points)",
-                       found=repr(self.min_weeks_for_trend), fix="use 4 or more")
+            issues.add(
+                "min_weeks_for_trend",
+                expected="at least 3 (Mann-Kendall needs 3 points)",
+                found=repr(self.min_weeks_for_trend),
+                fix="use 4 or more",
+            )
         if not 0 < self.peak_share <= 1:
-            issues.add("peak_share", expected="a fraction in (0, 1]", found=repr(self.peak_share),
-                       fix="use 0.6")
+            issues.add(
+                "peak_share",
+                expected="a fraction in (0, 1]",
+                found=repr(self.peak_share),
+                fix="use 0.6",
+            )
         if self.transform not in ("B", "R"):
-            issues.add("transform", expected="'B' or 'R'", found=repr(self.transform), fix="use 'B'")
+            issues.add(
+                "transform", expected="'B' or 'R'", found=repr(self.transform), fix="use 'B'"
+            )
         issues.raise_if_any("invalid hotspot parameters")
 
 
@@ -143,10 +169,19 @@ class HotspotResult:
 
     def raise_if_insufficient(self) -> None:
         if not self.ok:
-            raise InvalidInputError("too few incidents for hotspot statistics", [Problem(
-                "incidents", "", f"at least {self.params.min_incidents} incidents in "
-                f"{self.params.min_units_with_incidents} or more units", self.message,
-                "use a longer period or a larger area, or lower min_incidents knowingly")])
+            raise InvalidInputError(
+                "too few incidents for hotspot statistics",
+                [
+                    Problem(
+                        "incidents",
+                        "",
+                        f"at least {self.params.min_incidents} incidents in "
+                        f"{self.params.min_units_with_incidents} or more units",
+                        self.message,
+                        "use a longer period or a larger area, or lower min_incidents knowingly",
+                    )
+                ],
+            )
 
     def is_valid(self) -> bool:
         """Internal consistency: counts add up, classes in range, hotspots are hot units."""
@@ -164,58 +199,101 @@ class HotspotResult:
     def summary(self) -> str:
         hot = int((self.units["gi_bin"] > 0).sum())
         cold = int((self.units["gi_bin"] < 0).sum())
-        return (f"{self.status}: {len(self.incidents)} of {self.n_input} incidents used "
-                f"({self.n_outside} outside every jurisdiction, {self.n_unassigned} not on a unit); "
-                f"{len(self.units)} units, {hot} hot, {cold} cold, {len(self.hotspots)} hotspots. "
-                f"{self.message}")
+        return (
+            f"{self.status}: {len(self.incidents)} of {self.n_input} incidents used "
+            f"({self.n_outside} outside every jurisdiction, {self.n_unassigned} not on a unit); "
+            f"{len(self.units)} units, {hot} hot, {cold} cold, {len(self.hotspots)} hotspots. "
+            f"{self.message}"
+        )
 
 
-def _validate_inputs(incidents: gpd.GeoDataFrame, jurisdictions: gpd.GeoDataFrame,
-                     code_column: str, time_column: str) -> None:
+def _validate_inputs(
+    incidents: gpd.GeoDataFrame, jurisdictions: gpd.GeoDataFrame, code_column: str, time_column: str
+) -> None:
     issues = ProblemCollector("hotspot inputs")
     if time_column not in incidents.columns:
-        issues.add("incidents", expected=f"a '{time_column}' column of timestamps",
-                   found=f"columns {list(incidents.columns)}", fix="name the time column")
+        issues.add(
+            "incidents",
+            expected=f"a '{time_column}' column of timestamps",
+            found=f"columns {list(incidents.columns)}",
+            fix="name the time column",
+        )
     elif pd.to_datetime(incidents[time_column], errors="coerce").isna().any():
         bad = incidents.index[pd.to_datetime(incidents[time_column], errors="coerce").isna()]
-        issues.add(f"incidents rows {list(bad[:5])}", expected="valid timestamps",
-                   found="missing or unparsable times", fix="fix or drop those rows")
+        issues.add(
+            f"incidents rows {list(bad[:5])}",
+            expected="valid timestamps",
+            found="missing or unparsable times",
+            fix="fix or drop those rows",
+        )
     if len(incidents) and not (shapely.get_type_id(incidents.geometry.values) == 0).all():
-        issues.add("incidents", expected="point geometries", found="other geometry types",
-                   fix="use incident locations as points")
+        issues.add(
+            "incidents",
+            expected="point geometries",
+            found="other geometry types",
+            fix="use incident locations as points",
+        )
     if code_column not in jurisdictions.columns:
-        issues.add("jurisdictions", expected=f"a '{code_column}' column",
-                   found=f"columns {list(jurisdictions.columns)}", fix="pass code_column=")
+        issues.add(
+            "jurisdictions",
+            expected=f"a '{code_column}' column",
+            found=f"columns {list(jurisdictions.columns)}",
+            fix="pass code_column=",
+        )
     for name, frame in (("incidents", incidents), ("jurisdictions", jurisdictions)):
         if frame.crs is None or frame.crs.is_geographic:
-            issues.add(name, expected="a projected CRS in metres", found=str(frame.crs),
-                       fix="project, e.g. .to_crs(32651) for Shanghai")
-    if incidents.crs is not None and jurisdictions.crs is not None and incidents.crs != jurisdictions.crs:
-        issues.add("incidents", expected=f"the jurisdictions' CRS {jurisdictions.crs}",
-                   found=str(incidents.crs), fix="reproject one of them")
+            issues.add(
+                name,
+                expected="a projected CRS in metres",
+                found=str(frame.crs),
+                fix="project, e.g. .to_crs(32651) for Shanghai",
+            )
+    if (
+        incidents.crs is not None
+        and jurisdictions.crs is not None
+        and incidents.crs != jurisdictions.crs
+    ):
+        issues.add(
+            "incidents",
+            expected=f"the jurisdictions' CRS {jurisdictions.crs}",
+            found=str(incidents.crs),
+            fix="reproject one of them",
+        )
     if len(jurisdictions) == 0:
-        issues.add("jurisdictions", expected="at least one polygon", found="none",
-                   fix="load the jurisdictions to analyse")
+        issues.add(
+            "jurisdictions",
+            expected="at least one polygon",
+            found="none",
+            fix="load the jurisdictions to analyse",
+        )
     issues.raise_if_any("cannot analyse hotspots")
 
 
-def _locate_jurisdictions(incidents: gpd.GeoDataFrame, jurisdictions: gpd.GeoDataFrame,
-                          code_column: str) -> np.ndarray:
+def _locate_jurisdictions(
+    incidents: gpd.GeoDataFrame, jurisdictions: gpd.GeoDataFrame, code_column: str
+) -> np.ndarray:
     """Code of the jurisdiction holding each incident (first match), None outside all of them."""
     codes = np.full(len(incidents), None, dtype=object)
     if len(incidents) == 0:
         return codes
     point, polygon = shapely.STRtree(jurisdictions.geometry.values).query(
-        incidents.geometry.values, predicate="intersects")
+        incidents.geometry.values, predicate="intersects"
+    )
     first = np.unique(point, return_index=True)[1]
     codes[point[first]] = jurisdictions[code_column].astype(str).to_numpy()[polygon[first]]
     return codes
 
 
-def analyse_hotspots(incidents: gpd.GeoDataFrame, jurisdictions: gpd.GeoDataFrame, *,
-                     params: HotspotParams | None = None, segments: gpd.GeoDataFrame | None = None,
-                     study_area: BaseGeometry | None = None, code_column: str = "code",
-                     time_column: str = "time") -> HotspotResult:
+def analyse_hotspots(
+    incidents: gpd.GeoDataFrame,
+    jurisdictions: gpd.GeoDataFrame,
+    *,
+    params: HotspotParams | None = None,
+    segments: gpd.GeoDataFrame | None = None,
+    study_area: BaseGeometry | None = None,
+    code_column: str = "code",
+    time_column: str = "time",
+) -> HotspotResult:
     """Getis–Ord Gi* hotspots of ``incidents`` inside ``jurisdictions`` (see module docstring).
 
     With ``segments`` (line GeoDataFrame with ``x``/``y`` midpoints, metric CRS) incidents snap to
@@ -235,19 +313,30 @@ def analyse_hotspots(incidents: gpd.GeoDataFrame, jurisdictions: gpd.GeoDataFram
     units = _with_counts(units, used, params, time_column)
     weights = _weights(units, params)
     status, message = _sufficiency(units, len(used), params)
-    result = HotspotResult(status=status, message=message, units=units, hotspots=[],
-                           incidents=used, n_input=len(incidents),
-                           n_outside=int(located["jurisdiction"].isna().sum()),
-                           n_unassigned=int((inside["unit_id"] < 0).sum()), weights=weights,
-                           params=params)
+    result = HotspotResult(
+        status=status,
+        message=message,
+        units=units,
+        hotspots=[],
+        incidents=used,
+        n_input=len(incidents),
+        n_outside=int(located["jurisdiction"].isna().sum()),
+        n_unassigned=int((inside["unit_id"] < 0).sum()),
+        weights=weights,
+        params=params,
+    )
     if status == "ok":
         _add_statistics(result, time_column)
     return result
 
 
-def _units_and_assignment(inside: gpd.GeoDataFrame, jurisdictions: gpd.GeoDataFrame,
-                          segments: gpd.GeoDataFrame | None, params: HotspotParams,
-                          study_area: BaseGeometry | None) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+def _units_and_assignment(
+    inside: gpd.GeoDataFrame,
+    jurisdictions: gpd.GeoDataFrame,
+    segments: gpd.GeoDataFrame | None,
+    params: HotspotParams,
+    study_area: BaseGeometry | None,
+) -> tuple[gpd.GeoDataFrame, np.ndarray]:
     if segments is None:
         area = jurisdictions.union_all()
         if study_area is not None:
@@ -255,18 +344,27 @@ def _units_and_assignment(inside: gpd.GeoDataFrame, jurisdictions: gpd.GeoDataFr
         units = make_cells(area, params.cells, crs=jurisdictions.crs)
         return units, assign_to_cells(inside.geometry, units)
     if segments.crs != jurisdictions.crs or not {"x", "y"} <= set(segments.columns):
-        raise InvalidInputError("unusable street segments", [Problem(
-            "segments", "", f"lines in {jurisdictions.crs} with x/y midpoint columns",
-            f"CRS {segments.crs}, columns {list(segments.columns)}",
-            "build them with gridplan.hotspots.cells.segment_table(network.graph)")])
+        raise InvalidInputError(
+            "unusable street segments",
+            [
+                Problem(
+                    "segments",
+                    "",
+                    f"lines in {jurisdictions.crs} with x/y midpoint columns",
+                    f"CRS {segments.crs}, columns {list(segments.columns)}",
+                    "build them with gridplan.hotspots.cells.segment_table(network.graph)",
+                )
+            ],
+        )
     units = segments.reset_index(drop=True).copy()
     units.insert(0, "unit_id", np.arange(len(units)))
     ids, _ = assign_to_segments(inside.geometry, units, max_snap_m=params.max_snap_m)
     return units, ids
 
 
-def _with_counts(units: gpd.GeoDataFrame, used: gpd.GeoDataFrame, params: HotspotParams,
-                 time_column: str) -> gpd.GeoDataFrame:
+def _with_counts(
+    units: gpd.GeoDataFrame, used: gpd.GeoDataFrame, params: HotspotParams, time_column: str
+) -> gpd.GeoDataFrame:
     units = units.rename(columns={"cell_id": "unit_id"})
     units["count"] = count_per_unit(used["unit_id"].to_numpy(), len(units)).astype(int)
     weight = None
@@ -293,13 +391,16 @@ def _sufficiency(units: gpd.GeoDataFrame, n_used: int, params: HotspotParams) ->
     if n_used < params.min_incidents or occupied < params.min_units_with_incidents:
         return "insufficient_data", (
             f"only {n_used} incidents in {occupied} units (need {params.min_incidents} incidents "
-            f"in {params.min_units_with_incidents} units): counts shown, no hotspot statistics")
+            f"in {params.min_units_with_incidents} units): counts shown, no hotspot statistics"
+        )
     return "ok", ""
 
 
 def _add_statistics(result: HotspotResult, time_column: str) -> None:
     units, params = result.units, result.params
-    gi = getis_ord(units["weighted"].to_numpy(), result.weights, star=True, transform=params.transform)
+    gi = getis_ord(
+        units["weighted"].to_numpy(), result.weights, star=True, transform=params.transform
+    )
     units["gi_z"] = gi.z
     units["gi_p"] = gi.p_two_sided
     units["gi_bin"] = confidence_bins(gi.z, gi.p_two_sided, fdr=params.fdr)
@@ -311,18 +412,24 @@ def _add_trends(result: HotspotResult, time_column: str) -> np.ndarray | None:
     """Per-unit weekly trend classes; returns the (n_units, T) complete-week counts, or None
     when there are fewer than ``min_weeks_for_trend`` complete weeks."""
     units, params, used = result.units, result.params, result.incidents
-    weekly, weeks, dropped = complete_week_counts(used["unit_id"].to_numpy(), used[time_column],
-                                                  len(units), tz=params.tz)
+    weekly, weeks, dropped = complete_week_counts(
+        used["unit_id"].to_numpy(), used[time_column], len(units), tz=params.tz
+    )
     if weekly.shape[1] < params.min_weeks_for_trend:
-        result.message = (result.message + f" Trends need {params.min_weeks_for_trend} complete "
-                          f"weeks of data; found {weekly.shape[1]}: trend left as 'none'.").strip()
+        result.message = (
+            result.message + f" Trends need {params.min_weeks_for_trend} complete "
+            f"weeks of data; found {weekly.shape[1]}: trend left as 'none'."
+        ).strip()
         return None
     if dropped:
-        result.message = (result.message + f" Trends use {weekly.shape[1]} complete weeks from "
-                          f"{weeks[0].date()}; {dropped} incidents of a partial first week are "
-                          "left out of them.").strip()
-    trends = classify_trends(weekly, result.weights, weeks=weeks, params=params.trend,
-                             transform=params.transform)
+        result.message = (
+            result.message + f" Trends use {weekly.shape[1]} complete weeks from "
+            f"{weeks[0].date()}; {dropped} incidents of a partial first week are "
+            "left out of them."
+        ).strip()
+    trends = classify_trends(
+        weekly, result.weights, weeks=weeks, params=params.trend, transform=params.transform
+    )
     units["trend"] = trends.classes
     result.units.attrs["weeks"] = weeks
     return weekly
@@ -338,8 +445,11 @@ def _add_hotspots(result: HotspotResult, time_column: str, weekly: np.ndarray | 
     groups = [hot[labels == label] for label in range(labels.max() + 1)]
     # hot only through its neighbours: nothing of its own to patrol
     groups = [g for g in groups if used["unit_id"].isin(g).any()]
-    details = ([None] * len(groups) if weekly is None else
-               cluster_trends(weekly, groups, weeks=units.attrs.get("weeks"), params=params.trend))
+    details = (
+        [None] * len(groups)
+        if weekly is None
+        else cluster_trends(weekly, groups, weeks=units.attrs.get("weeks"), params=params.trend)
+    )
     z = units["gi_z"].to_numpy()
     hotspot_of_unit = np.full(len(units), -1)
     for members, detail in zip(groups, details, strict=True):
@@ -347,13 +457,22 @@ def _add_hotspots(result: HotspotResult, time_column: str, weekly: np.ndarray | 
         strongest = members[np.argmax(z[members])]
         profile = hour_weekday_profile(events[time_column], tz=params.tz)
         hotspot_of_unit[members] = len(result.hotspots)
-        result.hotspots.append(Hotspot(
-            id=len(result.hotspots), unit_ids=tuple(int(m) for m in members),
-            geometry=shapely.union_all(units.geometry.values[members]),
-            incident_count=len(events), max_z=float(z[strongest]),
-            gi_bin=int(units["gi_bin"].iloc[members].max()),
-            trend=detail.trend if detail is not None else Trend.NONE, profile=profile,
-            peak=peak_window(profile, share=params.peak_share),
-            incidents_by_jurisdiction=events["jurisdiction"].value_counts().astype(int).to_dict(),
-            trend_detail=detail))
+        result.hotspots.append(
+            Hotspot(
+                id=len(result.hotspots),
+                unit_ids=tuple(int(m) for m in members),
+                geometry=shapely.union_all(units.geometry.values[members]),
+                incident_count=len(events),
+                max_z=float(z[strongest]),
+                gi_bin=int(units["gi_bin"].iloc[members].max()),
+                trend=detail.trend if detail is not None else Trend.NONE,
+                profile=profile,
+                peak=peak_window(profile, share=params.peak_share),
+                incidents_by_jurisdiction=events["jurisdiction"]
+                .value_counts()
+                .astype(int)
+                .to_dict(),
+                trend_detail=detail,
+            )
+        )
     units["hotspot"] = hotspot_of_unit

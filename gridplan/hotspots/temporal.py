@@ -13,7 +13,8 @@ T weeks, "hot" = significant hot at the chosen confidence in that week, FDR acro
 * ``sporadic``     — hot in some weeks, but none of the above (on-again, off-again).
 
 Mann–Kendall: S = Σ_{i<j} sign(x_j − x_i); Var S = [n(n−1)(2n+5) − Σ_g t_g(t_g−1)(2t_g+5)] / 18
-over groups of tied values (weeks with no events anywhere have z = NaN and enter as 0); Z = (S − sign(S)) / √Var S (continuity correction), two-sided
+over groups of tied values (weeks with no events anywhere have z = NaN and enter as 0);
+Z = (S − sign(S)) / √Var S (continuity correction), two-sided
 p = 2 P(N(0,1) > |Z|) via scipy. Needs n ≥ 3; a constant series has no trend (Z = 0, p = 1).
 
 Hotspot trends (:func:`cluster_trend`) — why a second rule set. Per-unit weekly Gi* with FDR over
@@ -112,11 +113,25 @@ def peak_window(hour_counts: np.ndarray, *, share: float = 0.6) -> PeakWindow:
         counts = counts.sum(axis=0)
     problems = []
     if counts.shape != (24,) or (counts < 0).any() or not np.isfinite(counts).all():
-        problems.append(Problem("hour_counts", "", "24 non-negative hourly counts",
-                                f"shape {counts.shape}", "pass hour_weekday_profile(...)"))
+        problems.append(
+            Problem(
+                "hour_counts",
+                "",
+                "24 non-negative hourly counts",
+                f"shape {counts.shape}",
+                "pass hour_weekday_profile(...)",
+            )
+        )
     elif counts.sum() == 0:
-        problems.append(Problem("hour_counts", "", "at least one incident", "none",
-                                "a peak window needs incidents with times"))
+        problems.append(
+            Problem(
+                "hour_counts",
+                "",
+                "at least one incident",
+                "none",
+                "a peak window needs incidents with times",
+            )
+        )
     if not 0 < share <= 1:
         problems.append(Problem("share", "", "a fraction in (0, 1]", repr(share), "use 0.6"))
     if problems:
@@ -131,7 +146,9 @@ def peak_window(hour_counts: np.ndarray, *, share: float = 0.6) -> PeakWindow:
     candidates = np.where(enough[:, length_index], window_sums[:, length_index], -np.inf)
     start = int(np.argmax(candidates))  # argmax takes the first of equal maxima
     hours = length_index + 1
-    return PeakWindow(start, (start + hours) % 24, float(window_sums[start, length_index]), float(total))
+    return PeakWindow(
+        start, (start + hours) % 24, float(window_sums[start, length_index]), float(total)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +170,18 @@ def mann_kendall(series: np.ndarray) -> MannKendallResult:
     """Mann–Kendall trend test with tie correction and continuity correction (see module doc)."""
     x = np.asarray(series, dtype=float)
     if x.ndim != 1 or len(x) < 3 or not np.isfinite(x).all():
-        raise InvalidInputError("cannot run the Mann-Kendall test", [Problem(
-            "series", "", "at least 3 finite values in time order", f"{x.shape} {x[:5]}",
-            "use more weeks, or drop missing weeks")])
+        raise InvalidInputError(
+            "cannot run the Mann-Kendall test",
+            [
+                Problem(
+                    "series",
+                    "",
+                    "at least 3 finite values in time order",
+                    f"{x.shape} {x[:5]}",
+                    "use more weeks, or drop missing weeks",
+                )
+            ],
+        )
     n = len(x)
     i, j = np.triu_indices(n, k=1)
     s = int(np.sign(x[j] - x[i]).sum())
@@ -163,8 +189,14 @@ def mann_kendall(series: np.ndarray) -> MannKendallResult:
     variance = (n * (n - 1) * (2 * n + 5) - (ties * (ties - 1) * (2 * ties + 5)).sum()) / 18.0
     z = (s - np.sign(s)) / np.sqrt(variance) if variance > 0 and s != 0 else 0.0
     p = float(2 * stats.norm.sf(abs(z)))
-    return MannKendallResult(s=s, variance=float(variance), z=float(z), p_two_sided=min(p, 1.0),
-                             tau=s / (n * (n - 1) / 2), n=n)
+    return MannKendallResult(
+        s=s,
+        variance=float(variance),
+        z=float(z),
+        p_two_sided=min(p, 1.0),
+        tau=s / (n * (n - 1) / 2),
+        n=n,
+    )
 
 
 class Trend(StrEnum):
@@ -185,23 +217,41 @@ class TrendParams:
     measure: Literal["count", "gi"] = "count"  # hotspot trends: Mann–Kendall on counts or zone Gi*
 
     def __post_init__(self) -> None:
-        bad = [(name, v) for name, v in (("hot_alpha", self.hot_alpha), ("trend_alpha", self.trend_alpha),
-                                         ("persistent_share", self.persistent_share)) if not 0 < v <= 1]
-        problems = [Problem("TrendParams", name, "a fraction in (0, 1]", repr(v), "see defaults")
-                    for name, v in bad]
+        bad = [
+            (name, v)
+            for name, v in (
+                ("hot_alpha", self.hot_alpha),
+                ("trend_alpha", self.trend_alpha),
+                ("persistent_share", self.persistent_share),
+            )
+            if not 0 < v <= 1
+        ]
+        problems = [
+            Problem("TrendParams", name, "a fraction in (0, 1]", repr(v), "see defaults")
+            for name, v in bad
+        ]
         if self.measure not in ("count", "gi"):
-            problems.append(Problem("TrendParams", "measure", "'count' or 'gi'", repr(self.measure),
-                                    "use 'count'"))
+            problems.append(
+                Problem(
+                    "TrendParams", "measure", "'count' or 'gi'", repr(self.measure), "use 'count'"
+                )
+            )
         if problems:
             raise InvalidInputError("invalid trend parameters", problems)
 
 
-def weekly_counts(unit_ids: np.ndarray, times: pd.Series, n_units: int, *, tz: str = LOCAL_TZ,
-                  weeks: pd.DatetimeIndex | None = None) -> tuple[np.ndarray, pd.DatetimeIndex]:
+def weekly_counts(
+    unit_ids: np.ndarray,
+    times: pd.Series,
+    n_units: int,
+    *,
+    tz: str = LOCAL_TZ,
+    weeks: pd.DatetimeIndex | None = None,
+) -> tuple[np.ndarray, pd.DatetimeIndex]:
     """(n_units, T) counts per ISO week (Monday 00:00 local), from the first to the last week.
     Units < 0 are ignored. Returns the matrix and the week starts."""
     t = _local_times(times, tz)
-    week_start = (t.dt.normalize() - pd.to_timedelta(t.dt.day_of_week, unit="D"))
+    week_start = t.dt.normalize() - pd.to_timedelta(t.dt.day_of_week, unit="D")
     if t.dt.tz is not None:
         week_start = week_start.dt.tz_localize(None)
     if weeks is None:
@@ -209,8 +259,9 @@ def weekly_counts(unit_ids: np.ndarray, times: pd.Series, n_units: int, *, tz: s
     col = np.searchsorted(weeks.to_numpy(), week_start.to_numpy())
     ids = np.asarray(unit_ids)
     keep = (ids >= 0) & (col < len(weeks))
-    matrix = sparse.coo_matrix((np.ones(keep.sum()), (ids[keep], col[keep])),
-                               shape=(n_units, len(weeks))).toarray()
+    matrix = sparse.coo_matrix(
+        (np.ones(keep.sum()), (ids[keep], col[keep])), shape=(n_units, len(weeks))
+    ).toarray()
     return matrix, weeks
 
 
@@ -226,8 +277,14 @@ class TrendResult:
     weeks: pd.DatetimeIndex
 
 
-def classify_trends(weekly: np.ndarray, weights: sparse.spmatrix, *, weeks: pd.DatetimeIndex | None = None,
-                    params: TrendParams | None = None, transform: Transform = "B") -> TrendResult:
+def classify_trends(
+    weekly: np.ndarray,
+    weights: sparse.spmatrix,
+    *,
+    weeks: pd.DatetimeIndex | None = None,
+    params: TrendParams | None = None,
+    transform: Transform = "B",
+) -> TrendResult:
     """Weekly Gi* per unit and its trend class (rules in the module docstring).
 
     ``weekly``: (n, T) counts with T ≥ 3 weeks; ``weights``: the same neighbour matrix as the
@@ -236,23 +293,42 @@ def classify_trends(weekly: np.ndarray, weights: sparse.spmatrix, *, weeks: pd.D
     params = params or TrendParams()
     weekly = np.asarray(weekly, dtype=float)
     if weekly.ndim != 2 or weekly.shape[1] < 3:
-        raise InvalidInputError("not enough weeks for a trend", [Problem(
-            "weekly", "", "counts for at least 3 weeks", f"shape {weekly.shape}",
-            "use a longer incident history")])
+        raise InvalidInputError(
+            "not enough weeks for a trend",
+            [
+                Problem(
+                    "weekly",
+                    "",
+                    "counts for at least 3 weeks",
+                    f"shape {weekly.shape}",
+                    "use a longer incident history",
+                )
+            ],
+        )
     gi = getis_ord(weekly, weights, star=True, transform=transform)
     z = gi.z
     hot = np.zeros(z.shape, dtype=bool)
     for week in range(z.shape[1]):
-        hot[:, week] = significant(gi.p_two_sided[:, week], params.hot_alpha, fdr=params.fdr) & (z[:, week] > 0)
+        hot[:, week] = significant(gi.p_two_sided[:, week], params.hot_alpha, fdr=params.fdr) & (
+            z[:, week] > 0
+        )
     mk = [mann_kendall(np.nan_to_num(row)) for row in z]
     mk_z = np.array([m.z for m in mk])
     mk_p = np.array([m.p_two_sided for m in mk])
     classes = _trend_classes(hot, np.array([m.s for m in mk]), mk_p, params)
-    return TrendResult(z=z, hot=hot, mk_z=mk_z, mk_p=mk_p, classes=classes,
-                       weeks=weeks if weeks is not None else pd.DatetimeIndex([]))
+    return TrendResult(
+        z=z,
+        hot=hot,
+        mk_z=mk_z,
+        mk_p=mk_p,
+        classes=classes,
+        weeks=weeks if weeks is not None else pd.DatetimeIndex([]),
+    )
 
 
-def _trend_classes(hot: np.ndarray, mk_s: np.ndarray, mk_p: np.ndarray, params: TrendParams) -> np.ndarray:
+def _trend_classes(
+    hot: np.ndarray, mk_s: np.ndarray, mk_p: np.ndarray, params: TrendParams
+) -> np.ndarray:
     hot_share = hot.mean(axis=1)
     last = hot[:, -1]
     ever = hot.any(axis=1)
@@ -268,8 +344,9 @@ def _trend_classes(hot: np.ndarray, mk_s: np.ndarray, mk_p: np.ndarray, params: 
     return classes
 
 
-def complete_week_counts(unit_ids: np.ndarray, times: pd.Series, n_units: int, *,
-                         tz: str = LOCAL_TZ) -> tuple[np.ndarray, pd.DatetimeIndex, int]:
+def complete_week_counts(
+    unit_ids: np.ndarray, times: pd.Series, n_units: int, *, tz: str = LOCAL_TZ
+) -> tuple[np.ndarray, pd.DatetimeIndex, int]:
     """(n_units, T) counts per complete 7-day week counted back from the last incident's day.
 
     Weeks end at local midnight after the last incident; a leading week that starts before the
@@ -288,9 +365,12 @@ def complete_week_counts(unit_ids: np.ndarray, times: pd.Series, n_units: int, *
     week = full - 1 - back  # 0 = the earliest complete week, < 0 = partial leading week
     ids = np.asarray(unit_ids)
     keep = (ids >= 0) & (week >= 0)
-    matrix = sparse.coo_matrix((np.ones(keep.sum()), (ids[keep], week[keep])),
-                               shape=(n_units, full)).toarray()
-    starts = pd.DatetimeIndex([last - pd.Timedelta(days=7 * (full - 1 - k) + 6) for k in range(full)])
+    matrix = sparse.coo_matrix(
+        (np.ones(keep.sum()), (ids[keep], week[keep])), shape=(n_units, full)
+    ).toarray()
+    starts = pd.DatetimeIndex(
+        [last - pd.Timedelta(days=7 * (full - 1 - k) + 6) for k in range(full)]
+    )
     return matrix, starts, int(((week < 0) & (ids >= 0)).sum())
 
 
@@ -325,17 +405,29 @@ class ClusterTrend:
 
     def as_dict(self) -> dict[str, object]:
         mk = self.mann_kendall
-        return {"trend": str(self.trend), "weeks": len(self.counts),
-                "first_week": str(self.weeks[0].date()) if len(self.weeks) else None,
-                "weekly_counts": [int(c) for c in self.counts],
-                "hot_weeks": int(self.hot.sum()), "measure": self.measure,
-                "mann_kendall": {"s": mk.s, "z": round(mk.z, 3), "p": round(mk.p_two_sided, 4),
-                                 "tau": round(mk.tau, 3)}}
+        return {
+            "trend": str(self.trend),
+            "weeks": len(self.counts),
+            "first_week": str(self.weeks[0].date()) if len(self.weeks) else None,
+            "weekly_counts": [int(c) for c in self.counts],
+            "hot_weeks": int(self.hot.sum()),
+            "measure": self.measure,
+            "mann_kendall": {
+                "s": mk.s,
+                "z": round(mk.z, 3),
+                "p": round(mk.p_two_sided, 4),
+                "tau": round(mk.tau, 3),
+            },
+        }
 
 
-def cluster_trends(weekly: np.ndarray, groups: list[np.ndarray] | list[list[int]], *,
-                   weeks: pd.DatetimeIndex | None = None,
-                   params: TrendParams | None = None) -> list[ClusterTrend]:
+def cluster_trends(
+    weekly: np.ndarray,
+    groups: list[np.ndarray] | list[list[int]],
+    *,
+    weeks: pd.DatetimeIndex | None = None,
+    params: TrendParams | None = None,
+) -> list[ClusterTrend]:
     """Trend class of each group of units from every unit's (N, T) complete-week counts.
 
     With ``params.fdr`` the Mann–Kendall tests of all groups form one family: a trend counts
@@ -346,10 +438,18 @@ def cluster_trends(weekly: np.ndarray, groups: list[np.ndarray] | list[list[int]
     weekly = np.asarray(weekly, dtype=float)
     groups = [np.asarray(g, dtype=int) for g in groups]
     if weekly.ndim != 2 or weekly.shape[1] < 3 or any(len(g) == 0 for g in groups):
-        raise InvalidInputError("cannot classify hotspot trends", [Problem(
-            "weekly", "", "counts of at least one member unit over 3 or more complete weeks",
-            f"shape {weekly.shape}, group sizes {[len(g) for g in groups]}",
-            "use a longer incident history")])
+        raise InvalidInputError(
+            "cannot classify hotspot trends",
+            [
+                Problem(
+                    "weekly",
+                    "",
+                    "counts of at least one member unit over 3 or more complete weeks",
+                    f"shape {weekly.shape}, group sizes {[len(g) for g in groups]}",
+                    "use a longer incident history",
+                )
+            ],
+        )
     parts = []
     for members in groups:
         counts = weekly[members].sum(axis=0)
@@ -360,20 +460,28 @@ def cluster_trends(weekly: np.ndarray, groups: list[np.ndarray] | list[list[int]
     mk_p = np.array([mk.p_two_sided for *_, mk in parts])
     trending = significant(mk_p, params.trend_alpha, fdr=params.fdr) if len(parts) else mk_p > 0
     weeks = weeks if weeks is not None else pd.DatetimeIndex([])
-    return [ClusterTrend(_cluster_class(hot, mk, bool(t), params), counts, z, hot, mk,
-                         params.measure, weeks)
-            for (counts, z, hot, mk), t in zip(parts, trending, strict=True)]
+    return [
+        ClusterTrend(
+            _cluster_class(hot, mk, bool(t), params), counts, z, hot, mk, params.measure, weeks
+        )
+        for (counts, z, hot, mk), t in zip(parts, trending, strict=True)
+    ]
 
 
-def cluster_trend(weekly: np.ndarray, members: np.ndarray | list[int], *,
-                  weeks: pd.DatetimeIndex | None = None,
-                  params: TrendParams | None = None) -> ClusterTrend:
+def cluster_trend(
+    weekly: np.ndarray,
+    members: np.ndarray | list[int],
+    *,
+    weeks: pd.DatetimeIndex | None = None,
+    params: TrendParams | None = None,
+) -> ClusterTrend:
     """:func:`cluster_trends` for a single group (no multiple-testing adjustment needed)."""
     return cluster_trends(weekly, [members], weeks=weeks, params=params)[0]
 
 
-def _cluster_class(hot: np.ndarray, mk: MannKendallResult, trending: bool,
-                   params: TrendParams) -> Trend:
+def _cluster_class(
+    hot: np.ndarray, mk: MannKendallResult, trending: bool, params: TrendParams
+) -> Trend:
     if not hot.any():
         return Trend.NONE
     if hot[-1] and not hot[:-1].any():

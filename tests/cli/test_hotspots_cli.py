@@ -1,4 +1,4 @@
-"""``gridplan hotspots``: the bundled sample, Fengxian / Jinshan in GCJ-02 without streets, bad input."""
+"""``gridplan hotspots``: the sample, Fengxian / Jinshan in GCJ-02 without streets, bad input."""
 
 from __future__ import annotations
 
@@ -18,8 +18,16 @@ from gridplan.boundary import boundary_zones
 
 DATA = Path(__file__).parents[1] / "data" / "hotspots"
 DISTRICTS = DATA / "fengxian_jinshan_wgs84.geojson"
-COLUMNS = ("--lon-col", "lon", "--lat-col", "lat", "--time-col", "time", "--category-col",
-           "category")
+COLUMNS = (
+    "--lon-col",
+    "lon",
+    "--lat-col",
+    "lat",
+    "--time-col",
+    "time",
+    "--category-col",
+    "category",
+)
 
 
 def run(*args):
@@ -73,21 +81,30 @@ def _fengxian_jinshan_incidents(path: Path, *, seed: int = 7, outside: int = 9) 
     candidates = rng.uniform(lo, hi, (20_000, 2))
     background = candidates[shapely.contains_xy(band, candidates[:, 0], candidates[:, 1])][:700]
     xy = np.vstack([clusters, background])
-    hours = np.concatenate([rng.choice([21, 22, 23, 0], len(clusters)),
-                            rng.integers(7, 20, len(background))])
+    hours = np.concatenate(
+        [rng.choice([21, 22, 23, 0], len(clusters)), rng.integers(7, 20, len(background))]
+    )
     days = rng.integers(0, 56, len(xy))
-    times = (pd.Timestamp("2026-03-02 00:00") + pd.to_timedelta(days, unit="D")
-             + pd.to_timedelta(hours, unit="h") + pd.to_timedelta(rng.integers(0, 60, len(xy)),
-                                                                   unit="min"))
+    times = (
+        pd.Timestamp("2026-03-02 00:00")
+        + pd.to_timedelta(days, unit="D")
+        + pd.to_timedelta(hours, unit="h")
+        + pd.to_timedelta(rng.integers(0, 60, len(xy)), unit="min")
+    )
     wgs = gpd.GeoSeries(shapely.points(xy), crs=32651).to_crs(4326)
     lon, lat = wgs.x.to_numpy(), wgs.y.to_numpy()
     far_lon, far_lat = np.full(outside, 121.47), np.full(outside, 31.23)  # central Shanghai
     lon, lat = np.concatenate([lon, far_lon]), np.concatenate([lat, far_lat])
     glon, glat = from_wgs84(lon, lat, coords="gcj02")
     labels = ["偷倒建筑垃圾"] * len(clusters) + ["占道经营"] * (len(background) + outside)
-    frame = pd.DataFrame({"lon": glon.round(7), "lat": glat.round(7),
-                          "time": [str(t) for t in times] + ["2026-03-10 10:00"] * outside,
-                          "category": labels})
+    frame = pd.DataFrame(
+        {
+            "lon": glon.round(7),
+            "lat": glat.round(7),
+            "time": [str(t) for t in times] + ["2026-03-10 10:00"] * outside,
+            "category": labels,
+        }
+    )
     frame.to_csv(path, index=False)
     # the band runs past the line's ends (the sea, a third district): those points are outside too
     beyond = ~shapely.contains_xy(districts.union_all(), xy[:, 0], xy[:, 1])
@@ -97,8 +114,19 @@ def _fengxian_jinshan_incidents(path: Path, *, seed: int = 7, outside: int = 9) 
 def test_fengxian_jinshan_in_gcj02_without_streets(tmp_path):
     csv = tmp_path / "incidents_gcj02.csv"
     expected_outside = _fengxian_jinshan_incidents(csv)
-    result = run("--jurisdictions", DISTRICTS, "--codes", "310120,310116", "--incidents", csv,
-                 *COLUMNS, "--coords", "gcj02", "--boundary", "--json")
+    result = run(
+        "--jurisdictions",
+        DISTRICTS,
+        "--codes",
+        "310120,310116",
+        "--incidents",
+        csv,
+        *COLUMNS,
+        "--coords",
+        "gcj02",
+        "--boundary",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["status"] == "ok" and "note" not in data
@@ -120,19 +148,29 @@ def test_fengxian_jinshan_in_gcj02_without_streets(tmp_path):
 
 
 def test_jurisdictions_that_do_not_touch_give_an_explained_empty_result(tmp_path):
-    boxes = gpd.GeoDataFrame({"code": ["900001", "900002"], "name": ["西", "东"]},
-                             geometry=[shapely.box(121.00, 31.00, 121.03, 31.03),
-                                       shapely.box(121.05, 31.00, 121.08, 31.03)], crs=4326)
+    boxes = gpd.GeoDataFrame(
+        {"code": ["900001", "900002"], "name": ["西", "东"]},
+        geometry=[
+            shapely.box(121.00, 31.00, 121.03, 31.03),
+            shapely.box(121.05, 31.00, 121.08, 31.03),
+        ],
+        crs=4326,
+    )
     path = tmp_path / "apart.geojson"
     boxes.to_file(path, driver="GeoJSON")
     rng = np.random.default_rng(1)
     n = 200
-    pd.DataFrame({"lon": rng.uniform(121.0, 121.08, n), "lat": rng.uniform(31.0, 31.03, n),
-                  "time": pd.Timestamp("2026-03-02") + pd.to_timedelta(rng.integers(0, 600, n),
-                                                                        unit="h"),
-                  "category": "占道经营"}).to_csv(tmp_path / "i.csv", index=False)
-    result = run("--jurisdictions", path, "--incidents", tmp_path / "i.csv", *COLUMNS,
-                 "--boundary", "--json")
+    pd.DataFrame(
+        {
+            "lon": rng.uniform(121.0, 121.08, n),
+            "lat": rng.uniform(31.0, 31.03, n),
+            "time": pd.Timestamp("2026-03-02") + pd.to_timedelta(rng.integers(0, 600, n), unit="h"),
+            "category": "占道经营",
+        }
+    ).to_csv(tmp_path / "i.csv", index=False)
+    result = run(
+        "--jurisdictions", path, "--incidents", tmp_path / "i.csv", *COLUMNS, "--boundary", "--json"
+    )
     assert result.exit_code == 0, result.output
     part = json.loads(result.output)["boundary"]
     assert part["zones"] == [] and part["flagged"] == []
@@ -140,9 +178,14 @@ def test_jurisdictions_that_do_not_touch_give_an_explained_empty_result(tmp_path
 
 
 def test_too_few_incidents_say_so_plainly(tmp_path):
-    pd.DataFrame({"lon": [121.47, 121.471, 121.472], "lat": [31.23, 31.231, 31.232],
-                  "time": ["2026-03-02 21:00"] * 3, "category": ["偷倒垃圾"] * 3}).to_csv(
-        tmp_path / "few.csv", index=False)
+    pd.DataFrame(
+        {
+            "lon": [121.47, 121.471, 121.472],
+            "lat": [31.23, 31.231, 31.232],
+            "time": ["2026-03-02 21:00"] * 3,
+            "category": ["偷倒垃圾"] * 3,
+        }
+    ).to_csv(tmp_path / "few.csv", index=False)
     result = run("--incidents", tmp_path / "few.csv", *COLUMNS, "--boundary", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)

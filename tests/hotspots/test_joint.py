@@ -14,6 +14,7 @@ import shapely
 from gridplan.boundary import boundary_zones, flag_boundary_hotspots
 from gridplan.errors import InvalidInputError
 from gridplan.hotspots import HotspotParams, analyse_hotspots
+from gridplan.hotspots.cells import segment_table
 from gridplan.joint import (
     JointParams,
     boundary_blind_spots,
@@ -21,7 +22,6 @@ from gridplan.joint import (
     meeting_point,
     plan_joint_patrols,
 )
-from gridplan.hotspots.cells import segment_table
 from gridplan.network import StreetNetwork
 
 from .conftest import UTM51N
@@ -43,33 +43,48 @@ def lattice() -> StreetNetwork:
     pairs += [((i, j), (i + 1, j), f"纵{j}路") for i in range(2) for j in range(4)]
     for sid, (a, b, name) in enumerate(pairs):
         u, v = ids[a], ids[b]
-        geom = shapely.LineString([(g.nodes[u]["x"], g.nodes[u]["y"]), (g.nodes[v]["x"], g.nodes[v]["y"])])
-        attrs = {"length": geom.length, "grade": 3, "highway": "residential", "name": name,
-                 "oneway": False, "lanes": None, "osmid": sid, "street_id": sid}
+        geom = shapely.LineString(
+            [(g.nodes[u]["x"], g.nodes[u]["y"]), (g.nodes[v]["x"], g.nodes[v]["y"])]
+        )
+        attrs = {
+            "length": geom.length,
+            "grade": 3,
+            "highway": "residential",
+            "name": name,
+            "oneway": False,
+            "lanes": None,
+            "osmid": sid,
+            "street_id": sid,
+        }
         g.add_edge(u, v, geometry=geom, **attrs)
         g.add_edge(v, u, geometry=shapely.LineString(geom.coords[::-1]), **attrs)
     return StreetNetwork(graph=g, mode="walk", source="test lattice")
 
 
 def districts() -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"code": ["A", "B"], "name": ["甲区", "乙区"]}, geometry=[
-        shapely.box(-100, -100, LINE_X, 500), shapely.box(LINE_X, -100, 550, 500)], crs=UTM51N)
+    return gpd.GeoDataFrame(
+        {"code": ["A", "B"], "name": ["甲区", "乙区"]},
+        geometry=[shapely.box(-100, -100, LINE_X, 500), shapely.box(LINE_X, -100, 550, 500)],
+        crs=UTM51N,
+    )
 
 
-def incidents(seed: int = 0, *, centre=(LINE_X - 20, 200.0), hours=(21, 22, 23, 0), n_hot=90,
-              weeks: int = 6) -> gpd.GeoDataFrame:
+def incidents(
+    seed: int = 0, *, centre=(LINE_X - 20, 200.0), hours=(21, 22, 23, 0), n_hot=90, weeks: int = 6
+) -> gpd.GeoDataFrame:
     rng = np.random.default_rng(seed)
     background = rng.uniform([-100, -100], [550, 500], (240, 2))
     hot = rng.normal(centre, 25, (n_hot, 2))
     xy = np.vstack([background, hot])
     days = rng.integers(0, 7 * weeks, len(xy))
     hour = rng.integers(0, 24, len(xy))
-    hour[len(background):] = rng.choice(hours, n_hot)
+    hour[len(background) :] = rng.choice(hours, n_hot)
     start = pd.Timestamp("2026-03-02", tz="Asia/Shanghai")
     times = start + pd.to_timedelta(days, unit="D") + pd.to_timedelta(hour, unit="h")
     classes = np.where(np.arange(len(xy)) >= len(background), "市容环境", "街面秩序")
-    return gpd.GeoDataFrame({"time": times, "event_class": classes}, geometry=shapely.points(xy),
-                            crs=UTM51N)
+    return gpd.GeoDataFrame(
+        {"time": times, "event_class": classes}, geometry=shapely.points(xy), crs=UTM51N
+    )
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +119,9 @@ def test_no_crossing_falls_back_to_the_nearest_point_of_the_line():
 
 def test_joint_patrol_walks_both_sides_from_the_meeting_point(setup):
     net, j, result, zones, flagged = setup
-    plan = plan_joint_patrols(flagged, zones, result, network=net, names=dict(zip(j.code, j.name)))
+    plan = plan_joint_patrols(
+        flagged, zones, result, network=net, names=dict(zip(j.code, j.name, strict=True))
+    )
     assert plan.is_valid(), plan.problems()
     p = plan.proposals[0]
     assert p.route is not None and p.route.checked and p.route.tour.gap < 1e-9
@@ -139,17 +156,26 @@ def test_cadence_rules_are_configurable(setup):
     p = plan_joint_patrols(flagged[:1], zones, result, params=strict).proposals[0]
     if str(p.hotspot.trend) not in ("new", "intensifying"):
         assert p.cadence == "weekly"
-        assert plan_joint_patrols(flagged[:1], zones, result,
-                                  params=middle).proposals[0].cadence == "3×/week"
-    assert plan_joint_patrols(flagged[:1], zones, result, params=loose).proposals[0].cadence == "nightly"
+        assert (
+            plan_joint_patrols(flagged[:1], zones, result, params=middle).proposals[0].cadence
+            == "3×/week"
+        )
+    assert (
+        plan_joint_patrols(flagged[:1], zones, result, params=loose).proposals[0].cadence
+        == "nightly"
+    )
 
 
 def test_daytime_hotspot_is_daily_not_nightly():
     j = districts()
     result = analyse_hotspots(incidents(1, hours=(10, 11, 12), n_hot=150), j, params=ONE_RING)
     zones = boundary_zones(j)
-    plan = plan_joint_patrols(flag_boundary_hotspots(result, zones), zones, result,
-                              params=JointParams(nightly_per_week=1, thrice_weekly_per_week=0.5))
+    plan = plan_joint_patrols(
+        flag_boundary_hotspots(result, zones),
+        zones,
+        result,
+        params=JointParams(nightly_per_week=1, thrice_weekly_per_week=0.5),
+    )
     assert plan.proposals and plan.proposals[0].cadence == "daily"
 
 
@@ -159,8 +185,11 @@ def test_lead_ties_go_to_the_side_holding_more_of_the_hotspot(setup):
     h = b.hotspot
     from dataclasses import replace
 
-    tied = replace(b, hotspot=replace(h, incidents_by_jurisdiction={"A": 5, "B": 5}),
-                   side_shares={"A": 0.1, "B": 0.3})
+    tied = replace(
+        b,
+        hotspot=replace(h, incidents_by_jurisdiction={"A": 5, "B": 5}),
+        side_shares={"A": 0.1, "B": 0.3},
+    )
     assert tied.lead_code == "B"
     assert replace(tied, side_shares={"A": 0.3, "B": 0.1}).lead_code == "A"
 
@@ -168,16 +197,25 @@ def test_lead_ties_go_to_the_side_holding_more_of_the_hotspot(setup):
 def test_blind_spots_are_the_zone_streets_no_grid_covers(setup):
     net, _, _, zones, _ = setup
     streets = segment_table(net.graph)
-    grids = gpd.GeoDataFrame({"code": ["A01"], "parent_code": ["A"]},
-                             geometry=[shapely.box(-100, -100, LINE_X, 500)], crs=UTM51N)
+    grids = gpd.GeoDataFrame(
+        {"code": ["A01"], "parent_code": ["A"]},
+        geometry=[shapely.box(-100, -100, LINE_X, 500)],
+        crs=UTM51N,
+    )
     report = boundary_blind_spots(zones, streets, grids)
     # three horizontal streets cross the line; 50 m of each lies in B's half of the zone
     assert report.uncovered_m == pytest.approx(3 * (50 - 1), abs=1e-6)  # grids get 1 m of slack
     assert {s.street for s in report.spots} == {"横0路", "横1路", "横2路"}
     assert {s.side for s in report.spots} == {"B"}
     assert report.zone_street_m[("A", "B")] == pytest.approx(300, abs=1e-6)
-    both = pd.concat([grids, grids.assign(code="B01", parent_code="B",
-                                          geometry=[shapely.box(LINE_X, -100, 550, 500)])])
+    both = pd.concat(
+        [
+            grids,
+            grids.assign(
+                code="B01", parent_code="B", geometry=[shapely.box(LINE_X, -100, 550, 500)]
+            ),
+        ]
+    )
     assert boundary_blind_spots(zones, streets, gpd.GeoDataFrame(both, crs=UTM51N)).spots == ()
     other = grids.assign(parent_code="C")  # grids of a third jurisdiction patrol neither side
     assert boundary_blind_spots(zones, streets, other).uncovered_m == pytest.approx(300, abs=1e-6)

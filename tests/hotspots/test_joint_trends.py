@@ -28,16 +28,20 @@ TZ = "Asia/Shanghai"
 
 def test_complete_weeks_count_back_from_the_last_day_and_drop_a_partial_start():
     # 2026-09-01 is a Tuesday: Monday-based weeks would cut both ends of this 12-week span
-    times = pd.Series(pd.to_datetime(["2026-09-01 00:10", "2026-09-07 23:00", "2026-09-08 01:00",
-                                      "2026-11-23 22:00"]).tz_localize(TZ))
+    times = pd.Series(
+        pd.to_datetime(
+            ["2026-09-01 00:10", "2026-09-07 23:00", "2026-09-08 01:00", "2026-11-23 22:00"]
+        ).tz_localize(TZ)
+    )
     matrix, starts, dropped = complete_week_counts(np.array([0, 0, 1, 1]), times, 2)
     assert matrix.shape == (2, 12) and dropped == 0
     np.testing.assert_array_equal(matrix[:, 0], [2, 0])
     np.testing.assert_array_equal(matrix[:, 1], [0, 1])
     assert matrix[1, -1] == 1 and str(starts[0].date()) == "2026-09-01"
     # start three days later: the first week is partial and its incidents are left out
-    later = pd.Series(pd.to_datetime(["2026-09-04 10:00", "2026-09-08 01:00",
-                                      "2026-11-23 22:00"]).tz_localize(TZ))
+    later = pd.Series(
+        pd.to_datetime(["2026-09-04 10:00", "2026-09-08 01:00", "2026-11-23 22:00"]).tz_localize(TZ)
+    )
     matrix, starts, dropped = complete_week_counts(np.array([0, 1, 1]), later, 2)
     assert matrix.shape == (2, 11) and dropped == 1
     assert str(starts[0].date()) == "2026-09-08" and matrix.sum() == 2
@@ -59,8 +63,15 @@ def test_zone_gi_star_equals_getis_ord_for_a_unit_whose_neighbours_are_the_zone(
     assert ((p > 0) & (p <= 1)).all()
 
 
-def _weekly(seed: int, *, weeks: int = 12, growth: float = 0.0, base: float = 1.2,
-            cluster_units: int = 10, n_units: int = 500) -> np.ndarray:
+def _weekly(
+    seed: int,
+    *,
+    weeks: int = 12,
+    growth: float = 0.0,
+    base: float = 1.2,
+    cluster_units: int = 10,
+    n_units: int = 500,
+) -> np.ndarray:
     """~200 incidents a week over 500 units (0.3-0.4 per unit-week), a 10-unit cluster."""
     rng = np.random.default_rng(seed)
     weekly = rng.poisson(0.35, (n_units, weeks)).astype(float)
@@ -131,15 +142,24 @@ def test_analysis_finds_the_rising_cluster_where_per_unit_weekly_gi_cannot():
     rising = rng.normal((1000, 1500), 50, (len(rising_days), 2))
     xy = np.vstack([background, steady, rising])
     days = np.concatenate([bg_days, steady_days, rising_days])
-    times = start + pd.to_timedelta(days, unit="D") + pd.to_timedelta(rng.integers(0, 24, len(xy)),
-                                                                       unit="h")
+    times = (
+        start
+        + pd.to_timedelta(days, unit="D")
+        + pd.to_timedelta(rng.integers(0, 24, len(xy)), unit="h")
+    )
     incidents = gpd.GeoDataFrame({"time": times}, geometry=shapely.points(xy), crs=UTM51N)
-    districts = gpd.GeoDataFrame({"code": ["A", "B"]}, geometry=[
-        shapely.box(0, 0, 2000, 2000), shapely.box(2000, 0, 4000, 2000)], crs=UTM51N)
+    districts = gpd.GeoDataFrame(
+        {"code": ["A", "B"]},
+        geometry=[shapely.box(0, 0, 2000, 2000), shapely.box(2000, 0, 4000, 2000)],
+        crs=UTM51N,
+    )
     result = analyse_hotspots(incidents, districts)
     assert result.ok and result.is_valid()
-    by_place = {("A" if h.geometry.centroid.x < 2000 else "B"): h for h in result.hotspots
-                if h.incident_count > 40}
+    by_place = {
+        ("A" if h.geometry.centroid.x < 2000 else "B"): h
+        for h in result.hotspots
+        if h.incident_count > 40
+    }
     assert by_place["A"].trend == "intensifying", by_place["A"].trend_detail.as_dict()
     assert by_place["B"].trend == "persistent", by_place["B"].trend_detail.as_dict()
     assert len(by_place["A"].trend_detail.counts) == weeks
