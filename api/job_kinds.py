@@ -38,14 +38,15 @@ from api.routers.grids import grid_or_404
 from api.routers.incidents import check_read_incidents, incident_set_or_404
 from api.routers.networks import check_read_network, network_or_404
 from api.routers.plans import plan_or_404
+from api.schemas.common import RowId
 from api.zones import boundary_zone, project
 from gridplan.errors import InvalidInputError, Problem
 from gridplan.progress import report
 
 
 class ComparePlansParams(BaseModel):
-    plan_a: int = Field(description="usually the current layout")
-    plan_b: int = Field(description="usually a proposal")
+    plan_a: RowId = Field(description="usually the current layout")
+    plan_b: RowId = Field(description="usually a proposal")
 
 
 class ZoneParams(BaseModel):
@@ -55,7 +56,7 @@ class ZoneParams(BaseModel):
 
 
 class NetworkCheckParams(BaseModel):
-    network_id: int
+    network_id: RowId
 
 
 def _authorize_compare(session: Session, principal: Principal, p: ComparePlansParams) -> None:

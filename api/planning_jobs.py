@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from api.db.models import Grid, GridPlan, IncidentSet, Jurisdiction, StreetNetworkRecord
 from api.jobs import JobContext
+from api.schemas.common import RowId
 from gridplan.errors import InvalidInputError, Problem
 from gridplan.network import StreetNetwork
 from gridplan.progress import report
@@ -32,8 +33,8 @@ ROUTE_MARGIN_M = 300.0  # officers may walk this far outside their grid to link 
 
 
 class RoutesParams(BaseModel):
-    grid_id: int
-    network_id: int
+    grid_id: RowId
+    network_id: RowId
     officers: int | None = Field(default=None, ge=1, le=20,
                                  description="default: the grid's enforcement staff")
     time_limit_s: float = Field(default=5.0, gt=0, le=120, description="search time (k ≥ 2)")
@@ -42,9 +43,9 @@ class RoutesParams(BaseModel):
 
 class RedesignParams(BaseModel):
     district_code: str = Field(min_length=1, max_length=32)
-    network_id: int
+    network_id: RowId
     n_grids: int = Field(ge=1, le=500)
-    incident_set_id: int | None = Field(default=None, description="adds incident workload")
+    incident_set_id: RowId | None = Field(default=None, description="adds incident workload")
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     n_starts: int = Field(default=2, ge=1, le=16)
     save_as_proposal: str | None = Field(default=None, min_length=1, max_length=200,
@@ -52,7 +53,7 @@ class RedesignParams(BaseModel):
 
 
 class HotspotsParams(BaseModel):
-    incident_set_id: int
+    incident_set_id: RowId
     neighbour_distance_m: float = Field(default=250.0, gt=0, le=5000)
     min_incidents: int = Field(default=30, ge=1, le=1_000_000)
     fdr: bool = True

@@ -8,7 +8,9 @@ from typing import Any
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 from api.db.geometry import Geometry
 
@@ -17,8 +19,26 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on both databases: SQLite keeps no offset, so values read
+    back are marked UTC again (clients get RFC 3339 times with an offset, never naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime: store UTC-aware times (api.db.models.utcnow)")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, BaseGeometry: Geometry, datetime: DateTime(timezone=True)}
+    type_annotation_map = {dict[str, Any]: JSON, BaseGeometry: Geometry, datetime: UTCDateTime}
 
 
 class Jurisdiction(Base):

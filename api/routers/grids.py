@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Response, status
+from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +30,7 @@ from api.policy import can_read_grid, check_edit_district, check_read_grid, dist
 from api.routers.plans import plan_or_404
 from api.schemas.grid import GridCreate, GridPublic, GridReplace, GridUpdate
 from api.schemas.misc import AuditPublic
+from api.schemas.common import MAX_ID, valid_id
 from gridplan.errors import ProblemCollector
 
 router = APIRouter(prefix="/grids", tags=["grids"], responses=COMMON_RESPONSES)
@@ -54,7 +55,7 @@ def etag(grid: Grid) -> str:
 
 
 def grid_or_404(session: Session, grid_id: int) -> Grid:
-    grid = session.get(Grid, grid_id)
+    grid = session.get(Grid, grid_id) if valid_id(grid_id) else None
     if grid is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no grid {grid_id}")
     return grid
@@ -89,7 +90,8 @@ def _check_nesting(session: Session, jurisdiction_code: str, geometry: BaseGeome
 
 
 @router.get("", response_model=list[GridPublic])
-def list_grids(session: SessionDep, principal: PrincipalDep, plan_id: int | None = None,
+def list_grids(session: SessionDep, principal: PrincipalDep,
+               plan_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
                district_code: str | None = None) -> list[GridPublic]:
     if principal.role is Role.JOINT_VIEWER:
         return []

@@ -19,6 +19,7 @@ from api.policy import Forbidden, can_read_district, check_edit_district, distri
 from api.routers.jurisdictions import get_or_404
 from api.schemas.misc import IncidentSetPublic
 from api.uploads import loader_errors_named, save_upload, suffix_of
+from api.schemas.common import valid_id
 from geodata.incidents import INCIDENT_SUFFIXES
 
 router = APIRouter(prefix="/incidents", tags=["incidents"], responses=COMMON_RESPONSES)
@@ -27,7 +28,7 @@ ColumnName = Annotated[str | None, Form(max_length=100)]
 
 
 def incident_set_or_404(session: Session, set_id: int) -> IncidentSet:
-    found = session.get(IncidentSet, set_id)
+    found = session.get(IncidentSet, set_id) if valid_id(set_id) else None
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no incident set {set_id}")
     return found

@@ -15,13 +15,14 @@ from api.policy import check_edit_district, check_read_district, district_of, re
 from api.routers.jurisdictions import get_or_404
 from api.schemas.misc import NetworkPublic
 from api.uploads import loader_errors_named, save_upload, suffix_of
+from api.schemas.common import valid_id
 
 router = APIRouter(prefix="/networks", tags=["networks"], responses=COMMON_RESPONSES)
 OSM_SUFFIXES = (".osm", ".xml", ".osm.bz2", ".osm.gz", ".osm.pbf", ".pbf")
 
 
 def network_or_404(session: Session, network_id: int) -> StreetNetworkRecord:
-    net = session.get(StreetNetworkRecord, network_id)
+    net = session.get(StreetNetworkRecord, network_id) if valid_id(network_id) else None
     if net is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no street network {network_id}")
     return net

@@ -16,12 +16,13 @@ from api.geo import to_geojson
 from api.policy import can_read_grid, check_edit_district, check_read_district, district_of
 from api.routers.jurisdictions import get_or_404
 from api.schemas.grid import GridPlanCreate, GridPlanPublic
+from api.schemas.common import valid_id
 
 router = APIRouter(prefix="/plans", tags=["plans"], responses=COMMON_RESPONSES)
 
 
 def plan_or_404(session: Session, plan_id: int) -> GridPlan:
-    plan = session.get(GridPlan, plan_id)
+    plan = session.get(GridPlan, plan_id) if valid_id(plan_id) else None
     if plan is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no plan {plan_id}")
     return plan

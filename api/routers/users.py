@@ -10,6 +10,7 @@ from api.deps import PrincipalDep, SessionDep, SettingsDep
 from api.errors import COMMON_RESPONSES, ErrorBody
 from api.policy import require_role
 from api.schemas.user import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, UserCreate, UserPublic
+from api.schemas.common import valid_id
 
 router = APIRouter(prefix="/users", tags=["users"], responses=COMMON_RESPONSES)
 
@@ -62,7 +63,7 @@ def add_key(body: ApiKeyCreate, session: SessionDep, principal: PrincipalDep) ->
 
 @router.delete("/me/api-keys/{key_id}", status_code=204)
 def revoke_key(key_id: int, session: SessionDep, principal: PrincipalDep) -> None:
-    key = session.get(ApiKey, key_id)
+    key = session.get(ApiKey, key_id) if valid_id(key_id) else None
     if key is None or key.user_id != _me(session, principal).id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such API key of yours")
     key.revoked = True

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from api.geo import GeoJSONGeometry
-from api.schemas.common import Code, Name
+from api.schemas.common import Code, Name, RowId
 
 Staff = dict[Literal["enforcement", "sanitation", "municipal", "greening", "other"],
              Annotated[int, Field(ge=0, le=1000)]]
@@ -30,7 +30,7 @@ class GridPlanPublic(BaseModel):
 
 
 class GridCreate(BaseModel):
-    plan_id: int
+    plan_id: RowId
     code: Code
     name: str = Field(default="", max_length=200)
     jurisdiction_code: Code
