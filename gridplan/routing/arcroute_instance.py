@@ -22,6 +22,8 @@ from scipy.sparse.csgraph import shortest_path
 
 from gridplan.errors import InfeasibleError, InvalidInputError, ProblemCollector
 
+MAX_LISTED = 20  # unreachable edges listed one by one before summarising the rest
+
 
 @dataclass(frozen=True, eq=False)
 class ArcInstance:
@@ -248,20 +250,36 @@ class ArcInstance:
         issues = ProblemCollector(self.name or "arc instance")
         start, end, cost = self.arcs()
         d = self.distance
-        for t in range(self.n_tasks):
-            best = min(
-                d[self.depot, start[a]] + cost[a] + d[end[a], self.depot]
-                for a in (2 * t, 2 * t + 1)
-            )
-            if not math.isfinite(best):
-                u, v = self.label(start[2 * t]), self.label(end[2 * t])
-                issues.add(
-                    f"required edge ({u}, {v})",
-                    expected="reachable from the depot and back",
-                    found="no closed walk from the depot serves it",
-                    fix="connect that part of the network or drop the edge",
+        unreachable = [
+            t
+            for t in range(self.n_tasks)
+            if not math.isfinite(
+                min(
+                    d[self.depot, start[a]] + cost[a] + d[end[a], self.depot]
+                    for a in (2 * t, 2 * t + 1)
                 )
-        issues.raise_if_any(error=InfeasibleError)
+            )
+        ]
+        for t in unreachable[:MAX_LISTED]:
+            u, v = self.label(start[2 * t]), self.label(end[2 * t])
+            issues.add(
+                f"required edge ({u}, {v})",
+                expected=f"reachable from the depot {self.label(self.depot)} and back",
+                found="no closed walk from the depot serves it",
+                fix="connect that part of the network, move the depot, or drop the edge",
+            )
+        if len(unreachable) > MAX_LISTED:
+            issues.add(
+                f"{len(unreachable) - MAX_LISTED} more required edges",
+                expected="reachable from the depot",
+                found="unreachable",
+                fix="is the depot in a small disconnected piece of the network?",
+            )
+        issues.raise_if_any(
+            f"{self.name or 'arc instance'}: {len(unreachable)} of {self.n_tasks} required edges "
+            "cannot be served from the depot",
+            error=InfeasibleError,
+        )
 
 
 def _edge_arrays(edges, n_vertices: int, issues: ProblemCollector):

@@ -18,7 +18,9 @@ their sum — so the sorted vector of route costs decreases lexicographically an
 
 from __future__ import annotations
 
+import math
 import random
+import time
 from collections.abc import Sequence
 from typing import Literal
 
@@ -76,9 +78,18 @@ class RouteSearch:
 
     # ---------------------------------------------------------------- bookkeeping
     def run(
-        self, routes: list[list[int]], *, penalty: float = 0.0, keep_empty: int = 1
+        self,
+        routes: list[list[int]],
+        *,
+        penalty: float = 0.0,
+        keep_empty: int = 1,
+        deadline: float = math.inf,
     ) -> list[list[int]]:
-        """Return improved copies of ``routes``; ``keep_empty`` spare empty routes stay open."""
+        """Return improved copies of ``routes``; ``keep_empty`` spare empty routes stay open.
+
+        Stops early (with a valid, partly improved plan) once ``time.perf_counter()`` passes
+        ``deadline``.
+        """
         self.penalty = penalty
         self.routes = [list(r) for r in routes if r]
         self.routes += [[] for _ in range(max(keep_empty, len(routes) - len(self.routes)))]
@@ -100,12 +111,14 @@ class RouteSearch:
             self._refresh(r)
         order = list(range(self.n_tasks))
         improved = True
-        while improved:
+        while improved and time.perf_counter() < deadline:
             improved = False
             self.rng.shuffle(order)
-            for u in order:
+            for count, u in enumerate(order):
                 if self._improve(u):
                     improved = True
+                if count % 64 == 63 and time.perf_counter() >= deadline:
+                    break
             if self.objective == "total":
                 self._ensure_empty_route(keep_empty)
         return self.routes

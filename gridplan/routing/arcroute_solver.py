@@ -152,16 +152,20 @@ class _Genetic:
             minmax_lower_bound(instance, k) if mode == "minmax" else carp_lower_bound(instance)
         )
         self.feasible_history: list[bool] = []
+        self.deadline = math.inf
 
     # ------------------------------------------------------------------ main loop
     def run(self) -> ArcRoutingResult:
         p = self.params
         began = time.perf_counter()
         deadline = began + p.time_limit_s
+        self.deadline = deadline
         best: _Individual | None = None
         iterations = 0
         while True:
-            population = self._initial_population(deadline)
+            # at most a quarter of the remaining time on a first population (large instances)
+            soon = time.perf_counter() + 0.25 * max(deadline - time.perf_counter(), 0.0)
+            population = self._initial_population(soon)
             if population:
                 candidate = min(population, key=lambda ind: ind.key)
                 if best is None or candidate.key < best.key:
@@ -213,14 +217,34 @@ class _Genetic:
         attempts = 0
         while len(population) < target and attempts < 4 * target:
             attempts += 1
-            if population and time.perf_counter() >= deadline:
+            if len(population) >= min(3, target) and time.perf_counter() >= deadline:
                 break
-            order = list(range(self.m))
-            self.rng.shuffle(order)
+            # half greedy nearest-task tours (good starts for large instances), half random
+            if attempts % 2:
+                order = self._nearest_task_order()
+            else:
+                order = list(range(self.m))
+                self.rng.shuffle(order)
             child = self._educated(order, repair=True, force=not population)
             if child is not None:
                 self._insert(population, child)
         return population
+
+    def _nearest_task_order(self) -> list[int]:
+        """A giant tour built by walking to one of the two closest unserved tasks each time."""
+        start, end, _ = self.instance.arcs()
+        dist = self.instance.distance_rows()
+        left = set(range(self.m))
+        loc, order = self.instance.depot, []
+        while left:
+            row = dist[loc]
+            near = sorted(left, key=lambda t: min(row[start[2 * t]], row[start[2 * t + 1]]))[:2]
+            task = near[self.rng.randrange(len(near))]
+            left.remove(task)
+            order.append(task)
+            a = 2 * task if row[start[2 * task]] <= row[start[2 * task + 1]] else 2 * task + 1
+            loc = end[a]
+        return order
 
     # ------------------------------------------------------------------ reproduction
     def _offspring(self, population: list[_Individual]) -> _Individual | None:
@@ -237,13 +261,18 @@ class _Genetic:
     def _educated(
         self, order: list[int], *, repair: bool, force: bool = False
     ) -> _Individual | None:
+        deadline = self.deadline
         keep_empty = 0 if self.mode == "minmax" else 1
-        routes = self.search.run(self._split(order), penalty=self.penalty, keep_empty=keep_empty)
+        routes = self.search.run(
+            self._split(order), penalty=self.penalty, keep_empty=keep_empty, deadline=deadline
+        )
         feasible = self._feasible(routes)
         self.feasible_history.append(feasible)
         if not feasible and (repair or force):
             for factor in (10.0, 100.0):
-                routes = self.search.run(routes, penalty=self.penalty * factor, keep_empty=1)
+                routes = self.search.run(
+                    routes, penalty=self.penalty * factor, keep_empty=1, deadline=deadline
+                )
                 if self._feasible(routes):
                     break
         if not self._feasible(routes):

@@ -281,3 +281,26 @@ def test_cli_minmax_and_bad_file(tmp_path):
     bad.write_text("NOMBRE : x\nVERTICES : two\n")
     run = CliRunner().invoke(cli, ["solve-instance", str(bad)])
     assert run.exit_code == 2 and "line 2" in run.output
+
+
+# ---------------------------------------------------------------- shifts as capacity
+def test_shift_minutes_as_capacity_on_a_street_grid():
+    from gridplan.routing.arcroute_shift import shift_instance
+
+    streets = nx.MultiDiGraph()
+    for u, v in nx.grid_2d_graph(4, 4).edges:
+        streets.add_edge(u, v, 0, length=150.0)  # walk mode: both directions, one street
+        streets.add_edge(v, u, 0, length=150.0)
+    required = [(u, v, 0) for u, v in nx.grid_2d_graph(4, 4).edges]
+    instance = shift_instance(
+        streets, required, (0, 0), shift_minutes=30, walk_speed_kmh=4.5, inspection_min_per_km=10
+    )
+    walk_min = 150 / 75.0  # 4.5 km/h = 75 m/min
+    assert instance.n_tasks == 24
+    assert instance.demand[0] == pytest.approx(walk_min + 1.5)
+    result = fewest_vehicles_for_capacity(instance, QUICK)
+    assert result.is_valid()
+    assert all(load <= 30 + 1e-9 for load in result.route_loads)
+    assert min_routes(instance) <= len(result.routes) <= min_routes(instance) + 1
+    with pytest.raises(InvalidInputError):
+        shift_instance(streets, required, (0, 0), shift_minutes=-5, walk_speed_kmh=0)
