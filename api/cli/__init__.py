@@ -24,6 +24,7 @@ _COMMANDS: list[tuple[str, str]] = [
     ("api.cli.grids", "grids"),
     ("api.cli.hotspots", "hotspots"),
     ("api.cli.serve", "serve"), ("api.cli.serve", "db"), ("api.cli.serve", "users"),
+    ("api.cli.jobs", "job"),
 ]
 
 
