@@ -181,6 +181,7 @@ def load_inputs(
         current = current.frame
     elif osm is None:
         current = sample.grids()
+    if current is not None and "illustrative" in current and current["illustrative"].all():
         notes.append("illustrative current layout")
     if incidents_file is not None:
         incidents = load_incidents(incidents_file, **incident_options)
