@@ -126,6 +126,24 @@ def step_incidents(ctx: DemoContext) -> None:
     )
 
 
+def step_grids_redesign(ctx: DemoContext) -> None:
+    """Redraw the grids, staff and roster them, compare with the illustrative layout; writes
+    grids_current/proposed.geojson, staffing.csv, roster.csv, blind_spots.json."""
+    from api.cli.grids import echo_redesign, run_redesign, write_redesign
+
+    notes = ["illustrative current layout", "synthetic incidents"]
+    inputs = {"network": ctx.network, "jurisdictions": ctx.jurisdictions, "current": ctx.grids,
+              "incidents": ctx.incidents}
+    result = run_redesign(inputs, seed=ctx.seed)
+    paths = write_redesign(result, ctx.out, notes=notes)
+    for path in paths.values():
+        ctx.wrote(path)
+    summary = result.summary()
+    ctx.summary["redesign"] = {"note": "; ".join(notes), **{
+        k: summary[k] for k in ("current", "proposed", "comparison")}}
+    echo_redesign(result, notes=notes, paths={})
+
+
 def step_hotspots(ctx: DemoContext) -> None:
     """Gi* hotspots, boundary hotspots and joint patrols; out/hotspots.json, joint_patrols.csv."""
     import pandas as pd
@@ -182,6 +200,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     step_jurisdictions,
     step_grids,
     step_incidents,
+    step_grids_redesign,
     step_hotspots,
     step_maps,
 ]

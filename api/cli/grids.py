@@ -457,7 +457,8 @@ def echo_redesign(result: Redesign, *, notes: list[str], paths: dict[str, Path])
         click.echo(f"  {text}")
     for problem in s["problems"]:
         click.echo(f"warning: {problem}", err=True)
-    click.echo("\nWrote:")
+    if paths:
+        click.echo("\nWrote:")
     for path in paths.values():
         click.echo(f"  {path}")
 
