@@ -144,3 +144,18 @@ def test_network_without_jurisdictions_is_refused(tmp_path):
     result = CliRunner().invoke(cli, ["grids", "redesign", "--network", str(sample.OSM_FILE),
                                       "--out", str(tmp_path)])
     assert result.exit_code == 2 and "--jurisdictions" in result.output
+
+
+def test_demo_step_writes_both_layouts_and_the_reports(tmp_path, sample_walk):
+    from api.cli.demo import DemoContext, step_grids_redesign
+
+    ctx = DemoContext(out=tmp_path, seed=1, network=sample_walk,
+                      jurisdictions=sample.jurisdictions(), grids=sample.grids(),
+                      incidents=sample.incidents(seed=1, n=600, net=sample_walk))
+    step_grids_redesign(ctx)
+    for name in ("grids_current.geojson", "grids_proposed.geojson", "staffing.csv",
+                 "roster.csv", "blind_spots.json"):
+        assert (tmp_path / name) in ctx.written
+    info = ctx.summary["redesign"]
+    assert "synthetic incidents" in info["note"] and "illustrative" in info["note"]
+    assert info["proposed"]["grids"] == info["current"]["grids"]
