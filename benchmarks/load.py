@@ -1,0 +1,240 @@
+"""Load benchmark of the planning service on loopback: reads and route jobs, SQLite vs PostGIS.
+
+    .venv/bin/python -m benchmarks.load [--clients 50] [--duration-s 60] [--job-clients 8]
+                                        [--backend sqlite|postgres|both]
+
+For each database the script starts ``uvicorn --factory api.app:app_factory`` on 127.0.0.1 (sample
+loaded, one worker process), then runs two bounded phases with httpx AsyncClient:
+
+* reads — ``--clients`` concurrent clients for ``--duration-s`` seconds, each cycling through
+  GET /grids, GET /grids/{id}, GET /plans/{id}/grids.geojson, GET /jurisdictions; beside them the
+  same load on GET /health (no auth, no query) as the baseline the ratios are taken against;
+* route jobs — ``--job-clients`` clients submit ``routes`` jobs (2 officers, 1 s search) and poll
+  until each finishes: end-to-end latency and jobs per second (the service runs 2 job workers).
+
+PostGIS runs when ``GRIDPLAN_TEST_PG_URL`` is set (``.ci/run`` starts a local cluster and sets it);
+otherwise that column says why it is absent. Peak memory is the server's VmHWM from /proc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+ADMIN_PASSWORD = "load-benchmark-admin"
+
+
+@dataclass
+class Sample:
+    latencies_s: list[float] = field(default_factory=list)
+    errors: int = 0
+    elapsed_s: float = 0.0
+
+    def row(self) -> dict[str, float]:
+        lat = sorted(self.latencies_s) or [float("nan")]
+        return {"n": len(self.latencies_s), "errors": self.errors,
+                "p50_ms": 1000 * statistics.median(lat),
+                "p95_ms": 1000 * lat[min(len(lat) - 1, int(0.95 * len(lat)))],
+                "per_s": len(self.latencies_s) / self.elapsed_s if self.elapsed_s else 0.0}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def pg_schema(base: str) -> Iterator[str]:
+    schema = f"gp_load_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(base)
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        sep = "&" if "?" in base else "?"
+        yield f"{base}{sep}options=-csearch_path%3D{schema},public"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def server(database_url: str, data_dir: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "GRIDPLAN_DATA_DIR": str(data_dir),
+           "GRIDPLAN_LOAD_SAMPLE": "1", "GRIDPLAN_ADMIN_PASSWORD": ADMIN_PASSWORD,
+           "GRIDPLAN_SECRET_KEY": uuid.uuid4().hex * 2}
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "api.app:app_factory",
+                             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                             "--no-access-log"], cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start (exit {proc.poll()})")
+            time.sleep(0.3)
+        yield base, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def read_phase(base: str, headers: dict[str, str], paths: list[str], *, clients: int,
+                     duration_s: float) -> Sample:
+    sample = Sample()
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60, limits=limits) as c:
+        stop = time.monotonic() + duration_s
+
+        async def one_client(seed: int) -> None:
+            rng = random.Random(seed)
+            while time.monotonic() < stop:
+                started = time.perf_counter()
+                try:
+                    r = await c.get(rng.choice(paths))
+                    ok = r.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                if ok:
+                    sample.latencies_s.append(time.perf_counter() - started)
+                else:
+                    sample.errors += 1
+
+        t0 = time.monotonic()
+        await asyncio.gather(*(one_client(i) for i in range(clients)))
+        sample.elapsed_s = time.monotonic() - t0
+    return sample
+
+
+async def job_phase(base: str, headers: dict[str, str], grid_ids: list[int], network_id: int, *,
+                    clients: int, duration_s: float) -> Sample:
+    sample = Sample()
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=120) as c:
+        stop = time.monotonic() + duration_s
+
+        async def one_client(seed: int) -> None:
+            rng = random.Random(seed)
+            while time.monotonic() < stop:
+                started = time.perf_counter()
+                params = {"grid_id": rng.choice(grid_ids), "network_id": network_id,
+                          "officers": 2, "time_limit_s": 1, "seed": seed}
+                r = await c.post("/jobs", json={"kind": "routes", "params": params})
+                if r.status_code != 202:
+                    sample.errors += 1
+                    continue
+                job_id = r.json()["id"]
+                while (job := (await c.get(f"/jobs/{job_id}")).json())["status"] in (
+                        "queued", "running"):
+                    await asyncio.sleep(0.1)
+                if job["status"] == "succeeded":
+                    sample.latencies_s.append(time.perf_counter() - started)
+                else:
+                    sample.errors += 1
+
+        t0 = time.monotonic()
+        await asyncio.gather(*(one_client(i) for i in range(clients)))
+        sample.elapsed_s = time.monotonic() - t0
+    return sample
+
+
+def run_backend(database_url: str, args: argparse.Namespace) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmp, server(database_url, Path(tmp)) as (base, proc):
+        token = httpx.post(f"{base}/auth/token", data={"username": "admin",
+                                                       "password": ADMIN_PASSWORD}).json()
+        headers = {"Authorization": f"Bearer {token['access_token']}"}
+        grids = httpx.get(f"{base}/grids", headers=headers).json()
+        plans = httpx.get(f"{base}/plans", headers=headers).json()
+        network_id = httpx.get(f"{base}/networks", headers=headers).json()[0]["id"]
+        paths = (["/grids", "/jurisdictions"] + [f"/grids/{g['id']}" for g in grids[:5]]
+                 + [f"/plans/{p['id']}/grids.geojson" for p in plans])
+        health = asyncio.run(read_phase(base, {}, ["/health"], clients=args.clients,
+                                        duration_s=args.duration_s / 4))
+        reads = asyncio.run(read_phase(base, headers, paths, clients=args.clients,
+                                       duration_s=args.duration_s))
+        jobs = asyncio.run(job_phase(base, headers, [g["id"] for g in grids], network_id,
+                                     clients=args.job_clients, duration_s=args.duration_s))
+        return {"health": health.row(), "reads": reads.row(), "jobs": jobs.row(),
+                "peak_rss_mb": peak_rss_mb(proc.pid)}
+
+
+def print_table(results: dict[str, dict[str, object] | str], args: argparse.Namespace) -> None:
+    print(f"\nService load on loopback: {args.clients} clients x {args.duration_s:.0f} s reads "
+          f"(health baseline {args.duration_s / 4:.0f} s), {args.job_clients} clients x "
+          f"{args.duration_s:.0f} s route jobs (2 officers, 1 s search, 2 job workers)\n")
+    header = f"{'database':<10} {'load':<8} {'n':>7} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} " \
+             f"{'per s':>8} {'p50/health':>10} {'peak RSS MB':>11}"
+    print(header)
+    print("-" * len(header))
+    for name, res in results.items():
+        if isinstance(res, str):
+            print(f"{name:<10} absent: {res}")
+            continue
+        base_p50 = res["health"]["p50_ms"]  # type: ignore[index]
+        for load in ("health", "reads", "jobs"):
+            r = res[load]  # type: ignore[index]
+            ratio = r["p50_ms"] / base_p50 if base_p50 else float("nan")
+            print(f"{name:<10} {load:<8} {r['n']:>7} {r['errors']:>4} {r['p50_ms']:>8.1f} "
+                  f"{r['p95_ms']:>8.1f} {r['per_s']:>8.1f} {ratio:>10.1f} "
+                  f"{res['peak_rss_mb']:>11.0f}")
+    both = [r for r in results.values() if not isinstance(r, str)]
+    if len(both) == 2:
+        s, p = both
+        print(f"\nPostGIS / SQLite: reads p50 x{p['reads']['p50_ms'] / s['reads']['p50_ms']:.2f}, "
+              f"reads/s x{p['reads']['per_s'] / s['reads']['per_s']:.2f}, "
+              f"jobs p50 x{p['jobs']['p50_ms'] / s['jobs']['p50_ms']:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--job-clients", type=int, default=8)
+    parser.add_argument("--duration-s", type=float, default=60.0)
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    args = parser.parse_args()
+    results: dict[str, dict[str, object] | str] = {}
+    if args.backend in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory() as tmp:
+            results["SQLite"] = run_backend(f"sqlite:///{tmp}/load.sqlite", args)
+    if args.backend in ("postgres", "both"):
+        base = os.environ.get("GRIDPLAN_TEST_PG_URL", "")
+        if not base:
+            results["PostGIS"] = "GRIDPLAN_TEST_PG_URL not set (.ci/run starts a cluster)"
+        else:
+            with pg_schema(base) as url:
+                results["PostGIS"] = run_backend(url, args)
+    print_table(results, args)
+
+
+if __name__ == "__main__":
+    main()
