@@ -168,9 +168,13 @@ def grid_counts(
     return _dhondt(load, size, total=int(n_grids), minimum=1)  # type: ignore[arg-type]
 
 
-def _dhondt(load: dict, size: dict, *, total: int, minimum: int) -> dict:
-    """Highest-averages allocation, each key capped by its unit count."""
-    seats = {g: min(minimum, size[g]) for g in load}
+def _dhondt(
+    load: dict, size: dict, *, total: int, minimum: int, reserved: dict | None = None
+) -> dict:
+    """Highest-averages allocation, each key capped by its unit count; ``reserved`` seats are
+    given first and count in the averages (so a reserved seat is not won twice)."""
+    reserved = reserved or {}
+    seats = {g: min(max(minimum, reserved.get(g, 0)), size[g]) for g in load}
     # a tiny share of unit count keeps zero-workload groups comparable and the order stable
     eff = {g: load[g] + 1e-9 * size[g] for g in load}
     heap = [(-eff[g] / (seats[g] + 1), i, g) for i, g in enumerate(load) if seats[g] < size[g]]
@@ -267,8 +271,7 @@ class _SearchSpace:
             load = {c: float(self.w[u].sum()) for c, u in comp_units.items()}
             size = {c: len(u) for c, u in comp_units.items()}
             main = max(comp_ids, key=lambda c: (load[c], size[c], -c))
-            seats = _dhondt(load, size, total=k - 1, minimum=0)
-            seats[main] += 1
+            seats = _dhondt(load, size, total=k, minimum=0, reserved={main: 1})
             if sum(seats.values()) < k:  # capped components: spill into any with room
                 for c in comp_ids:
                     while seats[c] < size[c] and sum(seats.values()) < k:

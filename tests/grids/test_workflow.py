@@ -279,9 +279,6 @@ def test_grids_on_separate_islands_have_no_ab_partner_and_say_so():
     assert len(two.summary()["proposed"]["ab_islands"]) == 2
 
 
-@pytest.mark.xfail(strict=True, reason="partition core: allocate() reserves the main component's "
-                   "seat after D'Hondt instead of before, so two equal islands both seat on one "
-                   "(reported to the lead; gridplan/grids/core.py is not ours)")
 def test_two_equal_islands_get_a_grid_each():
     cells, adj = archipelago()
     two = redesign(cells, adj, n_grids=2, seed=0)
