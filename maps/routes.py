@@ -12,6 +12,7 @@ from folium.plugins import PolyLineTextPath
 from shapely.geometry import LineString, MultiLineString
 
 from gridplan.errors import InvalidInputError, Problem
+from gridplan.routing.turns import Segment, directions, merge_legs, turn_kind  # noqa: F401
 from maps.basemap import TileProvider
 from maps.common import for_drawing
 from maps.elements import esc, tooltip_html
@@ -20,8 +21,6 @@ from maps.layers import require_same_officers, validate_layer
 # Distinct, print-safe colours (ColorBrewer Dark2 + Set1 picks); officers beyond reuse them.
 PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
            "#377eb8", "#984ea3", "#4daf4a")
-STRAIGHT_DEG = 30.0  # bearing change below this reads as "continue"
-U_TURN_DEG = 150.0  # above this reads as "turn back"
 
 
 def officer_colors(officers: list[str]) -> dict[str, str]:
@@ -34,51 +33,23 @@ def line_coords(geom) -> np.ndarray:
     return np.asarray(geom.coords)
 
 
-def _bearing_deg(a: np.ndarray, b: np.ndarray) -> float:
-    """Math-convention direction (counter-clockwise from east) of a→b, lon scaled by cos(lat)."""
-    dx = (b[0] - a[0]) * math.cos(math.radians((a[1] + b[1]) / 2))
-    return math.degrees(math.atan2(b[1] - a[1], dx))
-
-
-def turn_kind(incoming_deg: float, outgoing_deg: float) -> str:
-    """'continue', 'turn_left', 'turn_right' or 'u_turn' for the change of direction."""
-    change = (outgoing_deg - incoming_deg + 180.0) % 360.0 - 180.0
-    if abs(change) < STRAIGHT_DEG:
-        return "continue"
-    if abs(change) > U_TURN_DEG:
-        return "u_turn"
-    return "turn_left" if change > 0 else "turn_right"
-
-
-def _legs(segments: pd.DataFrame) -> list[dict]:
-    """Consecutive segments on the same street with the same patrol/transfer status, merged."""
-    legs: list[dict] = []
-    for _, seg in segments.iterrows():
-        name = seg["name"] if isinstance(seg["name"], str) else ""
-        xy = line_coords(seg.geometry)
-        if len(xy) < 2:
-            continue
-        if legs and legs[-1]["name"] == name and legs[-1]["deadhead"] == bool(seg["deadhead"]):
-            legs[-1]["length_m"] += float(seg["length_m"])
-            legs[-1]["last"] = (xy[-2], xy[-1])
-            continue
-        legs.append({"name": name, "deadhead": bool(seg["deadhead"]),
-                     "length_m": float(seg["length_m"]), "first": (xy[0], xy[1]),
-                     "last": (xy[-2], xy[-1])})
-    return legs
-
-
 def turn_list(segments: pd.DataFrame, text: dict[str, str]) -> list[str]:
-    """Directions for one officer's segments (WGS-84, in travel order): one line per street."""
+    """Directions for one officer's segments (WGS-84, in travel order): one line per street.
+
+    Legs and turns come from :mod:`gridplan.routing.turns` (the one place turns are computed);
+    this only words them with the map labels."""
+    ordered = segments.sort_values("seq")
+    legs = merge_legs((Segment(name if isinstance(name, str) else "", bool(deadhead),
+                               float(length), [tuple(p) for p in line_coords(geom)])
+                       for name, deadhead, length, geom in zip(
+                           ordered["name"], ordered["deadhead"], ordered["length_m"],
+                           ordered.geometry, strict=True)), lonlat=True)
     lines = []
-    previous = None
-    for leg in _legs(segments.sort_values("seq")):
-        verb = text["follow"] if previous is None else text[turn_kind(
-            _bearing_deg(*previous["last"]), _bearing_deg(*leg["first"]))]
-        name = leg["name"] or text["unnamed_street"]
-        transfer = text["pass_through"] if leg["deadhead"] else ""
-        lines.append(f"{verb} {name}{transfer} {leg['length_m']:.0f} m")
-        previous = leg
+    for turn in directions(legs):
+        leg = turn.leg
+        name = leg.name or text["unnamed_street"]
+        transfer = text["pass_through"] if leg.deadhead else ""
+        lines.append(f"{text[turn.kind]} {name}{transfer} {leg.length_m:.0f} m")
     return lines
 
 
