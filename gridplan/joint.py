@@ -156,6 +156,7 @@ class JointRoute:
     streets_in_order: tuple[str, ...]  # names, consecutive repeats merged
     duration_min: float
     checked: bool  # PostmanTour.is_valid on the graph it was solved on
+    graph: nx.MultiGraph = field(repr=False, compare=False)  # that graph, for drawing the steps
 
     @property
     def length_m(self) -> float:
@@ -634,9 +635,11 @@ def _route(
             f"{len(chosen) - len(keys)} hotspot street(s) lie on a piece of the network not "
             "connected to the rest and are left out"
         )
-    return JointRoute(
-        tour, start, tuple(k[2] for k in keys), line, order, minutes, tour.is_valid(graph, keys)
-    ), note
+    route = JointRoute(
+        tour, start, tuple(k[2] for k in keys), line, order, minutes, tour.is_valid(graph, keys),
+        graph,
+    )
+    return route, note
 
 
 BRIDGE_NAME = "(gap walked across)"

@@ -34,6 +34,7 @@ class DemoContext:
     incidents: gpd.GeoDataFrame  # WGS-84, synthetic
     summary: dict = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
+    results: dict[str, object] = field(default_factory=dict)  # later steps reuse earlier ones
 
     @property
     def crs(self) -> str:
@@ -135,6 +136,7 @@ def step_grids_redesign(ctx: DemoContext) -> None:
     inputs = {"network": ctx.network, "jurisdictions": ctx.jurisdictions, "current": ctx.grids,
               "incidents": ctx.incidents}
     result = run_redesign(inputs, seed=ctx.seed)
+    ctx.results["redesign"] = result
     paths = write_redesign(result, ctx.out, notes=notes)
     for path in paths.values():
         ctx.wrote(path)
@@ -157,6 +159,7 @@ def step_hotspots(ctx: DemoContext) -> None:
         sources={"network": str(sample.OSM_FILE), "grids": "illustrative sample grids",
                  "incidents": f"{SYNTHETIC_NOTE}, seed {ctx.seed}"})
     report = build_report(inputs, boundary=True, seed=ctx.seed, top=5)
+    ctx.results["hotspots"] = report
     data, part = report.data, report.data["boundary"]
     write_text(ctx.out / "hotspots.json", json.dumps(data, ensure_ascii=False, indent=2))
     ctx.wrote(ctx.out / "hotspots.json")
@@ -189,10 +192,40 @@ def step_maps(ctx: DemoContext) -> None:
     echo_table("Maps and files (boundary zone 50 m each side; synthetic incidents)", [
         ("boundary hotspots", str(info["boundary_hotspots"])),
         ("joint patrols", f"{info['joint_officers']} officers, {info['joint_km']} km"),
-        ("uncovered streets", str(info["uncovered_streets"])),
+        ("squad route map", f"grid {info['squad_route_map']}" if info["squad_route_map"]
+         else "— (no routes step)"),
         ("meeting sheet", f"{paths['sheet_pdf'].name} ({info['sheet_lang']})"),
         ("screenshots", note or f"{len(shots)} in {ctx.out / 'screens'}"),
     ])
+
+
+def step_routes(ctx: DemoContext) -> None:
+    """Every grid of the sample, day shift 08:00–12:00, its staffed officers (at most 3)."""
+    import datetime as dt
+
+    from api.cli.routes import parse_shift, write_plan_files
+    from geodata.grids import grids_to_model
+    from gridplan.routing.params import PatrolParams
+    from gridplan.routing.plan import plan_grid
+
+    params = PatrolParams(seed=ctx.seed, time_limit_s=2.0, max_iterations=400,
+                          estimate_officers_needed=False)
+    shift = parse_shift("08:00-12:00", dt.date(2026, 11, 25), name="day")
+    incidents = ctx.incidents.to_crs(ctx.crs)
+    rows, plans = [], []
+    for i, grid in enumerate(grids_to_model(ctx.grids, metric_crs=ctx.crs)):
+        plan = plan_grid(ctx.network, grid, officers=max(1, min(3, grid.officers)), shift=shift,
+                         incidents=incidents, params=params)
+        for path in write_plan_files(plan, ctx.out / "routes", stem=grid.code,
+                                     attribution=sample.ATTRIBUTION, html=i == 0):
+            ctx.wrote(path)
+        plans.append(plan.to_dict() | {"valid": plan.is_valid(ctx.network.graph)})
+        rows.append((grid.code, f"{len(plan.routes)} officers, longest {plan.longest_min:.0f} "
+                     f"min, LB {plan.lower_bound_min:.0f}, gap {plan.gap:.1%}, coverage "
+                     f"{plan.coverage:.0%}, uncovered {len(plan.uncovered)}"))
+    ctx.summary["routes"] = [{k: p[k] for k in ("grid", "longest_min", "lower_bound_min", "gap",
+                                                "coverage", "valid")} for p in plans]
+    echo_table("Patrol routes, day shift 2026-11-25 08:00-12:00 (walk)", rows)
 
 
 STEPS: list[Callable[[DemoContext], None]] = [
@@ -203,6 +236,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     step_grids_redesign,
     step_hotspots,
     step_maps,
+    step_routes,
 ]
 
 

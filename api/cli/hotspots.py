@@ -159,6 +159,7 @@ class HotspotReport:
     data: dict
     result: HotspotResult
     plan: JointPlan | None
+    zones: list  # the boundary zones the report was built on (BoundaryZone)
 
 
 def build_report(
@@ -198,7 +199,7 @@ def build_report(
     plan = None
     if boundary:
         data["boundary"], plan = _boundary_part(inputs, zones, result, zone_params, seed, top)
-    return HotspotReport(data, result, plan)
+    return HotspotReport(data, result, plan, zones)
 
 
 def _study_area(
