@@ -193,7 +193,10 @@ def build_report(
             "outside_study_area": result.n_unassigned,
         },
         "summary": result.summary(),
-        "hotspots": [_hotspot_dict(h) for h in result.hotspots[:top]],
+        "hotspots": [
+            {"rank": rank, **_hotspot_dict(h)}
+            for rank, h in enumerate(_ranked(result.hotspots)[:top], 1)
+        ],
     }
     data["hotspot_count"] = len(result.hotspots)
     plan = None
@@ -312,6 +315,11 @@ def _why_no_zones(jurisdictions: gpd.GeoDataFrame, params: ZoneParams) -> list[s
     ]
 
 
+def _ranked(hotspots) -> list:
+    """Most significant first (Gi_Bin, then incidents, then peak z); ties keep analysis order."""
+    return sorted(hotspots, key=lambda h: (-h.gi_bin, -h.incident_count, -h.max_z))
+
+
 def _hotspot_dict(h) -> dict:
     return {
         "id": h.id,
@@ -351,7 +359,7 @@ def echo_report(data: dict) -> None:
         for h in data["hotspots"]:
             sides = ", ".join(f"{k} {v}" for k, v in h["incidents_by_jurisdiction"].items())
             click.echo(
-                f"  #{h['id']:<3} {h['incidents']:>4} incidents ({sides}), Gi_Bin "
+                f"  #{h['rank']:<3} {h['incidents']:>4} incidents ({sides}), Gi_Bin "
                 f"{h['gi_bin']}, trend {h['trend']}, peak {h['peak_window']}"
             )
     if "boundary" in data:
