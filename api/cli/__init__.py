@@ -23,6 +23,7 @@ _COMMANDS: list[tuple[str, str]] = [
     ("api.cli.pmedian", "pmedian"),
     ("api.cli.grids", "grids"),
     ("api.cli.hotspots", "hotspots"),
+    ("api.cli.routes", "routes"),
     ("api.cli.serve", "serve"), ("api.cli.serve", "db"), ("api.cli.serve", "users"),
     ("api.cli.jobs", "job"),
 ]

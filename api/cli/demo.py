@@ -212,17 +212,19 @@ def step_routes(ctx: DemoContext) -> None:
                           estimate_officers_needed=False)
     shift = parse_shift("08:00-12:00", dt.date(2026, 11, 25), name="day")
     incidents = ctx.incidents.to_crs(ctx.crs)
-    rows, plans = [], []
+    rows, plans, results = [], [], {}
     for i, grid in enumerate(grids_to_model(ctx.grids, metric_crs=ctx.crs)):
         plan = plan_grid(ctx.network, grid, officers=max(1, min(3, grid.officers)), shift=shift,
                          incidents=incidents, params=params)
         for path in write_plan_files(plan, ctx.out / "routes", stem=grid.code,
                                      attribution=sample.ATTRIBUTION, html=i == 0):
             ctx.wrote(path)
+        results[grid.code] = plan
         plans.append(plan.to_dict() | {"valid": plan.is_valid(ctx.network.graph)})
         rows.append((grid.code, f"{len(plan.routes)} officers, longest {plan.longest_min:.0f} "
                      f"min, LB {plan.lower_bound_min:.0f}, gap {plan.gap:.1%}, coverage "
                      f"{plan.coverage:.0%}, uncovered {len(plan.uncovered)}"))
+    ctx.results["routes"] = results  # the maps step draws the first grid's plan
     ctx.summary["routes"] = [{k: p[k] for k in ("grid", "longest_min", "lower_bound_min", "gap",
                                                 "coverage", "valid")} for p in plans]
     echo_table("Patrol routes, day shift 2026-11-25 08:00-12:00 (walk)", rows)
@@ -235,8 +237,8 @@ STEPS: list[Callable[[DemoContext], None]] = [
     step_incidents,
     step_grids_redesign,
     step_hotspots,
-    step_maps,
     step_routes,
+    step_maps,
 ]
 
 
