@@ -37,6 +37,7 @@ class ArcRoutingResult:
     runtime_s: float
     iterations: int
     seed: int
+    best_found_s: float = 0.0  # when the returned plan was found (the rest proved nothing better)
 
     @property
     def route_costs(self) -> list[float]:

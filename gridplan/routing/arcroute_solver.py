@@ -161,6 +161,7 @@ class _Genetic:
         deadline = began + p.time_limit_s
         self.deadline = deadline
         best: _Individual | None = None
+        found_at = began
         iterations = 0
         while True:
             # at most a quarter of the remaining time on a first population (large instances)
@@ -169,7 +170,7 @@ class _Genetic:
             if population:
                 candidate = min(population, key=lambda ind: ind.key)
                 if best is None or candidate.key < best.key:
-                    best = candidate
+                    best, found_at = candidate, time.perf_counter()
             stalled = 0
             while (
                 population
@@ -185,7 +186,7 @@ class _Genetic:
                     continue
                 self._insert(population, child)
                 if child.key < best.key:
-                    best, stalled = child, 0
+                    best, stalled, found_at = child, 0, time.perf_counter()
                 if iterations % 100 == 0:
                     self._adapt_penalty()
             if (
@@ -202,6 +203,7 @@ class _Genetic:
             mode=self.mode,
             lower_bound=self.lower_bound,
             runtime_s=time.perf_counter() - began,
+            best_found_s=found_at - began,
             iterations=iterations,
             seed=p.seed,
         )
