@@ -15,8 +15,19 @@ from api.db.session import Database, upgrade
 from api.errors import install_error_handlers
 from api.job_kinds import build_registry
 from api.jobs import JobRegistry, JobRunner
-from api.routers import (audit, auth, grids, health, incidents, jobs, jurisdictions, networks,
-                         plans, users, zones)
+from api.routers import (
+    audit,
+    auth,
+    grids,
+    health,
+    incidents,
+    jobs,
+    jurisdictions,
+    networks,
+    plans,
+    users,
+    zones,
+)
 from api.settings import Settings, settings_from_env
 
 UPLOAD_PATHS = ("/networks", "/incidents")

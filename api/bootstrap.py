@@ -6,9 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
-from sqlalchemy import select
-
 from argon2 import PasswordHasher
+from sqlalchemy import select
 
 from api.auth import DEFAULT_HASHER, Role, create_user
 from api.db.models import Jurisdiction, User

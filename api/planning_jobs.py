@@ -131,7 +131,13 @@ def _walk_line(graph: nx.MultiGraph, nodes: list[Hashable]) -> LineString:
 
 def solve_routes(area: RoutingArea, officers: int, p: RoutesParams) -> dict[str, Any]:
     """One officer: exact/bounded postman tour. Several: min–max k-postman (longest walk)."""
-    from gridplan.routing import ArcInstance, PostmanOptions, SearchParams, postman_tour, solve_minmax
+    from gridplan.routing import (
+        ArcInstance,
+        PostmanOptions,
+        SearchParams,
+        postman_tour,
+        solve_minmax,
+    )
 
     if officers == 1:
         tour = postman_tour(area.graph, required=area.required, start=area.depot,

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyproj
-from shapely.geometry.base import BaseGeometry
 import shapely
+from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 from gridplan.errors import InvalidInputError, Problem

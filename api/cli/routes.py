@@ -182,8 +182,9 @@ def routes(grid_code, all_grids, officers, shift_text, day, mode, network_file, 
         mine = [] if kps is None else [k for g, k in zip(kps["grid"], kps["key_point"],
                                                          strict=True) if g in ("", "nan",
                                                                                grid.code)]
-        plan = plan_grid(net, grid, officers=officers or max(1, grid.officers), shift=shift,
-                         key_points=mine, incidents=incidents, params=params)
+        crew = officers if officers is not None else max(1, grid.officers)
+        plan = plan_grid(net, grid, officers=crew, shift=shift, key_points=mine,
+                         incidents=incidents, params=params)
         files = write_plan_files(plan, out, stem=grid.code, attribution=attribution, lang=lang)
         reports.append((plan, files))
         if not as_json:

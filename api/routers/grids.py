@@ -28,9 +28,9 @@ from api.errors import COMMON_RESPONSES, ErrorBody
 from api.geo import parse_geometry, to_geojson
 from api.policy import can_read_grid, check_edit_district, check_read_grid, district_of
 from api.routers.plans import plan_or_404
+from api.schemas.common import MAX_ID, valid_id
 from api.schemas.grid import GridCreate, GridPublic, GridReplace, GridUpdate
 from api.schemas.misc import AuditPublic
-from api.schemas.common import MAX_ID, valid_id
 from gridplan.errors import ProblemCollector
 
 router = APIRouter(prefix="/grids", tags=["grids"], responses=COMMON_RESPONSES)

@@ -17,9 +17,9 @@ from api.errors import COMMON_RESPONSES
 from api.incident_store import summary_of, write_normalised
 from api.policy import Forbidden, can_read_district, check_edit_district, district_of
 from api.routers.jurisdictions import get_or_404
+from api.schemas.common import valid_id
 from api.schemas.misc import IncidentSetPublic
 from api.uploads import loader_errors_named, save_upload, suffix_of
-from api.schemas.common import valid_id
 from geodata.incidents import INCIDENT_SUFFIXES
 
 router = APIRouter(prefix="/incidents", tags=["incidents"], responses=COMMON_RESPONSES)

@@ -13,9 +13,9 @@ from api.deps import PrincipalDep, SessionDep, SettingsDep
 from api.errors import COMMON_RESPONSES
 from api.policy import check_edit_district, check_read_district, district_of, require_role
 from api.routers.jurisdictions import get_or_404
+from api.schemas.common import valid_id
 from api.schemas.misc import NetworkPublic
 from api.uploads import loader_errors_named, save_upload, suffix_of
-from api.schemas.common import valid_id
 
 router = APIRouter(prefix="/networks", tags=["networks"], responses=COMMON_RESPONSES)
 OSM_SUFFIXES = (".osm", ".xml", ".osm.bz2", ".osm.gz", ".osm.pbf", ".pbf")

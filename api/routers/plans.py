@@ -15,8 +15,8 @@ from api.errors import COMMON_RESPONSES, ErrorBody
 from api.geo import to_geojson
 from api.policy import can_read_grid, check_edit_district, check_read_district, district_of
 from api.routers.jurisdictions import get_or_404
-from api.schemas.grid import GridPlanCreate, GridPlanPublic
 from api.schemas.common import valid_id
+from api.schemas.grid import GridPlanCreate, GridPlanPublic
 
 router = APIRouter(prefix="/plans", tags=["plans"], responses=COMMON_RESPONSES)
 

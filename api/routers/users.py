@@ -9,8 +9,8 @@ from api.db.models import ApiKey, User
 from api.deps import PrincipalDep, SessionDep, SettingsDep
 from api.errors import COMMON_RESPONSES, ErrorBody
 from api.policy import require_role
-from api.schemas.user import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, UserCreate, UserPublic
 from api.schemas.common import valid_id
+from api.schemas.user import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, UserCreate, UserPublic
 
 router = APIRouter(prefix="/users", tags=["users"], responses=COMMON_RESPONSES)
 
