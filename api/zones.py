@@ -1,11 +1,9 @@
-"""Boundary zones (交界地带) between two neighbouring jurisdictions, on WGS-84 input.
+"""Boundary zones (交界地带) for the service: WGS-84 in and out around :mod:`gridplan.boundary`.
 
-The zone is every point of either jurisdiction within ``zone_width_m`` of the other one (joint
-patrol practice covers 50 m each side of the line). Distances are computed in a local azimuthal
-equidistant projection centred on the pair, so widths are true metres anywhere.
-
-TODO(lead): move the metric core to ``gridplan.boundary`` when that module lands; the service
-only needs ``boundary_zone``'s signature.
+The service stores WGS-84; :func:`gridplan.boundary.boundary_zone` works in metres. This adapter
+projects the pair to a local azimuthal equidistant projection centred on it (true metres
+anywhere), calls the one boundary-zone implementation, and projects the two sides back, so a
+joint viewer's scope can be clipped to them.
 """
 
 from __future__ import annotations
@@ -17,11 +15,13 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
+from gridplan.boundary import ZoneParams
+from gridplan.boundary import boundary_zone as metric_boundary_zone
 from gridplan.errors import InvalidInputError, Problem
 
 
 @dataclass(frozen=True, slots=True)
-class BoundaryZone:
+class ZoneView:
     sides: dict[str, BaseGeometry]  # code -> that jurisdiction's side of the zone (WGS-84)
     border_length_m: float
     zone_width_m: float
@@ -36,7 +36,9 @@ def project(geometry: BaseGeometry, transformer: pyproj.Transformer) -> BaseGeom
     return shapely.transform(geometry, lambda x, y: transformer.transform(x, y), interleaved=False)
 
 
-def _local_projection(a: BaseGeometry, b: BaseGeometry) -> tuple[pyproj.Transformer, pyproj.Transformer]:
+def _local_projection(
+    a: BaseGeometry, b: BaseGeometry
+) -> tuple[pyproj.Transformer, pyproj.Transformer]:
     centre = unary_union([a.envelope, b.envelope]).centroid
     local = pyproj.CRS.from_proj4(f"+proj=aeqd +lat_0={centre.y} +lon_0={centre.x} +units=m")
     forward = pyproj.Transformer.from_crs("EPSG:4326", local, always_xy=True)
@@ -45,21 +47,18 @@ def _local_projection(a: BaseGeometry, b: BaseGeometry) -> tuple[pyproj.Transfor
 
 
 def boundary_zone(a_code: str, a: BaseGeometry, b_code: str, b: BaseGeometry, *,
-                  zone_width_m: float = 50.0) -> BoundaryZone:
+                  zone_width_m: float = 50.0) -> ZoneView:
     """Zone shared by jurisdictions ``a`` and ``b`` (WGS-84 polygons), ``zone_width_m`` each side."""
     if not 0 < zone_width_m <= 5000:
         raise InvalidInputError("bad zone width", [Problem(
             "zone_width_m", "", "0 < width ≤ 5000 metres", str(zone_width_m),
             "joint patrol practice uses 50 m each side")])
     forward, back = _local_projection(a, b)
-    am, bm = project(a, forward), project(b, forward)
-    if am.distance(bm) > zone_width_m:
+    zone = metric_boundary_zone(a_code, project(a, forward), b_code, project(b, forward),
+                                params=ZoneParams(zone_width_m=zone_width_m))
+    if zone.is_empty:
         raise InvalidInputError("not neighbours", [Problem(
-            "zone", f"{a_code}/{b_code}", f"jurisdictions within {zone_width_m} m of each other",
-            f"{am.distance(bm):.0f} m apart", "pick two neighbouring jurisdictions")])
-    a_side = am.intersection(bm.buffer(zone_width_m)).difference(bm)
-    b_side = bm.intersection(am.buffer(zone_width_m)).difference(am)
-    border = am.boundary.intersection(bm.buffer(1.0))
-    return BoundaryZone(
-        sides={a_code: project(a_side, back), b_code: project(b_side, back)},
-        border_length_m=float(border.length), zone_width_m=zone_width_m)
+            "zone", f"{a_code}/{b_code}", "two jurisdictions that share a boundary",
+            zone.explanation, "pick two neighbouring jurisdictions")])
+    return ZoneView(sides={code: project(side, back) for code, side in zone.sides().items()},
+                    border_length_m=zone.shared_length_m, zone_width_m=zone_width_m)
