@@ -55,7 +55,7 @@ from gridplan.hotspots.analysis import Hotspot, HotspotResult
 from gridplan.hotspots.cells import segment_table
 from gridplan.hotspots.temporal import WEEKDAYS, Trend
 from gridplan.model import EventClass
-from gridplan.network import StreetNetwork
+from gridplan.network import StreetNetwork, bridge_pieces
 from gridplan.routing import PostmanOptions, PostmanTour, postman_tour
 
 CADENCES = ("nightly", "daily", "3×/week", "weekly")
@@ -640,55 +640,6 @@ def _route(
         graph,
     )
     return route, note
-
-
-BRIDGE_NAME = "(gap walked across)"
-
-
-def bridge_pieces(graph: nx.MultiGraph, *, max_gap_m: float) -> tuple[nx.MultiGraph, int]:
-    """A copy of ``graph`` with its connected pieces joined by straight links of at most
-    ``max_gap_m`` metres (minimum spanning tree over the pieces' nearest node pairs).
-
-    Links carry ``length``, ``geometry``, ``name`` = "(gap walked across)", ``bridge=True`` and a
-    ``street_id`` of ``("bridge", i)``. Returns the graph and the number of links added.
-    """
-    out = graph.copy()
-    pieces = list(nx.connected_components(graph))
-    if len(pieces) < 2:
-        return out, 0
-    nodes = [n for piece in pieces for n in sorted(piece, key=str)]
-    label = np.concatenate([np.full(len(p), i) for i, p in enumerate(pieces)])
-    xy = np.array([[graph.nodes[n]["x"], graph.nodes[n]["y"]] for n in nodes])
-    best: dict[tuple[int, int], tuple[float, int, int]] = {}
-    for i, j in cKDTree(xy).query_pairs(max_gap_m, output_type="ndarray"):
-        a, b = sorted((int(label[i]), int(label[j])))
-        if a != b:
-            d = float(np.hypot(*(xy[i] - xy[j])))
-            if (a, b) not in best or d < best[(a, b)][0]:
-                best[(a, b)] = (d, int(i), int(j))
-    links = nx.Graph()
-    links.add_weighted_edges_from((a, b, d) for (a, b), (d, _, _) in best.items())
-    added = 0
-    for a, b in sorted(nx.minimum_spanning_tree(links).edges()):
-        d, i, j = best[(min(a, b), max(a, b))]
-        key = ("bridge", added)
-        out.add_edge(
-            nodes[i],
-            nodes[j],
-            key=key,
-            length=max(d, 1e-3),
-            street_id=key,
-            name=BRIDGE_NAME,
-            bridge=True,
-            grade=4,
-            highway="",
-            oneway=False,
-            lanes=None,
-            osmid=None,
-            geometry=LineString([xy[i], xy[j]]),
-        )
-        added += 1
-    return out, added
 
 
 def _component_with_most(walk: nx.MultiGraph, keys: list[tuple]) -> set:

@@ -46,6 +46,9 @@ class PatrolParams:
     * ``passes_per_day``: by grade; a whole number (1, 2, ...) or a fraction 1/n (every n days).
     * ``station_snap_max_m``: a station further than this from every street node is refused.
     * ``connect_buffer_m``: streets up to this far outside the grid may be used to connect.
+    * ``bridge_gaps_m``: on foot, pieces of the network closer than this are joined by straight
+      walking links (drive-only extracts lack the footways and crossings between them); links
+      are never required streets and plans say how many they used. 0 turns it off.
     * ``incident_radius_m``, ``incident_recent_days``: incidents that raise a street's priority.
     * ``seed``, ``time_limit_s``, ``max_iterations``: the metaheuristic's budget (same seed and
       an iteration limit that binds before the time limit ⇒ same plan).
@@ -63,6 +66,7 @@ class PatrolParams:
     passes_per_day: Mapping[int, float] = field(default_factory=lambda: DEFAULT_PASSES_PER_DAY)
     station_snap_max_m: float = 300.0
     connect_buffer_m: float = 500.0
+    bridge_gaps_m: float = 150.0  # walk: join network pieces closer than this (0 = never)
     incident_radius_m: float = 50.0
     incident_recent_days: float = 28.0
     seed: int = 0

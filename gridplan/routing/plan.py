@@ -114,7 +114,7 @@ def plan_grid(
         key_points=tuple(sorted(visits, key=lambda v: v.id)),
         lower_bound_min=fitted.lower_bound, method=fitted.method,
         runtime_s=time.perf_counter() - started, crs=area.network_crs, officers_needed=needed,
-        notes=tuple(n for n in (area.station_note,) if n))
+        notes=tuple(n for n in (area.station_note, _bridge_note(area, params)) if n))
 
 
 # ---------------------------------------------------------------------------------- inputs
@@ -438,3 +438,10 @@ def streets_by_day(cycle: CyclePlan, start: date, days: int = 7) -> dict[date, l
     """The low-frequency streets due on each of ``days`` days from ``start``."""
     return {start + timedelta(days=d): cycle.streets_on(start + timedelta(days=d))
             for d in range(days)}
+
+
+def _bridge_note(area, params) -> str:
+    if not area.bridges:
+        return ""
+    return (f"the walk network came in pieces: {area.bridges} gap(s) of at most "
+            f"{params.bridge_gaps_m:g} m are walked across in straight lines")

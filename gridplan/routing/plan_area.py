@@ -30,7 +30,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gridplan.errors import InfeasibleError, InvalidInputError, Problem
 from gridplan.model import Grid
-from gridplan.network import StreetNetwork
+from gridplan.network import StreetNetwork, bridge_pieces
 from gridplan.routing.arcroute_instance import ArcInstance
 from gridplan.routing.params import PatrolParams
 
@@ -75,6 +75,7 @@ class RoutingArea:
     unreachable: tuple[AreaStreet, ...]  # grid streets outside the station's connected part
     base: ArcInstance  # no tasks; holds the deadheading distances
     node_xy: np.ndarray  # metric coordinates of each instance vertex
+    bridges: int = 0  # straight walking links added between pieces of the network
 
     @property
     def grid_streets(self) -> list[int]:
@@ -83,7 +84,9 @@ class RoutingArea:
 
 def routing_area(network: StreetNetwork, grid: Grid, *, params: PatrolParams) -> RoutingArea:
     """The grid's streets, the streets that may connect them, the station, as minutes."""
-    graph = network.graph
+    graph, bridges = network.graph, 0
+    if network.mode == "walk" and params.bridge_gaps_m > 0:
+        graph, bridges = bridge_pieces(graph, max_gap_m=params.bridge_gaps_m)
     edges = list(graph.edges(keys=True, data=True))
     _require_geometry(graph, edges)
     geoms = np.array([_geometry(graph, u, v, d) for u, v, _, d in edges], dtype=object)
@@ -91,13 +94,14 @@ def routing_area(network: StreetNetwork, grid: Grid, *, params: PatrolParams) ->
     near = shapely.intersects(geoms, grid.geometry.buffer(params.connect_buffer_m))
     inside_len = shapely.length(shapely.intersection(geoms, grid.geometry))
     in_grid = near & (inside_len >= INSIDE_SHARE * np.maximum(shapely.length(geoms), 1e-9))
+    in_grid &= np.array([not d.get("bridge", False) for *_, d in edges])  # links: never required
     if not in_grid.any():
         raise InvalidInputError(f"grid {grid.code} has no streets", [Problem(
             "grid", grid.code, "streets of the network inside the grid polygon",
             "none (is the grid in the network's CRS and area?)",
             "load a network covering the grid, or check the grid's coordinates")])
     chosen = np.flatnonzero(near)
-    streets = _streets(network, params, [edges[i] for i in chosen], geoms[chosen],
+    streets = _streets(network.mode, graph, params, [edges[i] for i in chosen], geoms[chosen],
                        lengths[chosen], in_grid[chosen])
     part = _main_part(streets, directed=graph.is_directed())
     kept = [s for s in streets if s["a"] in part and s["b"] in part]
@@ -114,7 +118,8 @@ def routing_area(network: StreetNetwork, grid: Grid, *, params: PatrolParams) ->
         network_crs=network.crs, mode=network.mode, nodes=tuple(nodes), streets=area_streets,
         depot=depot, station=station, station_snap_m=snap_m, station_note=note,
         unreachable=tuple(_area_street(s, None) for s in lost), base=base,
-        node_xy=np.array([[graph.nodes[n]["x"], graph.nodes[n]["y"]] for n in nodes], dtype=float))
+        node_xy=np.array([[graph.nodes[n]["x"], graph.nodes[n]["y"]] for n in nodes], dtype=float),
+        bridges=bridges)
 
 
 def _require_geometry(graph: nx.MultiDiGraph, edges: list) -> None:
@@ -133,19 +138,19 @@ def _geometry(graph: nx.MultiDiGraph, u: Hashable, v: Hashable, data: dict) -> B
                        (graph.nodes[v]["x"], graph.nodes[v]["y"])])
 
 
-def _streets(network: StreetNetwork, params: PatrolParams, edges: list, geoms, lengths, in_grid
-             ) -> list[dict]:
+def _streets(mode: str, graph: nx.MultiDiGraph, params: PatrolParams, edges: list, geoms,
+             lengths, in_grid) -> list[dict]:
     """One record per street_id with the network edge of each allowed direction."""
     by_id: dict[Hashable, dict] = {}
     for (u, v, k, d), geom, length, inside in zip(edges, geoms, lengths, in_grid, strict=True):
         sid = d.get("street_id", (u, v, k))
-        minutes = params.travel_minutes(length, d.get("highway"), mode=network.mode)
+        minutes = params.travel_minutes(length, d.get("highway"), mode=mode)
         rec = by_id.get(sid)
         if rec is None:
             by_id[sid] = {"street_id": sid, "a": u, "b": v, "ab": (u, v, k), "ba": None,
                           "name": _name(d.get("name")), "grade": int(d.get("grade", 4)),
                           "lanes": d.get("lanes"), "length_m": length,
-                          "geometry": _oriented(geom, network.graph, u), "ab_min": minutes,
+                          "geometry": _oriented(geom, graph, u), "ab_min": minutes,
                           "ba_min": math.inf, "in_grid": bool(inside)}
         elif (u, v) == (rec["b"], rec["a"]) and rec["ba"] is None:
             rec["ba"], rec["ba_min"] = (u, v, k), minutes
