@@ -49,23 +49,35 @@ def read_pmed(path: str | Path) -> PMedInstance:
     issues = ProblemCollector(path.name)
     rows = [(k, line.split()) for k, line in enumerate(lines, 1) if line.strip()]
     if not rows or len(rows[0][1]) != 3 or not all(t.isdigit() for t in rows[0][1]):
-        issues.add("line 1", expected="'n_vertices n_edges p'",
-                   found=repr(lines[0] if lines else ""), fix="is this an OR-Library pmed file?")
+        issues.add(
+            "line 1",
+            expected="'n_vertices n_edges p'",
+            found=repr(lines[0] if lines else ""),
+            fix="is this an OR-Library pmed file?",
+        )
         issues.raise_if_any(error=InputFileError)
     n, m, p = (int(t) for t in rows[0][1])
     edges: dict[tuple[int, int], float] = {}
     for line_no, tokens in rows[1:]:
         edge = _parse_edge(tokens, n)
         if edge is None:
-            issues.add(f"line {line_no}", expected=f"'i j cost' with 1 <= i, j <= {n}, cost >= 0",
-                       found=repr(" ".join(tokens)), fix="fix or delete the line")
+            issues.add(
+                f"line {line_no}",
+                expected=f"'i j cost' with 1 <= i, j <= {n}, cost >= 0",
+                found=repr(" ".join(tokens)),
+                fix="fix or delete the line",
+            )
             continue
         i, j, cost = edge
         if i != j:
             edges[(min(i, j), max(i, j))] = cost
     if len(rows) - 1 != m:
-        issues.add("header", expected=f"{m} edge lines", found=f"{len(rows) - 1}",
-                   fix="the file may be truncated")
+        issues.add(
+            "header",
+            expected=f"{m} edge lines",
+            found=f"{len(rows) - 1}",
+            fix="the file may be truncated",
+        )
     issues.raise_if_any(error=InputFileError)
     return PMedInstance(path.stem, n, p, edges)
 
