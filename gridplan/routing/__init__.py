@@ -12,6 +12,9 @@ from gridplan.routing.postman import PostmanOptions, postman_tour
 from gridplan.routing.postman_input import BothSides
 from gridplan.routing.tjoin import TJoin, min_weight_tjoin
 from gridplan.routing.tour import PostmanTour, TourStep
+from gridplan.routing.params import PatrolParams
+from gridplan.routing.plan import day_plan, plan_grid, week_plan
+from gridplan.routing.plan_result import PatrolPlan
 
 __all__ = [
     "ArcInstance",
@@ -27,4 +30,9 @@ __all__ = [
     "TourStep",
     "min_weight_tjoin",
     "postman_tour",
+    "PatrolParams",
+    "PatrolPlan",
+    "day_plan",
+    "plan_grid",
+    "week_plan",
 ]
