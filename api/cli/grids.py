@@ -23,7 +23,7 @@ import click
 import geopandas as gpd
 import pandas as pd
 
-from api.cli.common import coords_option, echo_json, echo_table, echo_warnings, json_option
+from api.cli.common import echo_json, echo_table, echo_warnings, incident_options, json_option
 from geodata import sample
 from geodata.files import atomic_path, write_text
 from geodata.grids import load_grids
@@ -498,18 +498,7 @@ def echo_redesign(result: Redesign, *, notes: list[str], paths: dict[str, Path])
     type=click.Path(path_type=Path),
     help="Incident export (CSV/GeoJSON) for workload and blind spots.",
 )
-@click.option("--lon-col", help="Incident longitude column.")
-@click.option("--lat-col", help="Incident latitude column.")
-@click.option("--time-col", default="time", show_default=True, help="Incident time column.")
-@click.option("--category-col", help="Incident category column.")
-@click.option("--id-col", help="Incident id column.")
-@coords_option
-@click.option(
-    "--tz",
-    default="Asia/Shanghai",
-    show_default=True,
-    help="Local time zone (incident times, shifts).",
-)
+@incident_options
 @click.option("--grids", "n_grids", type=int, help="Number of grids (default: as many as today).")
 @click.option(
     "--target-workload", type=float, help="Officer-hours per week per grid instead of --grids."
@@ -540,13 +529,6 @@ def redesign_cmd(
     codes,
     current_file,
     incidents_file,
-    lon_col,
-    lat_col,
-    time_col,
-    category_col,
-    id_col,
-    coords,
-    tz,
     n_grids,
     target_workload,
     unit_kind,
@@ -560,6 +542,7 @@ def redesign_cmd(
     seed,
     out,
     as_json,
+    incident_options: dict,
 ) -> None:
     """Redraw the grids: balanced, contiguous, nested, coded; staffed, rostered, compared."""
     if n_grids is not None and target_workload is not None:
@@ -577,15 +560,7 @@ def redesign_cmd(
         codes=codes,
         current_file=current_file,
         incidents_file=incidents_file,
-        incident_options={
-            "lon_col": lon_col,
-            "lat_col": lat_col,
-            "time_col": time_col,
-            "category_col": category_col,
-            "id_col": id_col,
-            "coords": coords,
-            "tz": tz,
-        },
+        incident_options=incident_options,
     )
     result = run_redesign(
         inputs,
@@ -597,7 +572,7 @@ def redesign_cmd(
         seed=seed,
         staffing=staffing,
         roster=roster,
-        tz=tz,
+        tz=incident_options["tz"],
     )
     paths = write_redesign(result, out, notes=inputs["notes"])
     if as_json:

@@ -23,9 +23,8 @@ import click
 import geopandas as gpd
 import shapely
 
-from api.cli.common import echo_json, echo_table, echo_warnings, json_option
+from api.cli.common import echo_json, echo_table, echo_warnings, incident_options, json_option
 from geodata import sample
-from geodata.coords import COORD_SYSTEMS
 from geodata.grids import load_grids
 from geodata.incidents import load_incidents
 from geodata.jurisdictions import load_jurisdictions
@@ -443,17 +442,7 @@ def echo_boundary(part: dict, note: str = "") -> None:
 @click.option(
     "--incidents", "incidents_file", type=click.Path(path_type=Path), help="Incident CSV/GeoJSON."
 )
-@click.option("--lon-col", help="Longitude column.")
-@click.option("--lat-col", help="Latitude column.")
-@click.option("--time-col", default="time", show_default=True, help="Time column.")
-@click.option("--category-col", help="Category label column (mapped to national classes).")
-@click.option(
-    "--coords",
-    type=click.Choice(COORD_SYSTEMS),
-    default="wgs84",
-    show_default=True,
-    help="Datum of the incident points: gcj02 (Amap, Tencent), bd09 (Baidu).",
-)
+@incident_options
 @click.option(
     "--grids",
     "grids_file",
@@ -500,11 +489,6 @@ def hotspots(
     jurisdictions_file,
     codes,
     incidents_file,
-    lon_col,
-    lat_col,
-    time_col,
-    category_col,
-    coords,
     grids_file,
     cell_size_m,
     zone_width_m,
@@ -513,17 +497,13 @@ def hotspots(
     top,
     seed,
     as_json,
+    incident_options: dict,
 ) -> None:
     """Getis–Ord Gi* incident hotspots; with --boundary, joint patrols across district lines.
 
     With no files: the bundled central-Shanghai sample with SYNTHETIC incidents.
     """
-    columns = {
-        "lon_col": lon_col,
-        "lat_col": lat_col,
-        "time_col": time_col,
-        "category_col": category_col,
-    }
+    columns = {k: v for k, v in incident_options.items() if k != "coords"}
     inputs = load_inputs(
         network_file=network_file,
         jurisdictions_file=jurisdictions_file,
@@ -531,7 +511,7 @@ def hotspots(
         incidents_file=incidents_file,
         grids_file=grids_file,
         incident_columns=columns,
-        coords=coords,
+        coords=incident_options["coords"],
         seed=seed,
     )
     echo_warnings(inputs.warnings)
