@@ -21,7 +21,7 @@ from maps import (
 )
 from maps.layers import validate_layer
 
-XSD = Path(__file__).parents[1] / "data" / "maps" / "gpx11_structure.xsd"
+XSD = Path(__file__).parents[1] / "data" / "maps" / "gpx11.xsd"
 
 
 def _wgs_coords(frame):
