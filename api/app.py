@@ -18,6 +18,7 @@ from api.jobs import JobRegistry, JobRunner
 from api.routers import (
     audit,
     auth,
+    exports,
     grids,
     health,
     incidents,
@@ -115,7 +116,7 @@ def create_app(settings: Settings | None = None, *, registry: JobRegistry | None
                        upload_bytes=settings.max_upload_bytes)
     install_error_handlers(app)
     for module in (health, auth, users, jurisdictions, networks, incidents, plans, grids, zones,
-                   jobs, audit):
+                   jobs, exports, audit):
         app.include_router(module.router)
     return app
 

@@ -76,6 +76,8 @@ def _authorize_network(session: Session, principal: Principal, p: NetworkCheckPa
 def _authorize_routes(session: Session, principal: Principal, p: RoutesParams) -> None:
     check_route_grid(principal, grid_or_404(session, p.grid_id))
     check_read_network(session, principal, network_or_404(session, p.network_id))
+    if p.incident_set_id is not None:
+        check_read_incidents(principal, incident_set_or_404(session, p.incident_set_id))
 
 
 def _authorize_redesign(session: Session, principal: Principal, p: RedesignParams) -> None:

@@ -8,16 +8,13 @@ between phases report progress and honour cancellation; the routing search itsel
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Literal
 
 import geopandas as gpd
-import networkx as nx
 import shapely
-from pydantic import BaseModel, Field
-from shapely.geometry import LineString, Point, mapping
+from pydantic import BaseModel, Field, field_validator
+from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 
@@ -25,11 +22,11 @@ from api.db.models import Grid, GridPlan, IncidentSet, Jurisdiction, StreetNetwo
 from api.jobs import JobContext
 from api.schemas.common import RowId
 from gridplan.errors import InvalidInputError, Problem
+from gridplan.model import Grid as ModelGrid
 from gridplan.network import StreetNetwork
 from gridplan.progress import report
 
 WGS84 = "EPSG:4326"
-ROUTE_MARGIN_M = 300.0  # officers may walk this far outside their grid to link its streets
 
 
 class RoutesParams(BaseModel):
@@ -37,8 +34,27 @@ class RoutesParams(BaseModel):
     network_id: RowId
     officers: int | None = Field(default=None, ge=1, le=20,
                                  description="default: the grid's enforcement staff")
+    shift: str = Field(default="08:00-12:00", max_length=40,
+                       description="HH:MM-HH:MM, Asia/Shanghai; an end before the start runs "
+                                   "past midnight")
+    day: date | None = Field(default=None, description="decides which low-frequency streets "
+                                                       "are due; default today")
+    incident_set_id: RowId | None = Field(default=None, description="recent incidents near a "
+                                                                   "street raise its priority")
     time_limit_s: float = Field(default=5.0, gt=0, le=120, description="search time (k ≥ 2)")
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    lang: Literal["zh", "en"] = "zh"
+
+    @field_validator("shift")
+    @classmethod
+    def _shift_is_a_span(cls, text: str) -> str:
+        from api.cli.routes import parse_span
+
+        try:
+            parse_span(text, "shift")
+        except InvalidInputError as exc:  # pydantic wants ValueError with the loader's words
+            raise ValueError(str(exc.problems[0].expected)) from None
+        return text
 
 
 class RedesignParams(BaseModel):
@@ -81,103 +97,50 @@ def to_wgs84(geometry: BaseGeometry, crs: object) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------- routes
-@dataclass
-class RoutingArea:
-    graph: nx.MultiGraph  # the connected part of the streets the officers use
-    required: list[tuple[Hashable, Hashable, Hashable]]  # streets inside the grid
-    depot: Hashable
-    outside_component: int  # streets of the grid no walk from the depot reaches
-
-
-def _edge_line(graph: nx.MultiGraph, u: Hashable, v: Hashable, data: dict) -> LineString:
-    if data.get("geometry") is not None:
-        return data["geometry"]
-    nodes = graph.nodes
-    return LineString([(nodes[u]["x"], nodes[u]["y"]), (nodes[v]["x"], nodes[v]["y"])])
-
-
-def routing_area(net: StreetNetwork, grid_m: BaseGeometry, station_m: BaseGeometry | None
-                 ) -> RoutingArea:
-    """Streets whose midpoint lies in the grid, on the component of the nearby streets holding
-    most of them; the depot is the node of that component nearest the station (or centroid)."""
-    undirected = net.undirected()
-    near = grid_m.buffer(ROUTE_MARGIN_M)
-    keep, inside = [], []
-    for u, v, k, data in undirected.edges(keys=True, data=True):
-        line = _edge_line(undirected, u, v, data)
-        if line.intersects(near):
-            keep.append((u, v, k))
-            if grid_m.contains(line.interpolate(0.5, normalized=True)):
-                inside.append((u, v, k))
-    if not inside:
-        raise InvalidInputError("no streets in the grid", [Problem(
-            "routes", "grid", "streets of the network inside the grid", "none",
-            "pick the network that covers this grid")])
-    local = undirected.edge_subgraph(keep).copy()
-    components = list(nx.connected_components(local))
-    best = max(components, key=lambda c: sum(1 for u, _, _ in inside if u in c))
-    graph = local.subgraph(best).copy()
-    required = [e for e in inside if e[0] in best]
-    anchor = station_m if station_m is not None else grid_m.representative_point()
-    depot = min(graph.nodes, key=lambda n: Point(graph.nodes[n]["x"], graph.nodes[n]["y"])
-                .distance(anchor))
-    return RoutingArea(graph, required, depot, len(inside) - len(required))
-
-
-def _walk_line(graph: nx.MultiGraph, nodes: list[Hashable]) -> LineString:
-    coords = [(graph.nodes[n]["x"], graph.nodes[n]["y"]) for n in nodes]
-    return LineString(coords if len(coords) > 1 else coords * 2)
-
-
-def solve_routes(area: RoutingArea, officers: int, p: RoutesParams) -> dict[str, Any]:
-    """One officer: exact/bounded postman tour. Several: min–max k-postman (longest walk)."""
-    from gridplan.routing import (
-        ArcInstance,
-        PostmanOptions,
-        SearchParams,
-        postman_tour,
-        solve_minmax,
-    )
-
-    if officers == 1:
-        tour = postman_tour(area.graph, required=area.required, start=area.depot,
-                            options=PostmanOptions(seed=p.seed, on_unreachable="uncovered"))
-        walk = [tour.start] + [s.v for s in tour.steps]
-        return {"method": tour.method, "longest_m": round(tour.length_m, 1),
-                "lower_bound_m": round(tour.lower_bound_m, 1), "gap": round(tour.gap, 6),
-                "valid": tour.is_valid(area.graph, area.required),
-                "walks": [(walk, tour.length_m)]}
-    instance = ArcInstance.from_graph(area.graph, area.required, area.depot, name="grid")
-    result = solve_minmax(instance, officers, SearchParams(seed=p.seed,
-                                                           time_limit_s=p.time_limit_s))
-    walks = [([instance.label(v) for v in w.vertices], w.cost) for w in result.walks()]
-    return {"method": "min-max k-postman (genetic search)", "longest_m": round(result.objective, 1),
-            "lower_bound_m": round(result.lower_bound, 1), "gap": round(result.gap, 6),
-            "valid": result.is_valid(), "walks": walks}
+def domain_grid(grid: Grid, crs: object) -> ModelGrid:
+    """A stored grid as the routing engine's grid, in the network's metric CRS."""
+    station = to_metric(grid.station, crs) if grid.station is not None else None
+    return ModelGrid(code=grid.code, geometry=to_metric(grid.geometry, crs),
+                     parent_code=grid.jurisdiction_code, name=grid.name or "",
+                     station=station, staff=dict(grid.staff or {}))
 
 
 def run_routes(ctx: JobContext, p: RoutesParams) -> dict[str, Any]:
-    """Street-by-street patrol routes of one grid for its officers (closed walks from the
-    station; the longest walk is minimised). Lengths in metres; routes as WGS-84 GeoJSON."""
+    """Street-by-street patrol routes of one grid for its officers in one shift, by the squad
+    leader's engine :func:`gridplan.routing.plan_grid` (the same plans as ``gridplan routes``).
+
+    The result holds the plan's figures (``PatrolPlan.to_dict``), its validity on the network,
+    one WGS-84 line per officer (``routes``) and the plan's layers as WGS-84 GeoJSON
+    (``layers``), from which the job's maps and exports are drawn."""
+    from api.cli.routes import parse_shift
+    from api.route_layers import plan_layers, route_lines
+    from gridplan.routing import PatrolParams, plan_grid
+
     with ctx.db.session() as session:
-        grid = session.get_one(Grid, p.grid_id)
-        geometry, station, code = grid.geometry, grid.station, grid.code
-        officers = p.officers or max(1, int((grid.staff or {}).get("enforcement", 1)))
+        stored = session.get_one(Grid, p.grid_id)
+        officers = p.officers or max(1, int((stored.staff or {}).get("enforcement", 1)))
+        incidents_path = (session.get_one(IncidentSet, p.incident_set_id).file_path
+                          if p.incident_set_id is not None else None)
+        session.expunge(stored)
+    shift = parse_shift(p.shift, p.day or date.today())
     step(ctx, 0.05, "loading street network")
     net = load_network_of(ctx, p.network_id)
-    step(ctx, 0.3, "selecting the grid's streets")
-    grid_m = to_metric(geometry, net.crs)
-    area = routing_area(net, grid_m, to_metric(station, net.crs) if station else None)
-    step(ctx, 0.4, f"planning {officers} route(s)")
-    solved = solve_routes(area, officers, p)
+    incidents = _incidents_in(incidents_path, net.crs)
+    step(ctx, 0.3, f"planning {officers} route(s) for {shift.name}")
+    plan = plan_grid(net, domain_grid(stored, net.crs), officers=officers, shift=shift,
+                     incidents=incidents, params=PatrolParams(seed=p.seed,
+                                                              time_limit_s=p.time_limit_s))
     step(ctx, 0.95, "writing routes")
-    required_m = sum(area.graph.edges[e]["length"] for e in area.required)
-    routes = [{"officer": i + 1, "length_m": round(length, 1),
-               "geometry": to_wgs84(_walk_line(area.graph, walk), net.crs)}
-              for i, (walk, length) in enumerate(solved.pop("walks"))]
-    return {"grid_id": p.grid_id, "grid_code": code, "officers": officers, **solved,
-            "required_streets": len(area.required), "required_m": round(required_m, 1),
-            "streets_unreachable": area.outside_component, "routes": routes}
+    layers = plan_layers(plan, lang=p.lang)
+    return {"grid_id": p.grid_id, "network_id": p.network_id, **plan.to_dict(lang=p.lang),
+            "valid": plan.is_valid(), "routes": route_lines(layers),
+            "layers": layers}
+
+
+def _incidents_in(path: str | None, crs: object) -> gpd.GeoDataFrame | None:
+    from api.incident_store import read_normalised
+
+    return read_normalised(path).to_crs(crs) if path else None
 
 
 # ----------------------------------------------------------------------------------- redesign

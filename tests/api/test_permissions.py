@@ -44,6 +44,26 @@ def _job(w: World, target: str, user: str | None, status: str = "succeeded") -> 
         return job.id
 
 
+def _line(lon: float, lat: float) -> dict[str, Any]:
+    return {"type": "LineString", "coordinates": [[lon, lat], [lon + 0.001, lat]]}
+
+
+def _routes_job(w: World, target: str, user: str | None) -> str:
+    """A finished routes job (own or someone else's) holding a one-step plan's layers."""
+    job_id = _job(w, target, user)
+    empty = {"type": "FeatureCollection", "features": []}
+    step = {"officer": "A", "seq": 0, "name": "路", "deadhead": False, "length_m": 95.0,
+            "minutes": 2.0, "street_id": "1", "arrival_min": 0.0}
+    layers = {"routes": {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": _line(121.48, 31.23), "properties": step}]},
+        "key_points": empty, "uncovered": empty, "title": "HP-1", "lang": "zh",
+        "officers": [{"officer": "A", "turns": ["start"], "length_m": 95.0, "minutes": 2.0}]}
+    with w.db.session() as s:
+        job = s.get_one(Job, job_id)
+        job.kind, job.result = "routes", {"grid": "HP-1", "layers": layers}
+    return job_id
+
+
 def _incident_set(w: World, target: str) -> int:
     with w.db.session() as s:
         rec = IncidentSet(name="i", district_code=D[target], file_path="x", file_sha256="0" * 64,
@@ -161,9 +181,18 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str | None, dict[str, bool]]]]
     ("DELETE", "/jobs/{job_id}"): (lambda w, t, u: (f"/jobs/{_job(w, t, u, 'queued')}", {}),
                                    EVERYONE),
     ("GET", "/audit"): (lambda w, t, u: ("/audit", {}), ADMIN_ONLY),
+    ("GET", "/jobs/{job_id}/export.{fmt}"): (
+        lambda w, t, u: (f"/jobs/{_routes_job(w, t, u)}/export.gpx", {}), EVERYONE),
+    ("GET", "/jobs/{job_id}/map.html"): (
+        lambda w, t, u: (f"/jobs/{_routes_job(w, t, u)}/map.html", {}), EVERYONE),
+    ("GET", "/plans/{plan_id}/map.html"): (
+        lambda w, t, u: (f"/plans/{w.plans[D[t]]}/map.html", {}), DISTRICT_READERS),
+    ("GET", "/plans/{plan_id}/export.{fmt}"): (
+        lambda w, t, u: (f"/plans/{w.plans[D[t]]}/export.geojson", {}), DISTRICT_READERS),
 }
 # Jobs belong to their owner: "own" = the caller's, "other" = someone else's (admin sees all).
-for _key in (("GET", "/jobs/{job_id}"), ("DELETE", "/jobs/{job_id}")):
+for _key in (("GET", "/jobs/{job_id}"), ("DELETE", "/jobs/{job_id}"),
+             ("GET", "/jobs/{job_id}/export.{fmt}"), ("GET", "/jobs/{job_id}/map.html")):
     MATRIX[_key] = (MATRIX[_key][0], {"admin": ALL, "planner": OWN, "squad": OWN, "joint": OWN})
 # Extra cases of one route with another body: a joint viewer's zone job is allowed in its zone.
 EXTRA_CASES: list[tuple[str, str, Builder, dict[str | None, dict[str, bool]]]] = [

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import shapely
 from shapely.geometry import shape
 
 from api.app import create_app
@@ -70,27 +71,43 @@ def _ids(client: TestClient, h: dict[str, str]) -> tuple[dict, int, int]:
     return grid, net, incidents
 
 
-def test_routes_for_two_officers_cover_the_grid(served: tuple[TestClient, dict]) -> None:
+def test_routes_for_two_officers_are_the_engine_plan(served: tuple[TestClient, dict]) -> None:
     client, h = served
-    grid, net, _ = _ids(client, h)
-    job = run(client, h, "routes", {"grid_id": grid["id"], "network_id": net, "officers": 2,
-                                    "time_limit_s": 1, "seed": 3})
+    grid, net, incidents = _ids(client, h)
+    params = {"grid_id": grid["id"], "network_id": net, "officers": 2, "time_limit_s": 1,
+              "seed": 3, "shift": "08:00-12:00", "day": "2026-11-25",
+              "incident_set_id": incidents}
+    job = run(client, h, "routes", params)
     assert job["status"] == "succeeded", job
     r = job["result"]
-    assert r["valid"] and len(r["routes"]) == 2 and r["required_streets"] > 10
-    assert r["lower_bound_m"] <= r["longest_m"] + 1e-6
-    assert r["longest_m"] == max(route["length_m"] for route in r["routes"])
-    assert sum(route["length_m"] for route in r["routes"]) >= r["required_m"] - 1e-6
-    start = shape(r["routes"][0]["geometry"]).coords[0]
+    assert r["valid"] and r["grid"] == grid["code"] and len(r["routes"]) == 2
+    assert [o["officer"] for o in r["officers"]] == ["A", "B"]
+    assert r["lower_bound_min"] <= r["longest_min"] + 1e-6
+    assert r["longest_min"] == max(o["minutes"] for o in r["officers"])
+    assert r["shift_start"].startswith("2026-11-25T08:00") and 0 < r["coverage"] <= 1
+    start = shapely.get_coordinates(shape(r["routes"][0]["geometry"]))[0]
     assert 121 < start[0] < 122 and 31 < start[1] < 32  # WGS-84 out
+    assert r["layers"]["routes"]["features"]  # what the maps and exports are drawn from
+    again = run(client, h, "routes", params)["result"]
+    assert again["officers"] == r["officers"]  # same seed, same plan
 
 
-def test_single_officer_route_is_a_valid_postman_tour(served: tuple[TestClient, dict]) -> None:
+def test_single_officer_route_is_valid(served: tuple[TestClient, dict]) -> None:
     client, h = served
     grid, net, _ = _ids(client, h)
-    r = run(client, h, "routes", {"grid_id": grid["id"], "network_id": net, "officers": 1})
+    r = run(client, h, "routes", {"grid_id": grid["id"], "network_id": net, "officers": 1,
+                                  "shift": "20:00-02:00"})
     assert r["status"] == "succeeded", r
-    assert r["result"]["valid"] and r["result"]["longest_m"] >= r["result"]["required_m"]
+    assert r["result"]["valid"] and len(r["result"]["officers"]) == 1
+    assert r["result"]["shift_end"] > r["result"]["shift_start"]
+
+
+def test_routes_refuse_a_bad_shift_at_submission(served: tuple[TestClient, dict]) -> None:
+    client, h = served
+    grid, net, _ = _ids(client, h)
+    bad = client.post("/jobs", json={"kind": "routes", "params": {
+        "grid_id": grid["id"], "network_id": net, "shift": "25:00-26:00"}}, headers=h)
+    assert bad.status_code == 422 and "HH:MM" in bad.text
 
 
 def test_redesign_is_balanced_contiguous_seeded_and_saved(served: tuple[TestClient, dict]) -> None:
@@ -129,3 +146,63 @@ def test_job_kinds_are_listed_with_parameter_schemas(served: tuple[TestClient, d
     kinds = {k["name"]: k for k in client.get("/jobs/kinds", headers=h).json()}
     assert {"routes", "redesign", "hotspots"} <= kinds.keys()
     assert "grid_id" in kinds["routes"]["params_schema"]["properties"]
+
+
+MEDIA = {"gpx": "application/gpx+xml", "kml": "application/vnd.google-earth.kml+xml",
+         "geojson": "application/geo+json", "gpkg": "application/geopackage+sqlite3",
+         "csv": "text/csv"}
+
+
+def test_a_routes_job_exports_its_plan_in_every_format(served: tuple[TestClient, dict],
+                                                        tmp_path: Path) -> None:
+    import geopandas as gpd
+    import gpxpy
+
+    client, h = served
+    grid, net, _ = _ids(client, h)
+    job = run(client, h, "routes", {"grid_id": grid["id"], "network_id": net, "officers": 2,
+                                    "time_limit_s": 1})
+    files = {}
+    for fmt, media in MEDIA.items():
+        r = client.get(f"/jobs/{job['id']}/export.{fmt}", headers=h)
+        assert r.status_code == 200 and r.headers["content-type"].startswith(media), fmt
+        files[fmt] = r.content
+    tracks = gpxpy.parse(files["gpx"].decode()).tracks
+    assert len(tracks) == 2 and all(t.segments[0].points for t in tracks)
+    assert b"<kml" in files["kml"] and files["gpkg"].startswith(b"SQLite format 3")
+    (tmp_path / "r.geojson").write_bytes(files["geojson"])
+    routes = gpd.read_file(tmp_path / "r.geojson")
+    assert set(routes["officer"].dropna()) == {"A", "B"}
+    assert len(routes) == len(job["result"]["layers"]["routes"]["features"])
+    assert len(files["csv"].decode("utf-8-sig").splitlines()) > 2
+    page = client.get(f"/jobs/{job['id']}/map.html", headers=h)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<html" in page.text.lower() and grid["code"] in page.text
+    assert client.get(f"/jobs/{job['id']}/export.shp", headers=h).status_code == 422
+
+
+def test_only_routes_jobs_have_route_exports(served: tuple[TestClient, dict]) -> None:
+    client, h = served
+    _, _, incidents = _ids(client, h)
+    job = run(client, h, "hotspots", {"incident_set_id": incidents})
+    r = client.get(f"/jobs/{job['id']}/export.gpx", headers=h)
+    assert r.status_code == 409 and "routes" in r.text
+    assert client.get("/jobs/nope/map.html", headers=h).status_code == 404
+
+
+def test_a_plan_has_a_grid_map_and_exports(served: tuple[TestClient, dict],
+                                           tmp_path: Path) -> None:
+    import geopandas as gpd
+
+    client, h = served
+    plan = client.get("/plans", headers=h).json()[0]
+    codes = sorted(f["properties"]["code"] for f in client.get(
+        f"/plans/{plan['id']}/grids.geojson", headers=h).json()["features"])
+    page = client.get(f"/plans/{plan['id']}/map.html", headers=h)
+    assert page.status_code == 200 and all(c in page.text for c in codes)
+    for fmt in ("geojson", "gpkg"):
+        r = client.get(f"/plans/{plan['id']}/export.{fmt}", headers=h)
+        assert r.status_code == 200 and r.headers["content-type"].startswith(MEDIA[fmt])
+        (tmp_path / f"g.{fmt}").write_bytes(r.content)
+        assert sorted(gpd.read_file(tmp_path / f"g.{fmt}")["code"]) == codes
+    assert client.get("/plans/999999/map.html", headers=h).status_code == 404
