@@ -19,6 +19,7 @@ from api.auth import Principal, Role
 from api.db.models import Grid, GridPlan, Jurisdiction, StreetNetworkRecord
 from api.geo import to_geojson
 from api.jobs import JobContext, JobRegistry
+from api.joint_jobs import JointPatrolsParams, authorize_joint, run_joint_patrols
 from api.planning_jobs import (
     HotspotsParams,
     RedesignParams,
@@ -198,4 +199,6 @@ def build_registry() -> JobRegistry:
                       authorize=_authorize_redesign)(run_redesign)
     registry.job_kind("hotspots", params=HotspotsParams,
                       authorize=_authorize_hotspots)(run_hotspots)
+    registry.job_kind("joint_patrols", params=JointPatrolsParams,
+                      authorize=authorize_joint)(run_joint_patrols)
     return registry

@@ -199,6 +199,10 @@ EXTRA_CASES: list[tuple[str, str, Builder, dict[str | None, dict[str, bool]]]] =
     ("POST", "/jobs", lambda w, t, u: ("/jobs", {"json": {"kind": "boundary_zone", "params": {
         "code_a": HP if t == "own" else CN, "code_b": JA}}}),
      {"admin": ALL, "planner": OWN, "joint": OWN}),
+    ("POST", "/jobs", lambda w, t, u: ("/jobs", {"json": {"kind": "joint_patrols", "params": {
+        "code_a": HP if t == "own" else CN, "code_b": JA,
+        "incident_set_ids": [_incident_set(w, "other")]}}}),
+     {"admin": ALL, "planner": OWN, "joint": OWN}),
 ]
 
 

@@ -206,3 +206,42 @@ def test_a_plan_has_a_grid_map_and_exports(served: tuple[TestClient, dict],
         (tmp_path / f"g.{fmt}").write_bytes(r.content)
         assert sorted(gpd.read_file(tmp_path / f"g.{fmt}")["code"]) == codes
     assert client.get("/plans/999999/map.html", headers=h).status_code == 404
+
+
+def _login(client: TestClient, h: dict[str, str], username: str, role: str,
+           scope: dict[str, list[str]]) -> dict[str, str]:
+    password = "long enough pw"
+    made = client.post("/users", json={"username": username, "password": password, "role": role,
+                                       "scope": scope}, headers=h)
+    assert made.status_code == 201, made.text
+    token = client.post("/auth/token", data={"username": username, "password": password}).json()
+    return {"Authorization": f"Bearer {token['access_token']}"}
+
+
+def test_joint_patrols_are_clipped_to_the_callers_zone(served: tuple[TestClient, dict]) -> None:
+    client, h = served
+    sets = {s["district_code"]: s["id"] for s in client.get("/incidents", headers=h).json()}
+    net = client.get("/networks", headers=h).json()[0]["id"]
+    params = {"code_a": "310101", "code_b": "310106", "incident_set_ids": list(sets.values()),
+              "network_id": net, "top": 5}
+    joint = _login(client, h, "joint-hp-ja", "joint_viewer", {"pair": ["310101", "310106"]})
+    job = run(client, joint, "joint_patrols", params)
+    assert job["status"] == "succeeded", job
+    r = job["result"]
+    assert r["visible_sides"] == ["310101", "310106"] and r["valid"] and r["flagged"]
+    zone = shape(r["zone"]).buffer(1e-5)
+    for row in r["flagged"]:
+        meeting = row["joint_patrol"]["meeting_point"]
+        assert "x" not in meeting and zone.contains(shapely.Point(meeting["lon"], meeting["lat"]))
+        route = row["joint_patrol"]["route"]
+        assert route is None or zone.contains(shape(route["geometry"]))
+    assert "hotspots" not in r  # nothing of the rest of either district
+    other = client.post("/jobs", json={"kind": "joint_patrols", "params": params | {
+        "code_b": "310105"}}, headers=joint)
+    assert other.status_code == 403
+
+    planner = _login(client, h, "planner-hp", "planner", {"districts": ["310101"]})
+    mine = run(client, planner, "joint_patrols", params)["result"]
+    assert mine["visible_sides"] == ["310101"]
+    assert shape(mine["zone"]).area < shape(r["zone"]).area
+    assert all(s["side"] in ("310101", "") for s in (mine["blind_spots"] or {}).get("streets", []))

@@ -1,0 +1,165 @@
+"""The ``joint_patrols`` job: joint patrol proposals for the boundary zone of two neighbours.
+
+It runs the same analysis as ``gridplan hotspots --boundary`` (:func:`api.cli.hotspots.
+build_report`: Gi* hotspots of both districts' incidents, the boundary hotspots flagged and
+ranked, :func:`gridplan.joint.plan_joint_patrols` for meeting points, joint routes and blind
+spots) and keeps only the boundary part. What the submitter sees is clipped to the sides of the
+zone their scope covers (:func:`api.policy.check_zone`): a joint viewer sees the shared zone and
+nothing of the rest of either district; a planner sees their own side.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import shapely
+from pydantic import BaseModel, Field, model_validator
+from shapely.geometry import LineString, mapping
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.auth import Principal, Role
+from api.db.models import Grid, GridPlan, IncidentSet, Jurisdiction, StreetNetworkRecord
+from api.jobs import JobContext
+from api.policy import check_zone
+from api.routers.incidents import incident_set_or_404
+from api.routers.networks import check_read_network, network_or_404
+from api.schemas.common import RowId
+from api.zones import boundary_zone
+from gridplan.errors import InvalidInputError, Problem
+
+WGS84 = "EPSG:4326"
+
+
+class JointPatrolsParams(BaseModel):
+    code_a: str = Field(min_length=1, max_length=32)
+    code_b: str = Field(min_length=1, max_length=32)
+    incident_set_ids: list[RowId] = Field(min_length=1, max_length=2,
+                                          description="incident sets of the two districts")
+    network_id: RowId | None = Field(default=None, description="walk network: meeting points "
+                                     "at crossings, joint routes, blind spots, risk terrain")
+    zone_width_m: float = Field(default=50.0, gt=0, le=5000)
+    cell_size_m: float = Field(default=100.0, ge=20, le=2000)
+    top: int = Field(default=10, ge=1, le=100)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+    @model_validator(mode="after")
+    def _two_codes(self) -> JointPatrolsParams:
+        if self.code_a == self.code_b:
+            raise ValueError("code_a and code_b must be two different jurisdictions")
+        return self
+
+
+def authorize_joint(session: Session, principal: Principal, p: JointPatrolsParams) -> None:
+    """Anyone who may see some side of the pair's zone; inputs must belong to the pair."""
+    pair = {p.code_a, p.code_b}
+    check_zone(principal, pair)
+    problems = []
+    for set_id in p.incident_set_ids:
+        found = incident_set_or_404(session, set_id)
+        if found.district_code not in pair:
+            problems.append(Problem("joint_patrols", f"incident_set_ids {set_id}",
+                                    f"incidents of {p.code_a} or {p.code_b}",
+                                    found.district_code, "pick the two districts' own sets"))
+    if p.network_id is not None:
+        net = network_or_404(session, p.network_id)
+        if principal.role is Role.JOINT_VIEWER:  # uses it server-side; sees only the clip
+            if net.jurisdiction_code not in pair | {None}:
+                problems.append(Problem("joint_patrols", "network_id",
+                                        f"a network of {p.code_a} or {p.code_b}",
+                                        str(net.jurisdiction_code), "pick the pair's network"))
+        else:
+            check_read_network(session, principal, net)
+    if problems:
+        raise InvalidInputError("joint patrol inputs outside the pair", problems)
+
+
+def _inputs(ctx: JobContext, p: JointPatrolsParams) -> Any:
+    """HotspotInputs in the network's metric CRS (or the pair's UTM zone without a network)."""
+    from api.cli.hotspots import HotspotInputs
+    from api.incident_store import read_normalised
+    from api.planning_jobs import _utm_of, load_network_of
+
+    codes = (p.code_a, p.code_b)
+    with ctx.db.session() as session:
+        places = [session.scalars(select(Jurisdiction).where(Jurisdiction.code == c)).one()
+                  for c in codes]
+        rows = [{"code": j.code, "name": j.name, "geometry": j.geometry} for j in places]
+        paths = [session.get_one(IncidentSet, i).file_path for i in p.incident_set_ids]
+        grids = [{"code": g.code, "parent_code": g.district_code, "geometry": g.geometry}
+                 for g in session.scalars(select(Grid).join(GridPlan).where(
+                     GridPlan.status == "current", Grid.district_code.in_(codes)))]
+        net_name = (session.get_one(StreetNetworkRecord, p.network_id).name
+                    if p.network_id is not None else "none")
+    net = load_network_of(ctx, p.network_id) if p.network_id is not None else None
+    jurisdictions = gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
+    crs = net.crs if net is not None else _utm_of(shapely.union_all(jurisdictions.geometry))
+    incidents = gpd.GeoDataFrame(
+        gpd.pd.concat([read_normalised(path) for path in paths], ignore_index=True),
+        crs=WGS84)
+    grid_frame = (gpd.GeoDataFrame(grids, geometry="geometry", crs=WGS84).to_crs(crs)
+                  if grids else None)
+    return HotspotInputs(jurisdictions=jurisdictions.to_crs(crs), incidents=incidents.to_crs(crs),
+                         network=net, grids=grid_frame, synthetic=False,
+                         sources={"network": net_name,
+                                  "incidents": ", ".join(map(str, p.incident_set_ids))})
+
+
+def run_joint_patrols(ctx: JobContext, p: JointPatrolsParams) -> dict[str, Any]:
+    """Joint patrol proposals of the pair (see the module docstring), clipped to the
+    submitter's sides of the zone; geometries in WGS-84."""
+    from api.cli.hotspots import build_report
+    from api.planning_jobs import step
+
+    step(ctx, 0.05, "reading the pair, incidents and grids")
+    inputs = _inputs(ctx, p)
+    step(ctx, 0.3, "hotspots and joint patrols")
+    report = build_report(inputs, cell_size_m=p.cell_size_m, zone_width_m=p.zone_width_m,
+                          boundary=True, seed=p.seed, top=p.top)
+    step(ctx, 0.95, "clipping to your scope")
+    sides = check_zone(ctx.owner, (p.code_a, p.code_b))
+    places = inputs.jurisdictions.to_crs(WGS84).set_index("code").geometry
+    zone = boundary_zone(p.code_a, places[p.code_a], p.code_b, places[p.code_b],
+                         zone_width_m=p.zone_width_m)
+    visible = zone.visible(sides)
+    part = clip_boundary_part(report.data["boundary"], visible, sides)
+    return {"jurisdictions": [p.code_a, p.code_b], "visible_sides": sorted(sides),
+            "zone": dict(mapping(visible)), "status": report.data["status"],
+            "valid": bool(part.get("plan_valid", True)), **part}
+
+
+def clip_boundary_part(part: dict[str, Any], visible: BaseGeometry,
+                       sides: frozenset[str]) -> dict[str, Any]:
+    """The boundary report with metric coordinates and cell ids dropped, routes clipped to the
+    visible zone, and blind spots and meeting points of hidden sides removed."""
+    out = {k: v for k, v in part.items() if k not in ("flagged", "blind_spots")}
+    near = visible.buffer(1e-5)  # ~1 m: meeting points on the shared line count as inside
+    flagged = []
+    for row in part.get("flagged", []):
+        joint = dict(row["joint_patrol"])
+        meeting = {k: v for k, v in joint["meeting_point"].items() if k not in ("x", "y")}
+        if not near.contains(shapely.Point(meeting["lon"], meeting["lat"])):
+            continue
+        joint["meeting_point"] = meeting
+        if joint.get("route"):
+            joint["route"] = _clipped_route(joint["route"], visible)
+        flagged.append({k: v for k, v in row.items() if k != "units"} | {"joint_patrol": joint})
+    out["flagged"] = flagged
+    kept = {f["joint_patrol"]["rank"] for f in flagged}
+    out["meeting_list"] = [m for m in part.get("meeting_list", []) if m["rank"] in kept]
+    spots = part.get("blind_spots")
+    if spots:
+        out["blind_spots"] = spots | {"streets": [s for s in spots["streets"]
+                                                  if s["side"] in sides or not s["side"]]}
+    else:
+        out["blind_spots"] = spots
+    return out
+
+
+def _clipped_route(route: dict[str, Any], visible: BaseGeometry) -> dict[str, Any]:
+    coords = route.pop("geometry_wgs84", None)
+    if coords and len(coords) > 1:
+        route["geometry"] = dict(mapping(LineString(coords).intersection(visible)))
+    return route
