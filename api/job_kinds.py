@@ -35,6 +35,7 @@ from api.policy import (
     check_zone,
     require_role,
 )
+from api.roster_jobs import RosterJobParams, authorize_roster, run_roster
 from api.routers.grids import grid_or_404
 from api.routers.incidents import check_read_incidents, incident_set_or_404
 from api.routers.networks import check_read_network, network_or_404
@@ -199,6 +200,7 @@ def build_registry() -> JobRegistry:
                       authorize=_authorize_redesign)(run_redesign)
     registry.job_kind("hotspots", params=HotspotsParams,
                       authorize=_authorize_hotspots)(run_hotspots)
+    registry.job_kind("roster", params=RosterJobParams, authorize=authorize_roster)(run_roster)
     registry.job_kind("joint_patrols", params=JointPatrolsParams,
                       authorize=authorize_joint)(run_joint_patrols)
     return registry

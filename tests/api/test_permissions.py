@@ -203,6 +203,8 @@ EXTRA_CASES: list[tuple[str, str, Builder, dict[str | None, dict[str, bool]]]] =
         "code_a": HP if t == "own" else CN, "code_b": JA,
         "incident_set_ids": [_incident_set(w, "other")]}}}),
      {"admin": ALL, "planner": OWN, "joint": OWN}),
+    ("POST", "/jobs", lambda w, t, u: ("/jobs", {"json": {"kind": "roster", "params": {
+        "plan_id": w.plans[D[t]], "network_id": _network(w, t)}}}), DISTRICT_READERS),
 ]
 
 

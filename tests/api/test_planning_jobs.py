@@ -245,3 +245,24 @@ def test_joint_patrols_are_clipped_to_the_callers_zone(served: tuple[TestClient,
     assert mine["visible_sides"] == ["310101"]
     assert shape(mine["zone"]).area < shape(r["zone"]).area
     assert all(s["side"] in ("310101", "") for s in (mine["blind_spots"] or {}).get("streets", []))
+
+
+def test_roster_staffs_the_plans_grids_for_a_week(served: tuple[TestClient, dict]) -> None:
+    client, h = served
+    grid, net, incidents = _ids(client, h)
+    plan_id = grid["plan_id"]
+    job = run(client, h, "roster", {"plan_id": plan_id, "network_id": net,
+                                    "incident_set_id": incidents})
+    assert job["status"] == "succeeded", job
+    r = job["result"]
+    assert r["roster_valid"] and r["grids"] and r["officers_from"] == "staff on file"
+    mine = next(g for g in r["grids"] if g["grid"] == grid["code"])
+    assert mine["officers"] == grid["staff"].get("enforcement", 0) == len(mine["roster"])
+    assert all(len(week) == 7 and set(week) <= set(r["shifts"]) | {""}
+               for week in mine["roster"].values())
+    sized = run(client, h, "roster", {"plan_id": plan_id, "network_id": net, "headcount": 60})
+    assert sized["status"] == "succeeded", sized["message"]
+    assert sum(g["officers"] for g in sized["result"]["grids"]) <= 60
+    assert sized["result"]["officers_from"] == "headcount"
+    too_few = run(client, h, "roster", {"plan_id": plan_id, "network_id": net, "headcount": 1})
+    assert too_few["status"] == "failed" and "cannot staff" in too_few["message"]

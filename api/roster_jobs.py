@@ -1,0 +1,125 @@
+"""The ``roster`` job: staffing and a week roster for the grids of a stored plan.
+
+Today's grids are mapped onto the district's street blocks (workload from patrol, inspection and,
+when an incident set is given, incidents) by :func:`gridplan.grids.workflow.current_layout`, then
+:func:`gridplan.grids.workflow.staff_plan` sizes each grid (its officers on file, or an
+allocation of ``headcount`` by workload) and builds the week roster (shift rules, rest, days
+off), the blind-spot hours and the AB pairs. Grids outside the caller's scope are not listed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.auth import Principal, Role
+from api.db.models import Grid, GridPlan, IncidentSet, Jurisdiction
+from api.jobs import JobContext
+from api.policy import can_read_grid, check_read_district, require_role
+from api.routers.incidents import check_read_incidents, incident_set_or_404
+from api.routers.networks import check_read_network, network_or_404
+from api.routers.plans import plan_or_404
+from api.schemas.common import RowId
+from gridplan.errors import InvalidInputError, Problem
+
+WGS84 = "EPSG:4326"
+ROLES = ("enforcement", "sanitation", "municipal", "greening")
+
+
+class RosterJobParams(BaseModel):
+    plan_id: RowId
+    network_id: RowId
+    incident_set_id: RowId | None = Field(default=None, description="adds incident workload "
+                                          "and the blind-spot hours")
+    headcount: int | None = Field(default=None, ge=1, le=5000, description="allocate this many "
+                                  "officers by workload; default: each grid's officers on file")
+
+
+def authorize_roster(session: Session, principal: Principal, p: RosterJobParams) -> None:
+    require_role(principal, Role.PLANNER, Role.SQUAD_LEADER)
+    plan = plan_or_404(session, p.plan_id)
+    check_read_district(principal, plan.district_code)
+    check_read_network(session, principal, network_or_404(session, p.network_id))
+    if p.incident_set_id is not None:
+        found = incident_set_or_404(session, p.incident_set_id)
+        check_read_incidents(principal, found)
+        if found.district_code != plan.district_code:
+            raise InvalidInputError("incidents of another district", [Problem(
+                "roster", "incident_set_id", f"incidents of district {plan.district_code}",
+                found.district_code, "pick the district's own incident set")])
+
+
+def _inputs(ctx: JobContext, p: RosterJobParams) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame,
+                                                         str | None, set[str]]:
+    with ctx.db.session() as session:
+        plan = session.get_one(GridPlan, p.plan_id)
+        district = session.scalars(select(Jurisdiction).where(
+            Jurisdiction.code == plan.district_code)).one()
+        places = gpd.GeoDataFrame({"code": [district.code]}, geometry=[district.geometry],
+                                  crs=WGS84)
+        grids = list(session.scalars(select(Grid).where(Grid.plan_id == p.plan_id)))
+        rows = [{"code": g.code, "name": g.name or g.code, "parent_code": g.district_code,
+                 **{r: int((g.staff or {}).get(r, 0)) for r in ROLES},
+                 "geometry": g.geometry} for g in grids]
+        readable = {g.code for g in grids if can_read_grid(ctx.owner, g)}
+        path = (session.get_one(IncidentSet, p.incident_set_id).file_path
+                if p.incident_set_id is not None else None)
+    if not rows:
+        raise InvalidInputError("the plan has no grids", [Problem(
+            "roster", f"plan {p.plan_id}", "a plan with grids", "none", "add grids first")])
+    return places, gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84), path, readable
+
+
+def run_roster(ctx: JobContext, p: RosterJobParams) -> dict[str, Any]:
+    """Officers per grid and the week roster (see the module docstring)."""
+    from api.incident_store import read_normalised
+    from api.planning_jobs import load_network_of, step
+    from gridplan.grids.workflow import current_layout, planning_units, staff_plan
+
+    places, grids, path, readable = _inputs(ctx, p)
+    step(ctx, 0.05, "loading street network")
+    net = load_network_of(ctx, p.network_id)
+    incidents = read_normalised(path) if path else None
+    step(ctx, 0.2, "street blocks and workload")
+    units = planning_units(net, places, incidents=incidents)
+    layout = current_layout(units.units, units.adjacency, grids)
+    step(ctx, 0.5, "staffing and roster")
+    on_file = None if p.headcount else {k: int(v) for k, v in
+                                        layout.staff["enforcement"].items()}
+    staffed = staff_plan(layout.plan, layout.keys, headcount=p.headcount, officers=on_file,
+                         incidents=incidents.to_crs(net.crs) if incidents is not None else None,
+                         network=net, stations_xy_m=layout.stations_xy_m or None)
+    step(ctx, 0.95, "writing roster")
+    return roster_report(staffed, readable) | {
+        "plan_id": p.plan_id, "officers_from": "headcount" if p.headcount else "staff on file",
+        "layout_warnings": [str(w) for w in layout.warnings]}
+
+
+def roster_report(staffed: Any, readable: set[str]) -> dict[str, Any]:
+    """JSON-ready staffing and roster of the grids in ``readable`` (buckets of units outside
+    every grid are listed under their ``无网格-`` key only for whole-district readers)."""
+    roster = staffed.roster
+    whole = all(k in readable or k.startswith("无网格") for k in staffed.officers)
+    grids = []
+    for need in staffed.staffing.grids:
+        key = str(need.grid)
+        if key not in readable and not (whole and key.startswith("无网格")):
+            continue
+        table = roster.table(need.grid) if need.grid in roster.officers_by_grid else None
+        grids.append({
+            "grid": key, "workload_h_week": round(need.workload_h_week, 1),
+            "needed": need.needed, "officers": int(staffed.officers.get(key, 0)),
+            "roster": {str(o): list(row) for o, row in table.iterrows()}
+            if table is not None else {},
+            "shortfalls": [{"day": s.day, "shift": s.shift, "on_duty": s.on_duty,
+                            "target": s.target} for s in roster.shortfalls()
+                           if s.grid == need.grid]})
+    return {"grids": grids, "staff_needed": staffed.staff_needed if whole else None,
+            "headcount": staffed.headcount if whole else None,
+            "shifts": [s.name for s in roster.params.shifts],
+            "roster_valid": roster.is_valid(),
+            "valid": roster.is_valid() and not staffed.plan.problems()}
