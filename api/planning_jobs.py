@@ -133,7 +133,7 @@ def run_routes(ctx: JobContext, p: RoutesParams) -> dict[str, Any]:
     step(ctx, 0.95, "writing routes")
     layers = plan_layers(plan, lang=p.lang)
     return {"grid_id": p.grid_id, "network_id": p.network_id, **plan.to_dict(lang=p.lang),
-            "valid": plan.is_valid(), "routes": route_lines(layers),
+            "valid": plan.is_valid(net.graph), "routes": route_lines(layers),
             "layers": layers}
 
 

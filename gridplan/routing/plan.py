@@ -114,7 +114,8 @@ def plan_grid(
         key_points=tuple(sorted(visits, key=lambda v: v.id)),
         lower_bound_min=fitted.lower_bound, method=fitted.method,
         runtime_s=time.perf_counter() - started, crs=area.network_crs, officers_needed=needed,
-        notes=tuple(n for n in (area.station_note, _bridge_note(area, params)) if n))
+        notes=tuple(n for n in (area.station_note, _bridge_note(area, params)) if n),
+        links=area.links)
 
 
 # ---------------------------------------------------------------------------------- inputs

@@ -76,6 +76,7 @@ class RoutingArea:
     base: ArcInstance  # no tasks; holds the deadheading distances
     node_xy: np.ndarray  # metric coordinates of each instance vertex
     bridges: int = 0  # straight walking links added between pieces of the network
+    links: frozenset = frozenset()  # those links as (u, v, key), both directions
 
     @property
     def grid_streets(self) -> list[int]:
@@ -119,7 +120,8 @@ def routing_area(network: StreetNetwork, grid: Grid, *, params: PatrolParams) ->
         depot=depot, station=station, station_snap_m=snap_m, station_note=note,
         unreachable=tuple(_area_street(s, None) for s in lost), base=base,
         node_xy=np.array([[graph.nodes[n]["x"], graph.nodes[n]["y"]] for n in nodes], dtype=float),
-        bridges=bridges)
+        bridges=bridges,
+        links=frozenset((u, v, k) for u, v, k, d in edges if d.get("bridge", False)))
 
 
 def _require_geometry(graph: nx.MultiDiGraph, edges: list) -> None:

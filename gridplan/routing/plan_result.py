@@ -136,6 +136,7 @@ class PatrolPlan:
     crs: object
     officers_needed: int | None = None  # to cover everything in the shift, when estimated
     notes: tuple[str, ...] = ()
+    links: frozenset = frozenset()  # walking links across gaps of the network (see notes)
 
     # ------------------------------------------------------------------ figures
     @property
@@ -177,7 +178,7 @@ class PatrolPlan:
         within the shift, the lower bound below the longest route."""
         found: list[Problem] = []
         for route in self.routes:
-            found += _walk_problems(route, self.station_node, graph)
+            found += _walk_problems(route, self.station_node, graph, self.links)
             found += _time_problems(route, self.shift)
         served = self.served
         missing = Counter({u.street_id: u.passes_missing for u in self.uncovered})
@@ -278,8 +279,8 @@ class PatrolPlan:
                 "uncovered": uncovered}
 
 
-def _walk_problems(route: OfficerRoute, station: Hashable, graph: nx.MultiDiGraph | None
-                   ) -> list[Problem]:
+def _walk_problems(route: OfficerRoute, station: Hashable, graph: nx.MultiDiGraph | None,
+                   links: frozenset = frozenset()) -> list[Problem]:
     steps = route.steps
     if not steps:
         return []
@@ -293,7 +294,8 @@ def _walk_problems(route: OfficerRoute, station: Hashable, graph: nx.MultiDiGrap
                                 repr(b.u)))
     if graph is not None:
         for i, s in enumerate(steps):
-            if not graph.has_edge(s.u, s.v, s.key):
+            if not graph.has_edge(s.u, s.v, s.key) and not (s.deadhead and (s.u, s.v, s.key)
+                                                            in links):
                 out.append(_problem(f"route {route.officer} step {i}", "an edge of the network",
                                     f"({s.u!r}, {s.v!r}, {s.key!r})"))
     return out
