@@ -2,8 +2,9 @@
 
 Every grid has a ``version``; responses carry it as a strong ``ETag: "<version>"``. PATCH and
 DELETE need ``If-Match`` (428 Precondition Required when missing, RFC 6585) and get
-**412 Precondition Failed** when the tag is not the current version (RFC 9110 §13.1.1) — also when
-another planner's write commits between our check and our UPDATE (the UPDATE is conditional on the
+**409 Conflict** when the tag is not the current version (the edit-conflict answer planners asked
+for, as Kubernetes and other optimistic-locking APIs give it, rather than RFC 9110's generic 412)
+— also when another planner's write commits between our check and our UPDATE (the UPDATE is conditional on the
 version, so the race is caught by the database, not by luck). The stale edit is refused; the other
 planner's change is kept; the client re-reads and retries. Every change and its audit entry commit
 in one transaction.
@@ -36,7 +37,7 @@ from gridplan.errors import ProblemCollector
 router = APIRouter(prefix="/grids", tags=["grids"], responses=COMMON_RESPONSES)
 NEST_TOLERANCE = 0.01  # share of a grid's area allowed outside its jurisdiction (digitising slack)
 LOCK_RESPONSES: dict[int | str, dict[str, object]] = {
-    412: {"model": ErrorBody, "description": "If-Match is not the current version: re-read, retry"},
+    409: {"model": ErrorBody, "description": "If-Match is not the current version: re-read, retry"},
     428: {"model": ErrorBody, "description": "If-Match header missing"},
 }
 IfMatch = Annotated[str | None, Header(description='the ETag you read, e.g. "3"')]
@@ -71,7 +72,7 @@ def check_if_match(grid: Grid, if_match: str | None) -> None:
 
 
 def _stale(grid: Grid) -> HTTPException:
-    return HTTPException(status.HTTP_412_PRECONDITION_FAILED,
+    return HTTPException(status.HTTP_409_CONFLICT,
                          detail=f"grid {grid.id} changed since you read it; re-read and retry")
 
 

@@ -19,7 +19,7 @@ def test_second_planner_with_stale_etag_is_refused_and_nothing_lost(world: World
     assert ok.status_code == 200 and ok.headers["ETag"] == '"2"'
     stale = c.patch(f"/grids/{gid}", json={"staff": {"enforcement": 9}},
                     headers={**world.h("admin"), "If-Match": second.headers["ETag"]})
-    assert stale.status_code == 412
+    assert stale.status_code == 409
     now = c.get(f"/grids/{gid}", headers=world.h("admin")).json()
     assert now["name"] == "西片" and now["staff"] == {"enforcement": 4} and now["version"] == 2
 
@@ -33,7 +33,7 @@ def test_if_match_required_and_delete_locked(world: World) -> None:
     assert c.patch(f"/grids/{gid}", json={"name": "x"}, headers=world.h("planner")).status_code == 428
     assert c.delete(f"/grids/{gid}", headers=world.h("planner")).status_code == 428
     assert c.delete(f"/grids/{gid}", headers={**world.h("planner"), "If-Match": 'W/"1"'}
-                    ).status_code == 412
+                    ).status_code == 409
     assert c.delete(f"/grids/{gid}", headers={**world.h("planner"), "If-Match": '"1"'}
                     ).status_code == 204
     assert c.get(f"/grids/{gid}", headers=world.h("planner")).status_code == 404

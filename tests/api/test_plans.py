@@ -22,7 +22,7 @@ def test_put_replaces_the_grid_under_if_match(world: World) -> None:
     assert r.headers["ETag"] == '"2"' and r.json()["code"] == "HP-1b"
     assert r.json()["station"] is None and r.json()["staff"] == {"enforcement": 5}
     stale = c.put(f"/grids/{gid}", json=_body("HP-1c"), headers={**h, "If-Match": '"1"'})
-    assert stale.status_code == 412
+    assert stale.status_code == 409
     assert c.get(f"/grids/{gid}", headers=h).json()["code"] == "HP-1b"  # nothing lost
     history = c.get(f"/grids/{gid}/history", headers=world.h("admin")).json()
     assert [e["action"] for e in history] == ["update"]
