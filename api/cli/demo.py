@@ -208,8 +208,7 @@ def step_routes(ctx: DemoContext) -> None:
     from gridplan.routing.params import PatrolParams
     from gridplan.routing.plan import plan_grid
 
-    params = PatrolParams(seed=ctx.seed, time_limit_s=2.0, max_iterations=400,
-                          estimate_officers_needed=False)
+    params = PatrolParams(seed=ctx.seed, estimate_officers_needed=False)  # repeatable budget
     shift = parse_shift("08:00-12:00", dt.date(2026, 11, 25), name="day")
     incidents = ctx.incidents.to_crs(ctx.crs)
     rows, plans, results = [], [], {}

@@ -160,16 +160,19 @@ def write_plan_files(plan: PatrolPlan, out: Path, *, stem: str, attribution: str
 @click.option("--params", "params_file", type=click.Path(exists=True, path_type=Path),
               help="TOML file with a [patrol] table (PatrolParams).")
 @click.option("--seed", type=int, help="Seed of the route search [default: params, 0].")
-@click.option("--time-limit", type=float, help="Search seconds per solve [default: params, 5].")
+@click.option("--iterations", type=int,
+              help="Search budget per solve, repeatable for a seed [default: params, 20].")
+@click.option("--time-limit", type=float,
+              help="Safety cap in seconds per solve [default: params, 120].")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Output folder.")
 @json_option
 def routes(grid_code, all_grids, officers, shift_text, day, mode, network_file, grids_file,
-           key_points_file, params_file, seed, time_limit, lang, out, as_json) -> None:
+           key_points_file, params_file, seed, iterations, time_limit, lang, out, as_json) -> None:
     """Patrol routes for a grid's officers in one shift: every due street, fairly shared."""
     if bool(grid_code) == bool(all_grids):
         raise click.UsageError("give --grid CODE or --all")
-    params = _params(params_file, seed, time_limit)
+    params = _params(params_file, seed, iterations, time_limit)
     net, grids, incidents, attribution = load_inputs(network_file, grids_file, mode)
     chosen = grids if all_grids else [g for g in grids if g.code == grid_code]
     if not chosen:
@@ -196,7 +199,9 @@ def routes(grid_code, all_grids, officers, shift_text, day, mode, network_file, 
                    for plan, files in reports])
 
 
-def _params(path: Path | None, seed: int | None, time_limit: float | None) -> PatrolParams:
+def _params(path: Path | None, seed: int | None, iterations: int | None,
+            time_limit: float | None) -> PatrolParams:
     params = PatrolParams.from_toml(path.read_text(encoding="utf-8")) if path else PatrolParams()
-    changes = {k: v for k, v in (("seed", seed), ("time_limit_s", time_limit)) if v is not None}
+    given = (("seed", seed), ("max_iterations", iterations), ("time_limit_s", time_limit))
+    changes = {k: v for k, v in given if v is not None}
     return dataclasses.replace(params, **changes)

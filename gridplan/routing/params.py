@@ -50,8 +50,9 @@ class PatrolParams:
       walking links (drive-only extracts lack the footways and crossings between them); links
       are never required streets and plans say how many they used. 0 turns it off.
     * ``incident_radius_m``, ``incident_recent_days``: incidents that raise a street's priority.
-    * ``seed``, ``time_limit_s``, ``max_iterations``: the metaheuristic's budget (same seed and
-      an iteration limit that binds before the time limit ⇒ same plan).
+    * ``seed``, ``max_iterations``, ``time_limit_s``: the metaheuristic's budget. The iteration
+      limit is the budget, so the same seed gives the same plan on any machine; the time limit is
+      only a safety cap (a plan stopped by it says so, and a rerun may differ).
     * ``estimate_officers_needed``: when streets are left out, search how many officers would
       cover everything (extra solves).
     """
@@ -70,8 +71,8 @@ class PatrolParams:
     incident_radius_m: float = 50.0
     incident_recent_days: float = 28.0
     seed: int = 0
-    time_limit_s: float = 5.0
-    max_iterations: int = 3000
+    time_limit_s: float = 120.0  # safety cap only
+    max_iterations: int = 20  # children of the genetic search per solve: the repeatable budget
     estimate_officers_needed: bool = True
 
     def __post_init__(self) -> None:
@@ -101,7 +102,7 @@ class PatrolParams:
                        found=repr(self.both_sides_min_lanes), fix="use e.g. 4")
         if not isinstance(self.max_iterations, int) or self.max_iterations < 1:
             issues.add("max_iterations", expected="an integer >= 1",
-                       found=repr(self.max_iterations), fix="use e.g. 3000")
+                       found=repr(self.max_iterations), fix="use e.g. 20")
         issues.raise_if_any("invalid patrol parameters")
 
     def _check_by_grade(self, issues: ProblemCollector) -> None:

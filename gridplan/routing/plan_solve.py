@@ -110,7 +110,10 @@ def solve(area: RoutingArea, tasks: Sequence[Task], kept: Sequence[int], k: int,
         seed=params.seed, time_limit_s=time_limit_s, max_iterations=params.max_iterations))
     routes = [[(kept[a >> 1], a % 2 == 0) for a in r] for r in result.routes]
     routes += [[] for _ in range(k - len(routes))]
-    return routes, result.lower_bound, f"min-max {k}-postman (hybrid genetic search)"
+    method = f"min-max {k}-postman (hybrid genetic search)"
+    if result.iterations < params.max_iterations and result.gap > 1e-9:
+        method += " — stopped by the time cap, a rerun may differ"
+    return routes, result.lower_bound, method
 
 
 def _service(area: RoutingArea, task: Task) -> float:
