@@ -216,18 +216,29 @@ def _draw_map(ax, layers: dict, metric, extent, text) -> tuple[list, dict[str, s
     return handles, colors
 
 
-def _table(ax, table: pd.DataFrame, text: dict[str, str], fontsize: float) -> None:
+def _table(ax, table: pd.DataFrame, text: dict[str, str], fontsize: float,
+           meeting_list: pd.DataFrame | None = None) -> None:
+    """The meeting's list of boundary hotspots when given (what both sides decide on), else the
+    most significant hot cells."""
     ax.axis("off")
     ax.set_title(text["hotspot_table"], loc="left", fontsize=fontsize + 2, fontweight="bold")
-    if table.empty:
+    if meeting_list is not None and not meeting_list.empty:
+        cells = [[str(r["rank"]), str(r["incidents_by_side"]), str(r["peak_window"]),
+                  text.get(f"cadence_{r['cadence']}", str(r["cadence"])), str(r["lead"])]
+                 for _, r in meeting_list.iterrows()]
+        labels_ = [text["rank"], text["incidents_by_side"], text["peak_window"], text["cadence"],
+                   text["lead"]]
+        widths = [0.1, 0.22, 0.24, 0.18, 0.26]
+    elif table.empty:
         ax.text(0, 0.9, text["no_hotspots"], fontsize=fontsize, va="top")
         return
-    cells = [[str(r["rank"]), str(r["side"]), str(r["count"]), f"{r['gi_z']:.2f}",
-              text[GI_CLASS_KEYS[int(r["gi_bin"])]]] for _, r in table.iterrows()]
-    tab = ax.table(cellText=cells, colLabels=[text["rank"], text["side"], text["incidents"],
-                                              "Gi* z", text["hotspots"]],
-                   loc="upper left", cellLoc="left", colLoc="left",
-                   colWidths=[0.1, 0.26, 0.16, 0.16, 0.32])
+    else:
+        cells = [[str(r["rank"]), str(r["side"]), str(r["count"]), f"{r['gi_z']:.2f}",
+                  text[GI_CLASS_KEYS[int(r["gi_bin"])]]] for _, r in table.iterrows()]
+        labels_ = [text["rank"], text["side"], text["incidents"], "Gi* z", text["hotspots"]]
+        widths = [0.1, 0.26, 0.16, 0.16, 0.32]
+    tab = ax.table(cellText=cells, colLabels=labels_, loc="upper left", cellLoc="left",
+                   colLoc="left", colWidths=widths)
     tab.auto_set_font_size(False)
     tab.set_fontsize(fontsize)
     tab.scale(1, 1.25)
@@ -245,8 +256,11 @@ def _patrols(ax, officers: pd.DataFrame | None, colors: dict[str, str], text: di
         ax.text(0, 0.95, text["no_joint_routes"], fontsize=fontsize, va="top")
         return
     y = 0.95
+    lines_each = max(1, min(4, int(9 / max(1, len(officers))) - 1))  # fit every patrol
     for _, row in officers.iterrows():
-        streets = [t for t in row["turns"]][:4]
+        if y < 0.12:
+            break
+        streets = [t for t in row["turns"]][:lines_each]
         ax.text(0, y, "■", color=colors[row["officer"]], fontsize=fontsize + 2, va="top")
         ax.text(0.05, y, f"{row['officer']}: {row['length_m'] / 1000:.2f} km · "
                 f"{row['minutes']:.0f} {text['min']}", fontsize=fontsize, va="top",
@@ -256,14 +270,13 @@ def _patrols(ax, officers: pd.DataFrame | None, colors: dict[str, str], text: di
             ax.text(0.05, y, line, fontsize=fontsize - 1, va="top", color="#333")
             y -= 0.075
         y -= 0.03
-        if y < 0.05:
-            break
 
 
 def meeting_sheet(jurisdictions: gpd.GeoDataFrame, *, date: dt.date | str,
                   parties: tuple[str, str] | None = None, grids=None, zones=None, hotspots=None,
                   joint_routes=None, meeting_points=None, streets=None, paper: str = "A4",
-                  lang: str = "zh", attribution: str = "") -> tuple[Figure, str]:
+                  lang: str = "zh", attribution: str = "",
+                  meeting_list: pd.DataFrame | None = None) -> tuple[Figure, str]:
     """The sheet as a matplotlib Figure and the language used; layers as in :mod:`maps.layers`."""
     if paper not in PAPER_IN:
         raise InvalidInputError(f"unknown paper size {paper!r}", [Problem(
@@ -304,14 +317,15 @@ def meeting_sheet(jurisdictions: gpd.GeoDataFrame, *, date: dt.date | str,
         map_ax.legend(handles=handles, loc="lower right", fontsize=fontsize - 1, framealpha=0.9,
                       title=text["legend"], title_fontsize=fontsize)
         table = hotspot_table(layers["hotspots"], layers["jurisdictions"])
-        _table(fig.add_subplot(grid[1, 1]), table, text, fontsize)
+        _table(fig.add_subplot(grid[1, 1]), table, text, fontsize, meeting_list)
         _patrols(fig.add_subplot(grid[2, 1]), layers["officers"], colors, text, fontsize)
         sign = fig.add_subplot(grid[3, 1])
         sign.axis("off")
         sign.text(0, 0.95, text["signatures"], fontsize=fontsize + 1, fontweight="bold", va="top")
         for i, party in enumerate(pair):
             sign.text(0.5 * i, 0.45, f"{party}: ________________", fontsize=fontsize, va="top")
-        credit = f"{OSM_NOTICE}" + (f"; {attribution}" if attribution else "")
+        credit = (attribution if "OpenStreetMap" in attribution
+                  else OSM_NOTICE + (f"; {attribution}" if attribution else ""))
         fig.text(0.03, 0.012, f"{credit} · {text['generated_by']} · {metric.name}",
                  fontsize=fontsize - 2, color="#555")
     return fig, lang

@@ -125,9 +125,11 @@ def write_maps(ctx, *, today: dt.date | None = None) -> dict[str, Path]:
                                       out / f"route_map_{code}.html")
     paths["joint_route_map"] = save_map(route_map(joint, key_points=meeting, streets=streets,
                                                   tiles="none"), out / "joint_route_map.html")
+    meeting_list = pd.DataFrame(report.plan.meeting_list()) if report.plan is not None else None
     sheet = write_meeting_sheet(ctx.jurisdictions, out / "meeting_sheet_A4.png",
                                 out / "meeting_sheet_A4.pdf", paper="A4",
-                                attribution=sample.ATTRIBUTION, **common)
+                                attribution=sample.ATTRIBUTION, meeting_list=meeting_list,
+                                **common)
     paths["sheet_png"], paths["sheet_pdf"] = sheet.png, sheet.pdf
     credit = sample.ATTRIBUTION
     paths["gpx"] = write_gpx(joint, out / "joint_routes.gpx", key_points=meeting,

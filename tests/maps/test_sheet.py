@@ -42,3 +42,17 @@ def test_unknown_paper_is_refused(jurisdictions, tmp_path):
     with pytest.raises(ValueError, match="paper"):
         write_meeting_sheet(jurisdictions, tmp_path / "a.png", tmp_path / "a.pdf",
                             date="2026-11-25", paper="Letter")
+
+
+def test_sheet_lists_the_meetings_boundary_hotspots(jurisdictions, zones, tmp_path):
+    import pandas as pd
+
+    rows = pd.DataFrame([{"rank": 1, "incidents_by_side": "134 / 46",
+                          "peak_window": "20:00–05:00", "cadence": "nightly",
+                          "lead": "310101 黄浦区"}])
+    fig, lang = sheet.meeting_sheet(jurisdictions, date="2026-11-25", zones=zones,
+                                    meeting_list=rows, lang="en")
+    cells = {t.get_text() for ax in fig.axes for table in ax.tables
+             for t in (c.get_text() for c in table.get_celld().values())}
+    assert {"134 / 46", "20:00–05:00", "nightly", "Peak window"} <= cells
+    assert lang == "en"
