@@ -76,6 +76,21 @@ def _stale(grid: Grid) -> HTTPException:
                          detail=f"grid {grid.id} changed since you read it; re-read and retry")
 
 
+def _placed(session: Session, body, district_code: str):
+    """The grid's geometry and station, checked: valid, nested in its jurisdiction, and that
+    jurisdiction inside the plan's district (every problem in one report)."""
+    issues = ProblemCollector("grid")
+    geometry = parse_geometry(body.geometry, source="grid.geometry")
+    station = (parse_geometry(body.station, source="grid.station", allowed=("Point",))
+               if body.station else None)
+    _check_nesting(session, body.jurisdiction_code, geometry, issues)
+    if not issues and district_of(session, body.jurisdiction_code) != district_code:
+        issues.add("jurisdiction_code", expected=f"a jurisdiction in district {district_code}",
+                   found=body.jurisdiction_code, fix="grids belong to their plan's district")
+    issues.raise_if_any()
+    return geometry, station
+
+
 def _check_nesting(session: Session, jurisdiction_code: str, geometry: BaseGeometry,
                    issues: ProblemCollector) -> None:
     parent = session.scalar(select(Jurisdiction).where(Jurisdiction.code == jurisdiction_code))
@@ -112,15 +127,7 @@ def add_grid(body: GridCreate, session: SessionDep, principal: PrincipalDep,
              response: Response) -> GridPublic:
     plan = plan_or_404(session, body.plan_id)
     check_edit_district(principal, plan.district_code)
-    issues = ProblemCollector("grid")
-    geometry = parse_geometry(body.geometry, source="grid.geometry")
-    station = (parse_geometry(body.station, source="grid.station", allowed=("Point",))
-               if body.station else None)
-    _check_nesting(session, body.jurisdiction_code, geometry, issues)
-    if not issues and district_of(session, body.jurisdiction_code) != plan.district_code:
-        issues.add("jurisdiction_code", expected=f"a jurisdiction in district {plan.district_code}",
-                   found=body.jurisdiction_code, fix="grids belong to their plan's district")
-    issues.raise_if_any()
+    geometry, station = _placed(session, body, plan.district_code)
     if session.scalar(select(Grid.id).where(Grid.plan_id == plan.id, Grid.code == body.code)):
         raise HTTPException(status.HTTP_409_CONFLICT, detail=f"grid {body.code} exists in plan")
     grid = Grid(plan_id=plan.id, code=body.code, name=body.name,
@@ -202,15 +209,7 @@ def replace_grid(grid_id: int, body: GridReplace, session: SessionDep, principal
     check_edit_district(principal, grid.district_code)
     check_if_match(grid, if_match)
     before = grid_snapshot(grid)
-    issues = ProblemCollector("grid")
-    geometry = parse_geometry(body.geometry, source="grid.geometry")
-    station = (parse_geometry(body.station, source="grid.station", allowed=("Point",))
-               if body.station else None)
-    _check_nesting(session, body.jurisdiction_code, geometry, issues)
-    if not issues and district_of(session, body.jurisdiction_code) != grid.district_code:
-        issues.add("jurisdiction_code", expected=f"a jurisdiction in district {grid.district_code}",
-                   found=body.jurisdiction_code, fix="grids belong to their plan's district")
-    issues.raise_if_any()
+    geometry, station = _placed(session, body, grid.district_code)
     if body.code != grid.code and session.scalar(select(Grid.id).where(
             Grid.plan_id == grid.plan_id, Grid.code == body.code)):
         raise HTTPException(status.HTTP_409_CONFLICT, detail=f"grid {body.code} exists in plan")
