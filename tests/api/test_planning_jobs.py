@@ -39,7 +39,7 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 def run(client: TestClient, h: dict[str, str], kind: str, params: dict[str, Any]) -> dict:
     job = client.post("/jobs", json={"kind": kind, "params": params}, headers=h)
     assert job.status_code == 202, job.text
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while (found := client.get(f"/jobs/{job.json()['id']}", headers=h).json())["status"] in (
             "queued", "running"):
         assert time.monotonic() < deadline, found
