@@ -37,7 +37,11 @@ from api.policy import (
 )
 from api.roster_jobs import RosterJobParams, authorize_roster, run_roster
 from api.routers.grids import grid_or_404
-from api.routers.incidents import check_read_incidents, incident_set_or_404
+from api.routers.incidents import (
+    check_district_incidents,
+    check_read_incidents,
+    incident_set_or_404,
+)
 from api.routers.networks import check_read_network, network_or_404
 from api.routers.plans import plan_or_404
 from api.schemas.common import RowId
@@ -86,12 +90,8 @@ def _authorize_redesign(session: Session, principal: Principal, p: RedesignParam
     check_edit_district(principal, p.district_code)
     check_read_network(session, principal, network_or_404(session, p.network_id))
     if p.incident_set_id is not None:
-        incidents = incident_set_or_404(session, p.incident_set_id)
-        check_read_incidents(principal, incidents)
-        if incidents.district_code != p.district_code:
-            raise InvalidInputError("incidents of another district", [Problem(
-                "redesign", "incident_set_id", f"incidents of district {p.district_code}",
-                incidents.district_code, "pick the district's own incident set")])
+        check_district_incidents(session, principal, p.incident_set_id, p.district_code,
+                                 job="redesign")
 
 
 def _authorize_hotspots(session: Session, principal: Principal, p: HotspotsParams) -> None:

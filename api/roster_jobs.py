@@ -20,7 +20,7 @@ from api.auth import Principal, Role
 from api.db.models import Grid, GridPlan, IncidentSet, Jurisdiction
 from api.jobs import JobContext
 from api.policy import can_read_grid, check_read_district, require_role
-from api.routers.incidents import check_read_incidents, incident_set_or_404
+from api.routers.incidents import check_district_incidents
 from api.routers.networks import check_read_network, network_or_404
 from api.routers.plans import plan_or_404
 from api.schemas.common import RowId
@@ -45,12 +45,8 @@ def authorize_roster(session: Session, principal: Principal, p: RosterJobParams)
     check_read_district(principal, plan.district_code)
     check_read_network(session, principal, network_or_404(session, p.network_id))
     if p.incident_set_id is not None:
-        found = incident_set_or_404(session, p.incident_set_id)
-        check_read_incidents(principal, found)
-        if found.district_code != plan.district_code:
-            raise InvalidInputError("incidents of another district", [Problem(
-                "roster", "incident_set_id", f"incidents of district {plan.district_code}",
-                found.district_code, "pick the district's own incident set")])
+        check_district_incidents(session, principal, p.incident_set_id, plan.district_code,
+                                 job="roster")
 
 
 def _inputs(ctx: JobContext, p: RosterJobParams) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame,

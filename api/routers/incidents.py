@@ -21,6 +21,7 @@ from api.schemas.common import valid_id
 from api.schemas.misc import IncidentSetPublic
 from api.uploads import loader_errors_named, save_upload, suffix_of
 from geodata.incidents import INCIDENT_SUFFIXES
+from gridplan.errors import InvalidInputError, Problem
 
 router = APIRouter(prefix="/incidents", tags=["incidents"], responses=COMMON_RESPONSES)
 AREA_MARGIN_KM = 2.0  # points farther outside the district are refused (wrong datum / column)
@@ -39,6 +40,19 @@ def check_read_incidents(principal: Principal, found: IncidentSet) -> None:
     jobs clipped to their zone, never the raw reports)."""
     if not can_read_district(principal, found.district_code):
         raise Forbidden(f"incidents of district {found.district_code} are outside your scope")
+
+
+def check_district_incidents(session: Session, principal: Principal, set_id: int,
+                             district_code: str, *, job: str) -> IncidentSet:
+    """An incident set the caller may read that belongs to ``district_code`` (the district a
+    job plans for); another district's set is refused with a fix."""
+    found = incident_set_or_404(session, set_id)
+    check_read_incidents(principal, found)
+    if found.district_code != district_code:
+        raise InvalidInputError("incidents of another district", [Problem(
+            job, "incident_set_id", f"incidents of district {district_code}",
+            found.district_code, "pick the district's own incident set")])
+    return found
 
 
 @router.get("", response_model=list[IncidentSetPublic])
