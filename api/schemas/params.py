@@ -1,0 +1,53 @@
+"""Pydantic models derived from the library's parameter sets (declared once in ``gridplan``).
+
+The API validates a job's parameters with the model made here (bounds and help become the
+JSON schema in OpenAPI) and then builds the library's own :class:`gridplan.params.Params`,
+which checks everything again, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+import functools
+import typing
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from gridplan.params import Params
+
+
+def _api_type(hint: Any) -> Any:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is not None and isinstance(origin, type) and issubclass(origin, Mapping):
+        return dict[str, _api_type(args[1]) if len(args) == 2 else Any]
+    if origin in (tuple, list):
+        return list[_api_type(args[0]) if args else Any]
+    return hint
+
+
+@functools.cache
+def params_model(cls: type[Params]) -> type[BaseModel]:
+    """A pydantic model with ``cls``'s fields, bounds, defaults and help (extra keys refused)."""
+    definitions: dict[str, Any] = {}
+    for info in cls.describe():
+        spec = info.spec
+        numeric = typing.get_origin(info.type) is None and info.type in (int, float)
+        bounds = ({"ge": spec.ge, "gt": spec.gt, "le": spec.le, "lt": spec.lt}
+                  if numeric else {})
+        default = ({str(k): v for k, v in info.default.items()} if isinstance(info.default, Mapping)
+                   else info.default)
+        if isinstance(default, tuple):
+            default = list(default)
+        description = info.help_text()
+        definitions[info.name] = (_api_type(info.type), Field(
+            default=default, description=description,
+            **{k: v for k, v in bounds.items() if v is not None}))
+    return create_model(  # type: ignore[call-overload]
+        f"{cls.__name__}Model", __config__=ConfigDict(extra="forbid"), **definitions)
+
+
+def to_params(cls: type[Params], model: BaseModel | None) -> Params:
+    """The library's parameter set from a validated model (None → defaults)."""
+    return cls() if model is None else cls.from_mapping(model.model_dump())
