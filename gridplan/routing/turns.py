@@ -29,12 +29,14 @@ _PHRASES = {
            "turn_left": "左转进入{name}", "turn_right": "右转进入{name}",
            "u_turn": "掉头进入{name}", "u_turn_same": "掉头沿{name}",
            "leg": "{verb}，向{compass} {length} m",
-           "unnamed": "无名道路", "through": "（途经）", "join": "，"},
+           "unnamed": "无名道路", "through": "（途经）", "join": "，",
+           "stop": "到达重点点位 {name}（{id}）{arrival}，停留 {dwell} min"},
     "en": {"follow": "Follow {name} {compass} {length} m", "continue": "Continue onto {name}",
            "turn_left": "Turn left onto {name}", "turn_right": "Turn right onto {name}",
            "u_turn": "Turn back onto {name}", "u_turn_same": "Turn back along {name}",
            "leg": "{verb}, {compass} {length} m",
-           "unnamed": "unnamed street", "through": " (pass through)", "join": "; "},
+           "unnamed": "unnamed street", "through": " (pass through)", "join": "; ",
+           "stop": "Key point {name} ({id}) at {arrival}, stay {dwell} min"},
 }
 
 
@@ -44,6 +46,7 @@ class Segment:
     deadhead: bool
     length_m: float
     coords: Sequence[tuple[float, float]]  # in travel order, at least two points
+    stop: str = ""  # a line said after this segment (a key point visited on it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,7 @@ class Leg:
     last_bearing_deg: float  # of its last piece
     heading_deg: float  # start → end
     coords: tuple[tuple[float, float], ...] = ()  # its line in travel order
+    stop: str = ""  # said after the leg (it ends where a key point is visited)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,15 +106,15 @@ def merge_legs(segments: Iterable[Segment], *, lonlat: bool = False) -> list[Leg
         last = bearing_deg(xy[-2], xy[-1], lonlat=lonlat)
         prev = legs[-1] if legs else None
         if (prev is not None and prev.name == seg.name and prev.deadhead == seg.deadhead
-                and turn_kind(prev.last_bearing_deg, first) != "u_turn"):
+                and not prev.stop and turn_kind(prev.last_bearing_deg, first) != "u_turn"):
             coords = prev.coords + tuple(xy[1:])
             legs[-1] = Leg(prev.name, prev.deadhead, prev.length_m + seg.length_m,
                            prev.first_bearing_deg, last,
                            _heading(coords[0], coords[-1], prev.first_bearing_deg, lonlat),
-                           coords)
+                           coords, seg.stop)
             continue
         legs.append(Leg(seg.name, seg.deadhead, seg.length_m, first, last,
-                        _heading(xy[0], xy[-1], first, lonlat), tuple(xy)))
+                        _heading(xy[0], xy[-1], first, lonlat), tuple(xy), seg.stop))
     return legs
 
 
@@ -144,7 +148,19 @@ def describe(turn: Turn, *, lang: str = "zh") -> str:
     return words["leg"].format(verb=verb, compass=compass, length=length)
 
 
+def stop_line(key_point_id: str, name: str, arrival: str, dwell_min: float, *,
+              lang: str = "zh") -> str:
+    """The line said at a key point, e.g. "到达重点点位 学校（K1）09:05，停留 10 min"."""
+    return _PHRASES[lang]["stop"].format(id=key_point_id, name=name or key_point_id,
+                                         arrival=arrival, dwell=f"{dwell_min:.0f}")
+
+
 def turn_lines(segments: Iterable[Segment], *, lonlat: bool = False, lang: str = "zh"
                ) -> list[str]:
-    """Directions for one route, one line per leg."""
-    return [describe(t, lang=lang) for t in directions(merge_legs(segments, lonlat=lonlat))]
+    """Directions for one route, one line per leg, plus a line at each key point."""
+    lines = []
+    for turn in directions(merge_legs(segments, lonlat=lonlat)):
+        lines.append(describe(turn, lang=lang))
+        if turn.leg.stop:
+            lines.extend(turn.leg.stop.split("\n"))
+    return lines
