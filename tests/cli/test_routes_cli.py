@@ -62,3 +62,28 @@ def test_routes_refuses_bad_input_with_a_report(tmp_path):
     assert outside.exit_code == 2 and "K9" in outside.output and "outside every grid" in \
         outside.output
     assert not list(tmp_path.glob("*.geojson"))  # nothing half-written
+
+
+def test_routes_on_a_second_city_with_a_bare_grids_file(tmp_path):
+    """Helsinki's raw PBF and a grids file with only code and parent_code (no staff columns,
+    no station): one officer by default, the day's first shift of a day+night pattern."""
+    from pathlib import Path
+
+    from shapely.geometry import box
+
+    pbf = Path(__file__).parents[1] / "data" / "osm" / "Helsinki.osm.pbf"
+    grids = tmp_path / "grids.geojson"
+    gpd.GeoDataFrame({"code": ["HEL-1"], "parent_code": ["HEL"]},
+                     geometry=[box(24.9440, 60.1680, 24.9500, 60.1710)], crs="EPSG:4326"
+                     ).to_file(grids, driver="GeoJSON")
+    result = CliRunner().invoke(cli, [
+        "routes", "--all", "--network", str(pbf), "--grids", str(grids), "--shift",
+        "07:00-11:00", "--pattern", "day+night", "--tz", "Europe/Helsinki", "--date",
+        "2026-11-25", "--max-iterations", "5", "--lang", "en", "--out", str(tmp_path / "o"),
+        "--json"])
+    assert result.exit_code == 0, result.output
+    (plan,) = json.loads(result.output)
+    assert plan["valid"] and len(plan["officers"]) == 1 and plan["day_part"] == "白"
+    assert plan["shift_start"] == "2026-11-25T07:00:00+02:00"
+    header = (tmp_path / "o" / "HEL-1_turns.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.startswith("officer,step,instruction")
