@@ -19,6 +19,7 @@ from shapely.geometry import mapping
 
 from gridplan.errors import InvalidInputError, Problem
 from gridplan.routing.plan_result import PatrolPlan
+from maps.plan_files import CHECK_COLUMNS
 
 WGS84 = "EPSG:4326"
 GEO_LAYERS = ("routes", "key_points", "uncovered")
@@ -99,7 +100,7 @@ def write_route_export(layers: dict[str, Any], fmt: str, folder: Path, *,
         raise InvalidInputError("the plan has no routes", [Problem(
             "job result", "routes", "at least one officer's route", "none",
             "nothing was due in this shift; see the plan's uncovered streets")])
-    key_points = frames["key_points"].drop(columns=["officer", "on_time"], errors="ignore")
+    key_points = frames["key_points"].drop(columns=CHECK_COLUMNS, errors="ignore")
     lang, title = layers.get("lang", "zh"), str(layers.get("title", "gridplan patrol"))
     path = folder / f"routes{ROUTE_FORMATS[fmt][0]}"
     if fmt == "gpx":
@@ -123,7 +124,7 @@ def write_route_map(layers: dict[str, Any], folder: Path) -> Path:
     from maps import route_map, save_map
 
     frames = layers_to_frames(layers)
-    key_points = frames["key_points"].drop(columns=["officer", "on_time"], errors="ignore")
+    key_points = frames["key_points"].drop(columns=CHECK_COLUMNS, errors="ignore")
     fmap = route_map(frames["routes"], officers=frames["officers"], key_points=key_points,
                      uncovered=frames["uncovered"], tiles="none",
                      lang=layers.get("lang", "zh"), title=str(layers.get("title", "")))

@@ -203,13 +203,14 @@ def step_routes(ctx: DemoContext) -> None:
     """Every grid of the sample, day shift 08:00–12:00, its staffed officers (at most 3)."""
     import datetime as dt
 
-    from api.cli.routes import parse_shift, write_plan_files
     from geodata.grids import grids_to_model
     from gridplan.routing.params import PatrolParams
     from gridplan.routing.plan import plan_grid
+    from gridplan.routing.shifts import shift_on
+    from maps.plan_files import write_plan_files
 
     params = PatrolParams(seed=ctx.seed, estimate_officers_needed=False)  # repeatable budget
-    shift = parse_shift("08:00-12:00", dt.date(2026, 11, 25), name="day")
+    shift = shift_on(dt.date(2026, 11, 25), "08:00-12:00", name="day")
     incidents = ctx.incidents.to_crs(ctx.crs)
     rows, plans, results = [], [], {}
     for i, grid in enumerate(grids_to_model(ctx.grids, metric_crs=ctx.crs)):
