@@ -30,14 +30,14 @@ question is how *that group* changes. So each week it is tested as one zone:
 * the group's weekly Gi* as one zone — Getis–Ord Gi* with weight 1 on the group's units:
   z_t = (c_t − x̄_t n_c) / (s_t √((N n_c − n_c²)/(N − 1))) over the N units' counts that week —
   and the week is *hot* when z_t > 0 with two-sided p < ``hot_alpha`` (BH over the group's weeks
-  when ``fdr``). The group was picked on the same data, so this leans towards "hot"; it decides
+  when ``trend_fdr``). The group was picked on the same data, so this leans towards "hot"; it decides
   between persistent and sporadic, not whether the hotspot exists;
 * Mann–Kendall on ``c_t`` (``measure="count"``, what the squads face) or on z_t
   (``measure="gi"``, the group relative to the whole area that week, robust to an area-wide rise
   in reporting).
 
 With several hotspots their Mann–Kendall tests are one family (Benjamini–Hochberg at
-``trend_alpha`` when ``fdr``). Classes, first match: ``none`` hot in no single week (too few
+``trend_alpha`` when ``trend_fdr``). Classes, first match: ``none`` hot in no single week (too few
 incidents per week to say anything about time); ``new`` hot in the final week only; ``intensifying``
 significant increase and hot in the final week; ``diminishing`` significant decrease;
 ``persistent`` hot in ≥ ``persistent_share`` of weeks; ``sporadic`` otherwise.
@@ -56,6 +56,7 @@ from scipy import sparse, stats
 from gridplan.errors import InvalidInputError, Problem
 from gridplan.hotspots.fdr import significant
 from gridplan.hotspots.gistar import Transform, getis_ord
+from gridplan.params import Params, param
 
 LOCAL_TZ = "Asia/Shanghai"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -208,36 +209,24 @@ class Trend(StrEnum):
     SPORADIC = "sporadic"
 
 
-@dataclass(frozen=True, slots=True)
-class TrendParams:
-    hot_alpha: float = 0.10  # a week counts as hot at 90 % confidence (two-sided) …
-    fdr: bool = True  # … after Benjamini–Hochberg across units in that week
-    persistent_share: float = 0.9
-    trend_alpha: float = 0.05  # Mann–Kendall significance
-    measure: Literal["count", "gi"] = "count"  # hotspot trends: Mann–Kendall on counts or zone Gi*
+Measure = Literal["count", "gi"]
 
-    def __post_init__(self) -> None:
-        bad = [
-            (name, v)
-            for name, v in (
-                ("hot_alpha", self.hot_alpha),
-                ("trend_alpha", self.trend_alpha),
-                ("persistent_share", self.persistent_share),
-            )
-            if not 0 < v <= 1
-        ]
-        problems = [
-            Problem("TrendParams", name, "a fraction in (0, 1]", repr(v), "see defaults")
-            for name, v in bad
-        ]
-        if self.measure not in ("count", "gi"):
-            problems.append(
-                Problem(
-                    "TrendParams", "measure", "'count' or 'gi'", repr(self.measure), "use 'count'"
-                )
-            )
-        if problems:
-            raise InvalidInputError("invalid trend parameters", problems)
+
+@dataclass(frozen=True, kw_only=True)
+class TrendParams(Params):
+    """How weekly history becomes a trend class (rules in the module docstring)."""
+
+    _section = "trends"
+    hot_alpha: float = param(0.10, gt=0, lt=1, help="a week counts as hot below this two-sided "
+                             "p-value (0.10 = 90 % confidence)")
+    trend_fdr: bool = param(True, help="Benjamini-Hochberg across units per week and across "
+                            "hotspots' trend tests")
+    persistent_share: float = param(0.9, gt=0, le=1,
+                                    help="share of hot weeks that makes a place persistent")
+    trend_alpha: float = param(0.05, gt=0, lt=1, help="Mann-Kendall significance level")
+    measure: Measure = param("count", choices=("count", "gi"),
+                             help="hotspot trends: Mann-Kendall on weekly counts or on the "
+                             "weekly zone Gi*")
 
 
 def weekly_counts(
@@ -309,7 +298,7 @@ def classify_trends(
     z = gi.z
     hot = np.zeros(z.shape, dtype=bool)
     for week in range(z.shape[1]):
-        hot[:, week] = significant(gi.p_two_sided[:, week], params.hot_alpha, fdr=params.fdr) & (
+        hot[:, week] = significant(gi.p_two_sided[:, week], params.hot_alpha, fdr=params.trend_fdr) & (
             z[:, week] > 0
         )
     mk = [mann_kendall(np.nan_to_num(row)) for row in z]
@@ -430,7 +419,7 @@ def cluster_trends(
 ) -> list[ClusterTrend]:
     """Trend class of each group of units from every unit's (N, T) complete-week counts.
 
-    With ``params.fdr`` the Mann–Kendall tests of all groups form one family: a trend counts
+    With ``params.trend_fdr`` the Mann–Kendall tests of all groups form one family: a trend counts
     when its p-value passes the Benjamini–Hochberg cut-off at ``trend_alpha`` (with a handful of
     hotspots, one at p ≈ 0.05 is what chance alone gives).
     """
@@ -454,11 +443,11 @@ def cluster_trends(
     for members in groups:
         counts = weekly[members].sum(axis=0)
         z, p = zone_gi_star(weekly, members)
-        hot = significant(p, params.hot_alpha, fdr=params.fdr) & (np.nan_to_num(z) > 0)
+        hot = significant(p, params.hot_alpha, fdr=params.trend_fdr) & (np.nan_to_num(z) > 0)
         mk = mann_kendall(counts if params.measure == "count" else np.nan_to_num(z))
         parts.append((counts, z, hot, mk))
     mk_p = np.array([mk.p_two_sided for *_, mk in parts])
-    trending = significant(mk_p, params.trend_alpha, fdr=params.fdr) if len(parts) else mk_p > 0
+    trending = significant(mk_p, params.trend_alpha, fdr=params.trend_fdr) if len(parts) else mk_p > 0
     weeks = weeks if weeks is not None else pd.DatetimeIndex([])
     return [
         ClusterTrend(

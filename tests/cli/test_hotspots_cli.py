@@ -14,7 +14,9 @@ from click.testing import CliRunner
 
 from api.cli import cli
 from geodata.coords import from_wgs84
+from geodata.hotspots import sample_hotspot_inputs
 from gridplan.boundary import boundary_zones
+from gridplan.hotspot_study import study_hotspots
 
 DATA = Path(__file__).parents[1] / "data" / "hotspots"
 DISTRICTS = DATA / "fengxian_jinshan_wgs84.geojson"
@@ -60,6 +62,18 @@ def test_sample_lists_boundary_hotspots_with_joint_patrols(sample_report):
     assert part["blind_spots"]["zones"][0]["zone_street_km"] > 1
     trends = {h["trend"] for h in data["hotspots"]}
     assert trends - {"sporadic", "none"}, trends  # realistic volumes give real trend classes
+
+
+def test_the_cli_and_a_library_call_give_the_same_report(sample_report):
+    """The door only parses and prints: the library's report is the CLI's, number for number."""
+    inputs = sample_hotspot_inputs()
+    study = study_hotspots(inputs.jurisdictions, inputs.incidents, network=inputs.network,
+                           grids=inputs.grids, boundary=True)
+    library = json.loads(json.dumps(study.to_dict(), ensure_ascii=False, default=str))
+    assert library["hotspots"] == sample_report["hotspots"]
+    assert library["hotspot_count"] == sample_report["hotspot_count"] >= 3
+    assert library["boundary"] == sample_report["boundary"]
+    assert library["summary"] == sample_report["summary"]
 
 
 def test_sample_table_says_synthetic_everywhere():
