@@ -54,7 +54,9 @@ from gridplan.hotspots.temporal import (
     classify_trends,
     cluster_trends,
     complete_week_counts,
+    data_time_zone,
     hour_weekday_profile,
+    is_time_zone,
     peak_window,
 )
 from gridplan.hotspots.weights import distance_band_weights, knn_weights
@@ -88,12 +90,18 @@ class HotspotParams(Params):
                               help="a peak window holds this share of a hotspot's incidents")
     min_weeks_for_trend: int = param(4, ge=3, le=10_000,
                                      help="complete weeks needed before trends are tested")
-    tz: str | None = param(None, cli=False, help="time zone of profiles, peak windows and weeks "
-                           f"(none: the time column's own zone; naive times: {LOCAL_TZ})")
+    tz: str | None = param(None, cli=False, help="IANA time zone of profiles, peak windows and "
+                           f"weeks (none: the time column's own zone; naive times: {LOCAL_TZ})")
     street_buffer_m: float = param(60.0, unit="m", gt=0, le=1000, help="with a street network: "
                                    "cells only within this distance of a street")
     study_margin_m: float = param(500.0, unit="m", gt=0, le=50_000, help="no network, boundary "
                                   "study: cells only within this distance of the zones")
+
+    def _check(self, issues: ProblemCollector) -> None:
+        if self.tz is not None and not is_time_zone(self.tz):
+            issues.add("tz", expected="an IANA time zone such as Asia/Shanghai or "
+                       "America/Los_Angeles", found=repr(self.tz),
+                       fix="name the zone of the place the incidents happened in")
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +305,7 @@ def analyse_hotspots(
         params=params,
         cells=cells,
         trends=trends or TrendParams(),
-        time_zone=params.tz or LOCAL_TZ,
+        time_zone=params.tz or data_time_zone(incidents[time_column]),
     )
     if status == "ok":
         _add_statistics(result, time_column)

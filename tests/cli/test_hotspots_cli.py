@@ -214,3 +214,25 @@ def test_too_few_incidents_say_so_plainly(tmp_path):
 def test_jurisdictions_without_incidents_is_an_error_report():
     result = CliRunner().invoke(cli, ["hotspots", "--jurisdictions", str(DISTRICTS)])
     assert result.exit_code == 2 and "--incidents" in result.output
+
+
+def test_san_jose_reports_are_profiled_in_pacific_time(tmp_path):
+    """--tz names the export's zone: times are read and profiled in it, and the report says so."""
+    raw = pd.read_csv(DATA / "san_jose_illegal_dumping.csv")
+    box = shapely.box(raw["lon"].min(), raw["lat"].min(), raw["lon"].max(), raw["lat"].max())
+    area = tmp_path / "san_jose.geojson"
+    gpd.GeoDataFrame({"code": ["SJ"], "name": ["San José"]}, geometry=[box.buffer(0.005)],
+                     crs=4326).to_file(area, driver="GeoJSON")
+    result = run("--jurisdictions", area, "--incidents", DATA / "san_jose_illegal_dumping.csv",
+                 "--lon-col", "lon", "--lat-col", "lat", "--time-col", "received_utc_ms",
+                 "--tz", "America/Los_Angeles", "--cell-size-m", "400",
+                 "--neighbour-distance-m", "900", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["time_zone"] == "America/Los_Angeles"
+    top = data["hotspots"][0]
+    assert top["incidents"] >= 100 and 6 <= int(top["peak_window"][:2]) <= 12
+    table = run("--jurisdictions", area, "--incidents", DATA / "san_jose_illegal_dumping.csv",
+                "--lon-col", "lon", "--lat-col", "lat", "--time-col", "received_utc_ms",
+                "--tz", "America/Los_Angeles", "--cell-size-m", "400")
+    assert "time zone   America/Los_Angeles" in table.output
