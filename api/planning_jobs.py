@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import geopandas as gpd
 import shapely
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
@@ -21,8 +21,9 @@ from sqlalchemy import select
 from api.db.models import Grid, GridPlan, IncidentSet, Jurisdiction, StreetNetworkRecord
 from api.jobs import JobContext
 from api.schemas.common import RowId
-from api.schemas.params import params_model
+from api.schemas.params import job_params_model, params_model, split_params
 from gridplan.errors import InvalidInputError, Problem
+from gridplan.hotspots import CellParams, HotspotParams, TrendParams
 from gridplan.model import Grid as ModelGrid
 from gridplan.network import StreetNetwork
 from gridplan.progress import report
@@ -96,11 +97,17 @@ class RedesignParams(BaseModel):
                                          description="store the result as a proposal plan")
 
 
-class HotspotsParams(BaseModel):
+class _HotspotsJob(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     incident_set_id: RowId
-    neighbour_distance_m: float = Field(default=250.0, gt=0, le=5000)
-    min_incidents: int = Field(default=30, ge=1, le=1_000_000)
-    fdr: bool = True
+    network_id: RowId | None = Field(default=None, description="walk network: cells only along "
+                                     "its streets, as `gridplan hotspots --network`")
+    top: int = Field(default=10, ge=1, le=100, description="how many hotspots to list")
+
+
+#: The parameter sets of a hotspots job, declared once in gridplan (flat in the job's params).
+HOTSPOT_SETS = (HotspotParams, CellParams, TrendParams)
+HotspotsParams = job_params_model("HotspotsParams", _HotspotsJob, *HOTSPOT_SETS)
 
 
 def step(ctx: JobContext, fraction: float, message: str) -> None:
@@ -118,10 +125,6 @@ def load_network_of(ctx: JobContext, network_id: int) -> StreetNetwork:
 
 def to_metric(geometry: BaseGeometry, crs: object) -> BaseGeometry:
     return gpd.GeoSeries([geometry], crs=WGS84).to_crs(crs).iloc[0]
-
-
-def to_wgs84(geometry: BaseGeometry, crs: object) -> dict[str, Any]:
-    return dict(mapping(gpd.GeoSeries([geometry], crs=crs).to_crs(WGS84).iloc[0]))
 
 
 # ------------------------------------------------------------------------------------- routes
@@ -266,11 +269,12 @@ def save_proposal(ctx: JobContext, p: RedesignParams, features: list[dict[str, A
 
 
 # ----------------------------------------------------------------------------------- hotspots
-def run_hotspots(ctx: JobContext, p: HotspotsParams) -> dict[str, Any]:
-    """Getis–Ord Gi* hotspots of an incident set in its district (FDR-corrected classes, trend
-    and weekly peak per hotspot). Geometries in WGS-84."""
+def run_hotspots(ctx: JobContext, p: Any) -> dict[str, Any]:
+    """Hotspots of an incident set in its district by :func:`gridplan.hotspot_study.
+    study_hotspots` — the same report as ``gridplan hotspots`` on the same inputs. Geometries in
+    WGS-84."""
     from api.incident_store import read_normalised
-    from gridplan.hotspots import HotspotParams, analyse_hotspots
+    from gridplan.hotspot_study import HotspotStudyParams, study_hotspots
 
     with ctx.db.session() as session:
         found = session.get_one(IncidentSet, p.incident_set_id)
@@ -278,24 +282,17 @@ def run_hotspots(ctx: JobContext, p: HotspotsParams) -> dict[str, Any]:
         area = _district_area(session, district)
     step(ctx, 0.05, "reading incidents")
     incidents = read_normalised(path)
-    crs = _utm_of(area)
-    jurisdictions = gpd.GeoDataFrame({"code": [district]}, geometry=[area], crs=WGS84).to_crs(crs)
-    step(ctx, 0.2, f"Gi* over {len(incidents)} incidents")
-    params = HotspotParams(neighbour_distance_m=p.neighbour_distance_m,
-                           min_incidents=p.min_incidents, fdr=p.fdr)
-    result = analyse_hotspots(incidents.to_crs(crs), jurisdictions, params=params)
-    result.raise_if_insufficient()
-    step(ctx, 0.9, "writing hotspots")
-    hotspots = [{"id": h.id, "incidents": h.incident_count, "max_z": round(h.max_z, 3),
-                 "gi_bin": h.gi_bin, "trend": str(h.trend),
-                 "peak_hours": [h.peak.start_hour, h.peak.end_hour],
-                 "units": len(h.unit_ids), "geometry": to_wgs84(h.geometry, crs)}
-                for h in result.hotspots]
+    net = load_network_of(ctx, p.network_id) if p.network_id is not None else None
+    jurisdictions = gpd.GeoDataFrame({"code": [district]}, geometry=[area], crs=WGS84)
+    study = study_hotspots(jurisdictions, incidents, network=net, top=p.top,
+                           params=HotspotStudyParams.from_sets(split_params(p, *HOTSPOT_SETS)),
+                           progress=scaled_progress(ctx, 0.1, 0.95),
+                           should_cancel=ctx.should_cancel)
+    study.result.raise_if_insufficient()
     return {"incident_set_id": p.incident_set_id, "district_code": district,
-            "summary": result.summary(), "valid": result.is_valid(), "hotspots": hotspots}
+            "valid": study.result.is_valid(), **study.to_dict()}
 
 
-def _utm_of(area: BaseGeometry) -> str:
-    centre = area.centroid
-    zone = int((centre.x + 180) // 6) + 1
-    return f"EPSG:{32600 + zone if centre.y >= 0 else 32700 + zone}"
+def scaled_progress(ctx: JobContext, start: float, end: float) -> Any:
+    """An engine's progress 0…1 reported as ``start``…``end`` of the job."""
+    return lambda fraction, message: ctx.progress(start + (end - start) * fraction, message)
