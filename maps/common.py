@@ -14,6 +14,7 @@ import shapely
 from geodata.files import write_text
 from gridplan.errors import GridPlanError, InvalidInputError, Problem
 from maps.assets import external_resources, make_offline
+from maps.fonts import font_face_css
 from maps.basemap import TileProvider, to_tile_coords
 from maps.layers import WGS84
 
@@ -85,12 +86,21 @@ def save_map(fmap: folium.Map, path: str | os.PathLike[str], *, offline: bool = 
     """
     if offline:
         make_offline(fmap)
-    page = fmap.get_root().render()
+    page = with_cjk_font(fmap.get_root().render())
     if offline and (links := external_resources(page)):
         raise GridPlanError("offline map still links external resources",
                             [Problem("map", "", expected="no external scripts or stylesheets",
                                      found=", ".join(links), fix="vendor them in maps/static")])
     return write_text(path, page)
+
+
+def with_cjk_font(page: str) -> str:
+    """``page`` with an inlined ``@font-face`` holding its own Chinese characters (see
+    :mod:`maps.fonts`), so labels render on a machine without a CJK font."""
+    css = font_face_css(page)
+    if not css:
+        return page
+    return page.replace("<head>", f"<head>\n<style>{css}</style>", 1)
 
 
 def network_streets(network) -> gpd.GeoDataFrame:

@@ -54,6 +54,11 @@ def test_grid_map_in_chromium(driver, grids, streets, tmp_path):
     assert report.counts["paths"] >= len(grids)  # proposed hidden: current + station dots
     assert "现行网格" in report.texts["layers"] and "调整方案" in report.texts["layers"]
     assert report.counts["labels"] == len(grids)
+    # the Chinese labels are drawn with the inlined subset of the shipped font, not tofu
+    status = driver.execute_script(
+        "return [...document.fonts].filter(f => f.family.replace(/\"/g, '') === 'gridplan CJK')"
+        ".map(f => f.status)")
+    assert status == ["loaded"]
 
 
 def test_route_map_in_chromium(driver, routes, key_points, uncovered, tmp_path):
