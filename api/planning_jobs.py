@@ -127,11 +127,12 @@ def run_routes(ctx: JobContext, p: RoutesParams) -> dict[str, Any]:
     net = load_network_of(ctx, p.network_id)
     incidents = _incidents_in(incidents_path, net.crs)
     step(ctx, 0.3, f"planning {officers} route(s) for {shift.name}")
-    plan = plan_grid(net, domain_grid(stored, net.crs), officers=officers, shift=shift,
+    grid = domain_grid(stored, net.crs)
+    plan = plan_grid(net, grid, officers=officers, shift=shift,
                      incidents=incidents, params=PatrolParams(seed=p.seed,
                                                               time_limit_s=p.time_limit_s))
     step(ctx, 0.95, "writing routes")
-    layers = plan_layers(plan, lang=p.lang)
+    layers = plan_layers(plan, network=net, grid=grid, lang=p.lang)
     return {"grid_id": p.grid_id, "network_id": p.network_id, **plan.to_dict(lang=p.lang),
             "valid": plan.is_valid(net.graph), "routes": route_lines(layers),
             "layers": layers}

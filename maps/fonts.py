@@ -33,6 +33,7 @@ SYSTEM_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Serif CJK SC",
                    "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC")
 _SYSTEM_FILE_TAGS = ("CJK", "wqy", "SourceHan", "simhei", "msyh", "PingFang")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")  # folium writes non-ASCII in scripts as \uXXXX
 
 
 def font_source() -> str:
@@ -108,7 +109,10 @@ def font_face_css(text: str, *, source: str | None = None) -> str:
     """An ``@font-face`` rule for :data:`WEB_FAMILY` holding the CJK characters of ``text``
     ('' when the text has none, or with ``system``: the browser's fonts are used then)."""
     source = source or font_source()
-    chars = "".join(sorted(set(_NON_ASCII.findall(text))))
+    found = set(_NON_ASCII.findall(text))
+    found |= {chr(int(code, 16)) for code in _JSON_ESCAPE.findall(text)} - {chr(c) for c in
+                                                                           range(0x80)}
+    chars = "".join(sorted(c for c in found if not 0xD800 <= ord(c) <= 0xDFFF))
     if not chars or source == "system":
         return ""
     path = bundled_font_path() if source == "bundled" else Path(source)

@@ -34,7 +34,7 @@ from gridplan.network import StreetNetwork
 from gridplan.routing.params import PatrolParams
 from gridplan.routing.plan import plan_grid
 from gridplan.routing.plan_result import PatrolPlan
-from maps import route_map, save_map, write_geojson, write_gpx, write_turn_csv
+from maps import route_map, save_map, streets_near, write_geojson, write_gpx, write_turn_csv
 
 TZ = ZoneInfo("Asia/Shanghai")
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–~]\s*(\d{1,2}):(\d{2})\s*$")
@@ -117,8 +117,10 @@ def load_inputs(network_file: Path | None, grids_file: Path | None, mode: str
 
 
 def write_plan_files(plan: PatrolPlan, out: Path, *, stem: str, attribution: str,
-                     lang: str = "zh", html: bool = True) -> list[Path]:
-    """GeoJSON, GPX, turn-list CSV and (optionally) the HTML route map of one plan."""
+                     network: StreetNetwork, grid: Grid, lang: str = "zh",
+                     html: bool = True) -> list[Path]:
+    """GeoJSON, GPX, turn-list CSV and (optionally) the HTML route map of one plan (over the
+    streets around ``grid`` and its outline)."""
     frames = plan.to_frames(lang=lang)
     routes, officers = frames["routes"], frames["officers"]
     if routes.empty:
@@ -134,7 +136,9 @@ def write_plan_files(plan: PatrolPlan, out: Path, *, stem: str, attribution: str
                        attribution=attribution),
     ]
     if html:
-        fmap = route_map(routes, officers=officers, key_points=key_points,
+        area = gpd.GeoDataFrame({"code": [grid.code]}, geometry=[grid.geometry], crs=network.crs)
+        fmap = route_map(routes, streets=streets_near(network, area), grid=area,
+                         officers=officers, key_points=key_points,
                          uncovered=frames["uncovered"], tiles="none", lang=lang,
                          title=f"{plan.grid_code} {plan.shift.start:%Y-%m-%d %H:%M}–"
                                f"{plan.shift.end:%H:%M}")
@@ -188,7 +192,8 @@ def routes(grid_code, all_grids, officers, shift_text, day, mode, network_file, 
         crew = officers if officers is not None else max(1, grid.officers)
         plan = plan_grid(net, grid, officers=crew, shift=shift, key_points=mine,
                          incidents=incidents, params=params)
-        files = write_plan_files(plan, out, stem=grid.code, attribution=attribution, lang=lang)
+        files = write_plan_files(plan, out, stem=grid.code, attribution=attribution, network=net,
+                                 grid=grid, lang=lang)
         reports.append((plan, files))
         if not as_json:
             click.echo(plan.summary(lang=lang))
