@@ -164,7 +164,7 @@ def run_routes(ctx: JobContext, p: RoutesParams) -> dict[str, Any]:
         should_cancel=ctx.should_cancel)
     (plan,) = result.plans
     step(ctx, 0.95, "writing routes")
-    layers = plan_layers(plan, lang=p.lang)
+    layers = plan_layers(plan, network=net, grid=grid, lang=p.lang)
     return {"grid_id": p.grid_id, "network_id": p.network_id, **plan.to_dict(lang=p.lang),
             "valid": plan.is_valid(net.graph), "routes": route_lines(layers),
             "layers": layers}

@@ -220,7 +220,8 @@ def step_routes(ctx: DemoContext) -> None:
         plan = plan_grid(ctx.network, grid, officers=max(1, min(3, grid.officers)), shift=shift,
                          incidents=incidents, params=params)
         for path in write_plan_files(plan, ctx.out / "routes", stem=grid.code,
-                                     attribution=sample.ATTRIBUTION, html=i == 0):
+                                     attribution=sample.ATTRIBUTION, network=ctx.network,
+                                     grid=grid, html=i == 0):
             ctx.wrote(path)
         results[grid.code] = plan
         plans.append(plan.to_dict() | {"valid": plan.is_valid(ctx.network.graph)})
