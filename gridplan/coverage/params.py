@@ -29,6 +29,9 @@ class TrackParams(Params):
     drive_max_speed_kmh: float = param(
         120.0, unit="km/h", gt=0, le=400,
         help="a jump faster than this between two points of a driving track is flagged")
+    jump_tolerance_m: float = param(
+        50.0, unit="m", ge=0,
+        help="GPS noise allowed for before a jump between two points counts as too fast")
     area_margin_m: float = param(
         2000.0, unit="m", ge=0,
         help="points farther than this outside the street network's extent are flagged")

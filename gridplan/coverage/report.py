@@ -43,6 +43,7 @@ class CoverageReport:
     """What :func:`track_coverage` found (frames in the network's metric CRS)."""
 
     streets: gpd.GeoDataFrame
+    passes: pd.DataFrame  # officer, street, street_id, walked_m, start, end
     by_grade: pd.DataFrame
     by_officer: pd.DataFrame
     key_points: pd.DataFrame
@@ -149,7 +150,7 @@ def track_coverage(network: StreetNetwork, grids: Sequence[Grid], points: gpd.Ge
         plan_streets, plan_routes = compare(list(plan), walked, lengths)
     visits = _key_point_visits(good, key_points, params)
     return CoverageReport(
-        streets=streets, by_grade=_by_grade(streets, passes, start, end, patrol),
+        streets=streets, passes=passes, by_grade=_by_grade(streets, passes, start, end, patrol),
         by_officer=_by_officer(index, good, matched, pieces, passes, grids, own_grid, params),
         key_points=visits,
         blind_spots=_blind_spots(streets, visits, key_points, end, params),
