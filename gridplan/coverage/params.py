@@ -61,6 +61,10 @@ class TrackParams(Params):
     walked_share: float = param(
         0.8, gt=0, le=1,
         help="a pass counts when this share of a street's length is walked in one go")
+    turn_back_m: float = param(
+        25.0, unit="m", ge=0,
+        help="walking back along a street starts a new pass only after this far (jitter while "
+             "standing is not a pass)")
     key_point_radius_m: float = param(
         30.0, unit="m", gt=0, help="a key point is reached within this distance")
     key_point_gap_s: float = param(

@@ -224,7 +224,7 @@ def _street_status(streets: gpd.GeoDataFrame, passes: pd.DataFrame, walked: dict
     tz = end.tz
     out["last_walked"] = _latest(out["street"], by["start"].max(), tz)
     night = passes[_is_night(passes["start"], params)].groupby("street")["start"].max()
-    weekend = passes[passes["start"].dt.weekday >= 5].groupby("street")["start"].max()
+    weekend = passes[passes["start"].dt.day_of_week >= 5].groupby("street")["start"].max()
     out["last_night"] = _latest(out["street"], night, tz)
     out["last_weekend"] = _latest(out["street"], weekend, tz)
     return out
@@ -400,7 +400,7 @@ def _blind_spots(streets: gpd.GeoDataFrame, visits: pd.DataFrame, key_points, en
         reached = {"days": len(seen) > 0,
                    "nights": bool(len(seen)) and _is_night(seen["arrival"], params).any(),
                    "weekend days": bool(len(seen)) and bool(
-                       (seen["arrival"].dt.weekday >= 5).any())}
+                       (seen["arrival"].dt.day_of_week >= 5).any())}
         for what, hit in reached.items():
             if not hit:
                 rows.append({"grid": grid_code, "kind": "key point", "id": kp.id,
