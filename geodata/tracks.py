@@ -36,10 +36,12 @@ import gpxpy.gpx
 import numpy as np
 import pandas as pd
 
-from geodata.coords import COORD_SYSTEMS, to_wgs84
+from geodata.coords import COORD_SYSTEMS, from_wgs84, to_wgs84
+from geodata.files import atomic_path
 from geodata.incidents import _parse_one, diagnose_datum
 from geodata.tables import Loaded, missing_column, read_csv, require_file
 from gridplan.coverage.params import TrackParams
+from gridplan.coverage.plan_compare import PlannedRoute
 from gridplan.errors import InputFileError, Problem, ProblemCollector
 from gridplan.network import StreetNetwork
 
@@ -140,8 +142,11 @@ def _read_csv(path: Path, fatal: ProblemCollector) -> pd.DataFrame:
         if hit is not None:
             found[name] = hit
         elif name != "accuracy":
-            fatal.problems.append(missing_column(str(path), f"the {name} column", name,
-                                                 table.columns))
+            close = missing_column(str(path), "", name, table.columns).fix.split("?")[0]
+            hint = f"{close}? " if close.startswith("did you mean") else ""
+            fatal.add("header", expected=f"a column '{name}' (or {', '.join(spellings[1:])})",
+                      found=f"columns {', '.join(map(str, table.columns))}",
+                      fix=f"{hint}rename the column to '{name}'", source=str(path))
     if len(found) < 4:
         return _frame([])
     acc = table[found["accuracy"]] if "accuracy" in found else pd.Series(np.nan, table.index)
@@ -317,3 +322,57 @@ def _warnings(frame: gpd.GeoDataFrame) -> list[Problem]:
 def tracks_to_metric(loaded: Loaded, crs: object) -> gpd.GeoDataFrame:
     """The point frame in ``crs`` (what :func:`gridplan.coverage.track_coverage` takes)."""
     return loaded.frame.to_crs(crs)
+
+
+# ---------------------------------------------------------------------------------- plans, output
+def load_planned_routes(path: str | os.PathLike[str]) -> list[PlannedRoute]:
+    """The routes of a plan as ``gridplan routes`` writes it (``<grid>.geojson``: features of
+    layer ``routes`` with ``officer``, ``street_id`` and ``deadhead``)."""
+    path = require_file(path, kinds=(".geojson", ".json"), what="plan GeoJSON from gridplan routes")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+        steps = [f["properties"] for f in doc["features"]
+                 if f.get("properties", {}).get("layer") == "routes"]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InputFileError(f"{path}: not a plan", [Problem(
+            str(path), "", "the GeoJSON written by gridplan routes", f"{type(exc).__name__}: "
+            f"{exc}", "pass the <grid>.geojson from gridplan routes --out")]) from exc
+    if not steps:
+        raise InputFileError(f"{path}: no routes", [Problem(
+            str(path), "", "features with layer 'routes'", "none",
+            "pass the <grid>.geojson from gridplan routes --out")])
+    by_officer: dict[str, tuple[set[str], set[str]]] = {}
+    for p in steps:
+        serve, connect = by_officer.setdefault(str(p.get("officer", "")), (set(), set()))
+        (connect if p.get("deadhead") else serve).add(str(p.get("street_id")))
+    return [PlannedRoute(o, frozenset(s), frozenset(c - s)) for o, (s, c) in by_officer.items()]
+
+
+def write_coverage_csv(streets: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
+    """One row per street of the report (no geometry), UTF-8 with BOM for spreadsheet apps."""
+    table = pd.DataFrame(streets.drop(columns=["geometry", "street"], errors="ignore"))
+    for col in ("walked_m", "length_m"):
+        table[col] = table[col].round(1)
+    for col in ("last_walked", "last_night", "last_weekend"):
+        table[col] = table[col].map(lambda t: "" if pd.isna(t) else t.isoformat(
+            timespec="seconds"))
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False, encoding="utf-8-sig")
+    return Path(path)
+
+
+def write_tracks_csv(points: gpd.GeoDataFrame, path: str | os.PathLike[str], *,
+                     coords: str = "wgs84") -> Path:
+    """Points (``officer``, ``time``, any CRS) as the CSV :func:`load_tracks` reads, in
+    ``coords`` (e.g. gcj02, as Amap-based patrol apps export), times ISO 8601 with offset.
+    Extra columns such as ``simulated`` are kept."""
+    wgs = points.to_crs("EPSG:4326")
+    lon, lat = from_wgs84(wgs.geometry.x.to_numpy(), wgs.geometry.y.to_numpy(), coords=coords)
+    table = pd.DataFrame({"officer": wgs["officer"].astype(str),
+                          "time": wgs["time"].map(lambda t: t.isoformat(timespec="seconds")),
+                          "lon": np.round(lon, 7), "lat": np.round(lat, 7)})
+    for extra in wgs.columns.difference(["officer", "time", "geometry"]):
+        table[extra] = wgs[extra].to_numpy()
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False, encoding="utf-8")
+    return Path(path)

@@ -46,7 +46,7 @@ class CoverageReport:
     passes: pd.DataFrame  # officer, street, street_id, walked_m, start, end
     by_grade: pd.DataFrame
     by_officer: pd.DataFrame
-    key_points: pd.DataFrame
+    key_points: gpd.GeoDataFrame  # one row per visit (or per key point never reached)
     blind_spots: pd.DataFrame
     tracks: gpd.GeoDataFrame
     start: datetime
@@ -63,17 +63,17 @@ class CoverageReport:
         lines = [f"Coverage {self.start:%Y-%m-%d %H:%M} – {self.end:%Y-%m-%d %H:%M}{label}",
                  f"  points {self.points:,} ({self.points_flagged:,} flagged and left out), "
                  f"officers {self.tracks['officer'].nunique()}"]
-        week = self.by_grade[self.by_grade["period"] == "week"]
-        for (grid, start), rows in week.groupby(["grid", "period_start"]):
+        for (grid, kind, start), rows in self.by_grade.groupby(["grid", "period",
+                                                                 "period_start"]):
             parts = [f"grade {int(r.grade)} {r.done_km:.1f}/{r.required_km:.1f}" for r in
                      rows.itertuples()]
             done, need = rows["done_km"].sum(), rows["required_km"].sum()
             share = done / need if need else 1.0
-            lines.append(f"  grid {grid} week of {start}: {done:.1f} of {need:.1f} pass-km "
+            lines.append(f"  grid {grid} {kind} {start}: {done:.1f} of {need:.1f} pass-km "
                          f"({share:.0%}) — " + ", ".join(parts))
         for r in self.by_officer.itertuples():
-            lines.append(f"  {r.officer} {r.day} {r.shift}: walked {r.walked_km:.2f} km, "
-                         f"passes {r.pass_km:.2f} km, outside grid {r.outside_grid_min:.0f} min, "
+            lines.append(f"  {r.officer} {r.day} {r.shift}: streets walked {r.walked_km:.2f} km, "
+                         f"passes {r.pass_km:.2f} pass-km, outside grid {r.outside_grid_min:.0f} min, "
                          f"matched {r.matched_share:.0%}")
         if len(self.key_points):
             reached = self.key_points.groupby("id")["ok"].any()
@@ -109,12 +109,14 @@ class CoverageReport:
 
 
 def _plain(value: object) -> object:
-    if isinstance(value, pd.Timestamp | datetime):
-        return value.isoformat()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, float) and not np.isfinite(value):
+    if value is pd.NaT:
         return None
+    if isinstance(value, pd.Timestamp | datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return round(value, 4) if np.isfinite(value) else None
     return value
 
 
@@ -334,14 +336,16 @@ def _key_point_visits(good: gpd.GeoDataFrame, key_points, params: TrackParams) -
                              "officer": str(officer), "arrival": arrive, "departure": leave,
                              "dwell_min": (leave - arrive) / pd.Timedelta(minutes=1),
                              "dwell_in_window_min": in_window,
-                             "ok": reached and in_window >= kp.dwell_minutes})
+                             "ok": reached and in_window >= kp.dwell_minutes,
+                             "geometry": kp.point})
                 found = True
         if not found:
             rows.append({"grid": grid_code, "id": kp.id, "name": kp.name, "officer": "",
                          "arrival": pd.NaT, "departure": pd.NaT, "dwell_min": 0.0,
-                         "dwell_in_window_min": 0.0, "ok": False})
-    return pd.DataFrame(rows, columns=["grid", "id", "name", "officer", "arrival", "departure",
-                                       "dwell_min", "dwell_in_window_min", "ok"])
+                         "dwell_in_window_min": 0.0, "ok": False, "geometry": kp.point})
+    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=[
+        "grid", "id", "name", "officer", "arrival", "departure", "dwell_min",
+        "dwell_in_window_min", "ok", "geometry"]), geometry="geometry", crs=good.crs)
 
 
 def _runs(times: pd.Series, gap_s: float) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
