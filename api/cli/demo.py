@@ -234,6 +234,12 @@ def step_routes(ctx: DemoContext) -> None:
     echo_table("Patrol routes, day shift 2026-11-25 08:00-12:00 (walk)", rows)
 
 
+def step_tracks(ctx: DemoContext) -> None:
+    from api.cli.tracks import demo_step
+
+    demo_step(ctx)
+
+
 STEPS: list[Callable[[DemoContext], None]] = [
     step_network,
     step_jurisdictions,
@@ -243,6 +249,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     step_hotspots,
     step_routes,
     step_maps,
+    step_tracks,
 ]
 
 
