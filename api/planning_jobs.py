@@ -29,11 +29,32 @@ from gridplan.progress import report
 WGS84 = "EPSG:4326"
 
 
+class KeyPointIn(BaseModel):
+    """A key point (重点点位) of a routes job, WGS-84."""
+
+    id: str = Field(min_length=1, max_length=64)
+    name: str = Field(default="", max_length=100)
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    dwell_minutes: float = Field(default=0.0, ge=0, le=480)
+    window: str | None = Field(default=None, max_length=40, description="HH:MM-HH:MM")
+
+    @field_validator("window")
+    @classmethod
+    def _window_is_a_span(cls, text: str | None) -> str | None:
+        return _checked_span(text) if text else None
+
+
 class RoutesParams(BaseModel):
     grid_id: RowId
     network_id: RowId
     officers: int | None = Field(default=None, ge=1, le=20,
                                  description="default: the grid's enforcement staff")
+    officer_names: list[str] | None = Field(
+        default=None, min_length=1, max_length=20, description="the officers on duty by name "
+        "(e.g. from the roster); overrides ``officers``")
+    key_points: list[KeyPointIn] = Field(default_factory=list, max_length=50,
+                                         description="key points with their time windows")
     shift: str = Field(default="08:00-12:00", max_length=40,
                        description="HH:MM-HH:MM, Asia/Shanghai; an end before the start runs "
                                    "past midnight")
@@ -48,13 +69,37 @@ class RoutesParams(BaseModel):
     @field_validator("shift")
     @classmethod
     def _shift_is_a_span(cls, text: str) -> str:
-        from api.cli.routes import parse_span
+        return _checked_span(text)
 
-        try:
-            parse_span(text, "shift")
-        except InvalidInputError as exc:  # pydantic wants ValueError with the loader's words
-            raise ValueError(str(exc.problems[0].expected)) from None
-        return text
+    @field_validator("officer_names")
+    @classmethod
+    def _names(cls, names: list[str] | None) -> list[str] | None:
+        if names is not None and (len(set(names)) != len(names) or not all(
+                0 < len(n.strip()) <= 64 for n in names)):
+            raise ValueError("distinct, non-empty officer names of at most 64 characters")
+        return [n.strip() for n in names] if names is not None else None
+
+
+def _checked_span(text: str) -> str:
+    from api.cli.routes import parse_span
+
+    try:
+        parse_span(text, "shift")
+    except InvalidInputError as exc:  # pydantic wants ValueError with the loader's words
+        raise ValueError(str(exc.problems[0].expected)) from None
+    return text
+
+
+def key_points_of(points: list[KeyPointIn], crs: object) -> list[Any]:
+    """The job's key points as the engine's, in the network's metric CRS."""
+    from shapely.geometry import Point
+
+    from api.cli.routes import parse_span
+    from gridplan.model import KeyPoint
+
+    return [KeyPoint(k.id, to_metric(Point(k.lon, k.lat), crs), k.dwell_minutes,
+                     parse_span(k.window, "window") if k.window else None, k.name)
+            for k in points]
 
 
 class RedesignParams(BaseModel):
@@ -118,7 +163,8 @@ def run_routes(ctx: JobContext, p: RoutesParams) -> dict[str, Any]:
 
     with ctx.db.session() as session:
         stored = session.get_one(Grid, p.grid_id)
-        officers = p.officers or max(1, int((stored.staff or {}).get("enforcement", 1)))
+        officers: int | list[str] = p.officer_names or p.officers or max(
+            1, int((stored.staff or {}).get("enforcement", 1)))
         incidents_path = (session.get_one(IncidentSet, p.incident_set_id).file_path
                           if p.incident_set_id is not None else None)
         session.expunge(stored)
@@ -126,8 +172,10 @@ def run_routes(ctx: JobContext, p: RoutesParams) -> dict[str, Any]:
     step(ctx, 0.05, "loading street network")
     net = load_network_of(ctx, p.network_id)
     incidents = _incidents_in(incidents_path, net.crs)
-    step(ctx, 0.3, f"planning {officers} route(s) for {shift.name}")
+    count = officers if isinstance(officers, int) else len(officers)
+    step(ctx, 0.3, f"planning {count} route(s) for {shift.name}")
     plan = plan_grid(net, domain_grid(stored, net.crs), officers=officers, shift=shift,
+                     key_points=key_points_of(p.key_points, net.crs),
                      incidents=incidents, params=PatrolParams(seed=p.seed,
                                                               time_limit_s=p.time_limit_s))
     step(ctx, 0.95, "writing routes")
