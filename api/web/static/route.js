@@ -90,7 +90,13 @@ function locate() {
 
 async function main() {
   if ('serviceWorker' in navigator) {
-    navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' }).catch(() => {});
+    navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' })
+      .then(() => navigator.serviceWorker.ready)
+      // This page and its data were fetched before the worker ran: keep copies for offline use.
+      .then(() => caches.open('gridplan-web-v1'))
+      .then((cache) => cache.addAll([location.pathname, `/app/api/r/${linkToken}`]))
+      .then(() => { document.body.dataset.offlineReady = '1'; })
+      .catch(() => {});
   }
   let found;
   try { found = await fetchRoute(); } catch {

@@ -1,0 +1,1 @@
+import { boot } from './common.js'; boot();
