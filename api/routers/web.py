@@ -26,7 +26,7 @@ from shapely.geometry import shape
 from sqlalchemy import select
 
 from api.auth import Principal, Role
-from api.db.models import IncidentSet, Job, StreetNetworkRecord
+from api.db.models import Grid, IncidentSet, Job, StreetNetworkRecord
 from api.deps import PrincipalDep, SessionDep, SettingsDep
 from api.policy import check_owner, check_read_grid, check_zone, district_of
 from api.routers.grids import grid_or_404
@@ -309,6 +309,61 @@ def route_link_qr(token: str, request: Request, session: SessionDep,
     segno.make(url, error="m").save(out, kind="svg", scale=4, border=2, xmldecl=False)
     return Response(out.getvalue(), media_type="image/svg+xml",
                     headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+# ------------------------------------------------------------------------------ unit editor
+def _plan_units(session: SessionDep, principal: Principal, settings: Settings, plan_id: int,
+                network_id: int | None) -> tuple[Any, dict[str, str]]:
+    from api.policy import check_edit_district
+    from api.routers.exports import grids_frame
+    from api.routers.plans import plan_or_404
+    from api.web.units import district_units, layout_of
+
+    plan = plan_or_404(session, plan_id)
+    check_edit_district(principal, plan.district_code)
+    net = _network(session, principal, network_id)
+    district = get_or_404(session, plan.district_code)
+    incidents = session.scalar(select(IncidentSet.file_path).where(
+        IncidentSet.district_code == district.code).order_by(IncidentSet.id.desc()).limit(1))
+    units = district_units(net.file_path, net.mode, str(settings.effective_cache_dir),
+                           district.code, district.geometry, incidents_path=incidents)
+    grids = grids_frame(list(session.scalars(select(Grid).where(Grid.plan_id == plan.id))),
+                        principal)
+    if grids.empty:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"plan {plan_id} has no grids")
+    return units, layout_of(units, grids)
+
+
+@router.get("/api/plans/{plan_id}/units")
+def plan_units(plan_id: int, session: SessionDep, principal: PrincipalDep,
+               settings: SettingsDep,
+               network_id: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
+    """The district's units with workload and the grid each belongs to in this plan, and the
+    plan's figures (balance, contiguity, staff needed): planners of the district."""
+    from api.web.units import figures, plan_from, shapes, units_geojson
+
+    units, assignment = _plan_units(session, principal, settings, plan_id, network_id)
+    plan = plan_from(units, assignment)
+    return {"units": units_geojson(units, assignment), "assignment": assignment,
+            "figures": figures(plan), "shapes": shapes(plan)}
+
+
+class UnitMove(BaseModel):
+    assignment: dict[str, str] = Field(description="unit id → grid code, as shown")
+    units: list[str] = Field(min_length=1, max_length=500)
+    to: str = Field(min_length=1, max_length=64)
+
+
+@router.post("/api/plans/{plan_id}/units/move")
+def move_plan_units(plan_id: int, body: UnitMove, session: SessionDep,
+                    principal: PrincipalDep, settings: SettingsDep,
+                    network_id: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
+    """Move units to another grid: the new layout, figures and grid shapes, or 422 with every
+    reason the move is refused. Nothing is stored (saving is PATCH /grids/{id} with If-Match)."""
+    from api.web.units import move
+
+    units, _ = _plan_units(session, principal, settings, plan_id, network_id)
+    return move(units, body.assignment, body.units, body.to)
 
 
 def install_web_app(app: FastAPI) -> None:

@@ -188,6 +188,35 @@ export async function pollJob(id, onProgress, { every = 400 } = {}) {
   }
 }
 
+// Submit a job and show its progress bar with a working cancel button in ``container``; resolves
+// with the finished job (any status). The line carries data-status for tests and screen readers.
+export async function runJob(kind, params, container, label) {
+  const bar = el('progress', { max: 1, value: 0, 'aria-label': `${t('progress')} ${label}` });
+  const text = el('span', { class: 'hint' }, t('running'));
+  const cancel = el('button', { type: 'button', class: 'danger' }, t('cancel'));
+  const line = el('div', { class: 'progress', 'data-label': label },
+    el('div', { class: 'jobline' }, el('b', {}, label), text, cancel), bar);
+  container.append(line);
+  let job;
+  try {
+    job = await api('/jobs', { method: 'POST', json: { kind, params } });
+  } catch (error) { line.remove(); throw error; }
+  cancel.addEventListener('click', async () => {
+    cancel.disabled = true;
+    try { await api(`/jobs/${job.id}`, { method: 'DELETE' }); } catch (error) { fail(error); }
+  });
+  const done = await pollJob(job.id, (j) => {
+    bar.value = j.progress;
+    text.textContent = `${Math.round(j.progress * 100)}% ${j.message || ''}`;
+  });
+  cancel.hidden = true;
+  const word = { succeeded: 'done', cancelled: 'cancelled' }[done.status] || 'failed';
+  text.textContent = t(word) + (done.status === 'failed'
+    ? `: ${done.error?.message || done.error?.detail || done.message}` : '');
+  line.dataset.status = done.status;
+  return done;
+}
+
 // A file the API serves behind the bearer token, saved through a blob link.
 export async function download(path, filename) {
   const response = await api(path, { blob: true });

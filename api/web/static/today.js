@@ -1,7 +1,7 @@
 // 今日巡查: pick grids, date, shift and officers; plan → progress (cancel) → map and one card per
 // officer with downloads, a QR code for the phone and an A4 sheet.
 import {
-  api, arrows, boot, COLORS, download, el, fail, flash, geo, km, makeMap, pollJob,
+  api, arrows, boot, COLORS, download, el, fail, flash, geo, km, makeMap, pollJob, runJob,
   streetsLayer, t,
 } from './common.js';
 
@@ -81,35 +81,9 @@ async function loadRoster() {
   } catch (error) { fail(error); } finally { button.disabled = false; }
 }
 
-function jobLine(grid) {
-  const bar = el('progress', { max: 1, value: 0, 'aria-label': `${t('progress')} ${grid.code}` });
-  const text = el('span', { class: 'hint' }, t('running'));
-  const cancel = el('button', { type: 'button', class: 'danger' }, t('cancel'));
-  const line = el('div', { class: 'progress', 'data-grid': grid.code },
-    el('div', { class: 'jobline' }, el('b', {}, grid.code), text, cancel), bar);
-  document.getElementById('jobs').append(line);
-  return { bar, text, cancel, line };
-}
-
 async function planGrid(grid, params) {
-  const ui = jobLine(grid);
-  let job;
-  try {
-    job = await api('/jobs', { method: 'POST', json: { kind: 'routes',
-      params: { ...params, grid_id: grid.id } } });
-  } catch (error) { ui.line.remove(); throw error; }
-  ui.cancel.addEventListener('click', async () => {
-    ui.cancel.disabled = true;
-    try { await api(`/jobs/${job.id}`, { method: 'DELETE' }); } catch (error) { fail(error); }
-  });
-  const done = await pollJob(job.id, (j) => {
-    ui.bar.value = j.progress;
-    ui.text.textContent = `${Math.round(j.progress * 100)}% ${j.message || ''}`;
-  });
-  ui.cancel.hidden = true;
-  ui.text.textContent = t(done.status === 'succeeded' ? 'done' : done.status === 'cancelled'
-    ? 'cancelled' : 'failed') + (done.status === 'failed' ? `: ${done.error?.message || done.message}` : '');
-  ui.line.dataset.status = done.status;
+  const done = await runJob('routes', { ...params, grid_id: grid.id },
+    document.getElementById('jobs'), grid.code);
   if (done.status === 'succeeded') await showPlan(grid, done);
 }
 
