@@ -204,6 +204,27 @@ def zone_streets(code_a: str, code_b: str, session: SessionDep, principal: Princ
     return _streets(settings, net, zone)
 
 
+@router.get("/api/joint/pairs")
+def joint_pairs(session: SessionDep, principal: PrincipalDep) -> list[dict[str, Any]]:
+    """The neighbour pairs whose boundary zone the caller may open: a joint viewer's own pair;
+    for planners the districts touching theirs (admins: every touching pair)."""
+    from api.db.models import Jurisdiction
+    from gridplan.model import JurisdictionLevel
+
+    if principal.role is Role.JOINT_VIEWER:
+        codes = sorted(principal.pair)
+        return [{"pair": codes, "names": [get_or_404(session, c).name for c in codes]}]
+    districts = list(session.scalars(select(Jurisdiction).where(
+        Jurisdiction.level == JurisdictionLevel.DISTRICT).order_by(Jurisdiction.code)))
+    out = []
+    for i, a in enumerate(districts):
+        for b in districts[i + 1:]:
+            mine = principal.role is Role.ADMIN or {a.code, b.code} & principal.districts
+            if mine and a.geometry.buffer(1e-4).intersects(b.geometry):
+                out.append({"pair": [a.code, b.code], "names": [a.name, b.name]})
+    return out
+
+
 @router.get("/api/joint/inputs/{code_a}/{code_b}")
 def joint_inputs(code_a: str, code_b: str, session: SessionDep,
                  principal: PrincipalDep) -> dict[str, Any]:
@@ -221,6 +242,27 @@ def joint_inputs(code_a: str, code_b: str, session: SessionDep,
     names = {c: get_or_404(session, c).name for c in pair}
     return {"pair": [code_a, code_b], "names": names, "visible_sides": sorted(sides),
             "incident_sets": list(latest.values()), "network_id": net.id}
+
+
+@router.get("/api/jobs/{job_id}/meeting-sheet.pdf")
+def meeting_sheet(job_id: str, request: Request, session: SessionDep,
+                  principal: PrincipalDep) -> Response:
+    """The printable meeting sheet (A4 PDF) of the caller's finished joint_patrols job, drawn
+    from the job's result (already clipped to the caller's sides of the zone)."""
+    from api.routers.exports import file_response
+    from api.web.sheet import meeting_sheet_pdf
+
+    job = session.get(Job, job_id)
+    if job is None or job.kind != "joint_patrols" or job.status != "succeeded" \
+            or not isinstance(job.result, dict):
+        raise HTTPException(status.HTTP_404_NOT_FOUND,
+                            detail=f"no finished joint_patrols job {job_id}")
+    check_owner(principal, job.owner)
+    districts = [(j.code, j.name, j.geometry) for j in
+                 (get_or_404(session, c) for c in job.result["jurisdictions"])]
+    return file_response(lambda d: meeting_sheet_pdf(job.result, districts, d,
+                                                     lang=_lang(request)),
+                         "application/pdf", f"meeting-sheet-{'-'.join(job.result['jurisdictions'])}.pdf")
 
 
 class RouteLinkCreate(BaseModel):
