@@ -17,7 +17,17 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, status
+from fastapi import (
+    APIRouter,
+    FastAPI,
+    File,
+    Form,
+    HTTPException,
+    Query,
+    Request,
+    UploadFile,
+    status,
+)
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -406,6 +416,37 @@ def move_plan_units(plan_id: int, body: UnitMove, session: SessionDep,
 
     units, _ = _plan_units(session, principal, settings, plan_id, network_id)
     return move(units, body.assignment, body.units, body.to)
+
+
+# ------------------------------------------------------------------------------ data screen
+@router.post("/api/grids/upload", status_code=201)
+def upload_grid_layout(
+    file: Annotated[UploadFile, File(description="GeoJSON or GeoPackage of grid polygons")],
+    name: Annotated[str, Form(min_length=1, max_length=200)],
+    district_code: Annotated[str, Form(min_length=1, max_length=32)],
+    session: SessionDep, principal: PrincipalDep, settings: SettingsDep,
+) -> dict[str, Any]:
+    """A grid layout file → a new proposal plan of the district (all grids or none; every
+    problem in one 422 report)."""
+    import contextlib
+
+    from api.policy import check_edit_district
+    from api.uploads import loader_errors_named, save_upload, suffix_of
+    from api.web.grid_upload import store_grid_layout
+
+    district = get_or_404(session, district_code)
+    check_edit_district(principal, district_of(session, district.code))
+    suffix = suffix_of(file.filename or "", (".geojson", ".json", ".gpkg"), what="a grid layout")
+    saved = save_upload(file, folder=settings.uploads_dir, suffix=suffix,
+                        max_bytes=settings.max_upload_bytes)
+    try:
+        with loader_errors_named(saved, keep_file=False):
+            plan = store_grid_layout(session, principal, saved.path, district=district.code,
+                                     name=name, source=saved.filename)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            saved.path.unlink()  # the grids are in the database now
+    return {"plan_id": plan.id, "name": plan.name, "status": plan.status}
 
 
 def install_web_app(app: FastAPI) -> None:
