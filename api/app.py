@@ -29,6 +29,7 @@ from api.routers import (
     users,
     zones,
 )
+from api.routers.web import install_web_app
 from api.settings import Settings, settings_from_env
 
 UPLOAD_PATHS = ("/networks", "/incidents")
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None, *, registry: JobRegistry | None
     for module in (health, auth, users, jurisdictions, networks, incidents, plans, grids, zones,
                    jobs, exports, audit):
         app.include_router(module.router)
+    install_web_app(app)
     return app
 
 

@@ -33,6 +33,22 @@ from gridplan.routing.shifts import DEFAULT_TZ, ShiftPattern, parse_span, time_z
 WGS84 = "EPSG:4326"
 
 
+class KeyPointIn(BaseModel):
+    """A key point (重点点位) of a routes job, WGS-84."""
+
+    id: str = Field(min_length=1, max_length=64)
+    name: str = Field(default="", max_length=100)
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    dwell_minutes: float = Field(default=0.0, ge=0, le=480)
+    window: str | None = Field(default=None, max_length=40, description="HH:MM-HH:MM")
+
+    @field_validator("window")
+    @classmethod
+    def _window_is_a_span(cls, text: str | None) -> str | None:
+        return _checked(parse_span, text, "window") if text else None
+
+
 class RoutesParams(params_model(PatrolParams)):  # type: ignore[misc]
     """A routes job: which grid, network and shift, plus the patrol policy (every
     :class:`~gridplan.routing.PatrolParams` field, same bounds and help)."""
@@ -41,6 +57,11 @@ class RoutesParams(params_model(PatrolParams)):  # type: ignore[misc]
     network_id: RowId
     officers: int | None = Field(default=None, ge=1, le=20,
                                  description="default: the grid's enforcement staff")
+    officer_names: list[str] | None = Field(
+        default=None, min_length=1, max_length=20, description="the officers on duty by name "
+        "(e.g. from the roster); overrides ``officers``")
+    key_points: list[KeyPointIn] = Field(default_factory=list, max_length=50,
+                                         description="key points with their time windows")
     shift: str = Field(default="08:00-12:00", max_length=40,
                        description="HH:MM-HH:MM in tz; an end before the start runs past "
                                    "midnight")
@@ -70,6 +91,14 @@ class RoutesParams(params_model(PatrolParams)):  # type: ignore[misc]
     def _tz_is_known(cls, text: str) -> str:
         return _checked(time_zone, text, "tz")
 
+    @field_validator("officer_names")
+    @classmethod
+    def _names(cls, names: list[str] | None) -> list[str] | None:
+        if names is not None and (len(set(names)) != len(names) or not all(
+                0 < len(n.strip()) <= 64 for n in names)):
+            raise ValueError("distinct, non-empty officer names of at most 64 characters")
+        return [n.strip() for n in names] if names is not None else None
+
     def patrol(self) -> PatrolParams:
         """The patrol policy part of the request, checked by the library."""
         names = {info.name for info in PatrolParams.describe()}
@@ -84,6 +113,17 @@ def _checked(parse: Any, text: str, source: str) -> str:
         problem = exc.problems[0]
         raise ValueError(f"{problem.expected}; found {problem.found}") from None
     return text
+
+
+def key_points_of(points: list[KeyPointIn], crs: object) -> list[Any]:
+    """The job's key points as the engine's, in the network's metric CRS."""
+    from shapely.geometry import Point
+
+    from gridplan.model import KeyPoint
+
+    return [KeyPoint(k.id, to_metric(Point(k.lon, k.lat), crs), k.dwell_minutes,
+                     parse_span(k.window, source="window") if k.window else None, k.name)
+            for k in points]
 
 
 class RedesignParams(BaseModel):
@@ -149,6 +189,8 @@ def run_routes(ctx: JobContext, p: RoutesParams) -> dict[str, Any]:
 
     with ctx.db.session() as session:
         stored = session.get_one(Grid, p.grid_id)
+        officers: int | list[str] = p.officer_names or p.officers or max(
+            1, int((stored.staff or {}).get("enforcement", 1)))
         incidents_path = (session.get_one(IncidentSet, p.incident_set_id).file_path
                           if p.incident_set_id is not None else None)
         session.expunge(stored)
@@ -159,7 +201,8 @@ def run_routes(ctx: JobContext, p: RoutesParams) -> dict[str, Any]:
     step(ctx, 0.3, f"planning routes of grid {grid.code}")
     result = plan_routes(
         net, [grid], shift=p.shift, day=p.day or date.today(), tz=p.tz, pattern=p.pattern,
-        officers=p.officers, incidents=incidents, params=p.patrol(),
+        officers=officers, key_points=key_points_of(p.key_points, net.crs),
+        incidents=incidents, params=p.patrol(),
         progress=lambda fraction, message: step(ctx, 0.3 + 0.6 * fraction, message),
         should_cancel=ctx.should_cancel)
     (plan,) = result.plans
