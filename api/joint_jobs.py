@@ -6,6 +6,13 @@ ranked, :func:`gridplan.joint.plan_joint_patrols` for meeting points, joint rout
 spots) and keeps only the boundary part. What the submitter sees is clipped to the sides of the
 zone their scope covers (:func:`api.policy.check_zone`): a joint viewer sees the shared zone and
 nothing of the rest of either district; a planner sees their own side.
+
+The zone is as wide as the pair's alliance agreed (:func:`api.policy.zone_width_for`). A planner
+MAY feed the neighbour's incident set in — boundary hotspots are a shared matter, and what comes
+back is clipped to their own side — but only at the alliance's width or narrower: the neighbour's
+reports then inform exactly the strip the alliance shares, never a deep view of the planner's
+own district scored with data the planner may not read. With their own sets only, a planner may
+ask for a wider zone (it is all inside their scope).
 """
 
 from __future__ import annotations
@@ -23,7 +30,13 @@ from sqlalchemy.orm import Session
 from api.auth import Principal, Role
 from api.db.models import Grid, GridPlan, IncidentSet, Jurisdiction, StreetNetworkRecord
 from api.jobs import JobContext
-from api.policy import check_zone
+from api.policy import (
+    Forbidden,
+    alliance_zone_width,
+    can_read_district,
+    check_zone,
+    zone_width_for,
+)
 from api.routers.incidents import incident_set_or_404
 from api.routers.networks import check_read_network, network_or_404
 from api.schemas.common import RowId
@@ -31,6 +44,9 @@ from api.zones import boundary_zone
 from gridplan.errors import InvalidInputError, Problem
 
 WGS84 = "EPSG:4326"
+ZONE_WIDTH_HELP = ("metres each side; default the pair's alliance setting (GET /zones/{a}/{b}/"
+                   "width); joint viewers, and planners using the neighbour's incidents, may not "
+                   "ask wider")
 
 
 class JointPatrolsParams(BaseModel):
@@ -40,7 +56,7 @@ class JointPatrolsParams(BaseModel):
                                           description="incident sets of the two districts")
     network_id: RowId | None = Field(default=None, description="walk network: meeting points "
                                      "at crossings, joint routes, blind spots, risk terrain")
-    zone_width_m: float = Field(default=50.0, gt=0, le=5000)
+    zone_width_m: float | None = Field(default=None, gt=0, le=5000, description=ZONE_WIDTH_HELP)
     cell_size_m: float = Field(default=100.0, ge=20, le=2000)
     top: int = Field(default=10, ge=1, le=100)
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
@@ -57,19 +73,26 @@ def authorize_joint(session: Session, principal: Principal, p: JointPatrolsParam
     pair = {p.code_a, p.code_b}
     check_zone(principal, pair)
     problems = []
+    neighbours_data = False
     for set_id in p.incident_set_ids:
         found = incident_set_or_404(session, set_id)
         if found.district_code not in pair:
             problems.append(Problem("joint_patrols", f"incident_set_ids {set_id}",
                                     f"incidents of {p.code_a} or {p.code_b}",
-                                    found.district_code, "pick the two districts' own sets"))
+                                    "a set of another district",
+                                    "pick the two districts' own sets"))
+        neighbours_data |= not can_read_district(principal, found.district_code)
+    width = zone_width_for(session, principal, pair, p.zone_width_m)
+    if neighbours_data and width > alliance_zone_width(session, pair):
+        raise Forbidden("with the neighbour's incidents the zone is at most as wide as the "
+                        "alliance agreed; ask for a narrower zone or use only your own sets")
     if p.network_id is not None:
         net = network_or_404(session, p.network_id)
         if principal.role is Role.JOINT_VIEWER:  # uses it server-side; sees only the clip
             if net.jurisdiction_code not in pair | {None}:
                 problems.append(Problem("joint_patrols", "network_id",
                                         f"a network of {p.code_a} or {p.code_b}",
-                                        str(net.jurisdiction_code), "pick the pair's network"))
+                                        "a network of another place", "pick the pair's network"))
         else:
             check_read_network(session, principal, net)
     if problems:
@@ -114,18 +137,22 @@ def run_joint_patrols(ctx: JobContext, p: JointPatrolsParams) -> dict[str, Any]:
     from api.planning_jobs import step
 
     step(ctx, 0.05, "reading the pair, incidents and grids")
+    with ctx.db.session() as session:  # again at run time: the alliance's width may have changed
+        authorize_joint(session, ctx.owner, p)
+        width = zone_width_for(session, ctx.owner, (p.code_a, p.code_b), p.zone_width_m)
     inputs = _inputs(ctx, p)
     step(ctx, 0.3, "hotspots and joint patrols")
-    report = build_report(inputs, cell_size_m=p.cell_size_m, zone_width_m=p.zone_width_m,
+    report = build_report(inputs, cell_size_m=p.cell_size_m, zone_width_m=width,
                           boundary=True, seed=p.seed, top=p.top)
     step(ctx, 0.95, "clipping to your scope")
     sides = check_zone(ctx.owner, (p.code_a, p.code_b))
     places = inputs.jurisdictions.to_crs(WGS84).set_index("code").geometry
     zone = boundary_zone(p.code_a, places[p.code_a], p.code_b, places[p.code_b],
-                         zone_width_m=p.zone_width_m)
+                         zone_width_m=width)
     visible = zone.visible(sides)
     part = clip_boundary_part(report.data["boundary"], visible, sides)
     return {"jurisdictions": [p.code_a, p.code_b], "visible_sides": sorted(sides),
+            "zone_width_m": width,
             "zone": dict(mapping(visible)), "status": report.data["status"],
             "valid": bool(part.get("plan_valid", True)), **part}
 

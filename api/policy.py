@@ -6,7 +6,9 @@
 * squad_leader — their squad's grids (scope ``grids``): read them, generate routes for them; read
   the jurisdiction record of their district.
 * joint_viewer — ONLY the boundary zone shared by their neighbour pair: zones, hotspots and joint
-  patrols clipped to that zone; nothing else of either district.
+  patrols clipped to that zone; nothing else of either district. The zone's width is the pair's
+  alliance setting (:func:`alliance_zone_width`, set by an admin, default 50 m), never the
+  request's: a joint viewer may ask for a narrower zone, never a wider one.
 
 Every check raises :class:`Forbidden` (HTTP 403) on deny.
 """
@@ -20,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, Role
-from api.db.models import Grid, Jurisdiction
+from api.db.models import Grid, Jurisdiction, ZoneWidth
 from gridplan.model import JurisdictionLevel
 
 
@@ -102,6 +104,37 @@ def check_zone(principal: Principal, pair: Iterable[str]) -> frozenset[str]:
     if principal.role is Role.PLANNER and districts & principal.districts:
         return districts & principal.districts
     raise Forbidden(f"boundary zone {'/'.join(sorted(districts))} is outside your scope")
+
+
+DEFAULT_ZONE_WIDTH_M = 50.0  # documented joint-patrol practice: 50 m each side of the line
+
+
+def ordered_pair(pair: Iterable[str]) -> tuple[str, str]:
+    a, b = sorted(pair)
+    return a, b
+
+
+def alliance_zone_width(session: Session, pair: Iterable[str]) -> float:
+    """The zone width the pair's alliance agreed on (an admin setting), else the default."""
+    a, b = ordered_pair(pair)
+    width = session.scalar(select(ZoneWidth.zone_width_m).where(ZoneWidth.code_a == a,
+                                                                 ZoneWidth.code_b == b))
+    return float(width) if width is not None else DEFAULT_ZONE_WIDTH_M
+
+
+def zone_width_for(session: Session, principal: Principal, pair: Iterable[str],
+                   requested: float | None) -> float:
+    """The zone width the caller gets: the alliance's unless they ask for another one.
+
+    A joint viewer's view IS the alliance's zone: asking wider is refused. Other roles may ask
+    wider because :func:`check_zone` already clips what they see to their own scope."""
+    agreed = alliance_zone_width(session, pair)
+    if requested is None:
+        return agreed
+    if principal.role is Role.JOINT_VIEWER and requested > agreed:
+        raise Forbidden(f"joint viewers see the zone width the alliance agreed on ({agreed:g} m),"
+                        " not a wider one; ask an admin to change the pair's setting")
+    return requested
 
 
 def check_owner(principal: Principal, owner: str) -> None:

@@ -172,6 +172,12 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str | None, dict[str, bool]]]]
     ("GET", "/zones/{code_a}/{code_b}"): (
         lambda w, t, u: ("/zones/{}/{}".format(*((HP, JA) if t == "own" else (CN, JA))), {}),
         {"admin": ALL, "planner": OWN, "joint": OWN}),
+    ("GET", "/zones/{code_a}/{code_b}/width"): (
+        lambda w, t, u: ("/zones/{}/{}/width".format(*((HP, JA) if t == "own" else (CN, JA))), {}),
+        {"admin": ALL, "planner": OWN, "joint": OWN}),
+    ("PUT", "/zones/{code_a}/{code_b}/width"): (
+        lambda w, t, u: ("/zones/{}/{}/width".format(*((HP, JA) if t == "own" else (CN, JA))),
+                         {"json": {"zone_width_m": 60}}), ADMIN_ONLY),
     ("GET", "/jobs/kinds"): (lambda w, t, u: ("/jobs/kinds", {}), EVERYONE),
     ("GET", "/jobs"): (lambda w, t, u: ("/jobs", {}), EVERYONE),
     ("POST", "/jobs"): (
