@@ -15,6 +15,7 @@ from api.db.session import Database, upgrade
 from api.errors import install_error_handlers
 from api.job_kinds import build_registry
 from api.jobs import JobRegistry, JobRunner
+from api.login_guard import LoginGuard, LoginShield
 from api.routers import (
     audit,
     auth,
@@ -102,9 +103,11 @@ def create_app(settings: Settings | None = None, *, registry: JobRegistry | None
         runner = JobRunner(db, registry, workers=settings.job_workers, settings=settings)
         runner.recover()
         app.state.db, app.state.jobs = db, runner
+        app.state.login_guard = LoginGuard.from_settings(settings)
         try:
             yield
         finally:
+            app.state.login_guard.shutdown()
             runner.shutdown()
             db.dispose()
 
@@ -114,6 +117,7 @@ def create_app(settings: Settings | None = None, *, registry: JobRegistry | None
     app.state.settings = settings
     app.add_middleware(BodyLimit, json_bytes=settings.max_json_bytes,  # type: ignore[arg-type]
                        upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(LoginShield)  # type: ignore[arg-type]
     install_error_handlers(app)
     for module in (health, auth, users, jurisdictions, networks, incidents, plans, grids, zones,
                    jobs, exports, audit):

@@ -7,6 +7,7 @@ One setting chooses the database: ``DATABASE_URL``. The default is an embedded S
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -41,6 +42,18 @@ class Settings(BaseSettings):
     password_time_cost: int = Field(default=3, ge=1, le=20)
     password_memory_kib: int = Field(default=64 * 1024, ge=8, le=4 * 1024 * 1024)
 
+    # Login abuse control (api.login_guard): attempts per sliding window, then 429.
+    login_attempts_per_account_address: int = Field(default=10, ge=1)
+    login_attempts_per_address: int = Field(default=30, ge=1)
+    login_attempts_per_account: int = Field(default=100, ge=1)
+    login_window_s: float = Field(default=900.0, gt=0)
+    login_hash_workers: int = Field(default=0, ge=0, le=64,
+                                    description="password checks at once; 0 = half the cores")
+    login_hash_queue: int = Field(default=8, ge=0, le=1000,
+                                  description="logins waiting for a check; more get 429")
+    login_refusal_delay_s: float = Field(default=0.5, ge=0, le=10, description="a 429 to a "
+                                         "login waits this long: slows attackers, costs nothing")
+
     @field_validator("data_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
@@ -58,6 +71,10 @@ class Settings(BaseSettings):
     def effective_cache_dir(self) -> Path:
         """Where parsed street networks are cached (GeoPackage keyed by file hash)."""
         return self.cache_dir or self.data_dir / "cache"
+
+    @property
+    def effective_login_hash_workers(self) -> int:
+        return self.login_hash_workers or max(1, (os.cpu_count() or 1) // 2)
 
     @property
     def hasher(self) -> PasswordHasher:
