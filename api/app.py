@@ -31,8 +31,10 @@ from api.routers import (
     zones,
 )
 from api.settings import Settings, settings_from_env
+from api.uploads import clean_orphans, referenced_files
 
 UPLOAD_PATHS = ("/networks", "/incidents")
+ORPHAN_MIN_AGE_S = 600.0  # younger files may be another process's upload in progress
 
 
 class BodyLimit:
@@ -96,6 +98,9 @@ def create_app(settings: Settings | None = None, *, registry: JobRegistry | None
         db = Database.connect(settings.effective_database_url)
         if settings.run_migrations:
             upgrade(db.engine)
+        with db.session() as session:
+            clean_orphans(settings.uploads_dir, referenced_files(session),
+                          min_age_s=ORPHAN_MIN_AGE_S)
         if settings.admin_password:
             ensure_admin(db, "admin", settings.admin_password, hasher=settings.hasher)
         if settings.load_sample:

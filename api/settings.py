@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     max_json_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    upload_quota_bytes: int = Field(default=2 * 1024**3, ge=1024,
+                                    description="what one user may upload in all")
+    # Uploaded OSM files are parsed by a network_parse job in a capped child process.
+    max_decompressed_bytes: int = Field(default=1024**3, ge=1024,
+                                        description="OSM data once decompressed (bz2/gz/PBF)")
+    network_parse_timeout_s: float = Field(default=600.0, gt=0)
+    network_parse_memory_mb: int = Field(default=4096, ge=256)
     job_workers: int = Field(default=2, ge=1, le=32)
     admin_password: str = Field(default="", description="creates user 'admin' at start if set")
     cache_dir: Path | None = Field(default=None, description="network cache; empty = "

@@ -92,6 +92,8 @@ class StreetNetworkRecord(Base):
     file_sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int] = mapped_column(Integer)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # "parsing" until its network_parse job ends, then "ready" or "failed"
+    status: Mapped[str] = mapped_column(String(16), default="ready", server_default="ready")
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

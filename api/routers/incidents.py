@@ -19,8 +19,7 @@ from api.policy import Forbidden, can_read_district, check_edit_district, distri
 from api.routers.jurisdictions import get_or_404
 from api.schemas.common import valid_id
 from api.schemas.misc import IncidentSetPublic
-from api.uploads import loader_errors_named, save_upload, suffix_of
-from geodata.incidents import INCIDENT_SUFFIXES
+from api.uploads import INCIDENT_KINDS, loader_errors_named, quota_left, save_upload
 from gridplan.errors import InvalidInputError, Problem
 
 router = APIRouter(prefix="/incidents", tags=["incidents"], responses=COMMON_RESPONSES)
@@ -69,7 +68,8 @@ def read_incident_set(set_id: int, session: SessionDep, principal: PrincipalDep)
 
 
 @router.post("", response_model=IncidentSetPublic, status_code=201,
-             responses={415: {"description": "not a CSV / GeoJSON / GeoPackage file name"},
+             responses={413: {"description": "over the upload limit or your upload quota"},
+                        415: {"description": "the content is not CSV, GeoJSON or GeoPackage"},
                         422: {"description": "the loader's problem list"}})
 def upload_incidents(
     file: Annotated[UploadFile, File(description="CSV, GeoJSON or GeoPackage of incidents")],
@@ -88,9 +88,10 @@ def upload_incidents(
 
     district = get_or_404(session, district_code)
     check_edit_district(principal, district_of(session, district.code))
-    suffix = suffix_of(file.filename or "", INCIDENT_SUFFIXES, what="an incident table")
-    saved = save_upload(file, folder=settings.uploads_dir, suffix=suffix,
-                        max_bytes=settings.max_upload_bytes)
+    saved = save_upload(file, folder=settings.uploads_dir, kinds=INCIDENT_KINDS,
+                        max_bytes=settings.max_upload_bytes,
+                        quota_bytes=quota_left(session, principal.username,
+                                               settings.upload_quota_bytes))
     w, s, e, n = district.geometry.bounds
     try:
         with loader_errors_named(saved, keep_file=False):

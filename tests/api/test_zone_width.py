@@ -7,12 +7,10 @@ the boundary_zone and joint_patrols jobs; a planner may ask wider, but only sees
 
 from __future__ import annotations
 
-import time
-
 from shapely.geometry import shape
 
 from api.db.models import IncidentSet
-from tests.api.conftest import HP, JA, World
+from tests.api.conftest import HP, JA, World, wait_for_job
 
 
 def _zone(world: World, user: str, **query: float) -> object:
@@ -66,22 +64,13 @@ def test_planner_may_ask_wider_but_sees_only_their_side(world: World) -> None:
     assert r.json()["zone_width_m"] == 500 and r.json()["visible_sides"] == [HP]
 
 
-def _wait(world: World, user: str, job_id: str) -> dict:
-    deadline = time.monotonic() + 120
-    while (job := world.client.get(f"/jobs/{job_id}", headers=world.h(user)).json())[
-            "status"] in ("queued", "running"):
-        assert time.monotonic() < deadline, job
-        time.sleep(0.1)
-    return job
-
-
 def test_zone_job_takes_the_alliance_width(world: World) -> None:
     assert _job(world, "joint", "boundary_zone", zone_width_m=5000).status_code == 403
     world.client.put(f"/zones/{HP}/{JA}/width", headers=world.h("admin"),
                      json={"zone_width_m": 80})
     r = _job(world, "joint", "boundary_zone")
     assert r.status_code == 202, r.text
-    job = _wait(world, "joint", r.json()["id"])
+    job = wait_for_job(world, r.json()["id"], "joint")
     assert job["status"] == "succeeded", job
     assert job["result"]["zone_width_m"] == 80
 
