@@ -86,13 +86,14 @@ def upload_incidents(
     with every problem the loader found (row, expected, found, fix); too big gives 413."""
     from geodata.incidents import load_incidents
 
-    district = get_or_404(session, district_code)
-    check_edit_district(principal, district_of(session, district.code))
+    area = get_or_404(session, district_code)  # a district, or a town / community in one
+    district = district_of(session, area.code)
+    check_edit_district(principal, district)
     saved = save_upload(file, folder=settings.uploads_dir, kinds=INCIDENT_KINDS,
                         max_bytes=settings.max_upload_bytes,
                         quota_bytes=quota_left(session, principal.username,
                                                settings.upload_quota_bytes))
-    w, s, e, n = district.geometry.bounds
+    w, s, e, n = area.geometry.bounds
     try:
         with loader_errors_named(saved, keep_file=False):
             frame = load_incidents(saved.path, lon_col=lon_col, lat_col=lat_col, time_col=time_col,
@@ -103,7 +104,9 @@ def upload_incidents(
     finally:
         with contextlib.suppress(FileNotFoundError):
             saved.path.unlink()  # the normalised copy is what we keep
-    found = IncidentSet(name=name, district_code=district.code, file_path=str(stored),
+    # Stored under the district, whatever level was named: district scopes are what roles hold,
+    # so a town code here would lock the uploader out of their own data.
+    found = IncidentSet(name=name, district_code=district, file_path=str(stored),
                         file_sha256=saved.sha256, size_bytes=saved.size_bytes,
                         summary=summary | {"source": saved.filename}, synthetic=False,
                         created_by=principal.username)

@@ -111,3 +111,17 @@ def test_malformed_json_geometry_body_is_422(world: World) -> None:
         "code": "X1", "name": "x", "level": 4, "parent_code": HP,
         "geometry": json.loads('{"type": "Polygon", "coordinates": [[[0, 0], [1, 1]]]}')})
     assert r.status_code == 422
+
+
+def test_incidents_uploaded_with_a_town_code_stay_readable_by_the_uploader(world: World) -> None:
+    hp = world.client.get(f"/jurisdictions/{HP}", headers=world.h("admin")).json()
+    town = world.client.post("/jurisdictions", headers=world.h("admin"), json={
+        "code": f"{HP}001", "name": "街道", "level": 4, "parent_code": HP,
+        "geometry": hp["geometry"]})
+    assert town.status_code == 201, town.text
+    body = (DATA / f"incidents_{HP}.csv").read_bytes()
+    r = _incidents(world, "week.csv", body, district_code=f"{HP}001")
+    assert r.status_code == 201, r.text
+    assert r.json()["district_code"] == HP  # kept under the district the planner's scope names
+    mine = world.client.get(f"/incidents/{r.json()['id']}", headers=world.h("planner"))
+    assert mine.status_code == 200
