@@ -10,7 +10,9 @@
   alliance setting (:func:`alliance_zone_width`, set by an admin, default 50 m), never the
   request's: a joint viewer may ask for a narrower zone, never a wider one.
 
-Every check raises :class:`Forbidden` (HTTP 403) on deny.
+Every check raises :class:`Forbidden` (HTTP 403) on deny. A 403 body never names an object
+the caller may not see (the district a grid, plan or town lies in, a grid's code): it says
+what kind of thing was refused and what the caller's own scope is.
 """
 
 from __future__ import annotations
@@ -62,15 +64,20 @@ def can_read_district(principal: Principal, district: str) -> bool:
     return False
 
 
-def check_read_district(principal: Principal, district: str) -> None:
+def outside_scope(principal: Principal, what: str) -> Forbidden:
+    mine = ", ".join(sorted(principal.districts)) or "none"
+    return Forbidden(f"{what} is outside your scope (your districts: {mine})")
+
+
+def check_read_district(principal: Principal, district: str, *, what: str = "this") -> None:
     if not can_read_district(principal, district):
-        raise Forbidden(f"district {district} is outside your scope")
+        raise outside_scope(principal, what)
 
 
 def check_edit_district(principal: Principal, district: str) -> None:
     require_role(principal, Role.PLANNER)
     if principal.role is Role.PLANNER and district not in principal.districts:
-        raise Forbidden(f"district {district} is outside your scope")
+        raise outside_scope(principal, "this")
 
 
 def can_read_grid(principal: Principal, grid: Grid) -> bool:
@@ -85,7 +92,7 @@ def can_read_grid(principal: Principal, grid: Grid) -> bool:
 
 def check_read_grid(principal: Principal, grid: Grid) -> None:
     if not can_read_grid(principal, grid):
-        raise Forbidden(f"grid {grid.code} is outside your scope")
+        raise outside_scope(principal, "this grid")
 
 
 def check_route_grid(principal: Principal, grid: Grid) -> None:

@@ -15,7 +15,7 @@ from api.db.models import IncidentSet
 from api.deps import PrincipalDep, SessionDep, SettingsDep
 from api.errors import COMMON_RESPONSES
 from api.incident_store import summary_of, write_normalised
-from api.policy import Forbidden, can_read_district, check_edit_district, district_of
+from api.policy import can_read_district, check_edit_district, district_of, outside_scope
 from api.routers.jurisdictions import get_or_404
 from api.schemas.common import valid_id
 from api.schemas.misc import IncidentSetPublic
@@ -38,7 +38,7 @@ def check_read_incidents(principal: Principal, found: IncidentSet) -> None:
     """Incidents of a district: its planners and squad leaders (joint viewers see hotspots via
     jobs clipped to their zone, never the raw reports)."""
     if not can_read_district(principal, found.district_code):
-        raise Forbidden(f"incidents of district {found.district_code} are outside your scope")
+        raise outside_scope(principal, "this incident set")
 
 
 def check_district_incidents(session: Session, principal: Principal, set_id: int,
