@@ -12,7 +12,7 @@ from sqlalchemy import select
 from api.auth import DEFAULT_HASHER, Role, create_user
 from api.db.models import Jurisdiction, User
 from api.db.session import Database
-from api.settings import Settings
+from api.settings import Settings, check_secret
 
 
 def with_secret(settings: Settings) -> Settings:
@@ -25,7 +25,8 @@ def with_secret(settings: Settings) -> Settings:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as out:
             out.write(secrets.token_urlsafe(48))
-    return settings.model_copy(update={"secret_key": path.read_text().strip()})
+    key = check_secret(path.read_text().strip(), str(path))  # an empty file must not start
+    return settings.model_copy(update={"secret_key": key})
 
 
 def ensure_admin(db: Database, username: str, password: str, *,

@@ -18,6 +18,18 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from api.auth import password_hasher
 
 
+MIN_SECRET_BYTES = 32  # HS256 keys shorter than the hash output can be brute-forced offline
+
+
+def check_secret(key: str, source: str) -> str:
+    """``key`` if it is long enough to sign tokens, else a ValueError that stops the start."""
+    if len(key.encode()) < MIN_SECRET_BYTES:
+        raise ValueError(f"{source}: the token signing key is {len(key.encode())} bytes; it needs "
+                         f"at least {MIN_SECRET_BYTES} (e.g. python -c 'import secrets; "
+                         "print(secrets.token_urlsafe(48))')")
+    return key
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GRIDPLAN_", extra="ignore", frozen=True)
 
@@ -60,6 +72,11 @@ class Settings(BaseSettings):
                                   description="logins waiting for a check; more get 429")
     login_refusal_delay_s: float = Field(default=0.5, ge=0, le=10, description="a 429 to a "
                                          "login waits this long: slows attackers, costs nothing")
+
+    @field_validator("secret_key")
+    @classmethod
+    def _strong_secret(cls, value: str) -> str:
+        return check_secret(value, "GRIDPLAN_SECRET_KEY") if value else value
 
     @field_validator("data_dir")
     @classmethod
