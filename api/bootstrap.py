@@ -12,6 +12,7 @@ from sqlalchemy import select
 from api.auth import DEFAULT_HASHER, Role, create_user
 from api.db.models import Jurisdiction, User
 from api.db.session import Database
+from api.passwords import check_password
 from api.settings import Settings, check_secret
 
 
@@ -31,10 +32,12 @@ def with_secret(settings: Settings) -> Settings:
 
 def ensure_admin(db: Database, username: str, password: str, *,
                  hasher: PasswordHasher = DEFAULT_HASHER) -> bool:
-    """Create admin ``username`` unless a user of that name exists; True if created."""
+    """Create admin ``username`` unless a user of that name exists; True if created. A weak
+    password stops the start (the same rules as every other password)."""
     with db.session() as session:
         if session.scalar(select(User.id).where(User.username == username)) is not None:
             return False
+        check_password(password, username=username, source="GRIDPLAN_ADMIN_PASSWORD")
         create_user(session, username, password, role=Role.ADMIN, hasher=hasher)
         return True
 

@@ -13,7 +13,8 @@ from pydantic import ValidationError
 
 from api.app import create_app
 from api.settings import Settings
-from tests.api.conftest import CHEAP_HASH, TestClient
+from gridplan.errors import InvalidInputError
+from tests.api.conftest import CHEAP_HASH, TestClient, World
 
 
 def test_a_short_secret_key_is_refused() -> None:
@@ -40,3 +41,25 @@ def test_a_generated_key_file_is_strong_and_a_forged_token_fails(tmp_path: Path)
             forged = jwt.encode({"sub": "admin", "exp": 2**40}, "x", algorithm="HS256")
         r = client.get("/users/me", headers={"Authorization": f"Bearer {forged}"})
         assert r.status_code == 401
+
+
+@pytest.mark.parametrize("weak", ["password123", "admin-admin-admin", "short1"])
+def test_a_weak_admin_password_from_the_environment_stops_the_start(tmp_path: Path,
+                                                                     weak: str) -> None:
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+                        secret_key="s" * 40, admin_password=weak, **CHEAP_HASH)
+    with pytest.raises(InvalidInputError, match="too weak") as refused, \
+            TestClient(create_app(settings)):
+        pass
+    assert "GRIDPLAN_ADMIN_PASSWORD" in refused.value.report()
+
+
+def test_weak_passwords_are_refused_with_every_reason(world: World) -> None:
+    for password, reason in (("password123", "common"), ("Qwertyuiop", "common"),
+                             ("zhangwei-2026", "username"), ("aaaaaaaaaaaa", "common")):
+        r = world.client.post("/users", headers=world.h("admin"), json={
+            "username": "zhangwei", "password": password, "role": "planner"})
+        assert r.status_code == 422 and reason in r.text, (password, r.text)
+    ok = world.client.post("/users", headers=world.h("admin"), json={
+        "username": "zhangwei", "password": "lantern orchard maple", "role": "planner"})
+    assert ok.status_code == 201, ok.text
