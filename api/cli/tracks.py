@@ -17,7 +17,7 @@ import click
 
 from api.cli.common import coords_option, echo_json, echo_warnings, json_option, mode_option
 from api.cli.params_options import params_options
-from api.cli.routes import load_inputs, read_key_points
+from api.cli.routes import load_inputs
 from geodata import sample
 from geodata.files import write_text
 from geodata.grids import grids_to_model
@@ -52,7 +52,8 @@ def tracks() -> None:
 @click.option("--grids", "grids_file", type=click.Path(exists=True, path_type=Path),
               help="Grid polygons (GeoJSON/GeoPackage) [default: the bundled sample's].")
 @click.option("--grid", "grid_codes", multiple=True,
-              help="Only these grids [default: each officer's grid, the one holding most of their points].")
+              help="Only these grids [default: each officer's grid, the one holding most of "
+                   "their points].")
 @click.option("--plan", "plan_file", type=click.Path(exists=True, path_type=Path),
               help="Plan to compare with: the <grid>.geojson written by gridplan routes.")
 @click.option("--key-points", "key_points_file", type=click.Path(exists=True, path_type=Path),
@@ -77,11 +78,11 @@ def coverage(track_files, more_tracks, network_file, grids_file, grid_codes, pla
     chosen = _grids(grids, grid_codes, points)
     kps = []
     if key_points_file:
-        table = read_key_points(key_points_file, crs=net.crs)
-        codes = {g.code for g in chosen}
-        kps = [(_grid_of(k.point, chosen, g), k) for g, k in zip(table["grid"],
-                                                                table["key_point"], strict=True)]
-        kps = [(g, k) for g, k in kps if g in codes]
+        from geodata.key_points import read_key_points
+        from gridplan.routing.workflow import assign_key_points
+
+        owned = assign_key_points(read_key_points(key_points_file, crs=net.crs), grids)
+        kps = [(g.code, k) for g in chosen for k in owned[g.code]]
     plan = load_planned_routes(plan_file) if plan_file else None
     report = track_coverage(net, chosen, points, plan=plan, key_points=kps, params=settings)
     files = write_coverage_files(report, out, lang=lang, attribution=attribution) if out else []
@@ -108,12 +109,6 @@ def _grids(grids: list[Grid], codes: tuple[str, ...], points) -> list[Grid]:
         if inside and max(inside):
             own.add(grids[inside.index(max(inside))].code)
     return [g for g in grids if g.code in own] or grids
-
-
-def _grid_of(point, grids: list[Grid], given: str) -> str:
-    if given not in ("", "nan"):
-        return given
-    return next((g.code for g in grids if g.geometry.contains(point)), "")
 
 
 def write_coverage_files(report: CoverageReport, out: Path, *, lang: str = "zh",
