@@ -16,7 +16,13 @@ from gridplan.routing.params import PatrolParams
 from gridplan.routing.plan import day_plan, plan_grid, week_plan
 from gridplan.routing.plan_result import PatrolPlan
 from gridplan.routing.shifts import ShiftPattern, parse_span, shift_on
-from gridplan.routing.workflow import RoutesPlan, assign_key_points, plan_routes
+from gridplan.routing.workflow import (
+    RoutesPlan,
+    assign_key_points,
+    officer_hours,
+    plan_routes,
+    plan_week,
+)
 
 __all__ = [
     "ArcInstance",
@@ -42,5 +48,7 @@ __all__ = [
     "assign_key_points",
     "parse_span",
     "plan_routes",
+    "plan_week",
+    "officer_hours",
     "shift_on",
 ]
