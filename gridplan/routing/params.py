@@ -12,10 +12,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from gridplan.errors import ProblemCollector
-from gridplan.network import GRADES, Mode
 from gridplan.params import Params, param
+
+if TYPE_CHECKING:
+    from gridplan.network import Mode
+
+#: Management grades 1 (busiest) … 4; the same as :data:`gridplan.network.GRADES` (kept here so
+#: declaring the policy does not load the network stack — a test checks they agree).
+GRADES: tuple[int, ...] = (1, 2, 3, 4)
 
 #: Patrol-car speeds by OSM class in the city centre (km/h; traffic lights and parking included).
 DEFAULT_DRIVE_SPEEDS_KMH: Mapping[str, float] = MappingProxyType({
