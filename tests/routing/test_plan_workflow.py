@@ -183,3 +183,10 @@ def _doubles_back(coords, *, ignore_below_m: float = 2.0) -> bool:
 
 
 _ = TZ  # the lattice fixtures' zone (Asia/Shanghai) is the default of every shift here
+
+
+def test_the_policy_grades_are_the_network_grades():
+    from gridplan.network import GRADES
+    from gridplan.routing import params
+
+    assert params.GRADES == GRADES
