@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
+
+from gridplan.model import Grid
+from gridplan.network import StreetNetwork
 from gridplan.routing.plan_result import PatrolPlan
-from maps.common import save_map
+from maps.common import save_map, streets_near
 from maps.export import write_geojson, write_gpx, write_turn_csv
 from maps.route_map import route_map
 
@@ -14,8 +18,10 @@ CHECK_COLUMNS = ["on_time", "missed"]
 
 
 def write_plan_files(plan: PatrolPlan, out: Path, *, stem: str, attribution: str,
-                     lang: str = "zh", html: bool = True) -> list[Path]:
-    """``<stem>.geojson``, ``.gpx``, ``_turns.csv`` and (optionally) ``_map.html`` in ``out``.
+                     network: StreetNetwork, grid: Grid, lang: str = "zh",
+                     html: bool = True) -> list[Path]:
+    """``<stem>.geojson``, ``.gpx``, ``_turns.csv`` and (optionally) ``_map.html`` in ``out``;
+    the map draws the streets around ``grid`` and its outline, so it reads with no tiles.
 
     Key points carry the officer who visits them and the arrival time (GeoJSON properties, GPX
     waypoint descriptions, a line of that officer's turn list)."""
@@ -34,7 +40,9 @@ def write_plan_files(plan: PatrolPlan, out: Path, *, stem: str, attribution: str
                        attribution=attribution),
     ]
     if html:
-        fmap = route_map(routes, officers=officers, key_points=key_points,
+        area = gpd.GeoDataFrame({"code": [grid.code]}, geometry=[grid.geometry], crs=network.crs)
+        fmap = route_map(routes, streets=streets_near(network, area), grid=area,
+                         officers=officers, key_points=key_points,
                          uncovered=frames["uncovered"], tiles="none", lang=lang,
                          title=f"{plan.grid_code} {plan.shift.start:%Y-%m-%d %H:%M}–"
                                f"{plan.shift.end:%H:%M}")

@@ -89,10 +89,10 @@ def routes(grid_codes, all_grids, officers, shift_text, pattern, day, tz, mode, 
         shift=None if shift_text == ALL_SHIFTS else shift_text,
         day=day.date() if day else date.today(), tz=tz, pattern=pattern, officers=officers,
         key_points=kps, incidents=incidents, params=params[PatrolParams])
-    reports = []
+    reports, by_code = [], {g.code: g for g in grids}
     for plan in result.plans:
         files = write_plan_files(plan, out, stem=result.stem(plan), attribution=attribution,
-                                 lang=lang)
+                                 network=net, grid=by_code[plan.grid_code], lang=lang)
         reports.append((plan, files))
         if not as_json:
             click.echo(plan.summary(lang=lang))

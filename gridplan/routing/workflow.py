@@ -56,7 +56,7 @@ def plan_routes(
     day: date | None = None,
     tz: str = DEFAULT_TZ,
     pattern: ShiftPattern | str | None = None,
-    officers: int | None = None,
+    officers: int | Sequence[str] | None = None,
     key_points: Sequence[KeyPoint] = (),
     incidents: gpd.GeoDataFrame | None = None,
     params: PatrolParams | None = None,
@@ -68,8 +68,8 @@ def plan_routes(
     ``shift``: a :class:`Shift` or ``"HH:MM-HH:MM"`` on ``day`` (default today) in ``tz``;
     ``None`` plans every shift of ``pattern``. ``pattern``: the day's shifts (default
     ``single``: the shift is the whole day; ``"day+night"`` for 白+黑), so each shift gets its
-    share of a street's daily passes. ``officers``: on shift in each grid (default the grid's
-    enforcement staff, at least 1). Each key point is visited by the grid it names
+    share of a street's daily passes. ``officers``: on shift in each grid, a count or their names (default the
+    grid's enforcement staff, at least 1). Each key point is visited by the grid it names
     (``grid_code``) or else the grid containing it; one outside every grid is an error.
     ``progress`` / ``should_cancel``: see :mod:`gridplan.progress`.
     """

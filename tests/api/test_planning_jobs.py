@@ -6,6 +6,7 @@ because loading the sample and parsing its streets once is enough.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -200,6 +201,67 @@ def test_hotspots_of_the_synthetic_incidents(served: tuple[TestClient, dict]) ->
     assert all(1 <= s["gi_bin"] <= 3 and s["incidents"] > 0 for s in r["hotspots"])
     too_few = run(client, h, "hotspots", {"incident_set_id": incidents, "min_incidents": 10**6})
     assert too_few["status"] == "failed" and "too few" in too_few["message"]
+
+
+@pytest.fixture(scope="module")
+def library_sample(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The bundled sample as the service stores it (incidents through its normalised CSV)."""
+    from api.incident_store import read_normalised, write_normalised
+    from geodata.hotspots import sample_hotspot_inputs
+
+    inputs = sample_hotspot_inputs()
+    path = tmp_path_factory.mktemp("stored") / "incidents.csv"
+    return {"inputs": inputs, "incidents": read_normalised(write_normalised(inputs.incidents,
+                                                                            path))}
+
+
+def test_hotspots_job_is_the_library_study(served: tuple[TestClient, dict],
+                                           library_sample: dict[str, Any]) -> None:
+    from gridplan.hotspot_study import study_hotspots
+
+    client, h = served
+    sets = {s["district_code"]: s["id"] for s in client.get("/incidents", headers=h).json()}
+    net = client.get("/networks", headers=h).json()[0]["id"]
+    job = run(client, h, "hotspots", {"incident_set_id": sets["310101"], "network_id": net,
+                                      "cell_size_m": 100, "top": 20})
+    assert job["status"] == "succeeded", job
+    inputs = library_sample["inputs"]
+    district = inputs.jurisdictions[inputs.jurisdictions["code"] == "310101"]
+    library = study_hotspots(district, library_sample["incidents"], network=inputs.network,
+                             top=20).to_dict()
+    assert job["result"]["hotspots"] == _json(library["hotspots"])
+    assert job["result"]["hotspot_count"] == library["hotspot_count"] > 0
+    assert job["result"]["time_zone"] == "Asia/Shanghai"
+
+
+def test_joint_patrols_job_is_the_library_study(served: tuple[TestClient, dict],
+                                                library_sample: dict[str, Any]) -> None:
+    from gridplan.hotspot_study import study_hotspots
+
+    client, h = served
+    sets = {s["district_code"]: s["id"] for s in client.get("/incidents", headers=h).json()}
+    net = client.get("/networks", headers=h).json()[0]["id"]
+    job = run(client, h, "joint_patrols", {"code_a": "310101", "code_b": "310106",
+                                           "incident_set_ids": list(sets.values()),
+                                           "network_id": net, "top": 5})
+    assert job["status"] == "succeeded", job
+    inputs = library_sample["inputs"]
+    library = study_hotspots(inputs.jurisdictions, library_sample["incidents"],
+                             network=inputs.network, grids=inputs.grids, boundary=True,
+                             top=5).to_dict()["boundary"]
+    served_rows, library_rows = job["result"]["flagged"], _json(library["flagged"])
+    assert len(served_rows) == len(library_rows) > 0
+    keys = ("rank", "score", "jurisdictions", "incidents_by_jurisdiction", "peak_window")
+    for mine, theirs in zip(served_rows, library_rows, strict=True):
+        assert {k: mine[k] for k in keys} == {k: theirs[k] for k in keys}
+        for k in ("lon", "lat", "description"):
+            assert mine["joint_patrol"]["meeting_point"][k] == \
+                theirs["joint_patrol"]["meeting_point"][k]
+    assert job["result"]["meeting_list"] == _json(library["meeting_list"])
+
+
+def _json(data: Any) -> Any:
+    return json.loads(json.dumps(data, ensure_ascii=False, default=str))
 
 
 def test_job_kinds_are_listed_with_parameter_schemas(served: tuple[TestClient, dict]) -> None:
