@@ -68,9 +68,10 @@ def plan_routes(
     ``shift``: a :class:`Shift` or ``"HH:MM-HH:MM"`` on ``day`` (default today) in ``tz``;
     ``None`` plans every shift of ``pattern``. ``pattern``: the day's shifts (default
     ``single``: the shift is the whole day; ``"day+night"`` for 白+黑), so each shift gets its
-    share of a street's daily passes. ``officers``: on shift in each grid, a count or their names (default the
-    grid's enforcement staff, at least 1). Each key point is visited by the grid it names
-    (``grid_code``) or else the grid containing it; one outside every grid is an error.
+    share of a street's daily passes. ``officers``: on shift in each grid, a count or their
+    names (default the grid's enforcement staff, at least 1). Each key point is visited by the
+    grid it names (``grid_code``) or else the grid containing it; one outside every grid is an
+    error.
     ``progress`` / ``should_cancel``: see :mod:`gridplan.progress`.
     """
     pattern = pattern if isinstance(pattern, ShiftPattern) else ShiftPattern.parse(pattern)
