@@ -17,7 +17,7 @@ import click
 
 from api.cli.common import coords_option, echo_json, echo_warnings, json_option, mode_option
 from api.cli.params_options import params_options
-from api.cli.routes import load_inputs, read_key_points
+from api.cli.routes import load_inputs
 from geodata import sample
 from geodata.files import write_text
 from geodata.grids import grids_to_model
@@ -76,12 +76,12 @@ def coverage(track_files, more_tracks, network_file, grids_file, grid_codes, pla
     points = tracks_to_metric(loaded, net.crs)
     chosen = _grids(grids, grid_codes, points)
     kps = []
-    if key_points_file:
-        table = read_key_points(key_points_file, crs=net.crs)
-        codes = {g.code for g in chosen}
-        kps = [(_grid_of(k.point, chosen, g), k) for g, k in zip(table["grid"],
-                                                                table["key_point"], strict=True)]
-        kps = [(g, k) for g, k in kps if g in codes]
+    if key_points_file:  # each key point to its grid, by the routes' own rule
+        from geodata.key_points import read_key_points
+        from gridplan.routing.workflow import assign_key_points
+
+        owned = assign_key_points(read_key_points(key_points_file, crs=net.crs), grids)
+        kps = [(g.code, k) for g in chosen for k in owned[g.code]]
     plan = load_planned_routes(plan_file) if plan_file else None
     report = track_coverage(net, chosen, points, plan=plan, key_points=kps, params=settings)
     files = write_coverage_files(report, out, lang=lang, attribution=attribution) if out else []
@@ -108,12 +108,6 @@ def _grids(grids: list[Grid], codes: tuple[str, ...], points) -> list[Grid]:
         if inside and max(inside):
             own.add(grids[inside.index(max(inside))].code)
     return [g for g in grids if g.code in own] or grids
-
-
-def _grid_of(point, grids: list[Grid], given: str) -> str:
-    if given not in ("", "nan"):
-        return given
-    return next((g.code for g in grids if g.geometry.contains(point)), "")
 
 
 def write_coverage_files(report: CoverageReport, out: Path, *, lang: str = "zh",
