@@ -39,7 +39,7 @@ def test_sized_and_routed_weeks_agree_on_every_sample_grid_and_follow_the_policy
     # only); their ratio is not held to 15 % there: one-sided streets need more walking back
     # than the single walking_overhead share assumes (see benchmarks/RESULTS.md)
     once = PatrolParams(max_iterations=5, passes_per_day={1: 1, 2: 1, 3: 1, 4: 1},
-                        both_sides_grades=(), both_sides_min_lanes=None)
+                        both_sides_grades=(), both_sides_min_lanes=0)
     lighter = _rows(None, once)
     for a, b in zip(default, lighter, strict=True):
         assert b["sized_h"] < a["sized_h"] and b["routed_h"] < a["routed_h"], (a, b)
