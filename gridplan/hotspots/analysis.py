@@ -178,7 +178,7 @@ class HotspotResult:
             f"({self.n_outside} outside every jurisdiction, {self.n_unassigned} not on a unit); "
             f"{len(self.units)} units, {hot} hot, {cold} cold, {len(self.hotspots)} hotspots. "
             f"{self.message}"
-        )
+        ).rstrip()
 
 
 def _validate_inputs(

@@ -236,3 +236,28 @@ def test_san_jose_reports_are_profiled_in_pacific_time(tmp_path):
                 "--lon-col", "lon", "--lat-col", "lat", "--time-col", "received_utc_ms",
                 "--tz", "America/Los_Angeles", "--cell-size-m", "400")
     assert "time zone   America/Los_Angeles" in table.output
+
+
+README = Path(__file__).parents[2] / "README.md"
+
+
+def _readme_block(after: str, fence: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    start = text.index(after)
+    start = text.index(fence, start) + len(fence)
+    return text[start : text.index("```", start)]
+
+
+def test_the_readme_hotspots_example_is_this_versions_output():
+    block = _readme_block("### Hotspots and joint patrols", "```console\n")
+    command, *expected = block.rstrip("\n").split("\n")
+    assert command == "$ gridplan hotspots --boundary"
+    result = run(*command.split()[3:])
+    assert result.exit_code == 0, result.output
+    assert [line.rstrip() for line in result.output.rstrip("\n").split("\n")] == expected
+
+
+def test_the_readme_python_snippet_runs(capsys):
+    snippet = _readme_block("The same study from Python", "```python\n")
+    exec(compile(snippet, "README.md", "exec"), {})
+    assert capsys.readouterr().out.startswith("ok: 2400 of 2400 incidents used")
