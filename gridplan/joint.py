@@ -395,6 +395,10 @@ def plan_joint_patrols(
     params = params or JointParams()
     _check_inputs(zones, result, network, grids)
     notes: list[str] = []
+    notices = [b for b in flagged if b.kind != "joint"]
+    if notices:  # one side's hotspots: the neighbour is told, nobody patrols jointly
+        flagged = [b for b in flagged if b.kind == "joint"]
+        notes.append(f"{len(notices)} one-sided boundary hotspot(s) left to notices, not planned")
     streets = walk = None
     if network is None:
         notes.append(
@@ -436,7 +440,7 @@ def plan_joint_patrols(
         notes.append("no street network: blind spots across the line not computed")
     else:
         blind = boundary_blind_spots(zones, streets, grids, min_piece_m=params.min_blind_spot_m)
-    if not flagged:
+    if not flagged and not notices:
         notes.append("no hotspot touches a boundary zone: no joint patrol to propose")
     return JointPlan(proposals, blind, tuple(notes), params)
 

@@ -160,3 +160,17 @@ def test_score_grows_with_evidence_and_a_handful_stays_far_below(small, big, sig
     large = boundary_score(180, {"count": 1, "significance": 1 / 3, "trend": 0, "risk": 0},
                            params)
     assert tiny < 0.6 * large
+
+
+def test_notices_are_never_planned_as_joint_patrols(two_districts):
+    from gridplan.joint import plan_joint_patrols
+
+    background = planted_incidents(11, n_hot=0)
+    near = _cluster(12, (1900.0, 1000.0), 150, 25)
+    both = gpd.GeoDataFrame(pd.concat([background, near], ignore_index=True), crs=UTM51N)
+    result = analyse_hotspots(both, two_districts)
+    zones = boundary_zones(two_districts)
+    flagged = flag_boundary_hotspots(result, zones)
+    plan = plan_joint_patrols(flagged, zones, result)
+    assert all(p.boundary.kind == "joint" for p in plan.proposals) and plan.is_valid()
+    assert any("left to notices" in n for n in plan.notes)
