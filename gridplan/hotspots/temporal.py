@@ -386,7 +386,7 @@ def classify_trends(
 
 
 #: Values per block of weeks in :func:`_weekly_hot` (~32 MB of float64 per temporary).
-GI_BLOCK_VALUES = 4_000_000
+GI_BLOCK_VALUES = 1_000_000
 
 
 def _weekly_hot(weekly: np.ndarray, weights: sparse.spmatrix, params: TrendParams,
