@@ -6,9 +6,18 @@ incidents, the boundary hotspots flagged and ranked, joint patrols with meeting 
 and blind spots), and keeps only the boundary part. What the submitter sees is clipped to the
 sides of the zone their scope covers (:func:`api.policy.check_zone`): a joint viewer sees the
 shared zone and nothing of the rest of either district; a planner sees their own side.
+
+The zone is as wide as the pair's alliance agreed (:func:`api.policy.zone_width_for`). A planner
+MAY feed the neighbour's incident set in — boundary hotspots are a shared matter, and what comes
+back is clipped to their own side — but only at the alliance's width or narrower: the neighbour's
+reports then inform exactly the strip the alliance shares, never a deep view of the planner's
+own district scored with data the planner may not read. With their own sets only, a planner may
+ask for a wider zone (it is all inside their scope).
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from typing import Any
 
@@ -23,7 +32,13 @@ from sqlalchemy.orm import Session
 from api.auth import Principal, Role
 from api.db.models import Grid, GridPlan, IncidentSet, Jurisdiction
 from api.jobs import JobContext
-from api.policy import check_zone
+from api.policy import (
+    Forbidden,
+    alliance_zone_width,
+    can_read_district,
+    check_zone,
+    zone_width_for,
+)
 from api.routers.incidents import incident_set_or_404
 from api.routers.networks import check_read_network, network_or_404
 from api.schemas.common import RowId
@@ -33,6 +48,9 @@ from gridplan.errors import InvalidInputError, Problem
 from gridplan.hotspot_study import HotspotStudyParams
 
 WGS84 = "EPSG:4326"
+ZONE_WIDTH_HELP = ("metres each side; default the pair's alliance setting (GET /zones/{a}/{b}/"
+                   "width); joint viewers, and planners using the neighbour's incidents, may not "
+                   "ask wider")
 
 
 class _JointPatrolsJob(BaseModel):
@@ -45,6 +63,7 @@ class _JointPatrolsJob(BaseModel):
                                      "at crossings, joint routes, blind spots, risk terrain")
     top: int = Field(default=10, ge=1, le=100, description="joint patrols for this many of the "
                      "top-ranked boundary hotspots")
+    zone_width_m: float | None = Field(default=None, gt=0, le=5000, description=ZONE_WIDTH_HELP)
 
     @model_validator(mode="after")
     def _two_codes(self) -> Any:
@@ -55,7 +74,7 @@ class _JointPatrolsJob(BaseModel):
 
 #: Every parameter set of the study, declared once in gridplan, flat in the job's params.
 JointPatrolsParams = job_params_model("JointPatrolsParams", _JointPatrolsJob,
-                                      *HotspotStudyParams.SETS)
+                                      *HotspotStudyParams.SETS, exclude=("zone_width_m",))
 
 
 def authorize_joint(session: Session, principal: Principal, p: Any) -> None:
@@ -63,19 +82,26 @@ def authorize_joint(session: Session, principal: Principal, p: Any) -> None:
     pair = {p.code_a, p.code_b}
     check_zone(principal, pair)
     problems = []
+    neighbours_data = False
     for set_id in p.incident_set_ids:
         found = incident_set_or_404(session, set_id)
         if found.district_code not in pair:
             problems.append(Problem("joint_patrols", f"incident_set_ids {set_id}",
                                     f"incidents of {p.code_a} or {p.code_b}",
-                                    found.district_code, "pick the two districts' own sets"))
+                                    "a set of another district",
+                                    "pick the two districts' own sets"))
+        neighbours_data |= not can_read_district(principal, found.district_code)
+    width = zone_width_for(session, principal, pair, p.zone_width_m)
+    if neighbours_data and width > alliance_zone_width(session, pair):
+        raise Forbidden("with the neighbour's incidents the zone is at most as wide as the "
+                        "alliance agreed; ask for a narrower zone or use only your own sets")
     if p.network_id is not None:
         net = network_or_404(session, p.network_id)
         if principal.role is Role.JOINT_VIEWER:  # uses it server-side; sees only the clip
             if net.jurisdiction_code not in pair | {None}:
                 problems.append(Problem("joint_patrols", "network_id",
                                         f"a network of {p.code_a} or {p.code_b}",
-                                        str(net.jurisdiction_code), "pick the pair's network"))
+                                        "a network of another place", "pick the pair's network"))
         else:
             check_read_network(session, principal, net)
     if problems:
@@ -111,8 +137,12 @@ def run_joint_patrols(ctx: JobContext, p: Any) -> dict[str, Any]:
     from gridplan.hotspot_study import study_hotspots
 
     step(ctx, 0.05, "reading the pair, incidents and grids")
+    with ctx.db.session() as session:  # again at run time: the alliance's width may have changed
+        authorize_joint(session, ctx.owner, p)
+        width = zone_width_for(session, ctx.owner, (p.code_a, p.code_b), p.zone_width_m)
     inputs = _inputs(ctx, p)
     params = HotspotStudyParams.from_sets(split_params(p, *HotspotStudyParams.SETS))
+    params = dataclasses.replace(params, zones=params.zones.replace(zone_width_m=width))
     study = study_hotspots(inputs["jurisdictions"], inputs["incidents"],
                            network=inputs["network"], grids=inputs["grids"], boundary=True,
                            params=params, top=p.top, progress=scaled_progress(ctx, 0.3, 0.95),
@@ -122,10 +152,11 @@ def run_joint_patrols(ctx: JobContext, p: Any) -> dict[str, Any]:
     sides = check_zone(ctx.owner, (p.code_a, p.code_b))
     places = inputs["jurisdictions"].set_index("code").geometry
     zone = boundary_zone(p.code_a, places[p.code_a], p.code_b, places[p.code_b],
-                         zone_width_m=params.zones.zone_width_m)
+                         zone_width_m=width)
     visible = zone.visible(sides)
     part = clip_boundary_part(data["boundary"], visible, sides)
     return {"jurisdictions": [p.code_a, p.code_b], "visible_sides": sorted(sides),
+            "zone_width_m": width,
             "zone": dict(mapping(visible)), "status": data["status"],
             "time_zone": data["time_zone"], "valid": bool(part.get("plan_valid", True)), **part}
 

@@ -1,9 +1,9 @@
 """The heavy job kinds: patrol routes of a grid, a grid redesign, incident hotspots.
 
-Each reads its inputs from the database (short transactions), runs the engine of ``gridplan`` in
+Each reads its inputs from the database (short transactions), runs the workflow of ``gridplan`` in
 the network's metric CRS, and returns a JSON-ready result with geometries in WGS-84. Checkpoints
-between phases report progress and honour cancellation; the routing search itself is bounded by
-``time_limit_s`` (it has no checkpoint of its own).
+report progress and honour cancellation (the routes workflow takes ``progress=`` and
+``should_cancel=`` itself).
 """
 
 from __future__ import annotations
@@ -21,42 +21,109 @@ from sqlalchemy import select
 from api.db.models import Grid, GridPlan, IncidentSet, Jurisdiction, StreetNetworkRecord
 from api.jobs import JobContext
 from api.schemas.common import RowId
-from api.schemas.params import job_params_model, split_params
+from api.schemas.params import job_params_model, params_model, split_params
 from gridplan.errors import InvalidInputError, Problem
 from gridplan.hotspots import CellParams, HotspotParams, TrendParams
 from gridplan.model import Grid as ModelGrid
 from gridplan.network import StreetNetwork
 from gridplan.progress import report
+from gridplan.routing.params import PatrolParams
+from gridplan.routing.shifts import DEFAULT_TZ, ShiftPattern, parse_span, time_zone
 
 WGS84 = "EPSG:4326"
 
 
-class RoutesParams(BaseModel):
+class KeyPointIn(BaseModel):
+    """A key point (重点点位) of a routes job, WGS-84."""
+
+    id: str = Field(min_length=1, max_length=64)
+    name: str = Field(default="", max_length=100)
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    dwell_minutes: float = Field(default=0.0, ge=0, le=480)
+    window: str | None = Field(default=None, max_length=40, description="HH:MM-HH:MM")
+
+    @field_validator("window")
+    @classmethod
+    def _window_is_a_span(cls, text: str | None) -> str | None:
+        return _checked(parse_span, text, "window") if text else None
+
+
+class RoutesParams(params_model(PatrolParams)):  # type: ignore[misc]
+    """A routes job: which grid, network and shift, plus the patrol policy (every
+    :class:`~gridplan.routing.PatrolParams` field, same bounds and help)."""
+
     grid_id: RowId
     network_id: RowId
     officers: int | None = Field(default=None, ge=1, le=20,
                                  description="default: the grid's enforcement staff")
+    officer_names: list[str] | None = Field(
+        default=None, min_length=1, max_length=20, description="the officers on duty by name "
+        "(e.g. from the roster); overrides ``officers``")
+    key_points: list[KeyPointIn] = Field(default_factory=list, max_length=50,
+                                         description="key points with their time windows")
     shift: str = Field(default="08:00-12:00", max_length=40,
-                       description="HH:MM-HH:MM, Asia/Shanghai; an end before the start runs "
-                                   "past midnight")
+                       description="HH:MM-HH:MM in tz; an end before the start runs past "
+                                   "midnight")
+    pattern: str = Field(default="single", max_length=200,
+                         description="the day's shifts: single, day+night, am+pm+night or "
+                                     "name=HH:MM-HH:MM,... (each shift gets its share of a "
+                                     "street's daily passes)")
     day: date | None = Field(default=None, description="decides which low-frequency streets "
                                                        "are due; default today")
+    tz: str = Field(default=DEFAULT_TZ, max_length=64, description="time zone of the shift")
     incident_set_id: RowId | None = Field(default=None, description="recent incidents near a "
                                                                    "street raise its priority")
-    time_limit_s: float = Field(default=5.0, gt=0, le=120, description="search time (k ≥ 2)")
-    seed: int = Field(default=0, ge=0, le=2**31 - 1)
     lang: Literal["zh", "en"] = "zh"
 
     @field_validator("shift")
     @classmethod
     def _shift_is_a_span(cls, text: str) -> str:
-        from api.cli.routes import parse_span
+        return _checked(parse_span, text, "shift")
 
-        try:
-            parse_span(text, "shift")
-        except InvalidInputError as exc:  # pydantic wants ValueError with the loader's words
-            raise ValueError(str(exc.problems[0].expected)) from None
-        return text
+    @field_validator("pattern")
+    @classmethod
+    def _pattern_is_a_day(cls, text: str) -> str:
+        return _checked(ShiftPattern.parse, text, "pattern")
+
+    @field_validator("tz")
+    @classmethod
+    def _tz_is_known(cls, text: str) -> str:
+        return _checked(time_zone, text, "tz")
+
+    @field_validator("officer_names")
+    @classmethod
+    def _names(cls, names: list[str] | None) -> list[str] | None:
+        if names is not None and (len(set(names)) != len(names) or not all(
+                0 < len(n.strip()) <= 64 for n in names)):
+            raise ValueError("distinct, non-empty officer names of at most 64 characters")
+        return [n.strip() for n in names] if names is not None else None
+
+    def patrol(self) -> PatrolParams:
+        """The patrol policy part of the request, checked by the library."""
+        names = {info.name for info in PatrolParams.describe()}
+        return PatrolParams.from_mapping(self.model_dump(include=names))
+
+
+def _checked(parse: Any, text: str, source: str) -> str:
+    """``text`` if the library's parser takes it; pydantic wants ValueError with its words."""
+    try:
+        parse(text, source=source)
+    except InvalidInputError as exc:
+        problem = exc.problems[0]
+        raise ValueError(f"{problem.expected}; found {problem.found}") from None
+    return text
+
+
+def key_points_of(points: list[KeyPointIn], crs: object) -> list[Any]:
+    """The job's key points as the engine's, in the network's metric CRS."""
+    from shapely.geometry import Point
+
+    from gridplan.model import KeyPoint
+
+    return [KeyPoint(k.id, to_metric(Point(k.lon, k.lat), crs), k.dwell_minutes,
+                     parse_span(k.window, source="window") if k.window else None, k.name)
+            for k in points]
 
 
 class RedesignParams(BaseModel):
@@ -110,32 +177,37 @@ def domain_grid(grid: Grid, crs: object) -> ModelGrid:
 
 
 def run_routes(ctx: JobContext, p: RoutesParams) -> dict[str, Any]:
-    """Street-by-street patrol routes of one grid for its officers in one shift, by the squad
-    leader's engine :func:`gridplan.routing.plan_grid` (the same plans as ``gridplan routes``).
+    """Street-by-street patrol routes of one grid for its officers in one shift, by the
+    library's workflow :func:`gridplan.routing.plan_routes` (the same plans as ``gridplan
+    routes``); cancelling the job stops the search within its next checkpoint.
 
     The result holds the plan's figures (``PatrolPlan.to_dict``), its validity on the network,
     one WGS-84 line per officer (``routes``) and the plan's layers as WGS-84 GeoJSON
     (``layers``), from which the job's maps and exports are drawn."""
-    from api.cli.routes import parse_shift
     from api.route_layers import plan_layers, route_lines
-    from gridplan.routing import PatrolParams, plan_grid
+    from gridplan.routing import plan_routes
 
     with ctx.db.session() as session:
         stored = session.get_one(Grid, p.grid_id)
-        officers = p.officers or max(1, int((stored.staff or {}).get("enforcement", 1)))
+        officers: int | list[str] = p.officer_names or p.officers or max(
+            1, int((stored.staff or {}).get("enforcement", 1)))
         incidents_path = (session.get_one(IncidentSet, p.incident_set_id).file_path
                           if p.incident_set_id is not None else None)
         session.expunge(stored)
-    shift = parse_shift(p.shift, p.day or date.today())
     step(ctx, 0.05, "loading street network")
     net = load_network_of(ctx, p.network_id)
     incidents = _incidents_in(incidents_path, net.crs)
-    step(ctx, 0.3, f"planning {officers} route(s) for {shift.name}")
-    plan = plan_grid(net, domain_grid(stored, net.crs), officers=officers, shift=shift,
-                     incidents=incidents, params=PatrolParams(seed=p.seed,
-                                                              time_limit_s=p.time_limit_s))
+    grid = domain_grid(stored, net.crs)
+    step(ctx, 0.3, f"planning routes of grid {grid.code}")
+    result = plan_routes(
+        net, [grid], shift=p.shift, day=p.day or date.today(), tz=p.tz, pattern=p.pattern,
+        officers=officers, key_points=key_points_of(p.key_points, net.crs),
+        incidents=incidents, params=p.patrol(),
+        progress=lambda fraction, message: step(ctx, 0.3 + 0.6 * fraction, message),
+        should_cancel=ctx.should_cancel)
+    (plan,) = result.plans
     step(ctx, 0.95, "writing routes")
-    layers = plan_layers(plan, lang=p.lang)
+    layers = plan_layers(plan, network=net, grid=grid, lang=p.lang)
     return {"grid_id": p.grid_id, "network_id": p.network_id, **plan.to_dict(lang=p.lang),
             "valid": plan.is_valid(net.graph), "routes": route_lines(layers),
             "layers": layers}

@@ -276,6 +276,7 @@ class BoundaryHotspot:
             "trend_detail": h.trend_detail.as_dict() if h.trend_detail else None,
             "peak_window": h.peak.label,
             "peak_share": round(h.peak.share, 3),
+            "profile": [[int(n) for n in row] for row in h.profile],  # Mon…Sun × 0–23 h
             "risk": round(self.risk, 3),
             "zone_share": round(self.zone_share, 3),
             "zone_share_by_side": {k: round(v, 3) for k, v in self.side_shares.items()},
