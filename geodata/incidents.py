@@ -281,6 +281,12 @@ def _parse_texts(text: pd.Series, tz: str) -> pd.Series:
     return out
 
 
+def _parse_one(text: str, tz: str) -> pd.Timestamp:
+    """One text time as UTC (NaT when unparsable), by the same rules as a whole column
+    (:mod:`geodata.tracks` reads GPS fixes one by one)."""
+    return _parse_texts(pd.Series([text]), tz).iloc[0]
+
+
 def _duplicates(ids: pd.Series, issues: ProblemCollector, id_col: str | None) -> None:
     dup = ids.duplicated(keep="first") & (ids != "")
     _rows(
