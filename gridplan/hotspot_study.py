@@ -241,6 +241,8 @@ def study_hotspots(
     result = analyse_hotspots(
         points, places, params=params.hotspots, cells=params.cells, trends=params.trends,
         study_area=area, code_column=code_column,
+        progress=None if progress is None else (lambda f, m: progress(0.1 + 0.4 * f, m)),
+        should_cancel=should_cancel,
     )
     study = HotspotStudy(
         result, zones, (), None, boundary, area, note, names, crs, params, top, risk="",

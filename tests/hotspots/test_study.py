@@ -55,3 +55,18 @@ def test_progress_is_reported_and_cancel_is_honoured(two_districts):
     assert seen == sorted(seen) and seen[-1] == 1.0
     with pytest.raises(Cancelled):
         study_hotspots(two_districts, planted_incidents(4), should_cancel=lambda: True)
+
+
+def test_a_long_trend_step_stops_between_blocks_of_weeks(two_districts, monkeypatch):
+    import gridplan.hotspots.temporal as temporal
+
+    monkeypatch.setattr(temporal, "GI_BLOCK_VALUES", 1)  # one week per block
+    calls = []
+
+    def cancel_in_the_trend_step() -> bool:
+        calls.append(1)
+        return len(calls) > 4  # past the study's own checkpoints, inside the weekly blocks
+
+    with pytest.raises(Cancelled, match="weekly trends"):
+        study_hotspots(two_districts, planted_incidents(4),
+                       should_cancel=cancel_in_the_trend_step)
