@@ -18,7 +18,8 @@ least ``min_side_incidents`` of its incidents and at least ``min_side_share`` of
 (e.g. 14 / 0) it is one side's problem near the line and becomes a **notice** to the neighbour,
 not a joint patrol. Its score in [0, 1] is
 
-    score = n / (n + evidence_incidents) · (0.35·n/max_n + 0.30·gi_bin/3 + 0.15·trend + 0.20·risk)
+    score = n / (n + evidence_incidents)
+            · (0.35·n/max_n + 0.30·gi_bin/3 + 0.15·trend + 0.20·risk)
 
 with n its incidents, ``trend`` new 1.0, intensifying 1.0, persistent 0.8, sporadic 0.5,
 diminishing 0.3, none 0.0 and ``risk`` the mean risk-terrain score of its units (0 if not

@@ -30,8 +30,8 @@ question is how *that group* changes. So each week it is tested as one zone:
 * the group's weekly Gi* as one zone — Getis–Ord Gi* with weight 1 on the group's units:
   z_t = (c_t − x̄_t n_c) / (s_t √((N n_c − n_c²)/(N − 1))) over the N units' counts that week —
   and the week is *hot* when z_t > 0 with two-sided p < ``hot_alpha`` (BH over the group's weeks
-  when ``trend_fdr``). The group was picked on the same data, so this leans towards "hot"; it decides
-  between persistent and sporadic, not whether the hotspot exists;
+  when ``trend_fdr``). The group was picked on the same data, so this leans towards "hot"; it
+  decides between persistent and sporadic, not whether the hotspot exists;
 * Mann–Kendall on ``c_t`` (``measure="count"``, what the squads face) or on z_t
   (``measure="gi"``, the group relative to the whole area that week, robust to an area-wide rise
   in reporting).
@@ -556,7 +556,8 @@ def cluster_trends(
         mk = mann_kendall(counts if params.measure == "count" else np.nan_to_num(z))
         parts.append((counts, z, hot, mk))
     mk_p = np.array([mk.p_two_sided for *_, mk in parts])
-    trending = significant(mk_p, params.trend_alpha, fdr=params.trend_fdr) if len(parts) else mk_p > 0
+    trending = (significant(mk_p, params.trend_alpha, fdr=params.trend_fdr) if len(parts)
+                else mk_p > 0)
     weeks = weeks if weeks is not None else pd.DatetimeIndex([])
     return [
         ClusterTrend(
