@@ -232,6 +232,22 @@ def test_hotspots_job_is_the_library_study(served: tuple[TestClient, dict],
     assert job["result"]["time_zone"] == "Asia/Shanghai"
 
 
+def test_hotspot_job_parameters_are_checked_by_the_library_at_submission(
+        served: tuple[TestClient, dict]) -> None:
+    client, h = served
+    sets = {s["district_code"]: s["id"] for s in client.get("/incidents", headers=h).json()}
+    bad = client.post("/jobs", json={"kind": "hotspots", "params": {
+        "incident_set_id": sets["310101"], "tz": "Mars/Base", "cell_size_m": 5}}, headers=h)
+    assert bad.status_code == 422 and "cell_size_m" in bad.text
+    zone = client.post("/jobs", json={"kind": "hotspots", "params": {
+        "incident_set_id": sets["310101"], "tz": "Mars/Base"}}, headers=h)
+    assert zone.status_code == 422 and "IANA time zone" in zone.text
+    order = client.post("/jobs", json={"kind": "joint_patrols", "params": {
+        "code_a": "310101", "code_b": "310106", "incident_set_ids": list(sets.values()),
+        "nightly_per_week": 1, "thrice_weekly_per_week": 2}}, headers=h)
+    assert order.status_code == 422 and "nightly_per_week" in order.text
+
+
 def test_joint_patrols_job_is_the_library_study(served: tuple[TestClient, dict],
                                                 library_sample: dict[str, Any]) -> None:
     from gridplan.hotspot_study import study_hotspots
