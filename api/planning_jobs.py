@@ -28,7 +28,8 @@ from gridplan.model import Grid as ModelGrid
 from gridplan.network import StreetNetwork
 from gridplan.progress import report
 from gridplan.routing.params import PatrolParams
-from gridplan.routing.shifts import DEFAULT_TZ, ShiftPattern, parse_span, time_zone
+from gridplan.routing.shifts import ShiftPattern, parse_span
+from gridplan.timezones import DEFAULT_TZ, time_zone
 
 WGS84 = "EPSG:4326"
 

@@ -23,7 +23,8 @@ import click
 from api.cli.common import echo_json, echo_warnings, json_option, mode_option
 from api.cli.params_options import params_options
 from gridplan.routing.params import PatrolParams
-from gridplan.routing.shifts import DEFAULT_TZ, PRESETS
+from gridplan.routing.shifts import PRESETS
+from gridplan.timezones import DEFAULT_TZ
 
 ALL_SHIFTS = "all"
 

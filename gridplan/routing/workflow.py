@@ -24,7 +24,8 @@ from gridplan.routing.keypoints import window_in_shift
 from gridplan.routing.params import PatrolParams
 from gridplan.routing.plan import plan_grid
 from gridplan.routing.plan_result import PatrolPlan
-from gridplan.routing.shifts import DEFAULT_TZ, ShiftPattern, shift_on
+from gridplan.routing.shifts import ShiftPattern, shift_on
+from gridplan.timezones import DEFAULT_TZ
 
 
 @dataclass(frozen=True)
