@@ -72,13 +72,15 @@ def load_hotspot_inputs(
     network: PathLike | None = None,
     jurisdictions: PathLike | None = None,
     codes: Sequence[str] | None = None,
+    jurisdiction_coords: str = "wgs84",
     incidents: PathLike | None = None,
     grids: PathLike | None = None,
     incident_columns: Mapping[str, Any] | None = None,
     sample_seed: int = sample.INCIDENT_SEED,
 ) -> HotspotInputs:
     """Files given, the sample filling the gaps when no jurisdictions file is given (module
-    docstring). ``incident_columns``: keyword arguments of :func:`geodata.incidents.
+    docstring). ``jurisdiction_coords``: datum of the jurisdictions file (e.g. ``gcj02`` for
+    Amap outlines). ``incident_columns``: keyword arguments of :func:`geodata.incidents.
     load_incidents` (column names, ``coords``, ``tz``)."""
     columns = dict(incident_columns or {})
     net = load_network(network, mode="walk") if network else None
@@ -91,12 +93,14 @@ def load_hotspot_inputs(
             raise InvalidInputError("no incidents to analyse", [Problem(
                 "options", "--incidents", "an incident file with --jurisdictions", "none given",
                 "pass --incidents FILE (and its --lon-col/--lat-col/--time-col)")])
-        loaded = load_jurisdictions(jurisdictions, codes=list(codes) if codes else None)
+        loaded = load_jurisdictions(jurisdictions, codes=list(codes) if codes else None,
+                                    coords=jurisdiction_coords)
         inputs = HotspotInputs(
             jurisdictions=loaded.frame, incidents=gpd.GeoDataFrame(), network=net, grids=None,
             synthetic=False,
             sources={"network": str(network) if net else "none",
-                     "jurisdictions": str(jurisdictions)},
+                     "jurisdictions": f"{jurisdictions} (--jurisdiction-coords "
+                                      f"{jurisdiction_coords})"},
             warnings=list(loaded.warnings),
         )
     if incidents is not None:

@@ -27,6 +27,7 @@ from maps import streets_near
 DATA = Path(__file__).parents[1] / "data" / "osm"
 OSM = DATA / "Beijing_Haidian_CAU.osm.gz"
 DISTRICTS = DATA / "beijing_haidian_chaoyang_wgs84.geojson"
+DISTRICTS_GCJ02 = DATA / "beijing_haidian_chaoyang_gcj02.geojson"  # as Amap ships them
 HAIDIAN, CHAOYANG = "110108", "110105"
 UTM_50N = 32650
 # two grids side by side around the extract's centre, about 420 m x 610 m each
@@ -211,15 +212,17 @@ def test_hotspots_are_profiled_in_the_stated_time_zone(tmp_path):
     assert shanghai["hotspots"][0]["peak_window"] == "23:00–01:00"
 
 
-def test_hotspots_boundary_across_haidian_and_chaoyang(tmp_path):
+@pytest.mark.parametrize(("outlines", "datum"), [(DISTRICTS, "wgs84"),
+                                                  (DISTRICTS_GCJ02, "gcj02")])
+def test_hotspots_boundary_across_haidian_and_chaoyang(tmp_path, outlines, datum):
     districts = gpd.read_file(DISTRICTS).set_index("adcode").to_crs(UTM_50N)
     line = districts.geometry[HAIDIAN].boundary.intersection(
         districts.geometry[CHAOYANG].buffer(5))
     csv = tmp_path / "synthetic_incidents.csv"
     _incidents(csv, (116.35691, 40.009466), seed=11)  # on the district line, inside the extract
-    report = run_json("hotspots", "--network", OSM, "--jurisdictions", DISTRICTS, "--codes",
-                      f"{HAIDIAN},{CHAOYANG}", "--incidents", csv, *COLUMNS, "--tz", TZ,
-                      "--boundary", "--top", 3)
+    report = run_json("hotspots", "--network", OSM, "--jurisdictions", outlines,
+                      "--jurisdiction-coords", datum, "--codes", f"{HAIDIAN},{CHAOYANG}",
+                      "--incidents", csv, *COLUMNS, "--tz", TZ, "--boundary", "--top", 3)
     part = report["boundary"]
     (zone,) = part["zones"]
     assert zone["shared_length_m"] > 5_000
@@ -235,6 +238,19 @@ def test_hotspots_boundary_across_haidian_and_chaoyang(tmp_path):
     assert shapely.Point(meeting["x"], meeting["y"]).distance(line) < 200
     route = joint["route"]
     assert route["uncovered"] == 0 and route["length_m"] >= route["required_m"] > 0
+
+
+def test_amap_outlines_read_as_wgs84_miss_the_boundary_hotspot(tmp_path):
+    """Why --jurisdiction-coords exists: GCJ-02 outlines taken for WGS-84 sit ~500 m off in
+    Beijing, and the cluster on the real line falls wholly in Haidian."""
+    csv = tmp_path / "synthetic_incidents.csv"
+    _incidents(csv, (116.35691, 40.009466), seed=11)
+    report = run_json("hotspots", "--network", OSM, "--jurisdictions", DISTRICTS_GCJ02,
+                      "--codes", f"{HAIDIAN},{CHAOYANG}", "--incidents", csv, *COLUMNS,
+                      "--tz", TZ, "--boundary")
+    assert report["hotspots"][0]["incidents_by_jurisdiction"] == {
+        HAIDIAN: report["hotspots"][0]["incidents"]}
+    assert report["boundary"]["flagged"] == []
 
 
 def test_hotspots_without_jurisdictions_say_the_sample_districts_are_elsewhere(tmp_path):
