@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from shapely.geometry import box
 
 from api.cli import cli
+from geodata.coords import wgs84_to_gcj02
 from geodata.osm import load_network
 from maps import streets_near
 
@@ -158,6 +159,21 @@ def test_every_instruction_is_as_long_as_its_line_and_no_u_turn_is_hidden(routes
             assert sum(legs) == pytest.approx(total, abs=1.0)
 
 
+@pytest.mark.slow  # one more route search (~5 s)
+def test_drive_routes_keep_one_ways_and_say_what_they_cannot_reach(tmp_path):
+    grids = tmp_path / "grids.geojson"
+    gpd.GeoDataFrame({"code": ["BJ-HD-2"], "parent_code": [HAIDIAN]},
+                     geometry=[GRIDS["BJ-HD-2"]], crs=4326).to_file(grids, driver="GeoJSON")
+    (plan,) = run_json("routes", "--all", "--network", OSM, "--grids", grids, "--mode", "drive",
+                       "--officers", 1, "--shift", "20:00-23:00", "--tz", TZ, "--date",
+                       "2026-11-25", "--max-iterations", 5, "--lang", "en", "--out", tmp_path)
+    assert plan["valid"] and plan["shift_start"] == "2026-11-25T20:00:00+06:00"
+    lines = gpd.read_file(tmp_path / "BJ-HD-2.geojson").to_crs(UTM_50N)
+    legs, _ = _legs(lines[lines["layer"] == "routes"].sort_values("seq"))
+    said = pd.read_csv(tmp_path / "BJ-HD-2_turns.csv", encoding="utf-8-sig")["instruction"]
+    assert said.iloc[0].startswith("Follow ") and len(said) == len(legs)
+
+
 def _layer_features(page: str) -> list[int]:
     """Feature counts of the GeoJSON layers folium inlined in the page."""
     return [len(json.loads(m)["features"]) for m in
@@ -190,6 +206,20 @@ def _incidents(path: Path, centre: tuple[float, float], *, seed: int) -> None:
     pd.DataFrame({"lon": lon.round(6), "lat": lat.round(6),
                   "ms": times.as_unit("ms").asi8,
                   "category": "占道经营（合成数据）"}).to_csv(path, index=False)
+
+
+def test_incidents_in_gcj02_are_recognised_on_beijing_streets(tmp_path, network):
+    """Points exported from Amap (GCJ-02) sit tens of metres off the OSM streets; the loader
+    says which datum fits."""
+    nodes = list(network.graph.nodes(data=True))[::3][:150]
+    lon, lat = wgs84_to_gcj02(np.array([d["lon"] for _, d in nodes]),
+                              np.array([d["lat"] for _, d in nodes]))
+    csv = tmp_path / "amap_export.csv"
+    pd.DataFrame({"lon": lon, "lat": lat, "time": "2026-09-08 21:30"}).to_csv(csv, index=False)
+    result = run("incidents", "summary", csv, "--lon-col", "lon", "--lat-col", "lat",
+                 "--network", OSM)
+    assert result.exit_code == 0, result.output
+    assert "pass --coords gcj02" in result.output
 
 
 COLUMNS = ("--lon-col", "lon", "--lat-col", "lat", "--time-col", "ms",
