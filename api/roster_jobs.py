@@ -1,10 +1,10 @@
 """The ``roster`` job: staffing and a week roster for the grids of a stored plan.
 
-Today's grids are mapped onto the district's street blocks (workload from patrol, inspection and,
-when an incident set is given, incidents) by :func:`gridplan.grids.workflow.current_layout`, then
-:func:`gridplan.grids.workflow.staff_plan` sizes each grid (its officers on file, or an
-allocation of ``headcount`` by workload) and builds the week roster (shift rules, rest, days
-off), the blind-spot hours and the AB pairs. Grids outside the caller's scope are not listed.
+One library call, :func:`gridplan.grids.jobs.roster_layout`: the plan's grids are mapped onto the
+district's street blocks (workload from patrol, inspection and, when an incident set is given,
+incidents), each grid is sized (its officers on file, or an allocation of ``headcount`` by
+workload) and rostered for a week (shift rules, rest, days off), with the blind-spot hours and
+the AB pairs. Grids outside the caller's scope are not listed.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import geopandas as gpd
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,13 +24,18 @@ from api.routers.incidents import check_district_incidents
 from api.routers.networks import check_read_network, network_or_404
 from api.routers.plans import plan_or_404
 from api.schemas.common import RowId
+from api.schemas.params import params_model
 from gridplan.errors import InvalidInputError, Problem
+from gridplan.grids.roster import ShiftPlanParams
+from gridplan.grids.staffing import StaffingParams
 
 WGS84 = "EPSG:4326"
 ROLES = ("enforcement", "sanitation", "municipal", "greening")
 
 
-class RosterJobParams(BaseModel):
+class RosterJobParams(params_model(StaffingParams), params_model(ShiftPlanParams)):
+    """Staffing and roster parameters (declared once in ``gridplan``) plus the job's inputs."""
+
     plan_id: RowId
     network_id: RowId
     incident_set_id: RowId | None = Field(default=None, description="adds incident workload "
@@ -73,26 +78,21 @@ def _inputs(ctx: JobContext, p: RosterJobParams) -> tuple[gpd.GeoDataFrame, gpd.
 def run_roster(ctx: JobContext, p: RosterJobParams) -> dict[str, Any]:
     """Officers per grid and the week roster (see the module docstring)."""
     from api.incident_store import read_normalised
-    from api.planning_jobs import load_network_of, step
-    from gridplan.grids.workflow import current_layout, planning_units, staff_plan
+    from api.planning_jobs import load_network_of, step, to_params
+    from gridplan.grids.jobs import roster_layout
 
     places, grids, path, readable = _inputs(ctx, p)
     step(ctx, 0.05, "loading street network")
     net = load_network_of(ctx, p.network_id)
     incidents = read_normalised(path) if path else None
-    step(ctx, 0.2, "street blocks and workload")
-    units = planning_units(net, places, incidents=incidents)
-    layout = current_layout(units.units, units.adjacency, grids)
-    step(ctx, 0.5, "staffing and roster")
-    on_file = None if p.headcount else {k: int(v) for k, v in
-                                        layout.staff["enforcement"].items()}
-    staffed = staff_plan(layout.plan, layout.keys, headcount=p.headcount, officers=on_file,
-                         incidents=incidents.to_crs(net.crs) if incidents is not None else None,
-                         network=net, stations_xy_m=layout.stations_xy_m or None)
+    step(ctx, 0.2, "street blocks, workload, staffing and roster")
+    done = roster_layout(net, places, grids, incidents=incidents, headcount=p.headcount,
+                         staffing=to_params(StaffingParams, p),
+                         roster=to_params(ShiftPlanParams, p))
     step(ctx, 0.95, "writing roster")
-    return roster_report(staffed, readable) | {
+    return roster_report(done.staffed, readable) | {
         "plan_id": p.plan_id, "officers_from": "headcount" if p.headcount else "staff on file",
-        "layout_warnings": [str(w) for w in layout.warnings]}
+        "layout_warnings": [str(w) for w in done.warnings]}
 
 
 def roster_report(staffed: Any, readable: set[str]) -> dict[str, Any]:

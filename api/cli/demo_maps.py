@@ -54,14 +54,10 @@ def _grid_layers(ctx, streets) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | Non
     redesign = ctx.results.get("redesign")
     if redesign is None:
         return _with_patrol_workload(ctx.grids, streets), None
-    from api.cli.grids import grids_frame
+    from gridplan.grids.tables import current_frame, proposed_frame
 
-    names = redesign.current_layout.staff["name"].astype(str).to_dict()
-    other = redesign.current_layout.staff[["sanitation", "municipal", "greening"]]
-    current = grids_frame(redesign.current, names=names, other=other, illustrative=True)
-    proposed = grids_frame(redesign.proposed, names={}, other=redesign.other_staff,
-                           illustrative=False)
-    return current[current["code"].notna()], proposed
+    current = current_frame(redesign, illustrative=True)
+    return current[current["code"].notna()], proposed_frame(redesign)
 
 
 def _joint_layers(report, names: dict[str, str], crs) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:

@@ -33,7 +33,7 @@ def _scalar(info: ParamInfo) -> Any | None:
     return _CLICK_TYPES.get(hint)
 
 
-def _option(info: ParamInfo) -> Callable | None:
+def _option(info: ParamInfo, aliases: tuple[str, ...] = ()) -> Callable | None:
     kind = _scalar(info)
     if kind is None or not info.spec.cli:
         return None
@@ -41,7 +41,8 @@ def _option(info: ParamInfo) -> Callable | None:
         flag = info.option[2:]
         return click.option(f"--{flag}/--no-{flag}", info.name, default=None,
                              help=info.help_text())
-    return click.option(info.option, info.name, type=kind, default=None, help=info.help_text())
+    return click.option(info.option, *aliases, info.name, type=kind, default=None,
+                        help=info.help_text())
 
 
 def cli_infos(classes: Iterable[type[Params]], exclude: Iterable[str] = ()) -> list[ParamInfo]:
@@ -49,8 +50,11 @@ def cli_infos(classes: Iterable[type[Params]], exclude: Iterable[str] = ()) -> l
     return [i for c in classes for i in c.describe() if i.name not in skip and _option(i)]
 
 
-def params_options(*classes: type[Params], exclude: Iterable[str] = ()) -> Callable:
-    """Decorator: options for ``classes``' scalar parameters and ``--params FILE.toml``."""
+def params_options(*classes: type[Params], exclude: Iterable[str] = (),
+                   aliases: dict[str, tuple[str, ...]] | None = None) -> Callable:
+    """Decorator: options for ``classes``' scalar parameters and ``--params FILE.toml``;
+    ``aliases`` adds shorter spellings, e.g. ``{"n_grids": ("--grids",)}``."""
+    aliases = aliases or {}
     infos = cli_infos(classes, exclude)
     names = {i.name for i in infos}
     if len(names) != len(infos):
@@ -65,7 +69,7 @@ def params_options(*classes: type[Params], exclude: Iterable[str] = ()) -> Calla
             return command(*args, **kwargs)
 
         for info in reversed(infos):
-            wrapper = _option(info)(wrapper)  # type: ignore[misc]
+            wrapper = _option(info, aliases.get(info.name, ()))(wrapper)  # type: ignore[misc]
         return click.option(
             "--params", "params_file", type=click.Path(exists=True, dir_okay=False,
                                                        path_type=Path),

@@ -84,6 +84,7 @@ class PlanningUnits:
     adjacency: UnitAdjacency
     jurisdictions: gpd.GeoDataFrame  # code + geometry clipped to the streets' hull
     incidents_outside: int = 0  # incidents that fell outside every unit
+    warnings: tuple[Problem, ...] = ()  # slivers of the jurisdiction polygons, dropped
 
 
 def planning_units(
@@ -94,6 +95,7 @@ def planning_units(
     kind: UnitKind = "blocks",
     split_above_m2: float | None = None,
     cell_area_m2: float = 10_000.0,
+    min_unit_m2: float = 400.0,
     incidents: gpd.GeoDataFrame | None = None,
     as_of: datetime | None = None,
     workload: WorkloadParams | None = None,
@@ -103,6 +105,8 @@ def planning_units(
     ``jurisdictions`` and ``incidents`` may be in any CRS; they are projected to the network's
     metric CRS. ``as_of`` (for recency weights) defaults to the latest incident. A jurisdiction
     the network's streets do not reach raises :class:`InvalidInputError` (all of them at once).
+    Units below ``min_unit_m2`` merge into a neighbour of their jurisdiction; slivers touching
+    none are dropped and listed in :attr:`PlanningUnits.warnings`.
     """
     if kind not in ("blocks", "cells"):
         raise InvalidInputError(
@@ -111,9 +115,11 @@ def planning_units(
         )
     clipped = _clip_to_streets(network, jurisdictions, code_col)
     if kind == "blocks":
-        units = street_blocks(network, clipped, split_above_m2=split_above_m2)
+        units = street_blocks(network, clipped, split_above_m2=split_above_m2,
+                              min_area_m2=min_unit_m2)
     else:
-        units = square_cells(clipped, cell_area_m2=cell_area_m2)
+        units = square_cells(clipped, cell_area_m2=cell_area_m2, min_area_m2=min_unit_m2)
+    slivers = tuple(units.attrs.get("slivers", ()))
     units = attach_streets(units, network)
     outside = 0
     if incidents is not None and len(incidents):
@@ -122,7 +128,7 @@ def planning_units(
         units = attach_incidents(units, metric, as_of=when)
         outside = int(units.attrs.get("incidents_outside", 0))
     units = add_workload(units, workload)
-    return PlanningUnits(units, unit_adjacency(units), clipped, outside)
+    return PlanningUnits(units, unit_adjacency(units), clipped, outside, slivers)
 
 
 def _clip_to_streets(
@@ -578,6 +584,8 @@ class Redesign:
     comparison: PlanComparison | None
     other_staff: pd.DataFrame  # per proposed code: sanitation, municipal, greening
     seed: int
+    #: what the inputs needed to be usable: repaired polygons, dropped slivers, layout mismatches
+    warnings: tuple[Problem, ...] = ()
 
     def problems(self) -> list[Problem]:
         """Everything wrong with the proposal: plan, roster rules and targets, AB pairs."""
@@ -598,6 +606,7 @@ class Redesign:
             out["comparison"] = self.comparison.to_dict()["measures"]
             out["units_changed_grid"] = [str(u) for u in self.comparison.changed_units]
         out["problems"] = [str(p) for p in self.problems()]
+        out["warnings"] = [str(w) for w in self.warnings]
         return out
 
 
@@ -641,8 +650,9 @@ def redesign(
 
     Grid count: ``n_grids`` or ``target_workload_h``; neither → as many grids as today's layout
     has (real grids, not 'no grid' buckets). Headcount: ``headcount``, else today's enforcement
-    staff, else every grid's need. Bad requests (more grids than units, a headcount below
-    grids × minimum) are reported together before any work. Same ``seed`` ⇒ same redesign.
+    staff (when any is on file), else every grid's need. Bad requests (more grids than units, a
+    headcount below grids × minimum) are reported together before any work. Same ``seed`` ⇒
+    same redesign.
     """
     staffing_params = staffing_params or StaffingParams()
     if n_grids is None and target_workload_h is None:
@@ -659,9 +669,23 @@ def redesign(
                     )
                 ],
             )
+        if current.n_real_grids == 0:
+            raise InvalidInputError(
+                "today's grids cover none of the planned units",
+                [
+                    Problem(
+                        "redesign",
+                        "current layout",
+                        "grids lying on the planned jurisdictions' streets",
+                        "no unit is mostly inside any of today's grids",
+                        "check the grids file's coordinates and parent codes, or pass "
+                        "n_grids=N or target_workload_h=H",
+                    )
+                ],
+            )
         n_grids = current.n_real_grids
-    if headcount is None and current is not None:
-        headcount = current.enforcement_total
+    if headcount is None and current is not None and current.enforcement_total > 0:
+        headcount = current.enforcement_total  # no staff on file: every grid gets its need
     _check_request(len(units), n_grids, headcount, staffing_params)
     plan = partition_units(
         units,

@@ -79,7 +79,7 @@ def test_move_then_refusal_says_why(redesigned, tmp_path):
     out, _ = redesigned
     plan = out / "plan_units.geojson"
     units = gpd.read_file(plan)
-    from api.cli.grids import read_plan
+    from geodata.grid_plans import read_plan
 
     p = read_plan(plan)
     labels, m = p.labels(), p.adjacency.matrix.tocoo()
@@ -119,7 +119,8 @@ def test_roster_command_on_a_plan(redesigned, tmp_path):
 
 
 @pytest.mark.parametrize(("args", "says"), [
-    (["--grids", 10_000], "at most"),
+    (["--grids", 500], "at most"),
+    (["--grids", 10_000], "<= 5000"),
     (["--headcount", 5], "11 grids × 3 minimum"),
     (["--shifts", "day-8"], "name:HH-HH"),
 ])
