@@ -82,9 +82,9 @@ def incident_options(command: Callable) -> Callable:
 
 # ---- input files: one declaration each --------------------------------------------------------
 def _file_option(flag: str, dest: str, what: str) -> Callable[..., Callable]:
+    # existence is checked by the loaders, whose report says what was expected and how to fix it
     def option(*, help: str = "", required: bool = False) -> Callable:  # noqa: A002
-        return click.option(flag, dest, type=click.Path(exists=True, dir_okay=False,
-                                                        path_type=Path),
+        return click.option(flag, dest, type=click.Path(dir_okay=False, path_type=Path),
                             required=required, help=" ".join(p for p in (what, help) if p))
     return option
 
@@ -98,12 +98,15 @@ jurisdictions_option = _file_option(
 #: ``--grids FILE`` (→ ``grids_file``): a grid layout (code, parent_code, optional staff)
 grids_option = _file_option("--grids", "grids_file",
                             "Grid polygons (GeoJSON/GPKG: code, parent_code, optional staff).")
+#: ``--incidents FILE`` (→ ``incidents_file``): an incident export (CSV / GeoJSON)
+incidents_option = _file_option("--incidents", "incidents_file",
+                                "Incident export (CSV/GeoJSON; columns: see the incident options).")
 out_option = click.option("--out", type=click.Path(file_okay=False, path_type=Path),
                           required=True, help="Output folder.")
 
 
 # ---- library errors in the CLI's words --------------------------------------------------------
-_IDENT = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+_IDENT = re.compile(r"(?<!['\"])\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b(?!['\"])")
 
 
 def option_names(ctx: click.Context) -> dict[str, str]:
@@ -118,10 +121,11 @@ def option_names(ctx: click.Context) -> dict[str, str]:
     return names
 
 
-def in_option_words(exc: GridPlanError, names: dict[str, str]) -> GridPlanError:
-    """``exc`` with the library's parameter names replaced by the options that set them:
+def in_option_words(problems: list[Problem], names: dict[str, str]) -> list[Problem]:
+    """``problems`` with the library's parameter names replaced by the options that set them:
     ``pass n_grids=N`` → ``pass --grids N``. Whole ``source``/``where`` fields and snake_case
-    names anywhere are replaced; plain words ("codes") only where they are a whole field."""
+    names anywhere are replaced; plain words ("codes") only where they are a whole field.
+    Quoted names and problems of a TOML file keep the file's own keys."""
 
     def words(text: str) -> str:
         text = re.sub(r"\b([a-z][a-z0-9_]*)=", lambda m: f"{names[m[1]]} " if m[1] in names
@@ -129,13 +133,16 @@ def in_option_words(exc: GridPlanError, names: dict[str, str]) -> GridPlanError:
         return _IDENT.sub(lambda m: names.get(m[0], m[0]), text)
 
     def field(text: str) -> str:
-        parts = [names.get(p.strip(), words(p.strip())) for p in text.split(" / ")]
-        return " / ".join(parts)
+        return " / ".join(names.get(p.strip(), words(p.strip())) for p in text.split(" / "))
 
-    exc.problems[:] = [dataclasses.replace(p, source=field(p.source), where=field(p.where),
-                                           expected=words(p.expected), fix=words(p.fix))
-                       for p in exc.problems]
-    return exc
+    return [p if ".toml" in p.source else
+            dataclasses.replace(p, source=field(p.source), where=field(p.where),
+                                expected=words(p.expected), fix=words(p.fix)) for p in problems]
+
+
+def echo_option_warnings(warnings: Iterable[Problem]) -> None:
+    """Warnings of a library call, phrased with the current command's options."""
+    echo_warnings(in_option_words(list(warnings), option_names(click.get_current_context())))
 
 
 def library_errors_in_option_words(command: Callable) -> Callable:
@@ -146,6 +153,8 @@ def library_errors_in_option_words(command: Callable) -> Callable:
         try:
             return command(*args, **kwargs)
         except GridPlanError as exc:
-            raise in_option_words(exc, option_names(click.get_current_context())) from None
+            names = option_names(click.get_current_context())
+            exc.problems[:] = in_option_words(exc.problems, names)
+            raise
 
     return wrapper

@@ -14,10 +14,11 @@ import click
 
 from api.cli.common import (
     echo_json,
+    echo_option_warnings,
     echo_table,
-    echo_warnings,
     grids_option,
     incident_options,
+    incidents_option,
     json_option,
     jurisdictions_option,
     library_errors_in_option_words,
@@ -40,7 +41,7 @@ _STAFFING_ALIASES = {"min_officers_per_grid": ("--min-officers",),
                      "max_officers_per_grid": ("--max-officers",)}
 staffing_options = params_options(StaffingParams, ShiftPlanParams, aliases=_STAFFING_ALIASES)
 plan_file_option = click.option(
-    "--plan", "plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    "--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path),
     required=True, help=f"A {UNITS_FILE} written by 'grids redesign' (or 'grids move').")
 
 
@@ -117,12 +118,9 @@ def echo_redesign(result, *, notes, paths: dict[str, Path]) -> None:
 @click.option("--jurisdiction", "codes", multiple=True,
               help="Plan only these jurisdiction codes (default: the parents of the current "
                    "grids, else all).")
-@click.option("--current", "current_file",
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--current", "current_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Today's grid layout (GeoJSON/GPKG: code, parent_code, optional staff).")
-@click.option("--incidents", "incidents_file",
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Incident export (CSV/GeoJSON) for workload and blind spots.")
+@incidents_option(help="Adds incident workload and blind spots.")
 @incident_options
 @headcount_option
 @params_options(GridSizingParams, StaffingParams, ShiftPlanParams, PartitionParams,
@@ -146,7 +144,7 @@ def redesign_cmd(network_file, jurisdictions_file, codes, current_file, incident
                             roster=params[ShiftPlanParams], partition=params[PartitionParams],
                             tz=incident_options["tz"])
     paths = write_redesign(result, out, notes=inputs.notes)
-    echo_warnings(inputs.warnings + result.warnings)
+    echo_option_warnings(inputs.warnings + result.warnings)
     if as_json:
         echo_json({"notes": list(inputs.notes), **result.summary(),
                    "files": {k: str(v) for k, v in paths.items()}})

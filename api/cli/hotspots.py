@@ -23,7 +23,17 @@ import click
 import geopandas as gpd
 import shapely
 
-from api.cli.common import echo_json, echo_table, echo_warnings, incident_options, json_option
+from api.cli.common import (
+    echo_json,
+    echo_table,
+    echo_warnings,
+    grids_option,
+    incident_options,
+    incidents_option,
+    json_option,
+    jurisdictions_option,
+    network_option,
+)
 from geodata import sample
 from geodata.grids import load_grids
 from geodata.incidents import load_incidents
@@ -426,29 +436,12 @@ def echo_boundary(part: dict, note: str = "") -> None:
 
 
 @click.command()
-@click.option(
-    "--network",
-    "network_file",
-    type=click.Path(path_type=Path),
-    help="OSM file (walk network; gives meeting points at street crossings and routes).",
-)
-@click.option(
-    "--jurisdictions",
-    "jurisdictions_file",
-    type=click.Path(path_type=Path),
-    help="Jurisdiction polygons (GeoJSON/GPKG; codes in code/adcode).",
-)
+@network_option(help="Walk network: meeting points at street crossings and routes.")
+@jurisdictions_option()
 @click.option("--codes", help="Comma-separated jurisdiction codes to keep, e.g. 310120,310116.")
-@click.option(
-    "--incidents", "incidents_file", type=click.Path(path_type=Path), help="Incident CSV/GeoJSON."
-)
+@incidents_option()
 @incident_options
-@click.option(
-    "--grids",
-    "grids_file",
-    type=click.Path(path_type=Path),
-    help="Grid layout (for blind spots across the line).",
-)
+@grids_option(help="For blind spots across the line.")
 @click.option(
     "--cell-size-m",
     type=float,

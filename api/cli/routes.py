@@ -23,7 +23,14 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from api.cli.common import echo_json, echo_warnings, json_option, mode_option
+from api.cli.common import (
+    echo_json,
+    echo_warnings,
+    grids_option,
+    json_option,
+    mode_option,
+    network_option,
+)
 from geodata import sample
 from geodata.grids import grids_to_model, load_grids
 from geodata.osm import load_network
@@ -155,10 +162,8 @@ def write_plan_files(plan: PatrolPlan, out: Path, *, stem: str, attribution: str
               help="Shift as HH:MM-HH:MM (Asia/Shanghai).")
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Date [default: today].")
 @mode_option
-@click.option("--network", "network_file", type=click.Path(exists=True, path_type=Path),
-              help="OSM file (.osm/.pbf).")
-@click.option("--grids", "grids_file", type=click.Path(exists=True, path_type=Path),
-              help="Grid polygons (GeoJSON/GeoPackage).")
+@network_option()
+@grids_option()
 @click.option("--key-points", "key_points_file", type=click.Path(exists=True, path_type=Path),
               help="Key points (CSV id,name,lon,lat,dwell_minutes,window[,grid] or GeoJSON).")
 @click.option("--params", "params_file", type=click.Path(exists=True, path_type=Path),

@@ -1,8 +1,8 @@
 """The planner's workflow: today's layout as a plan, a redesign, and both judged side by side.
 
 Everything here is pure: it takes a street network, GeoDataFrames in the network's metric CRS
-(metres) and parameters, and returns result objects; files are read and written by the callers
-(``api/cli/grids.py``).
+(metres) and parameters, and returns result objects; :mod:`gridplan.grids.jobs` chains these steps
+into the planner's jobs, and :mod:`geodata.grid_plans` reads and writes their files.
 
 1. :func:`planning_units` — basic units (street blocks or ~10,000 m² cells) of the jurisdictions
    *where the network has streets* (each jurisdiction is clipped to the convex hull of the

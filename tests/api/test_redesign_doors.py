@@ -49,3 +49,24 @@ def test_library_cli_and_service_give_the_same_redesign(served, tmp_path):  # no
     assert job["status"] == "succeeded", job
     props = [f["properties"] for f in job["result"]["grids"]["features"]]
     assert _grids(gpd.GeoDataFrame(props)) == expected
+
+
+def test_service_maps_carry_the_streets(served):  # noqa: F811
+    """Issue 10.6 at the service: a plan's grid map and a routes job's map draw the streets (and
+    the route map the grid outline) with no tiles."""
+    import json as _json
+
+    client, h = served
+    plan = client.get("/plans", headers=h).json()[0]
+    page = client.get(f"/plans/{plan['id']}/map.html", headers=h).text
+    assert _json.dumps("街道")[1:-1] in page or "街道" in page
+    grid = client.get("/grids", headers=h).json()[0]
+    [net] = client.get("/networks", headers=h).json()
+    job = run(client, h, "routes", {"grid_id": grid["id"], "network_id": net["id"],
+                                    "officers": 1, "time_limit_s": 1})
+    assert job["status"] == "succeeded", job
+    context = job["result"]["layers"]["context"]
+    assert len(context["streets"]["features"]) > 50 and len(context["grid"]["features"]) == 1
+    page = client.get(f"/jobs/{job['id']}/map.html", headers=h).text
+    for name in ("街道", "网格边界"):
+        assert _json.dumps(name)[1:-1] in page or name in page

@@ -31,7 +31,7 @@ fm.fontManager._findfont_cached.cache_clear()
 from geodata import sample
 from maps.sheet import write_meeting_sheet
 files = write_meeting_sheet(sample.jurisdictions(), sys.argv[1] + "/s.png", sys.argv[1] + "/s.pdf",
-                            date="2026-11-30", dpi=50)
+                            date="2026-11-30", streets=sample.network("walk"), dpi=50)
 family = __import__("maps.fonts", fromlist=["x"]).matplotlib_family()
 used = fm.findfont(fm.FontProperties(family=[family]), fallback_to_default=False)
 print(json.dumps({"lang": files.lang, "family": family, "file": used}))
