@@ -22,12 +22,12 @@ from api.db.models import Grid, GridPlan, IncidentSet, Jurisdiction, StreetNetwo
 from api.jobs import JobContext
 from api.schemas.common import RowId
 from api.schemas.params import params_model
+from gridplan.errors import InvalidInputError, Problem
 from gridplan.grids.core import PartitionParams
 from gridplan.grids.params import GridSizingParams
-from gridplan.params import Params
-from gridplan.errors import InvalidInputError, Problem
 from gridplan.model import Grid as ModelGrid
 from gridplan.network import StreetNetwork
+from gridplan.params import Params
 from gridplan.progress import report
 
 WGS84 = "EPSG:4326"

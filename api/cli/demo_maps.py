@@ -1,9 +1,9 @@
 """The maps part of ``gridplan demo``: grid, boundary and route maps, the meeting sheet, files.
 
 It draws what the earlier demo steps computed (``ctx.results``): the redesign's proposed grids
-beside today's, the hotspot step's Gi* cells, boundary zones, joint patrol routes and meeting points,
-and — when the routes step ran — the squad leader's routes of the first grid. One computation, one
-set of numbers in every output.
+beside today's, the hotspot step's Gi* cells, boundary zones, joint patrol routes and meeting
+points, and — when the routes step ran — the squad leader's routes of the first grid, all over the
+street network. One computation, one set of numbers in every output.
 """
 
 from __future__ import annotations

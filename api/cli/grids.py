@@ -16,7 +16,6 @@ from api.cli.common import (
     echo_json,
     echo_option_warnings,
     echo_table,
-    grids_option,
     incident_options,
     incidents_option,
     json_option,

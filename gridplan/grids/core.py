@@ -55,15 +55,15 @@ class PartitionParams(Params):
 
     compactness_weight: float = param(0.01, ge=0, le=100, help="weight of (1 - Polsby-Popper) "
                                       "against the squared workload deviation")
-    n_starts: int = param(4, ge=1, le=64, help="independent starts; the best plan wins")
-    max_iterations: int = param(1500, ge=0, le=1_000_000, help="tabu iterations per start")
-    no_improve_limit: int = param(120, ge=1, le=1_000_000,
+    n_starts: int = param(4, ge=1, le=16, help="independent starts; the best plan wins")
+    max_iterations: int = param(1500, ge=0, le=50_000, help="tabu iterations per start")
+    no_improve_limit: int = param(120, ge=1, le=50_000,
                                   help="stop the tabu phase after this many non-improving "
                                        "iterations")
-    tabu_tenure: int = param(12, ge=0, le=10_000, help="iterations a moved unit stays put")
-    focus_grids: int = param(3, ge=1, le=1000,
+    tabu_tenure: int = param(12, ge=0, le=1000, help="iterations a moved unit stays put")
+    focus_grids: int = param(3, ge=1, le=100,
                              help="tabu candidates are moves into/out of this many worst grids")
-    seed_trials: int = param(0, ge=0, le=100, help="local trials per k-means++ seed; "
+    seed_trials: int = param(0, ge=0, le=50, help="local trials per k-means++ seed; "
                                                     "0 = 2 + int(log k)")
 
 

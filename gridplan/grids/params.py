@@ -21,10 +21,10 @@ class GridSizingParams(Params):
                                                  "n_grids")
     unit_kind: str = param("blocks", choices=("blocks", "cells"),
                            help="planning units: street blocks, or unit cells (万米单元网格)")
-    split_above_m2: float | None = param(None, unit="m²", gt=0,
+    split_above_m2: float | None = param(None, unit="m²", ge=100, le=1e8,
                                          help="cut blocks larger than this into cells (default: "
                                               "keep whole blocks)")
-    cell_area_m2: float = param(10_000.0, unit="m²", gt=0, le=1e7,
+    cell_area_m2: float = param(10_000.0, unit="m²", ge=100, le=1e7,
                                 help="area of one unit cell (units=cells, or split blocks)")
     min_unit_m2: float = param(400.0, unit="m²", ge=0, le=1e5,
                                help="a smaller unit merges into the unit of its jurisdiction it "

@@ -41,7 +41,7 @@ WEEKEND = frozenset({5, 6})
 
 @dataclass(frozen=True, slots=True)
 class ShiftType:
-    """A daily shift: starts at ``start_hour`` (0–23, local) and lasts ``hours`` (may pass 24:00)."""
+    """A daily shift: starts at ``start_hour`` (0–23, local), lasts ``hours`` (may pass 24:00)."""
 
     name: str
     start_hour: int

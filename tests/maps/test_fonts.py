@@ -68,7 +68,8 @@ def _woff_of(page: str) -> bytes:
 def test_html_map_inlines_a_subset_with_exactly_its_characters(grids, tmp_path):
     from fontTools.ttLib import TTFont
 
-    page = save_map(grid_map(grids, streets=None, tiles="none"), tmp_path / "g.html").read_text("utf-8")
+    page = save_map(grid_map(grids, streets=None, tiles="none"),
+                    tmp_path / "g.html").read_text("utf-8")
     assert f'font-family: "{fonts.WEB_FAMILY}"' in page and "fonts.googleapis" not in page
     font = TTFont(io.BytesIO(_woff_of(page)))
     cmap = font.getBestCmap()
@@ -83,7 +84,8 @@ def test_html_map_inlines_a_subset_with_exactly_its_characters(grids, tmp_path):
 
 def test_system_font_path_is_an_option(monkeypatch, tmp_path, grids):
     monkeypatch.setenv("GRIDPLAN_CJK_FONT", "system")
-    page = save_map(grid_map(grids, streets=None, tiles="none"), tmp_path / "g.html").read_text("utf-8")
+    page = save_map(grid_map(grids, streets=None, tiles="none"),
+                    tmp_path / "g.html").read_text("utf-8")
     assert "data:font/woff" not in page  # the browser's own fonts are used
     assert fonts.font_face_css("网格") == ""
 
