@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import geopandas as gpd
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,7 @@ from api.routers.incidents import check_district_incidents
 from api.routers.networks import check_read_network, network_or_404
 from api.routers.plans import plan_or_404
 from api.schemas.common import RowId
-from api.schemas.params import params_model
+from api.schemas.params import job_params_model, split_params
 from gridplan.errors import InvalidInputError, Problem
 from gridplan.grids.roster import ShiftPlanParams
 from gridplan.grids.staffing import StaffingParams
@@ -33,9 +33,8 @@ WGS84 = "EPSG:4326"
 ROLES = ("enforcement", "sanitation", "municipal", "greening")
 
 
-class RosterJobParams(params_model(StaffingParams), params_model(ShiftPlanParams)):
-    """Staffing and roster parameters (declared once in ``gridplan``) plus the job's inputs."""
-
+class _RosterJob(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     plan_id: RowId
     network_id: RowId
     incident_set_id: RowId | None = Field(default=None, description="adds incident workload "
@@ -44,7 +43,12 @@ class RosterJobParams(params_model(StaffingParams), params_model(ShiftPlanParams
                                   "officers by workload; default: each grid's officers on file")
 
 
-def authorize_roster(session: Session, principal: Principal, p: RosterJobParams) -> None:
+#: The parameter sets of a roster job, declared once in gridplan (flat in the job's params).
+ROSTER_SETS = (StaffingParams, ShiftPlanParams)
+RosterJobParams = job_params_model("RosterJobParams", _RosterJob, *ROSTER_SETS)
+
+
+def authorize_roster(session: Session, principal: Principal, p: Any) -> None:
     require_role(principal, Role.PLANNER, Role.SQUAD_LEADER)
     plan = plan_or_404(session, p.plan_id)
     check_read_district(principal, plan.district_code)
@@ -54,7 +58,7 @@ def authorize_roster(session: Session, principal: Principal, p: RosterJobParams)
                                  job="roster")
 
 
-def _inputs(ctx: JobContext, p: RosterJobParams) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame,
+def _inputs(ctx: JobContext, p: Any) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame,
                                                          str | None, set[str]]:
     with ctx.db.session() as session:
         plan = session.get_one(GridPlan, p.plan_id)
@@ -75,10 +79,10 @@ def _inputs(ctx: JobContext, p: RosterJobParams) -> tuple[gpd.GeoDataFrame, gpd.
     return places, gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84), path, readable
 
 
-def run_roster(ctx: JobContext, p: RosterJobParams) -> dict[str, Any]:
+def run_roster(ctx: JobContext, p: Any) -> dict[str, Any]:
     """Officers per grid and the week roster (see the module docstring)."""
     from api.incident_store import read_normalised
-    from api.planning_jobs import load_network_of, step, to_params
+    from api.planning_jobs import load_network_of, step
     from gridplan.grids.jobs import roster_layout
 
     places, grids, path, readable = _inputs(ctx, p)
@@ -86,9 +90,9 @@ def run_roster(ctx: JobContext, p: RosterJobParams) -> dict[str, Any]:
     net = load_network_of(ctx, p.network_id)
     incidents = read_normalised(path) if path else None
     step(ctx, 0.2, "street blocks, workload, staffing and roster")
+    sets = split_params(p, *ROSTER_SETS)
     done = roster_layout(net, places, grids, incidents=incidents, headcount=p.headcount,
-                         staffing=to_params(StaffingParams, p),
-                         roster=to_params(ShiftPlanParams, p))
+                         staffing=sets[StaffingParams], roster=sets[ShiftPlanParams])
     step(ctx, 0.95, "writing roster")
     return roster_report(done.staffed, readable) | {
         "plan_id": p.plan_id, "officers_from": "headcount" if p.headcount else "staff on file",

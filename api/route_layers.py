@@ -21,6 +21,7 @@ from gridplan.errors import InvalidInputError, Problem
 from gridplan.model import Grid
 from gridplan.network import StreetNetwork
 from gridplan.routing.plan_result import PatrolPlan
+from maps.plan_files import CHECK_COLUMNS
 
 WGS84 = "EPSG:4326"
 GEO_LAYERS = ("routes", "key_points", "uncovered")
@@ -119,7 +120,7 @@ def write_route_export(layers: dict[str, Any], fmt: str, folder: Path, *,
         raise InvalidInputError("the plan has no routes", [Problem(
             "job result", "routes", "at least one officer's route", "none",
             "nothing was due in this shift; see the plan's uncovered streets")])
-    key_points = frames["key_points"].drop(columns=["officer", "on_time"], errors="ignore")
+    key_points = frames["key_points"].drop(columns=CHECK_COLUMNS, errors="ignore")
     lang, title = layers.get("lang", "zh"), str(layers.get("title", "gridplan patrol"))
     path = folder / f"routes{ROUTE_FORMATS[fmt][0]}"
     if fmt == "gpx":
@@ -143,7 +144,7 @@ def write_route_map(layers: dict[str, Any], folder: Path) -> Path:
     from maps import route_map, save_map
 
     frames = layers_to_frames(layers)
-    key_points = frames["key_points"].drop(columns=["officer", "on_time"], errors="ignore")
+    key_points = frames["key_points"].drop(columns=CHECK_COLUMNS, errors="ignore")
     context = context_frames(layers)
     fmap = route_map(frames["routes"], streets=context["streets"], grid=context["grid"],
                      officers=frames["officers"], key_points=key_points,

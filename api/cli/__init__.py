@@ -74,6 +74,9 @@ COMMANDS: dict[str, LazyCommand] = {
         "job",
         "Run the service's long jobs from the terminal (with a progress bar).",
     ),
+    "tracks": LazyCommand(
+        "api.cli.tracks", "tracks", "Officers' GPS tracks: streets really patrolled (巡查覆盖率)."
+    ),
 }
 
 

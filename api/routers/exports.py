@@ -50,7 +50,7 @@ PLAN_MEDIA = {"geojson": ROUTE_FORMATS["geojson"], "gpkg": ROUTE_FORMATS["gpkg"]
 HTML = "text/html; charset=utf-8"
 
 
-def _file_response(write: Callable[[Path], Path], media_type: str, filename: str) -> FileResponse:
+def file_response(write: Callable[[Path], Path], media_type: str, filename: str) -> FileResponse:
     """Run ``write`` in a fresh temp folder and stream its file; the folder goes afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="gridplan-export-"))
     try:
@@ -84,7 +84,7 @@ def export_routes(job_id: str, fmt: RouteFormat, session: SessionDep,
     result = _routes_result(session, principal, job_id)
     suffix, media = ROUTE_FORMATS[fmt.value]
     stem = f"routes-{result.get('grid', 'grid')}"
-    return _file_response(lambda d: write_route_export(result["layers"], fmt.value, d), media,
+    return file_response(lambda d: write_route_export(result["layers"], fmt.value, d), media,
                           f"{stem}{suffix}")
 
 
@@ -93,7 +93,7 @@ def export_routes(job_id: str, fmt: RouteFormat, session: SessionDep,
 def routes_map(job_id: str, session: SessionDep, principal: PrincipalDep) -> FileResponse:
     """A routes job's plan as an HTML map (one colour per officer, turn list, key points)."""
     result = _routes_result(session, principal, job_id)
-    return _file_response(lambda d: write_route_map(result["layers"], d), HTML,
+    return file_response(lambda d: write_route_map(result["layers"], d), HTML,
                           f"routes-{result.get('grid', 'grid')}.html")
 
 
@@ -132,8 +132,8 @@ def plan_map(plan_id: int, session: SessionDep, principal: PrincipalDep,
 
     title, frame = _plan_grids(session, principal, plan_id)
     streets = plan_streets(session, settings, frame)
-    return _file_response(lambda d: save_map(grid_map(frame, streets=streets, tiles="none",
-                                                      title=title),
+    return file_response(lambda d: save_map(grid_map(frame, streets=streets, tiles="none",
+                                                     title=title),
                                              d / "grids.html"), HTML, f"plan-{plan_id}.html")
 
 
@@ -173,6 +173,6 @@ def export_plan(plan_id: int, fmt: PlanFormat, session: SessionDep,
     _, frame = _plan_grids(session, principal, plan_id)
     suffix, media = PLAN_MEDIA[fmt.value]
     writer = write_geojson if fmt is PlanFormat.geojson else write_gpkg
-    return _file_response(lambda d: writer({"grids": frame}, d / f"grids{suffix}",
+    return file_response(lambda d: writer({"grids": frame}, d / f"grids{suffix}",
                                            attribution=OSM_ATTRIBUTION), media,
                           f"plan-{plan_id}{suffix}")

@@ -53,7 +53,7 @@ def helsinki_route_map(helsinki_grid, tmp_path_factory):
     result = CliRunner().invoke(cli, [
         "routes", "--network", str(PBF), "--grids", str(path), "--grid", "HEL001",
         "--officers", "1", "--shift", "09:00-11:00", "--date", "2026-11-25",
-        "--time-limit", "1", "--iterations", "200", "--out", str(out), "--json"])
+        "--time-limit-s", "1", "--max-iterations", "200", "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
     return out / "HEL001_map.html"
 
