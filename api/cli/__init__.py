@@ -75,7 +75,9 @@ COMMANDS: dict[str, LazyCommand] = {
         "Run the service's long jobs from the terminal (with a progress bar).",
     ),
     "tracks": LazyCommand(
-        "api.cli.tracks", "tracks", "Officers' GPS tracks: streets really patrolled (巡查覆盖率)."
+        "api.cli.tracks",
+        "tracks",
+        "Officers' GPS tracks: coverage of the streets and key points, plan against actual.",
     ),
 }
 
