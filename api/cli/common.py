@@ -83,8 +83,11 @@ def incident_options(command: Callable) -> Callable:
 # ---- input files: one declaration each --------------------------------------------------------
 def _file_option(flag: str, dest: str, what: str) -> Callable[..., Callable]:
     # existence is checked by the loaders, whose report says what was expected and how to fix it
-    def option(*, help: str = "", required: bool = False) -> Callable:  # noqa: A002
-        return click.option(flag, dest, type=click.Path(dir_okay=False, path_type=Path),
+    def option(*, help: str = "", required: bool = False,  # noqa: A002
+               named: tuple[str, str] | None = None) -> Callable:
+        """``named``: another (flag, dest) for the same kind of file, e.g. ``--current``."""
+        name, target = named or (flag, dest)
+        return click.option(name, target, type=click.Path(dir_okay=False, path_type=Path),
                             required=required, help=" ".join(p for p in (what, help) if p))
     return option
 

@@ -16,6 +16,7 @@ from api.cli.common import (
     echo_json,
     echo_option_warnings,
     echo_table,
+    grids_option,
     incident_options,
     incidents_option,
     json_option,
@@ -117,8 +118,7 @@ def echo_redesign(result, *, notes, paths: dict[str, Path]) -> None:
 @click.option("--jurisdiction", "codes", multiple=True,
               help="Plan only these jurisdiction codes (default: the parents of the current "
                    "grids, else all).")
-@click.option("--current", "current_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Today's grid layout (GeoJSON/GPKG: code, parent_code, optional staff).")
+@grids_option(named=("--current", "current_file"), help="Today's layout.")
 @incidents_option(help="Adds incident workload and blind spots.")
 @incident_options
 @headcount_option
