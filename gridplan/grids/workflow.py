@@ -131,24 +131,25 @@ def planning_units(
     return PlanningUnits(units, unit_adjacency(units), clipped, outside, slivers)
 
 
+def _frame_problems(issues: ProblemCollector, frame: gpd.GeoDataFrame, code_col: str, *,
+                    what: str, fix: str) -> None:
+    """A polygon frame the planner can use: a code column, rows, a CRS (never assumed)."""
+    if code_col not in frame.columns:
+        issues.add("columns", expected=f"a '{code_col}' column", found=str(list(frame.columns)),
+                   fix=fix)
+    if len(frame) == 0:
+        issues.add("", expected=f"at least one {what}", found="none", fix=fix)
+    if frame.crs is None:
+        issues.add("crs", expected="a CRS", found="none",
+                   fix="set it, e.g. frame.set_crs('EPSG:4326') for longitude/latitude")
+
+
 def _clip_to_streets(
     network: StreetNetwork, jurisdictions: gpd.GeoDataFrame, code_col: str
 ) -> gpd.GeoDataFrame:
     issues = ProblemCollector("jurisdictions")
-    if code_col not in jurisdictions.columns:
-        issues.add(
-            "columns",
-            expected=f"a '{code_col}' column",
-            found=str(list(jurisdictions.columns)),
-            fix="name the jurisdiction code column",
-        )
-    if len(jurisdictions) == 0:
-        issues.add(
-            "",
-            expected="at least one jurisdiction",
-            found="none",
-            fix="pass the districts, towns or communities to plan",
-        )
+    _frame_problems(issues, jurisdictions, code_col, what="jurisdiction",
+                    fix="pass the districts, towns or communities to plan")
     issues.raise_if_any("no jurisdictions to plan")
     lines = street_lines(network)
     metric = jurisdictions.to_crs(network.crs)
@@ -259,19 +260,10 @@ def current_layout(
 
 def _check_layout(grids: gpd.GeoDataFrame, code_col: str, min_cover_share: float) -> None:
     issues = ProblemCollector("current grids")
-    if code_col not in grids.columns:
-        issues.add(
-            "columns",
-            expected=f"a '{code_col}' column",
-            found=str(list(grids.columns)),
-            fix="load the layout with geodata.grids.load_grids",
-        )
-    elif grids[code_col].astype(str).duplicated().any():
+    _frame_problems(issues, grids, code_col, what="grid polygon",
+                    fix="load the layout with geodata.grids.load_grids")
+    if code_col in grids.columns and grids[code_col].astype(str).duplicated().any():
         issues.add(code_col, expected="unique codes", found="duplicates", fix="renumber")
-    if len(grids) == 0:
-        issues.add("", expected="at least one grid polygon", found="none", fix="pass the layout")
-    if grids.crs is None:
-        issues.add("crs", expected="a CRS", found="none", fix="set the layout's CRS")
     if not 0 < min_cover_share <= 1:
         issues.add(
             "min_cover_share",

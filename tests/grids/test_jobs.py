@@ -110,3 +110,11 @@ n_starts = 3
     assert sets[PartitionParams].n_starts == 3
     with pytest.raises(InvalidInputError, match="both"):
         GridSizingParams(n_grids=3, target_workload_h=20)
+
+
+def test_a_missing_crs_is_an_error_never_assumed(helsinki, two_districts):
+    bare = gpd.GeoDataFrame({"code": two_districts["code"]},
+                            geometry=list(two_districts.geometry))  # no CRS
+    with pytest.raises(InvalidInputError, match="no jurisdictions to plan") as info:
+        redesign_grids(helsinki, bare, sizing=GridSizingParams(n_grids=2))
+    assert "a CRS" in str(info.value) and "set_crs" in str(info.value)
