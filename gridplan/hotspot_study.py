@@ -37,7 +37,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gridplan.boundary import (
     BoundaryHotspot,
-    BoundaryRankWeights,
+    BoundaryRankParams,
     BoundaryZone,
     ZoneParams,
     boundary_zone,
@@ -74,12 +74,12 @@ class HotspotStudyParams:
     trends: TrendParams = field(default_factory=TrendParams)
     risk: RiskParams = field(default_factory=RiskParams)
     zones: ZoneParams = field(default_factory=ZoneParams)
-    ranking: BoundaryRankWeights = field(default_factory=BoundaryRankWeights)
+    ranking: BoundaryRankParams = field(default_factory=BoundaryRankParams)
     joint: JointParams = field(default_factory=JointParams)
 
     #: The parameter classes, in the order the doors list them.
     SETS: ClassVar[tuple[type[Params], ...]] = (
-        HotspotParams, CellParams, TrendParams, RiskParams, ZoneParams, BoundaryRankWeights,
+        HotspotParams, CellParams, TrendParams, RiskParams, ZoneParams, BoundaryRankParams,
         JointParams,
     )
 
@@ -105,7 +105,7 @@ class HotspotStudy:
 
     result: HotspotResult
     zones: tuple[BoundaryZone, ...]
-    flagged: tuple[BoundaryHotspot, ...]  # ranked; empty without ``boundary``
+    flagged: tuple[BoundaryHotspot, ...]  # joint ones then notices; empty without ``boundary``
     plan: JointPlan | None  # joint patrols of the top flagged; None without ``boundary``
     boundary: bool
     study_area: BaseGeometry | None
@@ -116,6 +116,16 @@ class HotspotStudy:
     top: int
     risk: str  # how the boundary ranking's risk part was made
     why_no_zones: tuple[str, ...] = ()
+
+    @property
+    def joint(self) -> list[BoundaryHotspot]:
+        """Boundary hotspots with incidents on both sides: joint patrols, ranked."""
+        return [b for b in self.flagged if b.kind == "joint"]
+
+    @property
+    def notices(self) -> list[BoundaryHotspot]:
+        """One side's hotspots near the line: notices to the neighbour, ranked."""
+        return [b for b in self.flagged if b.kind == "notice"]
 
     @property
     def ranked_hotspots(self) -> list:
@@ -171,7 +181,7 @@ class HotspotStudy:
             return part
         to_wgs = _to_wgs84(self.crs)
         rows = []
-        for b, proposal in zip(self.flagged[: self.top], self.plan.proposals, strict=True):
+        for b, proposal in zip(self.joint[: self.top], self.plan.proposals, strict=True):
             joint = proposal.as_dict()
             joint["meeting_point"] |= to_wgs(proposal.meeting.point)
             if proposal.route is not None:
@@ -184,7 +194,9 @@ class HotspotStudy:
         plan = self.plan
         return part | {
             "flagged": rows,
-            "flagged_total": len(self.flagged),
+            "flagged_total": len(self.joint),
+            "notices": [b.notice(names) for b in self.notices[: self.top]],
+            "notices_total": len(self.notices),
             "meeting_list": plan.meeting_list(),
             "blind_spots": plan.blind_spots.as_dict() if plan.blind_spots else None,
             "notes": list(plan.notes),
@@ -229,6 +241,8 @@ def study_hotspots(
     result = analyse_hotspots(
         points, places, params=params.hotspots, cells=params.cells, trends=params.trends,
         study_area=area, code_column=code_column,
+        progress=None if progress is None else (lambda f, m: progress(0.1 + 0.4 * f, m)),
+        should_cancel=should_cancel,
     )
     study = HotspotStudy(
         result, zones, (), None, boundary, area, note, names, crs, params, top, risk="",
@@ -246,10 +260,11 @@ def study_hotspots(
         lines = gpd.GeoSeries([z.line for z in zones], crs=crs)
         risk = risk_terrain(result.units, network, boundary_lines=lines, params=params.risk)["risk"]
         risk_note = "risk terrain from the street network"
-    flagged = tuple(flag_boundary_hotspots(result, zones, risk=risk, weights=params.ranking))
-    step(0.6, f"joint patrols for {min(top, len(flagged))} boundary hotspots")
+    flagged = tuple(flag_boundary_hotspots(result, zones, risk=risk, params=params.ranking))
+    joint = [b for b in flagged if b.kind == "joint"]
+    step(0.6, f"joint patrols for {min(top, len(joint))} boundary hotspots")
     plan = plan_joint_patrols(
-        flagged[:top], zones, result, network=network, grids=grids, params=params.joint,
+        joint[:top], zones, result, network=network, grids=grids, params=params.joint,
         names=names,
     )
     step(1.0, "done")

@@ -21,7 +21,7 @@ zones, the hotspot analysis, optionally a street network and a grid layout, all 
   named "(gap walked across)" and counted as deadhead). No network: no route, said plainly.
 * **Time window** — the hotspot's peak window (shortest run of hours with ``peak_share`` of its
   incidents, e.g. 21:00–02:00) and the days that carry most of it.
-* **Cadence** — incidents per week, averaged over the last ``recent_weeks`` complete weeks (the
+* **Cadence** — incidents per week, averaged over the last ``cadence_weeks`` complete weeks (the
   whole period when the trend was not computed): ≥ ``nightly_per_week`` → every day ("nightly"
   when the window is at night), ≥ ``thrice_weekly_per_week`` → 3×/week, else weekly; one step up
   when the trend is ``new`` or ``intensifying`` (``escalate_rising``).
@@ -85,8 +85,9 @@ class JointParams(Params):
                                           help="at least this many a week: three times a week")
     escalate_rising: bool = param(True, help="new or intensifying hotspots get the next "
                                   "cadence up")
-    recent_weeks: int = param(4, unit="weeks", ge=1, le=520,
-                              help="cadence from the mean of the last complete weeks")
+    cadence_weeks: int = param(8, unit="weeks", ge=1, le=520, help="cadence from the mean "
+                               "weekly incidents of this many last complete weeks (one month "
+                               "is noisy: one quiet or busy week swings it)")
     street_reach_m: float = param(25.0, unit="m", gt=0, le=1000,
                                   help="patrol area: the hotspot grown by this")
     zone_reach_m: float = param(150.0, unit="m", gt=0, le=5000,
@@ -394,6 +395,10 @@ def plan_joint_patrols(
     params = params or JointParams()
     _check_inputs(zones, result, network, grids)
     notes: list[str] = []
+    notices = [b for b in flagged if b.kind != "joint"]
+    if notices:  # one side's hotspots: the neighbour is told, nobody patrols jointly
+        flagged = [b for b in flagged if b.kind == "joint"]
+        notes.append(f"{len(notices)} one-sided boundary hotspot(s) left to notices, not planned")
     streets = walk = None
     if network is None:
         notes.append(
@@ -435,7 +440,7 @@ def plan_joint_patrols(
         notes.append("no street network: blind spots across the line not computed")
     else:
         blind = boundary_blind_spots(zones, streets, grids, min_piece_m=params.min_blind_spot_m)
-    if not flagged:
+    if not flagged and not notices:
         notes.append("no hotspot touches a boundary zone: no joint patrol to propose")
     return JointPlan(proposals, blind, tuple(notes), params)
 
@@ -675,7 +680,7 @@ def _incidents_per_week(
 ) -> float:
     detail = h.trend_detail
     if detail is not None and len(detail.counts):
-        return float(np.mean(detail.counts[-params.recent_weeks :]))
+        return float(np.mean(detail.counts[-params.cadence_weeks :]))
     if time_column not in result.incidents.columns or result.incidents.empty:
         return 0.0
     times = pd.to_datetime(result.incidents[time_column])

@@ -69,7 +69,8 @@ def echo_boundary(part: dict, note: str = "") -> None:
     for line in part.get("explanation", []):
         click.echo(f"  {line}")
     if not part["flagged"]:
-        click.echo("  no boundary hotspot to propose a joint patrol for")
+        click.echo("  no boundary hotspot with incidents on both sides: no joint patrol")
+        _echo_notices(part, note)
         return
     click.echo(
         f"\nJoint patrols: {len(part['flagged'])} of {part['flagged_total']} flagged "
@@ -101,6 +102,7 @@ def echo_boundary(part: dict, note: str = "") -> None:
                 ("action", row["action"]),
             ],
         )
+    _echo_notices(part, note)
     blind = part.get("blind_spots")
     if blind is not None:
         click.echo(
@@ -116,6 +118,15 @@ def echo_boundary(part: dict, note: str = "") -> None:
             click.echo(f"  {s['street']} ({s['side'] or 'between the two'}): {s['km']:.2f} km")
     for n in part.get("notes", []):
         click.echo(f"  note: {n}")
+
+
+def _echo_notices(part: dict, note: str) -> None:
+    if not part.get("notices"):
+        return
+    click.echo(f"\nNotices to neighbours: {len(part['notices'])} of {part['notices_total']} "
+               f"one-sided hotspots by the line{note}")
+    for n in part["notices"]:
+        click.echo(f"  #{n['rank']} {n['text']}")
 
 
 @click.command()

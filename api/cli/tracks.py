@@ -77,7 +77,7 @@ def coverage(track_files, more_tracks, network_file, grids_file, grid_codes, pla
     points = tracks_to_metric(loaded, net.crs)
     chosen = _grids(grids, grid_codes, points)
     kps = []
-    if key_points_file:
+    if key_points_file:  # each key point to its grid, by the routes' own rule
         from geodata.key_points import read_key_points
         from gridplan.routing.workflow import assign_key_points
 

@@ -12,8 +12,9 @@ import typing
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
+from gridplan.errors import InvalidInputError
 from gridplan.params import Params
 
 
@@ -70,7 +71,21 @@ def job_params_model(name: str, base: type[BaseModel], *classes: type[Params],
         if clash:
             raise RuntimeError(f"{name}: parameter names declared twice: {sorted(clash)}")
         definitions |= mine
-    return create_model(name, __base__=base, **definitions)  # type: ignore[call-overload]
+
+    def library_checks(model: BaseModel) -> BaseModel:
+        """Checks spanning fields (e.g. a known time zone, ordered thresholds) at submission:
+        pydantic wants ValueError, with the library's own words."""
+        try:
+            split_params(model, *classes)
+        except InvalidInputError as exc:
+            raise ValueError("; ".join(f"{p.where}: expected {p.expected}, found {p.found}"
+                                       for p in exc.problems)) from None
+        return model
+
+    return create_model(  # type: ignore[call-overload]
+        name, __base__=base,
+        __validators__={"library_checks": model_validator(mode="after")(library_checks)},
+        **definitions)
 
 
 def split_params(model: BaseModel, *classes: type[Params]) -> dict[type[Params], Params]:

@@ -43,16 +43,18 @@ from gridplan.grids.workflow import (
     staff_plan,
 )
 from gridplan.network import StreetNetwork
+from gridplan.routing.params import PatrolParams
 
 WGS84 = "EPSG:4326"
 
 
 def _units(network: StreetNetwork, jurisdictions: gpd.GeoDataFrame,
            incidents: gpd.GeoDataFrame | None, sizing: GridSizingParams,
-           workload: WorkloadParams | None) -> PlanningUnits:
+           workload: WorkloadParams | None, patrol: PatrolParams | None) -> PlanningUnits:
     return planning_units(network, jurisdictions, kind=sizing.unit_kind,  # type: ignore[arg-type]
                           split_above_m2=sizing.split_above_m2, cell_area_m2=sizing.cell_area_m2,
-                          min_unit_m2=sizing.min_unit_m2, incidents=incidents, workload=workload)
+                          min_unit_m2=sizing.min_unit_m2, incidents=incidents, workload=workload,
+                          patrol=patrol)
 
 
 def stations_of(grids: gpd.GeoDataFrame, crs: Any) -> dict[str, tuple[float, float]]:
@@ -86,6 +88,7 @@ def redesign_grids(
     roster: ShiftPlanParams | None = None,
     partition: PartitionParams | None = None,
     workload: WorkloadParams | None = None,
+    patrol: PatrolParams | None = None,
     tz: str = "Asia/Shanghai",
 ) -> Redesign:
     """Redraw the grids of ``jurisdictions`` (``code`` + polygons) on ``network``'s streets.
@@ -93,12 +96,13 @@ def redesign_grids(
     ``current``: today's grid polygons (``code``, ``parent_code``, optional ``name``, staff
     counts, ``station_lon``/``station_lat``); it sets the default grid count and headcount and
     is compared with the proposal. ``incidents`` (``time`` tz-aware, ``event_class``) add
-    workload and blind spots; ``tz`` is their local time zone. Grid count: ``sizing.n_grids`` or
+    workload and blind spots; ``tz`` is their local time zone. ``patrol`` is the patrol policy
+    street workload is sized with (the one routes are planned with). Grid count: ``sizing.n_grids`` or
     ``sizing.target_workload_h``, else today's. Same ``sizing.seed``, same redesign. Every
     warning met on the way (dropped slivers, layout mismatches) is in ``Redesign.warnings``.
     """
     sizing = sizing or GridSizingParams()
-    units = _units(network, jurisdictions, incidents, sizing, workload)
+    units = _units(network, jurisdictions, incidents, sizing, workload, patrol)
     today = _layout(units, current, network, sizing) if current is not None else None
     result = redesign(
         units.units, units.adjacency, n_grids=sizing.n_grids,
@@ -130,6 +134,7 @@ def roster_layout(
     staffing: StaffingParams | None = None,
     roster: ShiftPlanParams | None = None,
     workload: WorkloadParams | None = None,
+    patrol: PatrolParams | None = None,
     tz: str = "Asia/Shanghai",
 ) -> LayoutRoster:
     """Officers and a week roster for the grid polygons ``grids`` (e.g. a stored plan).
@@ -137,7 +142,7 @@ def roster_layout(
     Officers: each grid's ``enforcement`` on file, or ``headcount`` allocated by workload.
     """
     sizing = sizing or GridSizingParams()
-    units = _units(network, jurisdictions, incidents, sizing, workload)
+    units = _units(network, jurisdictions, incidents, sizing, workload, patrol)
     layout = _layout(units, grids, network, sizing)
     on_file = None if headcount else {k: int(v) for k, v in layout.staff["enforcement"].items()}
     staffed = staff_plan(

@@ -23,6 +23,7 @@ Rules worth knowing:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Literal
 
 import geopandas as gpd
@@ -35,6 +36,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gridplan.errors import InvalidInputError, Problem, ProblemCollector
 from gridplan.params import Params, param
+from gridplan.progress import ProgressCallback, ShouldCancel, report
 from gridplan.hotspots.cells import (
     CellParams,
     assign_to_cells,
@@ -178,7 +180,7 @@ class HotspotResult:
             f"({self.n_outside} outside every jurisdiction, {self.n_unassigned} not on a unit); "
             f"{len(self.units)} units, {hot} hot, {cold} cold, {len(self.hotspots)} hotspots. "
             f"{self.message}"
-        )
+        ).rstrip()
 
 
 def _validate_inputs(
@@ -269,8 +271,13 @@ def analyse_hotspots(
     study_area: BaseGeometry | None = None,
     code_column: str = "code",
     time_column: str = "time",
+    progress: ProgressCallback | None = None,
+    should_cancel: ShouldCancel | None = None,
 ) -> HotspotResult:
     """Getis–Ord Gi* hotspots of ``incidents`` inside ``jurisdictions`` (see module docstring).
+
+    ``progress(fraction, message)`` and ``should_cancel()`` follow :mod:`gridplan.progress`: the
+    weekly trend step (the long one on a city) checks in between blocks of weeks.
 
     With ``segments`` (line GeoDataFrame with ``x``/``y`` midpoints, metric CRS) incidents snap to
     the nearest street; otherwise they fall into cells tiling the jurisdictions — or only their
@@ -308,7 +315,7 @@ def analyse_hotspots(
         time_zone=params.tz or data_time_zone(incidents[time_column]),
     )
     if status == "ok":
-        _add_statistics(result, time_column)
+        _add_statistics(result, time_column, _stepper(progress, should_cancel))
     return result
 
 
@@ -379,7 +386,16 @@ def _sufficiency(units: gpd.GeoDataFrame, n_used: int, params: HotspotParams) ->
     return "ok", ""
 
 
-def _add_statistics(result: HotspotResult, time_column: str) -> None:
+def _stepper(progress: ProgressCallback | None,
+             should_cancel: ShouldCancel | None) -> Callable[[float, str], None]:
+    def step(fraction: float, message: str) -> None:
+        report(fraction, message, progress=progress, should_cancel=should_cancel)
+
+    return step
+
+
+def _add_statistics(result: HotspotResult, time_column: str,
+                    step: Callable[[float, str], None]) -> None:
     units, params = result.units, result.params
     gi = getis_ord(
         units["weighted"].to_numpy(), result.weights, star=True, transform=params.transform
@@ -387,11 +403,15 @@ def _add_statistics(result: HotspotResult, time_column: str) -> None:
     units["gi_z"] = gi.z
     units["gi_p"] = gi.p_two_sided
     units["gi_bin"] = confidence_bins(gi.z, gi.p_two_sided, fdr=params.fdr)
-    weekly = _add_trends(result, time_column)
+    step(0.2, "weekly trends")
+    weekly = _add_trends(result, time_column, step)
+    step(0.9, "hotspot profiles")
     _add_hotspots(result, time_column, weekly)
+    step(1.0, "hotspots done")
 
 
-def _add_trends(result: HotspotResult, time_column: str) -> np.ndarray | None:
+def _add_trends(result: HotspotResult, time_column: str,
+                step: Callable[[float, str], None]) -> np.ndarray | None:
     """Per-unit weekly trend classes; returns the (n_units, T) complete-week counts, or None
     when there are fewer than ``min_weeks_for_trend`` complete weeks."""
     units, params, used = result.units, result.params, result.incidents
@@ -411,7 +431,8 @@ def _add_trends(result: HotspotResult, time_column: str) -> np.ndarray | None:
             "left out of them."
         ).strip()
     trends = classify_trends(
-        weekly, result.weights, weeks=weeks, params=result.trends, transform=params.transform
+        weekly, result.weights, weeks=weeks, params=result.trends, transform=params.transform,
+        checkpoint=lambda f: step(0.2 + 0.7 * f, "weekly trends"),
     )
     units["trend"] = trends.classes
     result.units.attrs["weeks"] = weeks

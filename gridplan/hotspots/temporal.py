@@ -30,8 +30,8 @@ question is how *that group* changes. So each week it is tested as one zone:
 * the group's weekly Gi* as one zone — Getis–Ord Gi* with weight 1 on the group's units:
   z_t = (c_t − x̄_t n_c) / (s_t √((N n_c − n_c²)/(N − 1))) over the N units' counts that week —
   and the week is *hot* when z_t > 0 with two-sided p < ``hot_alpha`` (BH over the group's weeks
-  when ``trend_fdr``). The group was picked on the same data, so this leans towards "hot"; it decides
-  between persistent and sporadic, not whether the hotspot exists;
+  when ``trend_fdr``). The group was picked on the same data, so this leans towards "hot"; it
+  decides between persistent and sporadic, not whether the hotspot exists;
 * Mann–Kendall on ``c_t`` (``measure="count"``, what the squads face) or on z_t
   (``measure="gi"``, the group relative to the whole area that week, robust to an area-wide rise
   in reporting).
@@ -45,6 +45,7 @@ significant increase and hot in the final week; ``diminishing`` significant decr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
@@ -343,8 +344,12 @@ def classify_trends(
     weeks: pd.DatetimeIndex | None = None,
     params: TrendParams | None = None,
     transform: Transform = "B",
+    checkpoint: Callable[[float], None] | None = None,
 ) -> TrendResult:
     """Weekly Gi* per unit and its trend class (rules in the module docstring).
+
+    ``checkpoint(fraction)`` is called between blocks of weeks (progress and cancellation:
+    :func:`gridplan.progress.report` raises there when the caller asked to stop).
 
     ``weekly``: (n, T) counts with T ≥ 3 weeks; ``weights``: the same neighbour matrix as the
     overall analysis. Weeks with no events at all give NaN z (never hot).
@@ -364,7 +369,7 @@ def classify_trends(
                 )
             ],
         )
-    z, hot = _weekly_hot(weekly, weights, params, transform)
+    z, hot = _weekly_hot(weekly, weights, params, transform, checkpoint)
     # Mann–Kendall decides only between persistent / intensifying / diminishing, i.e. for units
     # hot in at least persistent_share of the weeks; every other unit's class is settled by its
     # hot weeks alone, so it is not tested (NaN) — a city-wide run has tens of thousands of them.
@@ -386,11 +391,12 @@ def classify_trends(
 
 
 #: Values per block of weeks in :func:`_weekly_hot` (~32 MB of float64 per temporary).
-GI_BLOCK_VALUES = 4_000_000
+GI_BLOCK_VALUES = 1_000_000
 
 
 def _weekly_hot(weekly: np.ndarray, weights: sparse.spmatrix, params: TrendParams,
-                transform: Transform) -> tuple[np.ndarray, np.ndarray]:
+                transform: Transform, checkpoint: Callable[[float], None] | None = None,
+                ) -> tuple[np.ndarray, np.ndarray]:
     """Weekly Gi* z (n, T) and hot flags, a block of weeks at a time: Gi* of one week does not
     depend on another, and whole-matrix temporaries are what made city-wide runs need ~1 GB."""
     n, t = weekly.shape
@@ -398,6 +404,8 @@ def _weekly_hot(weekly: np.ndarray, weights: sparse.spmatrix, params: TrendParam
     hot = np.empty((n, t), dtype=bool)
     width = max(1, GI_BLOCK_VALUES // max(n, 1))
     for start in range(0, t, width):
+        if checkpoint is not None:
+            checkpoint(start / t)
         cols = slice(start, min(t, start + width))
         gi = getis_ord(weekly[:, cols], weights, star=True, transform=transform)
         z[:, cols] = gi.z
@@ -548,7 +556,8 @@ def cluster_trends(
         mk = mann_kendall(counts if params.measure == "count" else np.nan_to_num(z))
         parts.append((counts, z, hot, mk))
     mk_p = np.array([mk.p_two_sided for *_, mk in parts])
-    trending = significant(mk_p, params.trend_alpha, fdr=params.trend_fdr) if len(parts) else mk_p > 0
+    trending = (significant(mk_p, params.trend_alpha, fdr=params.trend_fdr) if len(parts)
+                else mk_p > 0)
     weeks = weeks if weeks is not None else pd.DatetimeIndex([])
     return [
         ClusterTrend(

@@ -12,10 +12,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from gridplan.errors import ProblemCollector
-from gridplan.network import GRADES, Mode
 from gridplan.params import Params, param
+
+if TYPE_CHECKING:
+    from gridplan.network import Mode
+
+#: Management grades 1 (busiest) … 4; the same as :data:`gridplan.network.GRADES` (kept here so
+#: declaring the policy does not load the network stack — a test checks they agree).
+GRADES: tuple[int, ...] = (1, 2, 3, 4)
 
 #: Patrol-car speeds by OSM class in the city centre (km/h; traffic lights and parking included).
 DEFAULT_DRIVE_SPEEDS_KMH: Mapping[str, float] = MappingProxyType({
@@ -54,9 +61,9 @@ class PatrolParams(Params):
         help="inspection minutes per km of street side, by grade 1-4")
     both_sides_grades: tuple[int, ...] = param(
         (1, 2), help="grades 1-4 patrolled on each side (two passes)")
-    both_sides_min_lanes: int | None = param(
-        4, ge=1, le=20, help="streets with at least this many lanes are patrolled on each side "
-        "(empty: no lane rule)")
+    both_sides_min_lanes: int = param(
+        4, ge=0, le=20, help="streets with at least this many lanes are patrolled on each side "
+        "(0: no lane rule)")
     passes_per_day: Mapping[int, float] = param(
         DEFAULT_PASSES_PER_DAY, unit="passes/day", gt=0, le=24,
         help="passes per day by grade 1-4: a whole number or 1/n (every n days)")
@@ -119,7 +126,7 @@ class PatrolParams(Params):
             return 2
         widest = _lanes(lanes)
         limit = self.both_sides_min_lanes
-        return 2 if limit is not None and widest is not None and widest >= limit else 1
+        return 2 if limit > 0 and widest is not None and widest >= limit else 1
 
     def passes_per_week(self, grade: int) -> float:
         """Passes of one side per week of a street of ``grade``."""

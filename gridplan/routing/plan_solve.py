@@ -20,7 +20,6 @@ station.
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -101,41 +100,49 @@ class Routes:
 
 
 # ---------------------------------------------------------------------------------- hooks
-@dataclass(frozen=True)
 class Hooks:
-    """The caller's ``progress`` and ``should_cancel`` (see :mod:`gridplan.progress`)."""
+    """The caller's ``progress`` and ``should_cancel`` (see :mod:`gridplan.progress`).
 
-    progress: ProgressCallback | None = None
-    should_cancel: ShouldCancel | None = None
+    Progress never goes back (a later search restarting at its own 0 % is not reported
+    lower); a cancel stops a running search inside the engine, which polls ``should_cancel``
+    every child, and raises :class:`~gridplan.progress.Cancelled` here."""
+
+    def __init__(self, progress: ProgressCallback | None = None,
+                 should_cancel: ShouldCancel | None = None) -> None:
+        self.progress, self.should_cancel = progress, should_cancel
+        self._reported = 0.0
 
     def check(self, fraction: float, message: str) -> None:
         """Report progress; raise :class:`~gridplan.progress.Cancelled` if asked to stop."""
-        report(fraction, message, progress=self.progress, should_cancel=self.should_cancel)
+        self._reported = max(self._reported, fraction)
+        report(self._reported, message, progress=self.progress, should_cancel=self.should_cancel)
 
     def stop_if_cancelled(self, where: str) -> None:
         if self.should_cancel is not None and self.should_cancel():
             raise Cancelled(f"cancelled: {where}")
 
-    def solve(self, instance: ArcInstance, k: int, search: SearchParams) -> ArcRoutingResult:
-        """The min–max search; a cancel stops it inside the search (the engine polls
-        ``should_cancel`` every child) and then raises here."""
+    def solve(self, instance: ArcInstance, k: int, search: SearchParams, *,
+              span: tuple[float, float] = (0.1, 0.8)) -> ArcRoutingResult:
+        """The min–max search, its progress reported within ``span`` of the whole."""
         self.stop_if_cancelled(f"before the route search for {k} officer(s)")
-        if ENGINE_HOOKS:
-            result = solve_minmax(instance, k, search, should_cancel=self.should_cancel)
-        else:
-            result = solve_minmax(instance, k, search)
-        self.stop_if_cancelled(f"in the route search for {k} officer(s)")
+        lo, hi = span
+        message = f"route search for {k} officer(s)"
+
+        def heard(fraction: float) -> None:
+            if self.progress is not None and lo + (hi - lo) * fraction > self._reported:
+                self._reported = lo + (hi - lo) * fraction
+                self.progress(self._reported, message)
+
+        result = solve_minmax(instance, k, search, should_cancel=self.should_cancel,
+                              progress=heard)
+        if result.cancelled:
+            raise Cancelled(f"cancelled in the {message}")
         return result
-
-
-#: Whether the engine's search takes ``should_cancel=`` (being merged; until then a cancel
-#: waits for the running search to end). TODO(route): drop this test once main has the hooks.
-ENGINE_HOOKS = "should_cancel" in inspect.signature(solve_minmax).parameters
 
 
 # ---------------------------------------------------------------------------------- solving
 def solve(area: RoutingArea, tasks: Sequence[Task], kept: Sequence[int], k: int,
-          params: PatrolParams, *, time_limit_s: float, hooks: Hooks = Hooks()
+          params: PatrolParams, *, time_limit_s: float, hooks: Hooks | None = None
           ) -> tuple[list[Route], float, str]:
     """Routes serving the ``kept`` tasks, the lower bound on the longest, and the method."""
     if not kept:
@@ -144,12 +151,12 @@ def solve(area: RoutingArea, tasks: Sequence[Task], kept: Sequence[int], k: int,
         return _postman(area, tasks, kept, params)
     instance = with_tasks(area.base, [tasks[i].street for i in kept],
                           [_service(area, tasks[i]) for i in kept])
-    result = hooks.solve(instance, k, SearchParams(
+    result = (hooks or Hooks()).solve(instance, k, SearchParams(
         seed=params.seed, time_limit_s=time_limit_s, max_iterations=params.max_iterations))
     routes = [[(kept[a >> 1], a % 2 == 0) for a in r] for r in result.routes]
     routes += [[] for _ in range(k - len(routes))]
     method = f"min-max {k}-postman (hybrid genetic search)"
-    if result.iterations < params.max_iterations and result.gap > 1e-9:
+    if result.stop_reason == "time limit":
         method += " — stopped by the time cap, a rerun may differ"
     return routes, result.lower_bound, method
 
@@ -204,8 +211,9 @@ class Fitted:
 
 
 def fit_to_shift(area: RoutingArea, tasks: Sequence[Task], k: int, params: PatrolParams,
-                 budget_min: float, *, rounds: int = 3, hooks: Hooks = Hooks()) -> Fitted:
+                 budget_min: float, *, rounds: int = 3, hooks: Hooks | None = None) -> Fitted:
     """Routes within ``budget_min`` each, leaving out the lowest-priority passes if needed."""
+    hooks = hooks or Hooks()
     order = sorted(range(len(tasks)), key=lambda i: tasks[i].priority)  # drop from the front
     kept = sorted(range(len(tasks)))
     dropped: list[int] = []

@@ -3,9 +3,9 @@
 A street due twice a day (一日双巡) must get one pass in each of the day's two shifts, not two in
 the morning. So a planned shift needs its place in the day. A :class:`ShiftPattern` is the day's
 list of named parts ("白=06:00-18:00,黑=18:00-06:00"); a shift belongs to the part it overlaps
-most, and the part's rank (day before night, then by minutes, then the earlier part) decides which passes it gets
-(:func:`gridplan.routing.frequency.shift_passes`). ``single`` — the shift is the whole day — is
-the default; ``day+night`` (白+黑) and ``am+pm+night`` are named presets.
+most, and the part's rank (day before night, then by minutes, then the earlier part) decides
+which passes it gets (:func:`gridplan.routing.frequency.shift_passes`). ``single`` — the shift
+is the whole day — is the default; ``day+night`` (白+黑) and ``am+pm+night`` are presets.
 
 Times are wall-clock in a named time zone (default Asia/Shanghai); an end before the start runs
 past midnight; an end equal to the start is refused (it is no shift at all, not 24 hours).

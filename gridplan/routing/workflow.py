@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import geopandas as gpd
 import shapely
@@ -68,9 +68,10 @@ def plan_routes(
     ``shift``: a :class:`Shift` or ``"HH:MM-HH:MM"`` on ``day`` (default today) in ``tz``;
     ``None`` plans every shift of ``pattern``. ``pattern``: the day's shifts (default
     ``single``: the shift is the whole day; ``"day+night"`` for 白+黑), so each shift gets its
-    share of a street's daily passes. ``officers``: on shift in each grid, a count or their names (default the
-    grid's enforcement staff, at least 1). Each key point is visited by the grid it names
-    (``grid_code``) or else the grid containing it; one outside every grid is an error.
+    share of a street's daily passes. ``officers``: on shift in each grid, a count or their
+    names (default the grid's enforcement staff, at least 1). Each key point is visited by the
+    grid it names (``grid_code``) or else the grid containing it; one outside every grid is an
+    error.
     ``progress`` / ``should_cancel``: see :mod:`gridplan.progress`.
     """
     pattern = pattern if isinstance(pattern, ShiftPattern) else ShiftPattern.parse(pattern)
@@ -90,6 +91,41 @@ def plan_routes(
                 progress=_scaled(progress, done / total, (done + 1) / total),
                 should_cancel=should_cancel))
     return RoutesPlan(tuple(plans), pattern)
+
+
+def plan_week(
+    network: StreetNetwork,
+    grid: Grid,
+    *,
+    start: date,
+    shift: str = "06:00-22:00",
+    pattern: ShiftPattern | str | None = None,
+    tz: str = DEFAULT_TZ,
+    officers: int = 1,
+    key_points: Sequence[KeyPoint] = (),
+    incidents: gpd.GeoDataFrame | None = None,
+    params: PatrolParams | None = None,
+    days: int = 7,
+    should_cancel: ShouldCancel | None = None,
+) -> tuple[PatrolPlan, ...]:
+    """A grid's routes for ``days`` days from ``start``: each day every shift of ``pattern``
+    (``single``: ``shift`` is the whole day's patrol), weekly streets on their day of the week.
+    What a week of patrol takes is the sum of its routes' minutes (:func:`officer_hours`)."""
+    pattern = pattern if isinstance(pattern, ShiftPattern) else ShiftPattern.parse(pattern)
+    plans: list[PatrolPlan] = []
+    for d in range(days):
+        day = start + timedelta(days=d)
+        result = plan_routes(network, [grid], shift=None if not pattern.is_single else shift,
+                             day=day, tz=tz, pattern=pattern, officers=officers,
+                             key_points=key_points, incidents=incidents, params=params,
+                             should_cancel=should_cancel)
+        plans.extend(result.plans)
+    return tuple(plans)
+
+
+def officer_hours(plans: Sequence[PatrolPlan]) -> float:
+    """Officer-hours the plans' routes take (walking, inspecting, dwelling and waiting)."""
+    return sum(r.minutes for p in plans for r in p.routes) / 60.0
 
 
 def choose_grids(grids: Sequence[Grid], codes: Sequence[str] | None) -> list[Grid]:

@@ -20,7 +20,7 @@ from api.app import create_app
 from api.settings import Settings
 from tests.api.conftest import BACKENDS, CHEAP_HASH, TestClient, backend_url
 
-ADMIN_PASSWORD = "sample-admin-pw"
+ADMIN_PASSWORD = "sample-planning-passphrase"  # no username in it (password rules)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -152,8 +152,6 @@ def test_the_service_the_cli_and_the_library_give_the_same_routes(
     assert job["result"]["day_part"] == cli_plan["day_part"] == plan.day_part == "白"
 
 
-@pytest.mark.skipif(not __import__("gridplan.routing.plan_solve", fromlist=["x"]).ENGINE_HOOKS,
-                    reason="the engine's should_cancel hook is not merged yet")
 def test_cancelling_a_running_routes_job_stops_it_within_two_seconds(
         served: tuple[TestClient, dict]) -> None:
     client, h = served
@@ -232,6 +230,22 @@ def test_hotspots_job_is_the_library_study(served: tuple[TestClient, dict],
     assert job["result"]["hotspots"] == _json(library["hotspots"])
     assert job["result"]["hotspot_count"] == library["hotspot_count"] > 0
     assert job["result"]["time_zone"] == "Asia/Shanghai"
+
+
+def test_hotspot_job_parameters_are_checked_by_the_library_at_submission(
+        served: tuple[TestClient, dict]) -> None:
+    client, h = served
+    sets = {s["district_code"]: s["id"] for s in client.get("/incidents", headers=h).json()}
+    bad = client.post("/jobs", json={"kind": "hotspots", "params": {
+        "incident_set_id": sets["310101"], "tz": "Mars/Base", "cell_size_m": 5}}, headers=h)
+    assert bad.status_code == 422 and "cell_size_m" in bad.text
+    zone = client.post("/jobs", json={"kind": "hotspots", "params": {
+        "incident_set_id": sets["310101"], "tz": "Mars/Base"}}, headers=h)
+    assert zone.status_code == 422 and "IANA time zone" in zone.text
+    order = client.post("/jobs", json={"kind": "joint_patrols", "params": {
+        "code_a": "310101", "code_b": "310106", "incident_set_ids": list(sets.values()),
+        "nightly_per_week": 1, "thrice_weekly_per_week": 2}}, headers=h)
+    assert order.status_code == 422 and "nightly_per_week" in order.text
 
 
 def test_joint_patrols_job_is_the_library_study(served: tuple[TestClient, dict],

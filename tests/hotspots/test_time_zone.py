@@ -112,3 +112,18 @@ def test_clock_times_at_a_daylight_saving_change_load(tmp_path):
     frame = load_incidents(csv, lon_col="lon", lat_col="lat", tz=PACIFIC).frame
     hours = [t.hour for t in frame["time"]]
     assert hours == [1, 3, 10]  # repeated hour: first occurrence; missing hour: the next one
+
+
+def test_a_column_mixing_offsets_naive_times_and_garbage(tmp_path):
+    csv = tmp_path / "mixed.csv"
+    times = ["2021-07-01T10:00:00Z", "2021-07-01 10:00", "2021/07/01 10:00:00-04:00",
+             "1625133600", "yesterday"]
+    pd.DataFrame({"lon": [-121.9] * 5, "lat": [37.3] * 5, "time": times}).to_csv(csv, index=False)
+    with pytest.raises(InvalidInputError) as err:
+        load_incidents(csv, lon_col="lon", lat_col="lat", tz=PACIFIC)
+    assert [p.where for p in err.value.problems] == ["row 6"]  # header is row 1
+    good = csv.with_name("good.csv")
+    pd.read_csv(csv).iloc[:4].to_csv(good, index=False)
+    frame = load_incidents(good, lon_col="lon", lat_col="lat", tz=PACIFIC).frame
+    assert [t.strftime("%H:%M %z") for t in frame["time"]] == [
+        "03:00 -0700", "10:00 -0700", "07:00 -0700", "03:00 -0700"]

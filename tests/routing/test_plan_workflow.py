@@ -16,7 +16,6 @@ from gridplan.errors import InvalidInputError
 from gridplan.model import Grid, KeyPoint
 from gridplan.progress import Cancelled
 from gridplan.routing import PatrolParams, ShiftPattern, plan_grid, plan_routes, shift_on
-from gridplan.routing.plan_solve import ENGINE_HOOKS
 from gridplan.routing.turns import U_TURN_DEG, Segment, merge_legs
 from tests.routing.plan_data import TZ, X0, Y0, lattice, shift, whole_grid
 
@@ -123,7 +122,6 @@ def test_progress_rises_to_the_end_and_a_cancel_stops_planning():
                     params=PatrolParams(**FAST), should_cancel=lambda: True)
 
 
-@pytest.mark.skipif(not ENGINE_HOOKS, reason="the engine's should_cancel hook is not merged yet")
 def test_a_cancel_during_a_long_search_stops_within_two_seconds():
     net = lattice(6, 6, seed=4)
     flag = threading.Event()
@@ -183,3 +181,10 @@ def _doubles_back(coords, *, ignore_below_m: float = 2.0) -> bool:
 
 
 _ = TZ  # the lattice fixtures' zone (Asia/Shanghai) is the default of every shift here
+
+
+def test_the_policy_grades_are_the_network_grades():
+    from gridplan.network import GRADES
+    from gridplan.routing import params
+
+    assert params.GRADES == GRADES
