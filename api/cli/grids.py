@@ -30,6 +30,7 @@ from gridplan.grids.core import PartitionParams
 from gridplan.grids.params import GridSizingParams
 from gridplan.grids.roster import ShiftPlanParams
 from gridplan.grids.staffing import StaffingParams
+from gridplan.routing.params import PatrolParams
 
 UNITS_FILE = "plan_units.geojson"
 
@@ -40,6 +41,10 @@ headcount_option = click.option(
 _STAFFING_ALIASES = {"min_officers_per_grid": ("--min-officers",),
                      "max_officers_per_grid": ("--max-officers",)}
 staffing_options = params_options(StaffingParams, ShiftPlanParams, aliases=_STAFFING_ALIASES)
+#: PatrolParams of the route search only; the patrol policy (speeds, passes, sides, inspection)
+#: sizes grid workload exactly as it plans routes, so those options stay
+_ROUTE_SEARCH_ONLY = ("seed", "max_iterations", "time_limit_s", "estimate_officers_needed",
+                      "station_snap_max_m", "connect_buffer_m", "bridge_gaps_m")
 plan_file_option = click.option(
     "--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path),
     required=True, help=f"A {UNITS_FILE} written by 'grids redesign' (or 'grids move').")
@@ -122,7 +127,8 @@ def echo_redesign(result, *, notes, paths: dict[str, Path]) -> None:
 @incidents_option(help="Adds incident workload and blind spots.")
 @incident_options
 @headcount_option
-@params_options(GridSizingParams, StaffingParams, ShiftPlanParams, PartitionParams,
+@params_options(GridSizingParams, StaffingParams, ShiftPlanParams, PartitionParams, PatrolParams,
+                exclude=_ROUTE_SEARCH_ONLY,
                 aliases={"n_grids": ("--grids",), "unit_kind": ("--units",),
                          "target_workload_h": ("--target-workload",), **_STAFFING_ALIASES})
 @out_option
@@ -141,7 +147,7 @@ def redesign_cmd(network_file, jurisdictions_file, codes, current_file, incident
                             incidents=inputs.incidents, headcount=headcount,
                             sizing=params[GridSizingParams], staffing=params[StaffingParams],
                             roster=params[ShiftPlanParams], partition=params[PartitionParams],
-                            tz=incident_options["tz"])
+                            patrol=params[PatrolParams], tz=incident_options["tz"])
     paths = write_redesign(result, out, notes=inputs.notes)
     echo_option_warnings(inputs.warnings + result.warnings)
     if as_json:

@@ -97,9 +97,10 @@ def redesign_grids(
     counts, ``station_lon``/``station_lat``); it sets the default grid count and headcount and
     is compared with the proposal. ``incidents`` (``time`` tz-aware, ``event_class``) add
     workload and blind spots; ``tz`` is their local time zone. ``patrol`` is the patrol policy
-    street workload is sized with (the one routes are planned with). Grid count: ``sizing.n_grids`` or
-    ``sizing.target_workload_h``, else today's. Same ``sizing.seed``, same redesign. Every
-    warning met on the way (dropped slivers, layout mismatches) is in ``Redesign.warnings``.
+    street workload is sized with (the one routes are planned with). Grid count:
+    ``sizing.n_grids`` or ``sizing.target_workload_h``, else today's. Same ``sizing.seed``, same
+    redesign. Every warning met on the way (dropped slivers, layout mismatches) is in
+    ``Redesign.warnings``.
     """
     sizing = sizing or GridSizingParams()
     units = _units(network, jurisdictions, incidents, sizing, workload, patrol)
