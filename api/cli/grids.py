@@ -43,8 +43,9 @@ _STAFFING_ALIASES = {"min_officers_per_grid": ("--min-officers",),
 staffing_options = params_options(StaffingParams, ShiftPlanParams, aliases=_STAFFING_ALIASES)
 #: PatrolParams of the route search only; the patrol policy (speeds, passes, sides, inspection)
 #: sizes grid workload exactly as it plans routes, so those options stay
-_ROUTE_SEARCH_ONLY = ("seed", "max_iterations", "time_limit_s", "estimate_officers_needed",
-                      "station_snap_max_m", "connect_buffer_m", "bridge_gaps_m")
+_ROUTE_SEARCH_ONLY = tuple(f"PatrolParams.{name}" for name in (
+    "seed", "max_iterations", "time_limit_s", "estimate_officers_needed", "station_snap_max_m",
+    "connect_buffer_m", "bridge_gaps_m"))
 plan_file_option = click.option(
     "--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path),
     required=True, help=f"A {UNITS_FILE} written by 'grids redesign' (or 'grids move').")
