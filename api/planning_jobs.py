@@ -8,13 +8,12 @@ report progress and honour cancellation (the routes workflow takes ``progress=``
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import json
+from datetime import date
 from typing import Any, Literal
 
 import geopandas as gpd
-import shapely
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-from shapely.geometry import mapping
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 
@@ -23,6 +22,8 @@ from api.jobs import JobContext
 from api.schemas.common import RowId
 from api.schemas.params import job_params_model, params_model, split_params
 from gridplan.errors import InvalidInputError, Problem
+from gridplan.grids.core import PartitionParams
+from gridplan.grids.params import GridSizingParams
 from gridplan.hotspots import CellParams, HotspotParams, TrendParams
 from gridplan.model import Grid as ModelGrid
 from gridplan.network import StreetNetwork
@@ -127,15 +128,32 @@ def key_points_of(points: list[KeyPointIn], crs: object) -> list[Any]:
             for k in points]
 
 
-class RedesignParams(BaseModel):
+class _RedesignJob(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     district_code: str = Field(min_length=1, max_length=32)
     network_id: RowId
-    n_grids: int = Field(ge=1, le=500)
     incident_set_id: RowId | None = Field(default=None, description="adds incident workload")
-    seed: int = Field(default=0, ge=0, le=2**31 - 1)
-    n_starts: int = Field(default=2, ge=1, le=16)
     save_as_proposal: str | None = Field(default=None, min_length=1, max_length=200,
                                          description="store the result as a proposal plan")
+
+    @model_validator(mode="after")
+    def _library_accepts(self) -> Any:
+        return checked_by_library(self, *REDESIGN_SETS)  # e.g. n_grids and target both given
+
+
+def checked_by_library(model: Any, *classes: type) -> Any:
+    """``model`` if gridplan accepts its parameter sets (checks across fields included), else a
+    ValueError in the library's words, so a bad job is refused at submission (422)."""
+    try:
+        split_params(model, *classes)
+    except InvalidInputError as exc:
+        raise ValueError("; ".join(str(p) for p in exc.problems)) from None
+    return model
+
+
+#: The parameter sets of a redesign job, declared once in gridplan (flat in the job's params).
+REDESIGN_SETS = (GridSizingParams, PartitionParams)
+RedesignParams = job_params_model("RedesignParams", _RedesignJob, *REDESIGN_SETS)
 
 
 class _HotspotsJob(BaseModel):
@@ -229,36 +247,13 @@ def _district_area(session: Any, code: str) -> BaseGeometry:
     return found.geometry
 
 
-def redesign_units(ctx: JobContext, net: StreetNetwork, district: BaseGeometry, code: str,
-                   incidents: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
-    """Street blocks of the district where the network has streets, with workload hours."""
-    from gridplan.grids import add_workload, attach_incidents, attach_streets, street_blocks
-
-    district_m = to_metric(district, net.crs)
-    streets = shapely.union_all([d["geometry"] for *_, d in net.graph.edges(data=True)
-                                 if d.get("geometry") is not None])
-    study = district_m.intersection(streets.convex_hull)  # no streets, no blocks, no grid
-    if study.is_empty:
-        raise InvalidInputError("network does not cover the district", [Problem(
-            "redesign", "network_id", f"a network with streets in district {code}", "none",
-            "upload an OSM extract covering the district")])
-    jurisdictions = gpd.GeoDataFrame({"code": [code]}, geometry=[study], crs=net.crs)
-    step(ctx, 0.15, "cutting street blocks")
-    units = attach_streets(street_blocks(net, jurisdictions), net)
-    if incidents is not None and len(incidents):
-        step(ctx, 0.3, "adding incident workload")
-        metric = incidents.to_crs(net.crs)
-        as_of: datetime = metric["time"].max().to_pydatetime()
-        units = attach_incidents(units, metric, as_of=as_of)
-    return add_workload(units)
-
-
-def run_redesign(ctx: JobContext, p: RedesignParams) -> dict[str, Any]:
-    """Redraw a district's grids: street blocks weighted by patrol, inspection and incident
-    workload, partitioned into ``n_grids`` contiguous, compact, balanced grids (seeded)."""
+def run_redesign(ctx: JobContext, p: Any) -> dict[str, Any]:
+    """Redraw a district's grids with :func:`gridplan.grids.jobs.redesign_grids` (the same
+    redesign as ``gridplan grids redesign``): street blocks weighted by patrol, inspection and
+    incident workload, partitioned into contiguous, compact, balanced grids (seeded), staffed."""
     from api.incident_store import read_normalised
-    from gridplan.grids import assign_codes, partition_units, unit_adjacency
-    from gridplan.grids.core import PartitionParams
+    from gridplan.grids.jobs import redesign_grids
+    from gridplan.grids.tables import proposed_frame
 
     with ctx.db.session() as session:
         district = _district_area(session, p.district_code)
@@ -267,28 +262,24 @@ def run_redesign(ctx: JobContext, p: RedesignParams) -> dict[str, Any]:
     step(ctx, 0.02, "loading street network")
     net = load_network_of(ctx, p.network_id)
     incidents = read_normalised(incidents_path) if incidents_path else None
-    units = redesign_units(ctx, net, district, p.district_code, incidents)
-    step(ctx, 0.4, f"partitioning {len(units)} blocks into {p.n_grids} grids")
-    plan = partition_units(units, unit_adjacency(units), n_grids=p.n_grids, seed=p.seed,
-                           params=PartitionParams(n_starts=p.n_starts))
-    plan = assign_codes(plan)
+    step(ctx, 0.2, "units, partition, staffing")
+    jurisdictions = gpd.GeoDataFrame({"code": [p.district_code]}, geometry=[district], crs=WGS84)
+    sets = split_params(p, *REDESIGN_SETS)
+    result = redesign_grids(net, jurisdictions, incidents=incidents,
+                            sizing=sets[GridSizingParams], partition=sets[PartitionParams])
     step(ctx, 0.9, "writing grids")
-    grids = plan.grids.to_crs(WGS84)
-    features = [{"type": "Feature", "geometry": dict(mapping(row.geometry)),
-                 "properties": {"code": row.code, "workload_h": round(row.workload_h, 2),
-                                "area_m2": round(row.area_m2, 1), "n_units": int(row.n_units),
-                                "polsby_popper": round(row.polsby_popper, 4)}}
-                for row in grids.itertuples()]
-    out: dict[str, Any] = {"district_code": p.district_code, "summary": plan.summary(),
-                           "grids": {"type": "FeatureCollection", "features": features}}
+    grids = json.loads(proposed_frame(result).to_crs(WGS84).to_json(drop_id=True, na="null"))
+    out: dict[str, Any] = {"district_code": p.district_code,
+                           "summary": result.proposed.plan.summary(),
+                           "report": result.summary(), "grids": grids}
     if p.save_as_proposal:
-        out["plan_id"] = save_proposal(ctx, p, features)
+        out["plan_id"] = save_proposal(ctx, p, grids["features"])
     return out
 
 
-def save_proposal(ctx: JobContext, p: RedesignParams, features: list[dict[str, Any]]) -> int:
+def save_proposal(ctx: JobContext, p: Any, features: list[dict[str, Any]]) -> int:
     """Store the redesign as a proposal plan (one transaction, audited as the job's owner)."""
-    from shapely.geometry import shape
+    from shapely.geometry import Point, shape
 
     from api.audit import grid_snapshot, record
     from api.db.models import utcnow
@@ -302,9 +293,13 @@ def save_proposal(ctx: JobContext, p: RedesignParams, features: list[dict[str, A
         record(session, ctx.owner, "create", "plan", plan.id, None,
                {"name": plan.name, "district_code": plan.district_code, "status": "proposal"})
         for f in features:
-            grid = Grid(plan_id=plan.id, code=f["properties"]["code"], name="",
+            props = f["properties"]
+            station = (Point(props["station_lon"], props["station_lat"])
+                       if props.get("station_lon") is not None else None)
+            grid = Grid(plan_id=plan.id, code=props["code"], name="",
                         jurisdiction_code=p.district_code, district_code=p.district_code,
-                        geometry=shape(f["geometry"]), station=None, staff={},
+                        geometry=shape(f["geometry"]), station=station,
+                        staff={"enforcement": int(props.get("enforcement", 0))},
                         updated_by=ctx.owner.username, updated_at=utcnow())
             session.add(grid)
             session.flush()

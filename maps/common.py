@@ -14,8 +14,8 @@ import shapely
 from geodata.files import write_text
 from gridplan.errors import GridPlanError, InvalidInputError, Problem
 from maps.assets import external_resources, make_offline
-from maps.fonts import font_face_css
 from maps.basemap import TileProvider, to_tile_coords
+from maps.fonts import font_face_css
 from maps.layers import WGS84
 
 COORD_DECIMALS = 6  # ~0.1 m: keeps the HTML small without visible loss

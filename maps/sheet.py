@@ -259,10 +259,13 @@ def _patrols(ax, officers: pd.DataFrame | None, colors: dict[str, str], text: di
 
 def meeting_sheet(jurisdictions: gpd.GeoDataFrame, *, date: dt.date | str,
                   parties: tuple[str, str] | None = None, grids=None, zones=None, hotspots=None,
-                  joint_routes=None, meeting_points=None, streets=None, paper: str = "A4",
+                  joint_routes=None, meeting_points=None, streets, paper: str = "A4",
                   lang: str = "zh", attribution: str = "",
                   meeting_list: pd.DataFrame | None = None) -> tuple[Figure, str]:
-    """The sheet as a matplotlib Figure and the language used; layers as in :mod:`maps.layers`."""
+    """The sheet as a matplotlib Figure and the language used; layers as in :mod:`maps.layers`.
+
+    ``streets`` (required: pass ``None`` only on purpose): the network or its lines, drawn grey
+    under everything so the printed map shows where to walk."""
     if paper not in PAPER_IN:
         raise InvalidInputError(f"unknown paper size {paper!r}", [Problem(
             "paper", "", expected=" or ".join(PAPER_IN), found=repr(paper),

@@ -50,7 +50,9 @@ COMMANDS: dict[str, LazyCommand] = {
         "open site (Beasley's OR-Library pmed format).",
     ),
     "grids": LazyCommand(
-        "api.cli.grids", "grids", "Responsibility grids (责任网格): redesign, hand edits, week rosters."
+        "api.cli.grids",
+        "grids",
+        "Responsibility grids (责任网格): redesign, hand edits, week rosters.",
     ),
     "hotspots": LazyCommand(
         "api.cli.hotspots",
@@ -62,15 +64,20 @@ COMMANDS: dict[str, LazyCommand] = {
         "routes",
         "Patrol routes for a grid's officers in one shift: every due street, fairly shared.",
     ),
-    "serve": LazyCommand("api.cli.serve", "serve", "Run the planning service (OpenAPI docs at /docs)."),
+    "serve": LazyCommand(
+        "api.cli.serve", "serve", "Run the planning service (OpenAPI docs at /docs)."
+    ),
     "db": LazyCommand("api.cli.serve", "db", "Database maintenance."),
     "users": LazyCommand("api.cli.serve", "users", "User accounts of the service."),
     "job": LazyCommand(
-        "api.cli.jobs", "job", "Run the service's long jobs from the terminal (with a progress bar)."
+        "api.cli.jobs",
+        "job",
+        "Run the service's long jobs from the terminal (with a progress bar).",
     ),
     "tracks": LazyCommand(
-        "api.cli.tracks", "tracks",
-        "Officers' GPS tracks: coverage of the streets and key points, plan against actual."
+        "api.cli.tracks",
+        "tracks",
+        "Officers' GPS tracks: coverage of the streets and key points, plan against actual.",
     ),
 }
 

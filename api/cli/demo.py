@@ -130,12 +130,14 @@ def step_incidents(ctx: DemoContext) -> None:
 def step_grids_redesign(ctx: DemoContext) -> None:
     """Redraw the grids, staff and roster them, compare with the illustrative layout; writes
     grids_current/proposed.geojson, staffing.csv, roster.csv, blind_spots.json."""
-    from api.cli.grids import echo_redesign, run_redesign, write_redesign
+    from api.cli.grids import echo_redesign
+    from geodata.grid_plans import ILLUSTRATIVE, write_redesign
+    from gridplan.grids.jobs import redesign_grids
+    from gridplan.grids.params import GridSizingParams
 
-    notes = ["illustrative current layout", "synthetic incidents"]
-    inputs = {"network": ctx.network, "jurisdictions": ctx.jurisdictions, "current": ctx.grids,
-              "incidents": ctx.incidents}
-    result = run_redesign(inputs, seed=ctx.seed)
+    notes = (ILLUSTRATIVE, "synthetic incidents")
+    result = redesign_grids(ctx.network, ctx.jurisdictions, current=ctx.grids,
+                            incidents=ctx.incidents, sizing=GridSizingParams(seed=ctx.seed))
     ctx.results["redesign"] = result
     paths = write_redesign(result, ctx.out, notes=notes)
     for path in paths.values():

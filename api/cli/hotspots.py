@@ -8,11 +8,19 @@ declarations in ``gridplan`` (``--params FILE.toml`` and one option each).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from api.cli.common import echo_json, echo_table, echo_warnings, incident_options, json_option
+from api.cli.common import (
+    echo_json,
+    echo_table,
+    echo_warnings,
+    grids_option,
+    incident_options,
+    incidents_option,
+    json_option,
+    jurisdictions_option,
+    network_option,
+)
 from api.cli.params_options import params_options
 from geodata import sample
 from geodata.coords import COORD_SYSTEMS
@@ -123,18 +131,8 @@ def _echo_notices(part: dict, note: str) -> None:
 
 
 @click.command()
-@click.option(
-    "--network",
-    "network_file",
-    type=click.Path(path_type=Path),
-    help="OSM file (walk network; gives meeting points at street crossings and routes).",
-)
-@click.option(
-    "--jurisdictions",
-    "jurisdictions_file",
-    type=click.Path(path_type=Path),
-    help="Jurisdiction polygons (GeoJSON/GPKG; codes in code/adcode).",
-)
+@network_option(help="Walk network: meeting points at street crossings and routes.")
+@jurisdictions_option()
 @click.option("--codes", help="Comma-separated jurisdiction codes to keep, e.g. 310120,310116.")
 @click.option(
     "--jurisdiction-coords",
@@ -144,16 +142,9 @@ def _echo_notices(part: dict, note: str) -> None:
     help="Datum of the jurisdiction polygons: gcj02 for Amap (高德) outlines, shifted to WGS-84 "
     "so they meet the OSM streets and the incidents.",
 )
-@click.option(
-    "--incidents", "incidents_file", type=click.Path(path_type=Path), help="Incident CSV/GeoJSON."
-)
+@incidents_option()
 @incident_options
-@click.option(
-    "--grids",
-    "grids_file",
-    type=click.Path(path_type=Path),
-    help="Grid layout (for blind spots across the line).",
-)
+@grids_option(help="For blind spots across the line.")
 @click.option(
     "--boundary",
     is_flag=True,

@@ -20,7 +20,14 @@ from pathlib import Path
 
 import click
 
-from api.cli.common import echo_json, echo_warnings, json_option, mode_option
+from api.cli.common import (
+    echo_json,
+    echo_warnings,
+    grids_option,
+    json_option,
+    mode_option,
+    network_option,
+)
 from api.cli.params_options import params_options
 from gridplan.routing.params import PatrolParams
 from gridplan.routing.shifts import PRESETS
@@ -64,10 +71,8 @@ def load_inputs(network_file: Path | None, grids_file: Path | None, mode: str):
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Date [default: today].")
 @click.option("--tz", default=DEFAULT_TZ, show_default=True, help="Time zone of the shifts.")
 @mode_option
-@click.option("--network", "network_file", type=click.Path(exists=True, path_type=Path),
-              help="OSM file (.osm/.pbf).")
-@click.option("--grids", "grids_file", type=click.Path(exists=True, path_type=Path),
-              help="Grid polygons (GeoJSON/GeoPackage).")
+@network_option()
+@grids_option()
 @click.option("--key-points", "key_points_file", type=click.Path(exists=True, path_type=Path),
               help="Key points (CSV id,name,lon,lat,dwell_minutes,window[,grid] or GeoJSON).")
 @params_options(PatrolParams)

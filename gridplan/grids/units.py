@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gridplan.errors import ProblemCollector
+from gridplan.errors import Problem, ProblemCollector
 from gridplan.model import EventClass
 from gridplan.network import GRADES, StreetNetwork
 from gridplan.params import Params, param
@@ -186,11 +186,15 @@ def _tag_faces(faces: np.ndarray, jurisdictions: gpd.GeoDataFrame, code_col: str
 def _merge_slivers(units: gpd.GeoDataFrame, min_area_m2: float) -> gpd.GeoDataFrame:
     """Merge faces below ``min_area_m2`` into the same-jurisdiction neighbour with most boundary.
 
-    Smallest first; a face already merged is followed to the unit that absorbed it.
+    Smallest first; a face already merged is followed to the unit that absorbed it. A face
+    below ``min_area_m2`` with no such neighbour is a sliver of the jurisdiction polygon (e.g. a
+    boundary digitised a few metres off its neighbour's): it is dropped, since it would become
+    a separate piece of whichever grid received it, and reported in ``attrs["slivers"]``.
     """
     geoms = list(units.geometry.values)
     codes = units["jurisdiction"].tolist()
     owner = list(range(len(geoms)))
+    dropped: list[int] = []
 
     def find(i: int) -> int:
         while owner[i] != i:
@@ -207,17 +211,31 @@ def _merge_slivers(units: gpd.GeoDataFrame, min_area_m2: float) -> gpd.GeoDataFr
             continue
         cands = sorted({find(int(j)) for j in tree.query(geoms[i], predicate="dwithin",
                                                          distance=1e-6)} - {i})
-        cands = [j for j in cands if codes[j] == codes[i]]
+        cands = [j for j in cands if codes[j] == codes[i] and j not in dropped]
         shared = [shapely.intersection(geoms[i].boundary, geoms[j].boundary).length
                   for j in cands]
         if not cands or max(shared) <= 0:
-            continue  # nothing to merge into: stays a (small) unit of its own
+            dropped.append(i)  # a sliver: it would be a separate piece of whatever grid got it
+            continue
         j = cands[int(np.argmax(shared))]
         geoms[j] = shapely.union(geoms[j], geoms[i])
         owner[i] = j
-    keep = [i for i in range(len(geoms)) if owner[i] == i]
-    return gpd.GeoDataFrame({"jurisdiction": [codes[i] for i in keep]},
-                            geometry=[geoms[i] for i in keep], crs=units.crs)
+    keep = [i for i in range(len(geoms)) if owner[i] == i and i not in dropped]
+    out = gpd.GeoDataFrame({"jurisdiction": [codes[i] for i in keep]},
+                           geometry=[geoms[i] for i in keep], crs=units.crs)
+    out.attrs["slivers"] = [_sliver_problem(geoms[i], codes[i], min_area_m2, units.crs)
+                            for i in dropped]
+    return out
+
+
+def _sliver_problem(geom, code: object, min_area_m2: float, crs) -> Problem:
+    centre = gpd.GeoSeries([geom.representative_point()], crs=crs).to_crs("EPSG:4326").iloc[0]
+    return Problem(
+        "jurisdictions", f"jurisdiction {code}, piece at {centre.x:.5f}, {centre.y:.5f}",
+        f"pieces of at least {min_area_m2:,.0f} m² or touching the rest of the jurisdiction",
+        f"a {geom.area:,.0f} m² sliver touching none of it",
+        "dropped from the plan (likely a boundary digitised off its neighbour's); fix the "
+        "polygon, or lower min_unit_m2 to keep it as a separate piece")
 
 
 def _finish_units(units: gpd.GeoDataFrame, prefix: str) -> gpd.GeoDataFrame:
@@ -225,10 +243,12 @@ def _finish_units(units: gpd.GeoDataFrame, prefix: str) -> gpd.GeoDataFrame:
     pts = shapely.point_on_surface(units.geometry.values)
     order = np.lexsort((np.round(shapely.get_x(pts), 3), -np.round(shapely.get_y(pts), 3),
                         units["jurisdiction"].astype(str).to_numpy()))
+    slivers = list(units.attrs.get("slivers", []))
     units = units.iloc[order].reset_index(drop=True)
     units.index = pd.Index([f"{prefix}{i:05d}" for i in range(len(units))], name="unit_id")
     units["area_m2"] = units.geometry.area
     units["perimeter_m"] = units.geometry.length
+    units.attrs["slivers"] = slivers
     return units
 
 

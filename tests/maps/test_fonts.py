@@ -31,7 +31,7 @@ fm.fontManager._findfont_cached.cache_clear()
 from geodata import sample
 from maps.sheet import write_meeting_sheet
 files = write_meeting_sheet(sample.jurisdictions(), sys.argv[1] + "/s.png", sys.argv[1] + "/s.pdf",
-                            date="2026-11-30", dpi=50)
+                            date="2026-11-30", streets=sample.network("walk"), dpi=50)
 family = __import__("maps.fonts", fromlist=["x"]).matplotlib_family()
 used = fm.findfont(fm.FontProperties(family=[family]), fallback_to_default=False)
 print(json.dumps({"lang": files.lang, "family": family, "file": used}))
@@ -68,7 +68,8 @@ def _woff_of(page: str) -> bytes:
 def test_html_map_inlines_a_subset_with_exactly_its_characters(grids, tmp_path):
     from fontTools.ttLib import TTFont
 
-    page = save_map(grid_map(grids, streets=None, tiles="none"), tmp_path / "g.html").read_text("utf-8")
+    page = save_map(grid_map(grids, streets=None, tiles="none"),
+                    tmp_path / "g.html").read_text("utf-8")
     assert f'font-family: "{fonts.WEB_FAMILY}"' in page and "fonts.googleapis" not in page
     font = TTFont(io.BytesIO(_woff_of(page)))
     cmap = font.getBestCmap()
@@ -83,7 +84,8 @@ def test_html_map_inlines_a_subset_with_exactly_its_characters(grids, tmp_path):
 
 def test_system_font_path_is_an_option(monkeypatch, tmp_path, grids):
     monkeypatch.setenv("GRIDPLAN_CJK_FONT", "system")
-    page = save_map(grid_map(grids, streets=None, tiles="none"), tmp_path / "g.html").read_text("utf-8")
+    page = save_map(grid_map(grids, streets=None, tiles="none"),
+                    tmp_path / "g.html").read_text("utf-8")
     assert "data:font/woff" not in page  # the browser's own fonts are used
     assert fonts.font_face_css("网格") == ""
 
