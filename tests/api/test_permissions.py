@@ -274,7 +274,8 @@ def test_403_bodies_name_nothing_the_caller_may_not_see(world: World) -> None:
     world.client.post("/jurisdictions", headers=world.h("admin"), json={
         "code": town, "name": "镇", "level": 4, "parent_code": JA,
         "geometry": geojson(grid_shape(JA, 0))})
-    probes = [("squad", f"/grids/{world.grids['JA-1']}"), ("squad", f"/grids/{world.grids['HP-2']}"),
+    probes = [("squad", f"/grids/{world.grids['JA-1']}"),
+              ("squad", f"/grids/{world.grids['HP-2']}"),
               ("planner", f"/grids/{world.grids['JA-1']}/history"),
               ("planner", f"/plans/{world.plans[JA]}"), ("planner", f"/jurisdictions/{town}"),
               ("planner", f"/incidents/{_incident_set(world, 'other')}"),

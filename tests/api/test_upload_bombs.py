@@ -118,7 +118,8 @@ def test_sniffing(tmp_path: Path) -> None:
              b"\xef\xbb\xbf <?xml version='1.0'?>\n<osm>": ".osm",
              bz2.compress(b"<osm></osm>"): ".osm.bz2", gzip.compress(b"<osm></osm>"): ".osm.gz",
              gzip.compress(b"just text"): None, HELSINKI.read_bytes()[:1000]: ".osm.pbf",
-             b'{"type": "FeatureCollection"}': ".geojson", "编号,时间\n1,2".encode("gb18030"): ".csv",
+             b'{"type": "FeatureCollection"}': ".geojson",
+             "编号,时间\n1,2".encode("gb18030"): ".csv",
              b"SQLite format 3\x00rest": ".gpkg", b"\x89PNG\r\n\x1a\n": None, b"": None}
     for i, (body, expected) in enumerate(cases.items()):
         path = tmp_path / f"f{i}"
