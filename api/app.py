@@ -125,6 +125,18 @@ def _too_large(limit: int) -> JSONResponse:
     return JSONResponse({"detail": f"request body larger than {limit} bytes"}, status_code=413)
 
 
+def _prepare(db: Database, settings: Settings) -> None:
+    """Start-up chores before the first request: migrate, clean orphans, first admin, sample."""
+    if settings.run_migrations:
+        upgrade(db.engine)
+    with db.session() as session:
+        clean_orphans(settings.uploads_dir, referenced_files(session), min_age_s=ORPHAN_MIN_AGE_S)
+    if settings.admin_password:
+        ensure_admin(db, "admin", settings.admin_password, hasher=settings.hasher)
+    if settings.load_sample:
+        load_sample(db, settings)
+
+
 def create_app(settings: Settings | None = None, *, registry: JobRegistry | None = None) -> FastAPI:
     """Build the service for ``settings`` (default: from the environment)."""
     settings = with_secret(settings or settings_from_env())
@@ -133,15 +145,11 @@ def create_app(settings: Settings | None = None, *, registry: JobRegistry | None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database.connect(settings.effective_database_url)
-        if settings.run_migrations:
-            upgrade(db.engine)
-        with db.session() as session:
-            clean_orphans(settings.uploads_dir, referenced_files(session),
-                          min_age_s=ORPHAN_MIN_AGE_S)
-        if settings.admin_password:
-            ensure_admin(db, "admin", settings.admin_password, hasher=settings.hasher)
-        if settings.load_sample:
-            load_sample(db, settings)
+        try:
+            _prepare(db, settings)
+        except BaseException:
+            db.dispose()  # a refused start (weak admin password …) leaves no connection open
+            raise
         runner = JobRunner(db, registry, workers=settings.job_workers, settings=settings)
         runner.recover()
         app.state.db, app.state.jobs = db, runner

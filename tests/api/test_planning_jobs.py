@@ -19,7 +19,7 @@ from api.app import create_app
 from api.settings import Settings
 from tests.api.conftest import BACKENDS, CHEAP_HASH, TestClient, backend_url
 
-ADMIN_PASSWORD = "sample-admin-pw"
+ADMIN_PASSWORD = "sample-service-passphrase"
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

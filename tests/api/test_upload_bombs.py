@@ -152,3 +152,13 @@ def test_orphan_upload_files_are_cleaned_at_start(settings: Settings) -> None:
     with TestClient(create_app(settings)):
         pass
     assert not any(p.exists() for p in orphans) and fresh.exists()
+
+
+def test_jobs_use_only_networks_that_passed_the_parse(world: World) -> None:
+    """A bomb's network cannot be fed to another job to be parsed there without the caps."""
+    r = _upload(world, bz2.compress(_xml_bomb(3 * CAP)), "bomb.osm.bz2")
+    check = world.client.post("/jobs", headers=world.h("planner"), json={
+        "kind": "network_check", "params": {"network_id": r.json()["id"]}})
+    assert check.status_code == 202, check.text
+    job = wait_for_job(world, check.json()["id"])
+    assert job["status"] == "failed" and "not ready" in job["message"], job
