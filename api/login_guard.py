@@ -143,11 +143,19 @@ class HashGate:
             if self._busy >= self._limit:
                 raise too_many(1, "too many logins in progress")
             self._busy += 1
+        # The slot is freed when the check really ends, not when the client gives up: a flood of
+        # disconnecting clients cannot pile checks up behind the pool.
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
-        finally:
-            with self._lock:
-                self._busy -= 1
+            future = self._pool.submit(fn, *args)
+        except BaseException:  # shutting down
+            self._release(None)
+            raise
+        future.add_done_callback(self._release)
+        return await asyncio.wrap_future(future)
+
+    def _release(self, _future: object) -> None:
+        with self._lock:
+            self._busy -= 1
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
