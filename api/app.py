@@ -30,6 +30,7 @@ from api.routers import (
     users,
     zones,
 )
+from api.routers.web import install_web_app
 from api.settings import Settings, settings_from_env
 from api.uploads import clean_orphans, referenced_files
 
@@ -96,7 +97,8 @@ DOCS_PATHS = ("/docs", "/redoc")  # FastAPI's interactive docs load Swagger UI /
 
 class SecurityHeaders:
     """``X-Content-Type-Options: nosniff``, ``Referrer-Policy: no-referrer`` and
-    ``X-Frame-Options: DENY`` on every answer; ``Content-Security-Policy`` on HTML (maps, pages)."""
+    ``X-Frame-Options: DENY`` on every answer; ``Content-Security-Policy`` on HTML that has none
+    of its own (the maps; the web app's pages send their stricter one)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -112,8 +114,9 @@ class SecurityHeaders:
                 headers = [(k, v) for k, v in message.get("headers", [])
                            if k.lower() not in {name for name, _ in SECURITY_HEADERS}]
                 headers += SECURITY_HEADERS
-                content_type = dict(headers).get(b"content-type", b"")
-                if content_type.startswith(b"text/html") and not docs:
+                present = {k.lower(): v for k, v in headers}
+                if present.get(b"content-type", b"").startswith(b"text/html") and not docs \
+                        and b"content-security-policy" not in present:  # a page's own stays
                     headers.append((b"content-security-policy", HTML_CSP.encode()))
                 message = {**message, "headers": headers}
             await send(message)
@@ -173,6 +176,7 @@ def create_app(settings: Settings | None = None, *, registry: JobRegistry | None
     for module in (health, auth, users, jurisdictions, networks, incidents, plans, grids, zones,
                    jobs, exports, audit):
         app.include_router(module.router)
+    install_web_app(app)
     return app
 
 

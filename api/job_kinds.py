@@ -101,6 +101,8 @@ def _authorize_redesign(session: Session, principal: Principal, p: RedesignParam
 def _authorize_hotspots(session: Session, principal: Principal, p: HotspotsParams) -> None:
     require_role(principal, Role.PLANNER, Role.SQUAD_LEADER)
     check_read_incidents(principal, incident_set_or_404(session, p.incident_set_id))
+    if p.network_id is not None:
+        check_read_network(session, principal, network_or_404(session, p.network_id))
 
 
 def _metric(geometries: list[Any]) -> pyproj.Transformer:

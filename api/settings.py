@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from argon2 import PasswordHasher
 from pydantic import AliasChoices, Field, field_validator
@@ -60,6 +61,10 @@ class Settings(BaseSettings):
     # argon2id cost: the defaults follow RFC 9106's low-memory profile; tests set them cheap.
     password_time_cost: int = Field(default=3, ge=1, le=20)
     password_memory_kib: int = Field(default=64 * 1024, ge=8, le=4 * 1024 * 1024)
+    web_tiles: str = Field(default="", description="tile URL template for the web app's maps "
+                           "(an intranet or Amap/Tencent server); empty = street vectors only")
+    web_tiles_datum: Literal["wgs84", "gcj02"] = Field(
+        default="wgs84", description="datum of web_tiles: gcj02 shifts the data onto Amap/Tencent")
 
     # Login abuse control (api.login_guard): attempts per sliding window, then 429.
     login_attempts_per_account_address: int = Field(default=10, ge=1)

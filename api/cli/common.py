@@ -58,7 +58,8 @@ _INCIDENT_OPTIONS = (
     click.option("--id-col", help="Incident id column (default: row number)."),
     coords_option,
     click.option("--tz", default="Asia/Shanghai", show_default=True,
-                 help="Time zone of times without an offset."),
+                 help="Time zone of the incidents: times without an offset are read in it; "
+                      "hotspot profiles, peak windows and weeks are counted in it."),
 )
 
 

@@ -158,7 +158,9 @@ def load_inputs(
     else:
         net = load_network(osm, mode="walk")
     if jurisdictions_file is not None:
-        jur = load_jurisdictions(jurisdictions_file).frame
+        loaded = load_jurisdictions(jurisdictions_file)
+        echo_warnings(loaded.warnings)  # repaired polygons are said, as `gridplan hotspots` does
+        jur = loaded.frame
     elif osm is None:
         jur = sample.jurisdictions()
     else:

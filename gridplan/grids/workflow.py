@@ -67,6 +67,7 @@ from gridplan.grids.units import (
     street_lines,
 )
 from gridplan.network import StreetNetwork
+from gridplan.routing.params import PatrolParams
 
 UnitKind = Literal["blocks", "cells"]
 OTHER_ROLES = ("sanitation", "municipal", "greening")
@@ -97,12 +98,15 @@ def planning_units(
     incidents: gpd.GeoDataFrame | None = None,
     as_of: datetime | None = None,
     workload: WorkloadParams | None = None,
+    patrol: PatrolParams | None = None,
 ) -> PlanningUnits:
     """Basic units of ``jurisdictions`` where ``network`` has streets, with ``workload_h``.
 
     ``jurisdictions`` and ``incidents`` may be in any CRS; they are projected to the network's
-    metric CRS. ``as_of`` (for recency weights) defaults to the latest incident. A jurisdiction
-    the network's streets do not reach raises :class:`InvalidInputError` (all of them at once).
+    metric CRS. ``as_of`` (for recency weights) defaults to the latest incident; ``patrol`` is
+    the patrol policy the street workload is sized with (the one routes are planned with). A
+    jurisdiction the network's streets do not reach raises :class:`InvalidInputError` (all of
+    them at once).
     """
     if kind not in ("blocks", "cells"):
         raise InvalidInputError(
@@ -114,7 +118,7 @@ def planning_units(
         units = street_blocks(network, clipped, split_above_m2=split_above_m2)
     else:
         units = square_cells(clipped, cell_area_m2=cell_area_m2)
-    units = attach_streets(units, network)
+    units = attach_streets(units, network, patrol=patrol)  # the policy routes are planned with
     outside = 0
     if incidents is not None and len(incidents):
         metric = incidents.to_crs(network.crs)
