@@ -144,13 +144,20 @@ def page_shell(page: str, request: Request, settings: SettingsDep) -> Response:
 
 
 # ------------------------------------------------------------------------------ JSON helpers
+_READY_NETWORKS = select(StreetNetworkRecord).where(
+    StreetNetworkRecord.status == "ready").order_by(StreetNetworkRecord.id)
+
+
 def _network(session: SessionDep, principal: Principal, network_id: int | None
              ) -> StreetNetworkRecord:
     if network_id is not None:
         net = network_or_404(session, network_id)
         check_read_network(session, principal, net)
+        if net.status != "ready":  # only uploads that passed network_parse's caps are parsed here
+            raise HTTPException(status.HTTP_409_CONFLICT,
+                                detail=f"street network {network_id} is {net.status}")
         return net
-    for net in session.scalars(select(StreetNetworkRecord).order_by(StreetNetworkRecord.id)):
+    for net in session.scalars(_READY_NETWORKS):
         try:
             check_read_network(session, principal, net)
         except HTTPException:
@@ -192,7 +199,7 @@ def _pair_network(session: SessionDep, principal: Principal, pair: frozenset[str
     """A network the pair's job may use: a joint viewer uses the pair's or a shared one."""
     if principal.role is not Role.JOINT_VIEWER:
         return _network(session, principal, None)
-    for net in session.scalars(select(StreetNetworkRecord).order_by(StreetNetworkRecord.id)):
+    for net in session.scalars(_READY_NETWORKS):
         if net.jurisdiction_code is None or net.jurisdiction_code in pair:
             return net
     raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no street network for this pair")

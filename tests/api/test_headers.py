@@ -25,3 +25,11 @@ def test_html_maps_carry_a_content_security_policy(world: World) -> None:
     assert csp["connect-src"] == "'self'"
     json_answer = world.client.get("/grids", headers=world.h("planner"))
     assert "content-security-policy" not in json_answer.headers
+
+
+def test_a_page_with_its_own_policy_keeps_it(world: World) -> None:
+    r = world.client.get("/app/signin")
+    assert r.headers["content-type"].startswith("text/html"), r.status_code
+    assert len(r.headers.get_list("content-security-policy")) == 1
+    assert "'unsafe-inline'" not in r.headers["content-security-policy"]  # the page's stricter one
+    assert r.headers["x-content-type-options"] == "nosniff"

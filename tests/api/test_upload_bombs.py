@@ -162,3 +162,12 @@ def test_jobs_use_only_networks_that_passed_the_parse(world: World) -> None:
     assert check.status_code == 202, check.text
     job = wait_for_job(world, check.json()["id"])
     assert job["status"] == "failed" and "not ready" in job["message"], job
+
+
+def test_the_web_app_uses_only_networks_that_passed_the_parse(world: World) -> None:
+    r = _upload(world, bz2.compress(_xml_bomb(3 * CAP)), "bomb.osm.bz2")
+    streets = world.client.get(f"/app/api/streets/grid/{world.grids['HP-1']}",
+                               headers=world.h("planner"), params={"network_id": r.json()["id"]})
+    assert streets.status_code == 409, streets.text
+    assert world.client.get(f"/app/api/streets/grid/{world.grids['HP-1']}",
+                            headers=world.h("planner")).status_code == 404  # none is ready
