@@ -37,6 +37,7 @@ TEMP_PREFIX = ".upload-"
 OSM_KINDS = {".osm": "OSM XML", ".osm.bz2": "bzip2 OSM XML", ".osm.gz": "gzip OSM XML",
              ".osm.pbf": "OSM PBF"}
 INCIDENT_KINDS = {".csv": "CSV", ".geojson": "GeoJSON", ".gpkg": "GeoPackage"}
+GRID_LAYOUT_KINDS = {".geojson": "GeoJSON", ".gpkg": "GeoPackage"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,13 +144,20 @@ def page_shell(page: str, request: Request, settings: SettingsDep) -> Response:
 
 
 # ------------------------------------------------------------------------------ JSON helpers
+_READY_NETWORKS = select(StreetNetworkRecord).where(
+    StreetNetworkRecord.status == "ready").order_by(StreetNetworkRecord.id)
+
+
 def _network(session: SessionDep, principal: Principal, network_id: int | None
              ) -> StreetNetworkRecord:
     if network_id is not None:
         net = network_or_404(session, network_id)
         check_read_network(session, principal, net)
+        if net.status != "ready":  # only uploads that passed network_parse's caps are parsed here
+            raise HTTPException(status.HTTP_409_CONFLICT,
+                                detail=f"street network {network_id} is {net.status}")
         return net
-    for net in session.scalars(select(StreetNetworkRecord).order_by(StreetNetworkRecord.id)):
+    for net in session.scalars(_READY_NETWORKS):
         try:
             check_read_network(session, principal, net)
         except HTTPException:
@@ -192,7 +199,7 @@ def _pair_network(session: SessionDep, principal: Principal, pair: frozenset[str
     """A network the pair's job may use: a joint viewer uses the pair's or a shared one."""
     if principal.role is not Role.JOINT_VIEWER:
         return _network(session, principal, None)
-    for net in session.scalars(select(StreetNetworkRecord).order_by(StreetNetworkRecord.id)):
+    for net in session.scalars(_READY_NETWORKS):
         if net.jurisdiction_code is None or net.jurisdiction_code in pair:
             return net
     raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no street network for this pair")
@@ -431,14 +438,13 @@ def upload_grid_layout(
     import contextlib
 
     from api.policy import check_edit_district
-    from api.uploads import loader_errors_named, save_upload, suffix_of
+    from api.uploads import GRID_LAYOUT_KINDS, loader_errors_named, save_upload
     from api.web.grid_upload import store_grid_layout
 
     district = get_or_404(session, district_code)
     check_edit_district(principal, district_of(session, district.code))
-    suffix = suffix_of(file.filename or "", (".geojson", ".json", ".gpkg"), what="a grid layout")
-    saved = save_upload(file, folder=settings.uploads_dir, suffix=suffix,
-                        max_bytes=settings.max_upload_bytes)
+    saved = save_upload(file, folder=settings.uploads_dir, kinds=GRID_LAYOUT_KINDS,
+                        max_bytes=settings.max_upload_bytes)  # typed by content (415)
     try:
         with loader_errors_named(saved, keep_file=False):
             plan = store_grid_layout(session, principal, saved.path, district=district.code,
