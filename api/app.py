@@ -26,12 +26,13 @@ from api.routers import (
     jurisdictions,
     networks,
     plans,
+    tracks,
     users,
     zones,
 )
 from api.settings import Settings, settings_from_env
 
-UPLOAD_PATHS = ("/networks", "/incidents")
+UPLOAD_PATHS = ("/networks", "/incidents", "/tracks/coverage")
 
 
 class BodyLimit:
@@ -116,7 +117,7 @@ def create_app(settings: Settings | None = None, *, registry: JobRegistry | None
                        upload_bytes=settings.max_upload_bytes)
     install_error_handlers(app)
     for module in (health, auth, users, jurisdictions, networks, incidents, plans, grids, zones,
-                   jobs, exports, audit):
+                   jobs, exports, audit, tracks):
         app.include_router(module.router)
     return app
 

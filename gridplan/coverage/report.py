@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import geopandas as gpd
 import numpy as np
@@ -113,6 +113,8 @@ def _plain(value: object) -> object:
         return None
     if isinstance(value, pd.Timestamp | datetime):
         return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float):
