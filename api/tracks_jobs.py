@@ -1,10 +1,10 @@
 """The ``track_coverage`` job: an uploaded track file of a grid's officers → coverage report.
 
 Scope: the submitter must be allowed to plan routes for the grid (its squad leader, or a planner
-of its district). A squad leader sees only their squad's officers: officers with most of their points
-outside the grids the submitter may read (another squad's grid, or nowhere) are left out of the
-report before anything is computed (and counted in a note), so another squad's movements never
-show.
+of its district). A squad leader sees only their squad's officers: officers with most of their
+points outside the grids the submitter may read (another squad's grid, or nowhere) are left out
+of the report before anything is computed (and counted in a note), so another squad's movements
+never show.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ class TrackCoverageParams(BaseModel):
     grid_id: RowId
     network_id: RowId
     upload: str = Field(pattern=r"^[0-9a-f]{64}\.(gpx|csv|geojson|json)$",
-                        description="stored track file in uploads/tracks (set by POST /tracks/coverage)")
+                        description="stored track file in uploads/tracks (set by POST "
+                                    "/tracks/coverage)")
     filename: str = Field(default="tracks", max_length=200)
     coords: Literal["wgs84", "gcj02", "bd09", "cgcs2000"] = "wgs84"
     tz: str = Field(default="Asia/Shanghai", max_length=64)

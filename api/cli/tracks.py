@@ -52,7 +52,8 @@ def tracks() -> None:
 @click.option("--grids", "grids_file", type=click.Path(exists=True, path_type=Path),
               help="Grid polygons (GeoJSON/GeoPackage) [default: the bundled sample's].")
 @click.option("--grid", "grid_codes", multiple=True,
-              help="Only these grids [default: each officer's grid, the one holding most of their points].")
+              help="Only these grids [default: each officer's grid, the one holding most of "
+                   "their points].")
 @click.option("--plan", "plan_file", type=click.Path(exists=True, path_type=Path),
               help="Plan to compare with: the <grid>.geojson written by gridplan routes.")
 @click.option("--key-points", "key_points_file", type=click.Path(exists=True, path_type=Path),

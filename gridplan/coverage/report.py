@@ -72,9 +72,9 @@ class CoverageReport:
             lines.append(f"  grid {grid} {kind} {start}: {done:.1f} of {need:.1f} pass-km "
                          f"({share:.0%}) — " + ", ".join(parts))
         for r in self.by_officer.itertuples():
-            lines.append(f"  {r.officer} {r.day} {r.shift}: streets walked {r.walked_km:.2f} km, "
-                         f"passes {r.pass_km:.2f} pass-km, outside grid {r.outside_grid_min:.0f} min, "
-                         f"matched {r.matched_share:.0%}")
+            lines.append(f"  {r.officer} {r.day} {r.shift}: streets walked {r.walked_km:.2f} "
+                         f"km, passes {r.pass_km:.2f} pass-km, outside grid "
+                         f"{r.outside_grid_min:.0f} min, matched {r.matched_share:.0%}")
         if len(self.key_points):
             reached = self.key_points.groupby("id")["ok"].any()
             lines.append(f"  key points reached in window with dwell: {int(reached.sum())} of "
