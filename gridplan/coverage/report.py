@@ -35,8 +35,6 @@ from gridplan.network import StreetNetwork
 from gridplan.routing.params import PatrolParams
 from gridplan.routing.plan_area import INSIDE_SHARE
 
-TRACK_COLUMNS = ("officer", "time", "accuracy", "flag")
-
 
 @dataclass(frozen=True)
 class CoverageReport:
