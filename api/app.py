@@ -27,6 +27,7 @@ from api.routers import (
     jurisdictions,
     networks,
     plans,
+    tracks,
     users,
     zones,
 )
@@ -34,7 +35,7 @@ from api.routers.web import install_web_app
 from api.settings import Settings, settings_from_env
 from api.uploads import clean_orphans, referenced_files
 
-UPLOAD_PATHS = ("/networks", "/incidents")
+UPLOAD_PATHS = ("/networks", "/incidents", "/tracks/coverage")
 ORPHAN_MIN_AGE_S = 600.0  # younger files may be another process's upload in progress
 
 
@@ -174,7 +175,7 @@ def create_app(settings: Settings | None = None, *, registry: JobRegistry | None
     app.add_middleware(SecurityHeaders)  # type: ignore[arg-type]  # outermost: every answer
     install_error_handlers(app)
     for module in (health, auth, users, jurisdictions, networks, incidents, plans, grids, zones,
-                   jobs, exports, audit):
+                   jobs, exports, audit, tracks):
         app.include_router(module.router)
     install_web_app(app)
     return app

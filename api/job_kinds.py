@@ -48,6 +48,7 @@ from api.routers.incidents import (
 from api.routers.networks import check_read_network, network_or_404
 from api.routers.plans import plan_or_404
 from api.schemas.common import RowId
+from api.tracks_jobs import TrackCoverageParams, authorize_track_coverage, run_track_coverage
 from api.zones import boundary_zone, project
 from gridplan.errors import InvalidInputError, Problem
 from gridplan.progress import report
@@ -211,4 +212,6 @@ def build_registry() -> JobRegistry:
     registry.job_kind("roster", params=RosterJobParams, authorize=authorize_roster)(run_roster)
     registry.job_kind("joint_patrols", params=JointPatrolsParams,
                       authorize=authorize_joint)(run_joint_patrols)
+    registry.job_kind("track_coverage", params=TrackCoverageParams,
+                      authorize=authorize_track_coverage)(run_track_coverage)
     return registry

@@ -100,6 +100,13 @@ def _osm_upload(w: World, target: str, _u: str | None) -> Request:
                          "data": {"name": "crop", "mode": "walk", "jurisdiction_code": D[target]}}
 
 
+def _tracks_upload(w: World, target: str, _u: str | None) -> Request:
+    data = b"officer,time,lon,lat\nA,2026-11-25 08:00:00,121.48,31.23\n"
+    return "/tracks/coverage", {"files": {"file": ("tracks.csv", data)},
+                                "data": {"grid_id": str(_grid_id(w, target)),
+                                         "network_id": str(_network(w, target))}}
+
+
 ALL = {"own": True, "other": True}
 NONE = {"own": False, "other": False}
 OWN = {"own": True, "other": False}
@@ -180,6 +187,7 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str | None, dict[str, bool]]]]
     ("GET", "/incidents/{set_id}"): (lambda w, t, u: (f"/incidents/{_incident_set(w, t)}", {}),
                                      DISTRICT_READERS),
     ("POST", "/incidents"): (_incident_upload, EDITORS),
+    ("POST", "/tracks/coverage"): (_tracks_upload, DISTRICT_READERS),
     ("DELETE", "/grids/{grid_id}"): (
         lambda w, t, u: (f"/grids/{_fresh_grid(w, t, u)}", {"headers": {"If-Match": '"1"'}}),
         EDITORS),
