@@ -115,6 +115,8 @@ def sniff(path: Path) -> str | None:
         return ".gpx"
     if _text_start(head).startswith(b"{"):
         return ".geojson"
+    if _text_start(head).startswith(b"<"):
+        return None  # XML or HTML that is neither OSM nor GPX (KML, a web page …): not a table
     if head and _is_text(head):
         return ".csv"
     return None

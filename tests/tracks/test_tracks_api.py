@@ -18,7 +18,7 @@ from gridplan.coverage import StreetIndex
 from gridplan.coverage.simulate import random_walk, simulate_track, walk_legs
 from tests.api.conftest import CHEAP_HASH, TestClient
 
-ADMIN_PASSWORD = "sample-admin-pw"
+ADMIN_PASSWORD = "sample tracks passphrase"
 LIMIT = 300_000
 
 
@@ -39,10 +39,10 @@ def served(tmp_path_factory: pytest.TempPathFactory
 
 def _login(client: TestClient, admin: dict, name: str, grids: list[str]) -> dict[str, str]:
     made = client.post("/users", headers=admin, json={
-        "username": name, "password": "long enough pw", "role": "squad_leader",
+        "username": name, "password": "squad tracks passphrase", "role": "squad_leader",
         "scope": {"districts": ["310101"], "grids": grids}})
     assert made.status_code == 201, made.text
-    token = client.post("/auth/token", data={"username": name, "password": "long enough pw"})
+    token = client.post("/auth/token", data={"username": name, "password": "squad tracks passphrase"})
     return {"Authorization": f"Bearer {token.json()['access_token']}"}
 
 
