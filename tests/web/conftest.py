@@ -29,7 +29,6 @@ def _require_browser() -> None:
 
 @pytest.fixture(scope="session")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    _require_browser()
     folder = tmp_path_factory.mktemp("web-live")
     with live_service(folder, database_url=f"sqlite:///{folder / 'gridplan.sqlite'}",
                       cache_dir=tmp_path_factory.getbasetemp() / "web-cache") as service:
@@ -104,7 +103,6 @@ def live_pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     set; skipped otherwise (failed with GRIDPLAN_REQUIRE_PG=1)."""
     from tests.api.conftest import pg_url_or_skip, temporary_schema
 
-    _require_browser()
     url = pg_url_or_skip()
     folder = tmp_path_factory.mktemp("web-live-pg")
     with temporary_schema(url) as schema_url, live_service(
