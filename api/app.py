@@ -15,6 +15,7 @@ from api.db.session import Database, upgrade
 from api.errors import install_error_handlers
 from api.job_kinds import build_registry
 from api.jobs import JobRegistry, JobRunner
+from api.login_guard import LoginGuard, LoginShield
 from api.routers import (
     audit,
     auth,
@@ -31,8 +32,10 @@ from api.routers import (
 )
 from api.routers.web import install_web_app
 from api.settings import Settings, settings_from_env
+from api.uploads import clean_orphans, referenced_files
 
 UPLOAD_PATHS = ("/networks", "/incidents")
+ORPHAN_MIN_AGE_S = 600.0  # younger files may be another process's upload in progress
 
 
 class BodyLimit:
@@ -96,6 +99,9 @@ def create_app(settings: Settings | None = None, *, registry: JobRegistry | None
         db = Database.connect(settings.effective_database_url)
         if settings.run_migrations:
             upgrade(db.engine)
+        with db.session() as session:
+            clean_orphans(settings.uploads_dir, referenced_files(session),
+                          min_age_s=ORPHAN_MIN_AGE_S)
         if settings.admin_password:
             ensure_admin(db, "admin", settings.admin_password, hasher=settings.hasher)
         if settings.load_sample:
@@ -103,9 +109,11 @@ def create_app(settings: Settings | None = None, *, registry: JobRegistry | None
         runner = JobRunner(db, registry, workers=settings.job_workers, settings=settings)
         runner.recover()
         app.state.db, app.state.jobs = db, runner
+        app.state.login_guard = LoginGuard.from_settings(settings)
         try:
             yield
         finally:
+            app.state.login_guard.shutdown()
             runner.shutdown()
             db.dispose()
 
@@ -115,6 +123,7 @@ def create_app(settings: Settings | None = None, *, registry: JobRegistry | None
     app.state.settings = settings
     app.add_middleware(BodyLimit, json_bytes=settings.max_json_bytes,  # type: ignore[arg-type]
                        upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(LoginShield)  # type: ignore[arg-type]
     install_error_handlers(app)
     for module in (health, auth, users, jurisdictions, networks, incidents, plans, grids, zones,
                    jobs, exports, audit):

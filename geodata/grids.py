@@ -44,8 +44,9 @@ def load_grids(
     frame = frame.to_crs("EPSG:4326")
     frame["code"] = frame["code"].astype(str)
     frame["parent_code"] = frame["parent_code"].astype(str)
-    for role in STAFF_ROLES:
-        frame[role] = pd.to_numeric(frame.get(role, 0), errors="coerce").fillna(0).astype(int)
+    for role in STAFF_ROLES:  # optional: a missing column means nobody of that role on file
+        given = frame[role] if role in frame.columns else pd.Series(0, index=frame.index)
+        frame[role] = pd.to_numeric(given, errors="coerce").fillna(0).astype(int)
     if "illustrative" not in frame.columns:
         frame["illustrative"] = False
     if "name" not in frame.columns:

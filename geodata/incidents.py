@@ -2,8 +2,10 @@
 
 Columns are mapped explicitly (``lon_col``/``lat_col`` or ``x_col``/``y_col``, ``time_col``,
 ``category_col``, ``id_col``); times may be ISO 8601 strings or epoch seconds / milliseconds and
-are read as local time (Asia/Shanghai by default) when they carry no offset. Points given in
-GCJ-02 or BD-09 are shifted to WGS-84. Every problem in the file is collected into one report.
+are read as local time (Asia/Shanghai by default, ``tz=``) when they carry no offset; every time
+comes back in that zone, the zone hotspot profiles, peak windows and weeks are counted in. Points
+given in GCJ-02 or BD-09 are shifted to WGS-84. Every problem in the file is collected into one
+report.
 
 Output columns: ``id``, ``time`` (tz-aware), ``category`` (original label), ``event_class``
 (national class), ``geometry`` (WGS-84 points); non-fatal findings come back as warnings.
@@ -23,6 +25,7 @@ from geodata.coords import COORD_SYSTEMS, to_wgs84
 from geodata.tables import Loaded, missing_column, read_csv, read_vector, require_file, row_label
 from gridplan.errors import InvalidInputError, Problem, ProblemCollector
 from gridplan.events import classify
+from gridplan.hotspots.temporal import is_time_zone
 from gridplan.network import StreetNetwork
 
 INCIDENT_SUFFIXES = (".csv", ".geojson", ".json", ".gpkg")
@@ -69,6 +72,7 @@ def load_incidents(
         category_col=category_col,
         id_col=id_col,
         coords=coords,
+        tz=tz,
     )
     issues.raise_if_any(f"{src}: the column mapping does not fit the file")
 
@@ -126,6 +130,7 @@ def _check_columns(
     category_col,
     id_col,
     coords,
+    tz,
 ) -> None:
     src = issues.source
     has_lonlat, has_xy = bool(lon_col or lat_col), bool(x_col or y_col)
@@ -157,6 +162,13 @@ def _check_columns(
     ):
         if col and col not in table.columns:
             issues.problems.append(missing_column(src, option, col, table.columns))
+    if not is_time_zone(tz):
+        issues.add(
+            "options",
+            expected="--tz an IANA time zone (Asia/Shanghai, America/Los_Angeles, UTC …)",
+            found=repr(tz),
+            fix="name the zone the export's clock times are in",
+        )
     if coords not in COORD_SYSTEMS:
         issues.add(
             "options",
@@ -254,7 +266,10 @@ def _parse_one(text: str, tz: str):
         return pd.NaT
     if stamp is pd.NaT:
         return pd.NaT
-    stamp = stamp.tz_localize(tz) if stamp.tzinfo is None else stamp
+    if stamp.tzinfo is None:
+        # Wall-clock times at a daylight-saving change: an hour that happens twice is read as
+        # its first (summer-time) occurrence, an hour that never happens as the hour after.
+        stamp = stamp.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
     return stamp.tz_convert("UTC")
 
 

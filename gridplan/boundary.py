@@ -24,7 +24,7 @@ are :class:`BoundaryRankWeights`; ranks are by score, ties by incident count.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import numpy as np
@@ -35,6 +35,7 @@ from shapely.geometry.base import BaseGeometry
 from gridplan.errors import InvalidInputError, Problem, ProblemCollector
 from gridplan.hotspots.analysis import Hotspot, HotspotResult
 from gridplan.jurisdictions import shared_boundary
+from gridplan.params import Params, param
 
 TREND_WEIGHT = {
     "new": 1.0,
@@ -46,28 +47,17 @@ TREND_WEIGHT = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class ZoneParams:
-    zone_width_m: float = 50.0  # each side of the line
-    snap_tolerance_m: float = 5.0
-    min_shared_length_m: float = 20.0
+@dataclass(frozen=True, kw_only=True)
+class ZoneParams(Params):
+    """Where a boundary zone lies (module docstring)."""
 
-    def __post_init__(self) -> None:
-        bad = [f.name for f in fields(self) if not (getattr(self, f.name) > 0)]
-        if bad:
-            raise InvalidInputError(
-                "invalid boundary-zone parameters",
-                [
-                    Problem(
-                        "ZoneParams",
-                        name,
-                        "a positive distance in metres",
-                        repr(getattr(self, name)),
-                        "see the defaults",
-                    )
-                    for name in bad
-                ],
-            )
+    _section = "zones"
+    zone_width_m: float = param(50.0, unit="m", gt=0, le=5000, help="boundary zone width on "
+                                "each side of the shared line (joint-patrol practice: 50 m)")
+    snap_tolerance_m: float = param(5.0, unit="m", gt=0, le=1000, help="outlines from different "
+                                    "sources count as touching within this distance")
+    min_shared_length_m: float = param(20.0, unit="m", gt=0, le=100_000,
+                                       help="shorter shared pieces of border are dropped")
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,28 +195,24 @@ def zones_frame(zones: Sequence[BoundaryZone], *, crs: object) -> gpd.GeoDataFra
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=columns), geometry="geometry", crs=crs)
 
 
-@dataclass(frozen=True, slots=True)
-class BoundaryRankWeights:
-    count: float = 0.35
-    significance: float = 0.30
-    trend: float = 0.15
-    risk: float = 0.20
+@dataclass(frozen=True, kw_only=True)
+class BoundaryRankWeights(Params):
+    """Weights of the boundary-hotspot score (module docstring)."""
 
-    def __post_init__(self) -> None:
-        values = [getattr(self, f.name) for f in fields(self)]
-        if any(v < 0 for v in values) or sum(values) <= 0:
-            raise InvalidInputError(
-                "invalid ranking weights",
-                [
-                    Problem(
-                        "BoundaryRankWeights",
-                        "",
-                        "non-negative weights, at least one positive",
-                        repr(values),
-                        "see the defaults",
-                    )
-                ],
-            )
+    _section = "ranking"
+    score_count: float = param(0.35, ge=0, le=100, help="weight of incident count in the score")
+    score_significance: float = param(0.30, ge=0, le=100,
+                                      help="weight of the Gi* confidence class in the score")
+    score_trend: float = param(0.15, ge=0, le=100, help="weight of the trend in the score")
+    score_risk: float = param(0.20, ge=0, le=100, help="weight of the risk terrain in the score")
+
+    def _check(self, issues: ProblemCollector) -> None:
+        if sum(self.as_weights().values()) <= 0:
+            issues.add("score_*", expected="at least one positive weight", found="all zero",
+                       fix="see the defaults")
+
+    def as_weights(self) -> dict[str, float]:
+        return {k: getattr(self, f"score_{k}") for k in ("count", "significance", "trend", "risk")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,8 +293,8 @@ def flag_boundary_hotspots(
                 "trend": TREND_WEIGHT[str(h.trend)],
                 "risk": float(np.mean(risk_values[list(h.unit_ids)])),
             }
-            total = sum(getattr(weights, k) for k in parts)
-            score = sum(getattr(weights, k) * v for k, v in parts.items()) / total
+            w = weights.as_weights()
+            score = sum(w[k] * v for k, v in parts.items()) / sum(w.values())
             sides = {code: _share_inside(h.geometry, side) for code, side in zone.sides().items()}
             flagged.append(
                 BoundaryHotspot(

@@ -137,6 +137,7 @@ class KeyPoint:
     window: tuple[time, time] | None = None  # local wall-clock window, may wrap midnight
     name: str = ""
     priority: int = 1  # higher is more important
+    grid_code: str = ""  # the grid whose officers visit it; "" = the grid that contains it
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from maps import (
     route_map,
     routes_frame,
     save_map,
+    streets_near,
     write_geojson,
     write_gpkg,
     write_gpx,
@@ -118,10 +119,12 @@ def write_maps(ctx, *, today: dt.date | None = None) -> dict[str, Path]:
     squad = _squad_routes(ctx, crs)
     if squad is not None:
         code, frames = squad
+        grid = ctx.grids[ctx.grids["code"].astype(str) == str(code)]
         paths["route_map"] = save_map(route_map(frames["routes"], officers=frames.get("officers"),
                                                 key_points=frames.get("key_points"),
-                                                uncovered=frames.get("uncovered"),
-                                                streets=streets, tiles="none"),
+                                                uncovered=frames.get("uncovered"), grid=grid,
+                                                streets=streets_near(streets, grid),
+                                                tiles="none"),
                                       out / f"route_map_{code}.html")
     paths["joint_route_map"] = save_map(route_map(joint, key_points=meeting, streets=streets,
                                                   tiles="none"), out / "joint_route_map.html")

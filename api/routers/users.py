@@ -8,6 +8,7 @@ from api.auth import Role, create_user, new_api_key
 from api.db.models import ApiKey, User
 from api.deps import PrincipalDep, SessionDep, SettingsDep
 from api.errors import COMMON_RESPONSES, ErrorBody
+from api.passwords import check_password
 from api.policy import require_role
 from api.schemas.common import valid_id
 from api.schemas.user import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, UserCreate, UserPublic
@@ -31,12 +32,14 @@ def list_users(session: SessionDep, principal: PrincipalDep) -> list[User]:
 
 
 @router.post("", response_model=UserPublic, status_code=201,
-             responses={409: {"model": ErrorBody, "description": "username taken"}})
+             responses={409: {"model": ErrorBody, "description": "username taken"},
+                        422: {"description": "invalid body, or a weak password"}})
 def add_user(body: UserCreate, session: SessionDep, principal: PrincipalDep,
              settings: SettingsDep) -> User:
     require_role(principal, Role.ADMIN)
     if session.scalar(select(User.id).where(User.username == body.username)) is not None:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=f"user {body.username!r} exists")
+    check_password(body.password, username=body.username)
     user = create_user(session, body.username, body.password, role=body.role,
                        scope=body.scope.model_dump(), hasher=settings.hasher)
     record(session, principal, "create", "user", user.id, None,

@@ -20,7 +20,8 @@ class Scope(BaseModel):
 
 class UserCreate(BaseModel):
     username: Username
-    password: str = Field(min_length=8, max_length=200)
+    password: str = Field(min_length=10, max_length=200,
+                          description="not a common password, not the username")
     role: Role
     scope: Scope = Field(default_factory=Scope)
 

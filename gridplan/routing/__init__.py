@@ -15,6 +15,8 @@ from gridplan.routing.tour import PostmanTour, TourStep
 from gridplan.routing.params import PatrolParams
 from gridplan.routing.plan import day_plan, plan_grid, week_plan
 from gridplan.routing.plan_result import PatrolPlan
+from gridplan.routing.shifts import ShiftPattern, parse_span, shift_on
+from gridplan.routing.workflow import RoutesPlan, assign_key_points, plan_routes
 
 __all__ = [
     "ArcInstance",
@@ -35,4 +37,10 @@ __all__ = [
     "day_plan",
     "plan_grid",
     "week_plan",
+    "RoutesPlan",
+    "ShiftPattern",
+    "assign_key_points",
+    "parse_span",
+    "plan_routes",
+    "shift_on",
 ]

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from gridplan.errors import InvalidInputError, ProblemCollector
+from gridplan.params import Params, param
 from gridplan.routing.arcroute_bounds import carp_lower_bound, min_routes, minmax_lower_bound
 from gridplan.routing.arcroute_instance import ArcInstance, require_valid_instance
 from gridplan.routing.arcroute_result import ArcRoutingResult, Mode
@@ -37,44 +38,84 @@ from gridplan.routing.arcroute_split import split_capacity, split_minmax
 
 
 @dataclass(frozen=True, kw_only=True)
-class SearchParams:
-    """Knobs of the genetic search (defaults tuned on gdb/val; see benchmarks/carp.py)."""
+class SearchParams(Params):
+    """Budget and knobs of the genetic search (defaults tuned on gdb/val; see benchmarks/carp.py).
 
-    seed: int = 0
-    time_limit_s: float = 10.0
-    max_iterations: int = 100_000  # children generated, over all restarts
-    restart_after: int = 1_000  # children without improvement before a restart
-    population_size: int = 12  # μ: survivors after selection
-    generation_size: int = 20  # λ: children before selection
-    n_elite: int = 4
-    n_closest: int = 3
-    granular_size: int = 20  # neighbours per task in the local search
-    repair_probability: float = 0.5
-    target_feasible: float = 0.25  # share of children feasible before repair
+    The budget is ``max_iterations`` children: the same seed gives the same plan on any machine.
+    ``time_limit_s`` is only a safety cap (a run it stops is no longer reproducible).
+    """
 
-    def __post_init__(self) -> None:
-        issues = ProblemCollector("SearchParams")
-        checks = [
-            ("time_limit_s", self.time_limit_s > 0, "a positive number of seconds"),
-            ("max_iterations", self.max_iterations >= 0, "an integer >= 0"),
-            ("restart_after", self.restart_after >= 1, "an integer >= 1"),
-            ("population_size", self.population_size >= 2, "an integer >= 2"),
-            ("generation_size", self.generation_size >= 1, "an integer >= 1"),
-            ("n_elite", 0 <= self.n_elite <= self.population_size, "0 <= n_elite <= population"),
-            ("n_closest", self.n_closest >= 1, "an integer >= 1"),
-            ("granular_size", self.granular_size >= 1, "an integer >= 1"),
-            ("repair_probability", 0 <= self.repair_probability <= 1, "a probability"),
-            ("target_feasible", 0 < self.target_feasible < 1, "a share strictly between 0 and 1"),
-        ]
-        for name, ok, expected in checks:
-            if not ok:
-                issues.add(
-                    name,
-                    expected=expected,
-                    found=repr(getattr(self, name)),
-                    fix=f"pass a valid {name}",
-                )
-        issues.raise_if_any()
+    _section = "search"
+
+    seed: int = param(0, ge=0, help="random seed of the search")
+    max_iterations: int = param(
+        2_000, ge=0, help="children generated over all restarts: the repeatable budget")
+    time_limit_s: float | None = param(
+        None, unit="s", gt=0, help="safety cap on the search time (none by default)")
+    restart_after: int = param(
+        1_000, ge=1, help="children without improvement before the population restarts")
+    population_size: int = param(12, ge=2, help="survivors after each selection (mu)")
+    generation_size: int = param(20, ge=1, help="children before each selection (lambda)")
+    n_elite: int = param(4, ge=0, help="best individuals kept whatever their diversity")
+    n_closest: int = param(3, ge=1, help="neighbours averaged in the diversity measure")
+    granular_size: int = param(20, ge=1, help="closest tasks tried per task in the local search")
+    repair_probability: float = param(
+        0.5, ge=0, le=1, help="probability of repairing an infeasible child")
+    target_feasible: float = param(
+        0.25, gt=0, lt=1, help="share of children feasible before repair the penalty aims at")
+
+    def _check(self, issues: ProblemCollector) -> None:
+        if self.n_elite > self.population_size:
+            issues.add("n_elite", expected=f"<= population_size ({self.population_size})",
+                       found=repr(self.n_elite), fix="lower n_elite or raise population_size")
+
+
+class _Stop:
+    """When the search must stop: iteration budget, optional time cap, or the caller's cancel.
+
+    ``progress`` hears the fraction of the iteration budget used, once per percent.
+    """
+
+    def __init__(self, params: SearchParams, should_cancel: Callable[[], bool] | None,
+                 progress: Callable[[float], None] | None) -> None:
+        self.began = time.perf_counter()
+        cap = params.time_limit_s
+        self.deadline = math.inf if cap is None else self.began + cap
+        self.budget = params.max_iterations
+        self.should_cancel = should_cancel
+        self.progress = progress
+        self.cancelled = False
+        self._reported = -1
+
+    def now(self) -> bool:
+        """True once the caller cancelled or the time cap passed (cheap: call it often)."""
+        if self.cancelled:
+            return True
+        if self.should_cancel is not None and self.should_cancel():
+            self.cancelled = True
+            return True
+        return time.perf_counter() >= self.deadline
+
+    def out_of_budget(self, iterations: int) -> bool:
+        return iterations >= self.budget or self.now()
+
+    def report(self, iterations: int) -> None:
+        if self.progress is None:
+            return
+        percent = 100 if self.budget == 0 else min(100, 100 * iterations // self.budget)
+        if percent > self._reported:
+            self._reported = percent
+            self.progress(percent / 100.0)
+
+    @property
+    def reason(self) -> str:
+        if self.cancelled:
+            return "cancelled"
+        return "time limit" if time.perf_counter() >= self.deadline else "iterations"
+
+
+Hook = Callable[[], bool] | None
+Progress = Callable[[float], None] | None
 
 
 @dataclass
@@ -90,38 +131,51 @@ class _Individual:
         return [a >> 1 for route in self.routes for a in route]
 
 
-def solve_carp(instance: ArcInstance, params: SearchParams | None = None) -> ArcRoutingResult:
-    """Capacitated arc routing: every task served once, loads within capacity, least total cost."""
+def solve_carp(instance: ArcInstance, params: SearchParams | None = None, *,
+               should_cancel: Hook = None, progress: Progress = None) -> ArcRoutingResult:
+    """Capacitated arc routing: every task served once, loads within capacity, least total cost.
+
+    ``should_cancel`` is polled at least once per child and per local-search round; when it
+    returns True the search stops and returns the best plan so far (``result.cancelled``).
+    ``progress`` hears the fraction of the iteration budget used (0 … 1).
+    """
     if instance.capacity is None:
         raise InvalidInputError(
             f"{instance.name}: CARP needs a capacity; use solve_minmax for k uncapacitated routes"
         )
-    return _Genetic(instance, params or SearchParams(), mode="capacity").run()
+    return _Genetic(instance, params or SearchParams(), mode="capacity").run(
+        _Stop(params or SearchParams(), should_cancel, progress))
 
 
 def fewest_vehicles_for_capacity(
-    instance: ArcInstance, params: SearchParams | None = None
+    instance: ArcInstance, params: SearchParams | None = None, *,
+    should_cancel: Hook = None, progress: Progress = None,
 ) -> ArcRoutingResult:
     """Fewest routes that fit the capacity (e.g. officers' shift minutes), then least total cost.
 
     Demands are the time each street takes to serve (walking plus inspection) and ``capacity`` the
-    shift budget in the same unit; the result's ``lower_bound`` bounds the total cost.
+    shift budget in the same unit; the result's ``lower_bound`` bounds the total cost. Hooks as
+    in :func:`solve_carp`.
     """
     if instance.capacity is None:
         raise InvalidInputError(f"{instance.name}: a capacity (shift budget) is needed")
-    return _Genetic(instance, params or SearchParams(), mode="fewest_vehicles").run()
+    return _Genetic(instance, params or SearchParams(), mode="fewest_vehicles").run(
+        _Stop(params or SearchParams(), should_cancel, progress))
 
 
 def solve_minmax(
-    instance: ArcInstance, k: int, params: SearchParams | None = None
+    instance: ArcInstance, k: int, params: SearchParams | None = None, *,
+    should_cancel: Hook = None, progress: Progress = None,
 ) -> ArcRoutingResult:
     """Min–max k-postman: k closed walks from the depot serving every task; minimise the longest.
 
     Capacity, if any, is ignored. Fewer than k walks may be non-empty when that is optimal.
+    Hooks as in :func:`solve_carp`.
     """
     if not isinstance(k, int) or k < 1:
         raise InvalidInputError(f"k must be a positive integer; got {k!r}")
-    return _Genetic(instance, params or SearchParams(), mode="minmax", k=k).run()
+    return _Genetic(instance, params or SearchParams(), mode="minmax", k=k).run(
+        _Stop(params or SearchParams(), should_cancel, progress))
 
 
 class _Genetic:
@@ -152,36 +206,29 @@ class _Genetic:
             minmax_lower_bound(instance, k) if mode == "minmax" else carp_lower_bound(instance)
         )
         self.feasible_history: list[bool] = []
-        self.deadline = math.inf
+        self.stop_now: Callable[[], bool] = lambda: False
 
     # ------------------------------------------------------------------ main loop
-    def run(self) -> ArcRoutingResult:
+    def run(self, stop: _Stop) -> ArcRoutingResult:
         p = self.params
-        began = time.perf_counter()
-        deadline = began + p.time_limit_s
-        self.deadline = deadline
+        self.stop_now = stop.now
         best: _Individual | None = None
-        found_at = began
+        found_at = stop.began
         iterations = 0
-        while True:
-            # at most a quarter of the remaining time on a first population (large instances)
-            soon = time.perf_counter() + 0.25 * max(deadline - time.perf_counter(), 0.0)
-            population = self._initial_population(soon)
+        stop.report(0)
+        while not (stop.out_of_budget(iterations) or self._proven(best)):
+            population = self._initial_population()
             if population:
                 candidate = min(population, key=lambda ind: ind.key)
                 if best is None or candidate.key < best.key:
                     best, found_at = candidate, time.perf_counter()
             stalled = 0
-            while (
-                population
-                and stalled < p.restart_after
-                and iterations < p.max_iterations
-                and time.perf_counter() < deadline
-                and not self._proven(best)
-            ):
+            while (population and stalled < p.restart_after
+                   and not stop.out_of_budget(iterations) and not self._proven(best)):
                 iterations += 1
                 stalled += 1
                 child = self._offspring(population)
+                stop.report(iterations)
                 if child is None:
                     continue
                 self._insert(population, child)
@@ -189,23 +236,19 @@ class _Genetic:
                     best, stalled, found_at = child, 0, time.perf_counter()
                 if iterations % 100 == 0:
                     self._adapt_penalty()
-            if (
-                iterations >= p.max_iterations
-                or time.perf_counter() >= deadline
-                or self._proven(best)
-            ):
-                break
-        if best is None:  # time ran out before a single feasible individual
-            best = self._educated(list(range(self.m)), repair=True, force=True)
+        if best is None:  # stopped before a single feasible individual: Split alone, no search
+            best = self._individual(self._split(list(range(self.m))))
+        stop.report(p.max_iterations)
         return ArcRoutingResult(
             instance=self.instance,
             routes=tuple(tuple(r) for r in best.routes if r or self.mode == "minmax"),
             mode=self.mode,
             lower_bound=self.lower_bound,
-            runtime_s=time.perf_counter() - began,
-            best_found_s=found_at - began,
+            runtime_s=time.perf_counter() - stop.began,
+            best_found_s=found_at - stop.began,
             iterations=iterations,
             seed=p.seed,
+            stop_reason="proven" if self._proven(best) else stop.reason,
         )
 
     def _proven(self, best: _Individual | None) -> bool:
@@ -213,13 +256,13 @@ class _Genetic:
             return False
         return best.value <= self.lower_bound + 1e-9 * max(1.0, self.lower_bound)
 
-    def _initial_population(self, deadline: float) -> list[_Individual]:
+    def _initial_population(self) -> list[_Individual]:
         population: list[_Individual] = []
         target = 2 * self.params.population_size
         attempts = 0
         while len(population) < target and attempts < 4 * target:
             attempts += 1
-            if len(population) >= min(3, target) and time.perf_counter() >= deadline:
+            if self.stop_now():
                 break
             # half greedy nearest-task tours (good starts for large instances), half random
             if attempts % 2:
@@ -263,17 +306,17 @@ class _Genetic:
     def _educated(
         self, order: list[int], *, repair: bool, force: bool = False
     ) -> _Individual | None:
-        deadline = self.deadline
+        stop = self.stop_now
         keep_empty = 0 if self.mode == "minmax" else 1
         routes = self.search.run(
-            self._split(order), penalty=self.penalty, keep_empty=keep_empty, deadline=deadline
+            self._split(order), penalty=self.penalty, keep_empty=keep_empty, stop=stop
         )
         feasible = self._feasible(routes)
         self.feasible_history.append(feasible)
         if not feasible and (repair or force):
             for factor in (10.0, 100.0):
                 routes = self.search.run(
-                    routes, penalty=self.penalty * factor, keep_empty=1, deadline=deadline
+                    routes, penalty=self.penalty * factor, keep_empty=1, stop=stop
                 )
                 if self._feasible(routes):
                     break

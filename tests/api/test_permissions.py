@@ -172,6 +172,12 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str | None, dict[str, bool]]]]
     ("GET", "/zones/{code_a}/{code_b}"): (
         lambda w, t, u: ("/zones/{}/{}".format(*((HP, JA) if t == "own" else (CN, JA))), {}),
         {"admin": ALL, "planner": OWN, "joint": OWN}),
+    ("GET", "/zones/{code_a}/{code_b}/width"): (
+        lambda w, t, u: ("/zones/{}/{}/width".format(*((HP, JA) if t == "own" else (CN, JA))), {}),
+        {"admin": ALL, "planner": OWN, "joint": OWN}),
+    ("PUT", "/zones/{code_a}/{code_b}/width"): (
+        lambda w, t, u: ("/zones/{}/{}/width".format(*((HP, JA) if t == "own" else (CN, JA))),
+                         {"json": {"zone_width_m": 60}}), ADMIN_ONLY),
     ("GET", "/jobs/kinds"): (lambda w, t, u: ("/jobs/kinds", {}), EVERYONE),
     ("GET", "/jobs"): (lambda w, t, u: ("/jobs", {}), EVERYONE),
     ("POST", "/jobs"): (
@@ -239,3 +245,21 @@ def test_permission_matrix(world: World) -> None:
                     wrong.append(f"{method} {path} as {user} on {target}: {r.status_code} "
                                  f"(expected {'allow' if expected else 'deny'}) {r.text[:120]}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_403_bodies_name_nothing_the_caller_may_not_see(world: World) -> None:
+    """The audit saw 403s naming the grid code and district of ids the caller may not read."""
+    town = f"{JA}007"
+    world.client.post("/jurisdictions", headers=world.h("admin"), json={
+        "code": town, "name": "镇", "level": 4, "parent_code": JA,
+        "geometry": geojson(grid_shape(JA, 0))})
+    probes = [("squad", f"/grids/{world.grids['JA-1']}"), ("squad", f"/grids/{world.grids['HP-2']}"),
+              ("planner", f"/grids/{world.grids['JA-1']}/history"),
+              ("planner", f"/plans/{world.plans[JA]}"), ("planner", f"/jurisdictions/{town}"),
+              ("planner", f"/incidents/{_incident_set(world, 'other')}"),
+              ("planner", f"/networks/{_network(world, 'other')}")]
+    for user, url in probes:
+        r = world.client.get(url, headers=world.h(user))
+        assert r.status_code == 403, (url, r.status_code)
+        leaked = [word for word in (JA, "JA-1", "HP-2") if word in r.json()["detail"]]
+        assert not leaked, (user, url, r.json())

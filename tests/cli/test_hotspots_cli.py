@@ -14,7 +14,9 @@ from click.testing import CliRunner
 
 from api.cli import cli
 from geodata.coords import from_wgs84
+from geodata.hotspots import sample_hotspot_inputs
 from gridplan.boundary import boundary_zones
+from gridplan.hotspot_study import study_hotspots
 
 DATA = Path(__file__).parents[1] / "data" / "hotspots"
 DISTRICTS = DATA / "fengxian_jinshan_wgs84.geojson"
@@ -60,6 +62,18 @@ def test_sample_lists_boundary_hotspots_with_joint_patrols(sample_report):
     assert part["blind_spots"]["zones"][0]["zone_street_km"] > 1
     trends = {h["trend"] for h in data["hotspots"]}
     assert trends - {"sporadic", "none"}, trends  # realistic volumes give real trend classes
+
+
+def test_the_cli_and_a_library_call_give_the_same_report(sample_report):
+    """The door only parses and prints: the library's report is the CLI's, number for number."""
+    inputs = sample_hotspot_inputs()
+    study = study_hotspots(inputs.jurisdictions, inputs.incidents, network=inputs.network,
+                           grids=inputs.grids, boundary=True)
+    library = json.loads(json.dumps(study.to_dict(), ensure_ascii=False, default=str))
+    assert library["hotspots"] == sample_report["hotspots"]
+    assert library["hotspot_count"] == sample_report["hotspot_count"] >= 3
+    assert library["boundary"] == sample_report["boundary"]
+    assert library["summary"] == sample_report["summary"]
 
 
 def test_sample_table_says_synthetic_everywhere():
@@ -200,3 +214,25 @@ def test_too_few_incidents_say_so_plainly(tmp_path):
 def test_jurisdictions_without_incidents_is_an_error_report():
     result = CliRunner().invoke(cli, ["hotspots", "--jurisdictions", str(DISTRICTS)])
     assert result.exit_code == 2 and "--incidents" in result.output
+
+
+def test_san_jose_reports_are_profiled_in_pacific_time(tmp_path):
+    """--tz names the export's zone: times are read and profiled in it, and the report says so."""
+    raw = pd.read_csv(DATA / "san_jose_illegal_dumping.csv")
+    box = shapely.box(raw["lon"].min(), raw["lat"].min(), raw["lon"].max(), raw["lat"].max())
+    area = tmp_path / "san_jose.geojson"
+    gpd.GeoDataFrame({"code": ["SJ"], "name": ["San José"]}, geometry=[box.buffer(0.005)],
+                     crs=4326).to_file(area, driver="GeoJSON")
+    result = run("--jurisdictions", area, "--incidents", DATA / "san_jose_illegal_dumping.csv",
+                 "--lon-col", "lon", "--lat-col", "lat", "--time-col", "received_utc_ms",
+                 "--tz", "America/Los_Angeles", "--cell-size-m", "400",
+                 "--neighbour-distance-m", "900", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["time_zone"] == "America/Los_Angeles"
+    top = data["hotspots"][0]
+    assert top["incidents"] >= 100 and 6 <= int(top["peak_window"][:2]) <= 12
+    table = run("--jurisdictions", area, "--incidents", DATA / "san_jose_illegal_dumping.csv",
+                "--lon-col", "lon", "--lat-col", "lat", "--time-col", "received_utc_ms",
+                "--tz", "America/Los_Angeles", "--cell-size-m", "400")
+    assert "time zone   America/Los_Angeles" in table.output

@@ -89,5 +89,7 @@ def test_boundary_hotspot_flagged_with_both_sides_and_ranked(two_districts):
     # risk enters the score through the documented weight
     risky = flag_boundary_hotspots(result, zones, risk=np.ones(len(result.units)))
     assert risky[0].score == pytest.approx(top.score + 0.20 * 1.0)
-    only_count = flag_boundary_hotspots(result, zones, weights=BoundaryRankWeights(0, 0, 0, 1))
+    only_risk = BoundaryRankWeights(score_count=0, score_significance=0, score_trend=0,
+                                    score_risk=1)
+    only_count = flag_boundary_hotspots(result, zones, weights=only_risk)
     assert only_count[0].score == 0
