@@ -199,10 +199,15 @@ def _pair_network(session: SessionDep, principal: Principal, pair: frozenset[str
 
 
 def visible_zone(session: SessionDep, principal: Principal, code_a: str, code_b: str) -> Any:
-    """The pair's boundary zone, clipped to the sides the caller may see (403 otherwise)."""
+    """The pair's boundary zone at the alliance's width (as ``GET /zones`` gives it), clipped to
+    the sides the caller may see (403 otherwise)."""
+    from api.policy import zone_width_for
+
     sides = check_zone(principal, (code_a, code_b))
     a, b = get_or_404(session, code_a), get_or_404(session, code_b)
-    return boundary_zone(a.code, a.geometry, b.code, b.geometry).visible(sides)
+    width = zone_width_for(session, principal, (a.code, b.code), None)
+    return boundary_zone(a.code, a.geometry, b.code, b.geometry,
+                         zone_width_m=width).visible(sides)
 
 
 @router.get("/api/streets/zone/{code_a}/{code_b}")
@@ -431,14 +436,13 @@ def upload_grid_layout(
     import contextlib
 
     from api.policy import check_edit_district
-    from api.uploads import loader_errors_named, save_upload, suffix_of
+    from api.uploads import loader_errors_named, save_upload
     from api.web.grid_upload import store_grid_layout
 
     district = get_or_404(session, district_code)
     check_edit_district(principal, district_of(session, district.code))
-    suffix = suffix_of(file.filename or "", (".geojson", ".json", ".gpkg"), what="a grid layout")
-    saved = save_upload(file, folder=settings.uploads_dir, suffix=suffix,
-                        max_bytes=settings.max_upload_bytes)
+    saved = save_upload(file, folder=settings.uploads_dir, max_bytes=settings.max_upload_bytes,
+                        kinds={".geojson": "GeoJSON", ".gpkg": "GeoPackage"})
     try:
         with loader_errors_named(saved, keep_file=False):
             plan = store_grid_layout(session, principal, saved.path, district=district.code,

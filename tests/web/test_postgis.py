@@ -8,16 +8,13 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from tests.web.conftest import DESKTOP, sign_in, viewport, wait_for
-from tests.web.test_squad_officer import _plan
+from tests.web.test_squad_officer import first_card
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 
 def test_squad_leader_plans_and_downloads_gpx_on_postgis(driver, live_pg):
-    viewport(driver, DESKTOP)
-    sign_in(driver, live_pg, "squad")
-    _plan(driver, live_pg, officers="张伟")
-    card = wait_for(lambda: driver.find_element(By.CSS_SELECTOR, ".officer-card"), timeout=120)
+    card = first_card(driver, live_pg, officers="张伟")
     card.find_element(By.CSS_SELECTOR, "button.gpx").click()
     gpx_file = wait_for(lambda: next(iter(driver.downloads.glob("*.gpx")), None), what="GPX")
     wait_for(lambda: gpxpy.parse(gpx_file.read_text(encoding="utf-8")).tracks, what="GPX track")

@@ -141,11 +141,16 @@ def _officer_page(driver, link: str) -> None:
             "offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
 
 
-def test_route_sheet_prints_on_a4(driver, live):
+def first_card(driver, live, *, officers: str):
+    """Sign in as the squad leader, plan, and wait for the first officer's card."""
     viewport(driver, DESKTOP)
     sign_in(driver, live, "squad")
-    _plan(driver, live, officers="王强")
-    card = wait_for(lambda: driver.find_element(By.CSS_SELECTOR, ".officer-card"), timeout=120)
+    _plan(driver, live, officers=officers)
+    return wait_for(lambda: driver.find_element(By.CSS_SELECTOR, ".officer-card"), timeout=120)
+
+
+def test_route_sheet_prints_on_a4(driver, live):
+    card = first_card(driver, live, officers="王强")
     card.find_element(By.XPATH, ".//button[contains(., 'A4')]").click()
     wait_for(lambda: len(driver.window_handles) == 2, what="sheet tab")
     driver.switch_to.window(driver.window_handles[1])
