@@ -3,7 +3,7 @@
 // contiguity and staff figures update at once; save with If-Match (a conflict says "someone
 // changed this grid — reload"); redesign, compare, promote; staffing and the week roster.
 import {
-  api, boot, DAYS, el, fail, flash, geo, makeMap, problemList, runJob, streetsLayer, t,
+  api, boot, DAYS, el, fail, flash, geo, makeMap, problemList, runJob, streetsLayer, t, ready
 } from './common.js';
 
 const RAMP = ['#fff7bc', '#fec44f', '#fe9929', '#d95f0e', '#993404'];
@@ -73,6 +73,7 @@ async function selectPlan(id) {
   showSelection();
   await draw();
   document.body.dataset.unitsReady = '1';
+  ready();
 }
 
 // Classes by share of the mean grid workload, so a balanced layout looks even (a quantile
