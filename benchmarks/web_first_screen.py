@@ -23,9 +23,9 @@ from pathlib import Path
 from maps.browser import chromium
 from tests.web.live import PASSWORD, live_service
 
-SCREENS = [("sign-in", "squad", "/app/signin"), ("今日巡查 today", "squad", "/app/today"),
-           ("网格调整 grids", "planner", "/app/grids"), ("交界地带 joint", "joint", "/app/joint"),
-           ("数据 data", "planner", "/app/data")]
+SCREENS = [("sign-in", "squad", "/app/signin"), ("today's patrol", "squad", "/app/today"),
+           ("grid layout", "planner", "/app/grids"), ("boundary zone", "joint", "/app/joint"),
+           ("data", "planner", "/app/data")]
 TIMING = """
 const nav = performance.getEntriesByType('navigation')[0];
 const ready = performance.getEntriesByName('gp-ready')[0];

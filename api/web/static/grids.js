@@ -51,6 +51,7 @@ async function selectPlan(id) {
   state.changed.clear(); state.selected.clear(); state.shapes = {};
   $('figures').replaceChildren(el('span', { class: 'hint' }, t('units_loading')));
   document.body.dataset.unitsReady = '';
+  const streets = state.base ? null : api(`/app/api/streets/district/${state.plan.district_code}`);
   const [grids, layout, sets] = await Promise.all([api(`/grids?plan_id=${id}`),
     api(`/app/api/plans/${id}/units`), api('/incidents')]);
   state.grids = grids;
@@ -59,8 +60,8 @@ async function selectPlan(id) {
   state.assignment = layout.assignment;
   state.figures = layout.figures;
   state.shapes = layout.shapes;
-  if (!state.base) {
-    state.base = streetsLayer(await api(`/app/api/streets/district/${state.plan.district_code}`));
+  if (streets) {
+    state.base = streetsLayer(await streets);
     state.base.addTo(state.map);
   }
   $('move-to').replaceChildren(...grids.map((g) => el('option', { value: g.code },
