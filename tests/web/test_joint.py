@@ -13,7 +13,6 @@ from tests.web.conftest import DESKTOP, PHONE, screenshot, severe_logs, sign_in,
 from tests.web.live import HP, JA
 
 
-
 @pytest.mark.browser
 def test_joint_viewer_sees_the_zone_hotspots_patrols_and_downloads_the_sheet(driver, live):
     viewport(driver, DESKTOP)
