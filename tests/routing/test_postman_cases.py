@@ -143,3 +143,17 @@ def test_shanghai_main_roads_as_rural_postman():
     assert improved.length_m <= quick.length_m + 1e-9
     assert quick.lower_bound_m == pytest.approx(improved.lower_bound_m)
     assert improved.lower_bound_m <= improved.length_m
+
+
+def test_balancing_flow_is_exact_when_rounding_would_mislead():
+    """0.6 mm rounds to 1 mm but 0.4 + 0.4 mm to 0 + 0: the integer flow takes the detour; the
+    exact negative-cycle check on the true lengths must bring it back to the direct street."""
+    import numpy as np
+
+    from gridplan.routing.balance import balancing_flow
+
+    tails = np.array([1, 0, 0, 2])
+    heads = np.array([0, 1, 2, 1])
+    weights = np.array([1.0, 0.0006, 0.0004, 0.0004])
+    extra = balancing_flow(3, tails, heads, weights, np.array([1, 0, 0, 0]))
+    assert extra.tolist() == [0, 1, 0, 0]
