@@ -22,7 +22,6 @@ limit (not a time limit) the result is identical run to run.
 
 from __future__ import annotations
 
-import heapq
 import math
 import random
 import time
@@ -48,7 +47,7 @@ from gridplan.routing.arcroute_split import (
 
 @dataclass(frozen=True, kw_only=True)
 class SearchParams(Params):
-    """Budget and knobs of the genetic search (defaults tuned on gdb/val; see benchmarks/carp.py).
+    """Budget and knobs of the genetic search (HGS defaults of Vidal 2022; see benchmarks/carp.py).
 
     The budget is ``max_iterations`` children: the same seed gives the same plan on any machine.
     ``time_limit_s`` is only a safety cap (a run it stops is no longer reproducible).
@@ -58,20 +57,20 @@ class SearchParams(Params):
 
     seed: int = param(0, ge=0, help="random seed of the search")
     max_iterations: int = param(
-        2_000, ge=0, help="children generated over all restarts: the repeatable budget")
+        20_000, ge=0, help="children generated over all restarts: the repeatable budget")
     time_limit_s: float | None = param(
         None, unit="s", gt=0, help="safety cap on the search time (none by default)")
     restart_after: int = param(
-        1_000, ge=1, help="children without improvement before the population restarts")
-    population_size: int = param(12, ge=2, help="survivors after each selection (mu)")
-    generation_size: int = param(20, ge=1, help="children before each selection (lambda)")
+        10_000, ge=1, help="children without improvement before the population restarts")
+    population_size: int = param(25, ge=2, help="survivors after each selection (mu)")
+    generation_size: int = param(40, ge=1, help="children before each selection (lambda)")
     n_elite: int = param(4, ge=0, help="best individuals kept whatever their diversity")
-    n_closest: int = param(3, ge=1, help="neighbours averaged in the diversity measure")
+    n_closest: int = param(5, ge=1, help="neighbours averaged in the diversity measure")
     granular_size: int = param(20, ge=1, help="closest tasks tried per task in the local search")
     repair_probability: float = param(
         0.5, ge=0, le=1, help="probability of repairing an infeasible child")
     target_feasible: float = param(
-        0.25, gt=0, lt=1, help="share of children feasible before repair the penalty aims at")
+        0.2, gt=0, lt=1, help="share of children feasible before repair the penalty aims at")
 
     def _check(self, issues: ProblemCollector) -> None:
         if self.n_elite > self.population_size:
@@ -138,7 +137,6 @@ class _Individual:
     excess: float  # total load over capacity
     pred: np.ndarray  # task before each task in its route (-1: the depot)
     succ: np.ndarray
-    closeness: dict[int, float]  # id(other) -> broken-pairs distance
 
     @property
     def order(self) -> np.ndarray:
@@ -217,7 +215,6 @@ class _Genetic:
         )
         self.feasible_history: list[bool] = []
         self.stop_now: Callable[[], bool] = lambda: False
-        self._fitness: dict[int, list[float]] = {}
 
     # ------------------------------------------------------------------ main loop
     def run(self, stop: _Stop) -> ArcRoutingResult:
@@ -228,8 +225,7 @@ class _Genetic:
         iterations = 0
         stop.report(0)
         while not (stop.out_of_budget(iterations) or self._proven(best)):
-            population: dict[bool, list[_Individual]] = {True: [], False: []}
-            self._fitness.clear()
+            population = {True: _Group(self.m, p), False: _Group(self.m, p)}
             for child in self._initial_individuals():
                 self._insert(population, child)
                 if child.feasible and (best is None or child.key < best.key):
@@ -299,7 +295,7 @@ class _Genetic:
         return np.asarray(order, dtype=np.int64)
 
     # ------------------------------------------------------------------ reproduction
-    def _offspring(self, population: dict[bool, list[_Individual]]) -> _Individual:
+    def _offspring(self, population: dict[bool, _Group]) -> _Individual:
         first, second = self._tournament(population), self._tournament(population)
         order = _ordered_crossover(first.order, second.order, self.rng)
         repair = self.rng.random() < self.params.repair_probability
@@ -362,17 +358,16 @@ class _Genetic:
             if len(r) > 1:
                 pred[r[1:]] = r[:-1]
                 succ[r[:-1]] = r[1:]
-        return _Individual(routes, costs, loads, excess <= 1e-9, key, value, excess, pred, succ,
-                           {})
+        return _Individual(routes, costs, loads, excess <= 1e-9, key, value, excess, pred, succ)
 
-    def _adapt_penalty(self, population: dict[bool, list[_Individual]]) -> None:
+    def _adapt_penalty(self, population: dict[bool, _Group]) -> None:
         recent = self.feasible_history[-100:]
         share = sum(recent) / max(len(recent), 1)
         if share < self.params.target_feasible - 0.05:
             self.penalty = min(self.penalty * 1.2, 1e9)
         elif share > self.params.target_feasible + 0.05:
             self.penalty = max(self.penalty * 0.85, 1e-3)
-        self._fitness.pop(id(population[False]), None)  # penalised ranks changed
+        population[False].invalidate()  # penalised ranks changed
 
     # ------------------------------------------------------------------ population
     def _rank_key(self, ind: _Individual) -> tuple[float, float]:
@@ -381,72 +376,95 @@ class _Genetic:
         fixed = self.fixed_cost * sum(1 for r in ind.routes if len(r))
         return (ind.value + fixed + self.penalty * ind.excess, 0.0)
 
-    def _tournament(self, population: dict[bool, list[_Individual]]) -> _Individual:
-        pool = [(group, i) for group in (True, False) for i in range(len(population[group]))]
-        x = pool[self.rng.randrange(len(pool))]
-        y = pool[self.rng.randrange(len(pool))]
-        fx = self._biased_fitness(population[x[0]])[x[1]]
-        fy = self._biased_fitness(population[y[0]])[y[1]]
-        pick = x if fx <= fy else y
-        return population[pick[0]][pick[1]]
+    def _tournament(self, population: dict[bool, _Group]) -> _Individual:
+        sizes = (len(population[True]), len(population[False]))
+        picks = []
+        for _ in range(2):
+            x = self.rng.randrange(sizes[0] + sizes[1])
+            group = population[x < sizes[0]]
+            index = x if x < sizes[0] else x - sizes[0]
+            picks.append((group.fitness(self._rank_key)[index], group.members[index]))
+        return picks[0][1] if picks[0][0] <= picks[1][0] else picks[1][1]
 
-    def _insert(self, population: dict[bool, list[_Individual]], child: _Individual) -> None:
+    def _insert(self, population: dict[bool, _Group], child: _Individual) -> None:
         group = population[child.feasible]
-        for other in group:
-            d = _broken_pairs(child, other)
-            child.closeness[id(other)] = d
-            other.closeness[id(child)] = d
-        group.append(child)
-        self._fitness.pop(id(group), None)
+        group.add(child)
         if len(group) > self.params.population_size + self.params.generation_size:
             while len(group) > self.params.population_size:
-                self._remove_worst(group)
+                group.remove_worst(self._rank_key)
 
-    def _remove_worst(self, group: list[_Individual]) -> None:
-        fitness = self._biased_fitness(group)
 
-        def badness(i: int) -> tuple[bool, float]:
-            clone = any(d == 0.0 for d in group[i].closeness.values())
-            return (clone, fitness[i])
+class _Group:
+    """A subpopulation (feasible or not) with its broken-pairs distances as a matrix, ranked by
+    biased fitness: cost rank plus (1 − elite share) × diversity rank (Vidal et al. 2012)."""
 
-        worst = max(range(len(group)), key=badness)
-        gone = group.pop(worst)
-        for other in group:
-            other.closeness.pop(id(gone), None)
-        self._fitness.pop(id(group), None)
+    def __init__(self, m: int, params: SearchParams) -> None:
+        size = params.population_size + params.generation_size + 1
+        self.members: list[_Individual] = []
+        self.pred = np.zeros((size, m), dtype=np.int64)
+        self.succ = np.zeros((size, m), dtype=np.int64)
+        self.distance = np.zeros((size, size))
+        self.n_closest, self.n_elite = params.n_closest, params.n_elite
+        self._fitness: np.ndarray | None = None
 
-    def _biased_fitness(self, group: list[_Individual]) -> list[float]:
-        cached = self._fitness.get(id(group))
-        if cached is not None and len(cached) == len(group):
-            return cached
-        n = len(group)
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def add(self, child: _Individual) -> None:
+        n = len(self.members)
+        if n:
+            d = _broken_pairs(child, self.pred[:n], self.succ[:n])
+            self.distance[n, :n] = d
+            self.distance[:n, n] = d
+        self.distance[n, n] = 0.0
+        self.pred[n], self.succ[n] = child.pred, child.succ
+        self.members.append(child)
+        self._fitness = None
+
+    def remove_worst(self, rank_key: Callable[[_Individual], tuple[float, float]]) -> None:
+        n = len(self.members)
+        fitness = self.fitness(rank_key)
+        others = self.distance[:n, :n] + np.eye(n)  # a member is no clone of itself
+        clone = (others <= 0.0).any(axis=1)
+        worst = int(np.lexsort((fitness, clone))[-1])  # clones first, then the least fit
+        last = n - 1
+        self.members[worst] = self.members[last]
+        self.members.pop()
+        self.pred[worst], self.succ[worst] = self.pred[last], self.succ[last]
+        self.distance[worst, :] = self.distance[last, :]
+        self.distance[:, worst] = self.distance[:, last]
+        self.distance[worst, worst] = 0.0
+        self._fitness = None
+
+    def invalidate(self) -> None:
+        self._fitness = None
+
+    def fitness(self, rank_key: Callable[[_Individual], tuple[float, float]]) -> np.ndarray:
+        if self._fitness is not None:
+            return self._fitness
+        n = len(self.members)
         if n == 1:
-            fitness = [0.0]
-        else:
-            by_cost = sorted(range(n), key=lambda i: self._rank_key(group[i]))
-            diversity = [self._diversity(ind) for ind in group]
-            by_diversity = sorted(range(n), key=lambda i: -diversity[i])
-            cost_rank, div_rank = [0] * n, [0] * n
-            for rank, i in enumerate(by_cost):
-                cost_rank[i] = rank
-            for rank, i in enumerate(by_diversity):
-                div_rank[i] = rank
-            weight = 1.0 - min(self.params.n_elite, n) / n
-            fitness = [(cost_rank[i] + weight * div_rank[i]) / (n - 1) for i in range(n)]
-        self._fitness[id(group)] = fitness
-        return fitness
-
-    def _diversity(self, ind: _Individual) -> float:
-        closest = heapq.nsmallest(self.params.n_closest, ind.closeness.values())
-        return sum(closest) / len(closest) if closest else 0.0
+            self._fitness = np.zeros(1)
+            return self._fitness
+        keys = [rank_key(ind) for ind in self.members]
+        cost_rank = np.empty(n)
+        cost_rank[sorted(range(n), key=keys.__getitem__)] = np.arange(n)
+        d = self.distance[:n, :n] + np.diag(np.full(n, np.inf))
+        closest = min(self.n_closest, n - 1)
+        diversity = np.partition(d, closest - 1, axis=1)[:, :closest].mean(axis=1)
+        div_rank = np.empty(n)
+        div_rank[np.argsort(-diversity, kind="stable")] = np.arange(n)
+        weight = 1.0 - min(self.n_elite, n) / n
+        self._fitness = (cost_rank + weight * div_rank) / (n - 1)
+        return self._fitness
 
 
-def _broken_pairs(a: _Individual, b: _Individual) -> float:
-    """Share of task adjacencies (the depot included) of ``a`` that ``b`` does not have."""
-    kept_pred = (a.pred == b.pred) | (a.pred == b.succ)
-    kept_succ = (a.succ == b.succ) | (a.succ == b.pred)
-    m = max(len(a.pred), 1)
-    return float(2 * m - kept_pred.sum() - kept_succ.sum()) / (2.0 * m)
+def _broken_pairs(a: _Individual, pred: np.ndarray, succ: np.ndarray) -> np.ndarray:
+    """Share of task adjacencies (the depot included) of ``a`` missing from each row's plan."""
+    kept = ((pred == a.pred) | (succ == a.pred)).sum(axis=1)
+    kept += ((succ == a.succ) | (pred == a.succ)).sum(axis=1)
+    m = max(pred.shape[1], 1)
+    return (2 * m - kept) / (2.0 * m)
 
 
 def _ordered_crossover(first: np.ndarray, second: np.ndarray, rng: random.Random) -> np.ndarray:
