@@ -270,7 +270,7 @@ def _cancel_negative_cycles(n, tails, heads, true_cost, flow, first, arcs):
                     else:
                         v = heads[e]
                         c = true_cost[e]
-                    if dist[u] + c < dist[v] - 1e-9 * (1.0 + abs(dist[v])):
+                    if dist[u] + c < dist[v] - 1e-12 * (1.0 + abs(dist[v])):
                         dist[v] = dist[u] + c
                         via[v] = a
                         changed_at = v
