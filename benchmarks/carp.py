@@ -16,8 +16,8 @@ second of CPU.
 
 With ``--previous DIR`` (a checkout of the version before the compiled engine, e.g.
 ``git worktree add /tmp/gridplan-prev 49ad7c9``) each instance is also solved by that version in a
-subprocess with ``time_limit_s = --time`` (its only stopping rule that binds), and its answer and
-candidate rate are shown with the ratios.
+subprocess with ``time_limit_s = --previous-time`` (its only stopping rule that binds), and its
+answer and candidate rate are shown with the ratios.
 
 Part 2, min–max: k = 2…``--kmax`` on ``--minmax`` instances and k = 2…5 on the windy MM k-WRPP
 ``--wrpp`` files (direction-dependent costs), longest route, our lower bound, the proven gap, and
@@ -138,7 +138,7 @@ def carp_table(set_name: str, names: set[str] | None, args: argparse.Namespace) 
         rate = _rate(result.iterations, cpu)
         line = (f"| {name} | {instance.n_tasks} | {best:g} | {result.total_cost:g} | {gap:.2f} | "
                 f"{result.lower_bound:g} | {result.best_found_s:.1f} | {cpu:.1f} | {rate:.0f} |")
-        old = previous(args.previous, path, 0, args.time, args.seed)
+        old = previous(args.previous, path, 0, args.previous_time, args.seed)
         if old is not None:
             old_gap = 100.0 * (old["objective"] - best) / best
             old_rate = _rate(old["iterations"], old["cpu_s"])
@@ -185,7 +185,7 @@ def minmax_table(names: list[str], ks: range, args: argparse.Namespace, title: s
             assert result.is_valid(), (name, k)
             line = (f"| {name} | {k} | {result.longest_route:g} | {result.lower_bound:.1f} | "
                     f"{100 * result.gap:.2f} | {cpu:.1f} |")
-            old = previous(args.previous, path, k, args.minmax_time, args.seed)
+            old = previous(args.previous, path, k, args.previous_time, args.seed)
             if old is not None:
                 old_gap = 100 * (old["objective"] / old["lower_bound"] - 1)
                 line += (f" {old['objective']:g} | {old['lower_bound']:.1f} | {old_gap:.2f} | "
@@ -202,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--previous", type=Path, default=None,
                         help="checkout of the previous version to run side by side")
+    parser.add_argument("--previous-time", type=float, default=60.0,
+                        help="time limit of the previous version per solve, s")
     parser.add_argument("--minmax", default=DEFAULT_MINMAX)
     parser.add_argument("--kmax", type=int, default=10)
     parser.add_argument("--wrpp", default=DEFAULT_WRPP)

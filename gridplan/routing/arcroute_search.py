@@ -237,7 +237,7 @@ def local_search(dist, start, end, cost, demand, depot, capacity, neighbours, se
                  penalty, fixed_cost, objective, seed):
     """Improve the routes in ``seq``/``length`` in place; returns per-route (cost + fixed cost,
     load)."""
-    np.random.seed(seed)
+    state = seed % 2147483646 + 1
     n_routes, width = seq.shape
     m = len(demand)
     F = np.zeros((n_routes, width + 1, 8))
@@ -265,7 +265,7 @@ def local_search(dist, start, end, cost, demand, depot, capacity, neighbours, se
     while improved and rounds < 1000:
         improved = False
         rounds += 1
-        np.random.shuffle(order)
+        state = _shuffle(order, state)
         for idx in range(m):
             u = order[idx]
             if route_of[u] < 0:
@@ -303,6 +303,17 @@ def local_search(dist, start, end, cost, demand, depot, capacity, neighbours, se
     for r in range(n_routes):
         load[r] = Q[r, length[r]]
     return rc, load
+
+
+@jit
+def _shuffle(values, state):
+    """Fisher–Yates driven by the Park–Miller generator (exact in 64-bit integers): the same
+    order compiled or not, and no global random state touched."""
+    for i in range(len(values) - 1, 0, -1):
+        state = state * 48271 % 2147483647
+        j = state % (i + 1)
+        values[i], values[j] = values[j], values[i]
+    return state
 
 
 NONE = -1  # no improving move for this task
