@@ -157,16 +157,9 @@ def min_cost_flow(n, tails, heads, cost, true_cost, excess):
             if excess[u] < 0:
                 reached = True
             for k in range(first[u], first[u + 1]):
-                a = arcs[k]
-                e = a >> 1
-                if a & 1:  # reverse arc: undo flow
-                    if flow[e] == 0:
-                        continue
-                    v = tails[e]
-                    c = -cost[e]
-                else:
-                    v = heads[e]
-                    c = cost[e]
+                usable, v, c = _step(arcs[k], flow, tails, heads, cost)
+                if not usable:
+                    continue
                 nd = d + c + potential[u] - potential[v]
                 if nd < dist[v]:
                     dist[v] = nd
@@ -194,16 +187,7 @@ def min_cost_flow(n, tails, heads, cost, true_cost, excess):
                         break
                     advanced = False
                     while current[u] < first[u + 1]:
-                        a = arcs[current[u]]
-                        e = a >> 1
-                        if a & 1:
-                            ok = flow[e] > 0
-                            v = tails[e]
-                            c = -cost[e]
-                        else:
-                            ok = True
-                            v = heads[e]
-                            c = cost[e]
+                        ok, v, c = _step(arcs[current[u]], flow, tails, heads, cost)
                         if ok and not dead[v] and not on_path[v] and \
                                 c + potential[u] - potential[v] == 0:
                             depth += 1
@@ -245,6 +229,15 @@ def min_cost_flow(n, tails, heads, cost, true_cost, excess):
 
 
 @jit
+def _step(a, flow, tails, heads, cost):
+    """Residual arc a: (usable, head, cost); odd arcs undo flow of their edge."""
+    e = a >> 1
+    if a & 1:
+        return flow[e] > 0, tails[e], -cost[e]
+    return True, heads[e], cost[e]
+
+
+@jit
 def _arc_head(a, tails, heads):
     return tails[a >> 1] if a & 1 else heads[a >> 1]
 
@@ -261,15 +254,9 @@ def _cancel_negative_cycles(n, tails, heads, true_cost, flow, first, arcs):
             for u in range(n):
                 for k in range(first[u], first[u + 1]):
                     a = arcs[k]
-                    e = a >> 1
-                    if a & 1:
-                        if flow[e] == 0:
-                            continue
-                        v = tails[e]
-                        c = -true_cost[e]
-                    else:
-                        v = heads[e]
-                        c = true_cost[e]
+                    usable, v, c = _step(a, flow, tails, heads, true_cost)
+                    if not usable:
+                        continue
                     if dist[u] + c < dist[v] - 1e-12 * (1.0 + abs(dist[v])):
                         dist[v] = dist[u] + c
                         via[v] = a
