@@ -230,6 +230,8 @@ class _Genetic:
                 self._insert(population, child)
                 if child.feasible and (best is None or child.key < best.key):
                     best, found_at = child, time.perf_counter()
+                if self._proven(best):
+                    break
             stalled = 0
             while (stalled < p.restart_after and not stop.out_of_budget(iterations)
                    and not self._proven(best)):
