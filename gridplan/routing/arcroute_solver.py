@@ -1,13 +1,16 @@
-"""Hybrid genetic search for arc routing (in the spirit of Vidal's HGS-CARP, 2022).
+"""Hybrid genetic search for arc routing (HGS-CARP, Vidal 2017; HGS-CVRP, Vidal 2022).
 
 Individuals are giant tours (task orders). A child comes from ordered crossover (OX) of two
 parents picked by binary tournament, is cut into routes by an exact Split
-(:mod:`gridplan.routing.arcroute_split`), improved by local search
-(:mod:`gridplan.routing.arcroute_search`) under a capacity penalty that adapts to keep a share of
-children infeasible before repair, and joins a population ranked by *biased fitness* (cost rank
-plus diversity rank, the diversity being the broken-pairs distance to the closest individuals).
-The search restarts from a fresh population when it stalls and stops at the time limit, the
-iteration limit, or when it meets the lower bound (a proof of optimality).
+(:mod:`gridplan.routing.arcroute_split`; with a soft capacity in the penalised space) and improved
+by the compiled granular local search (:mod:`gridplan.routing.arcroute_search`, every task's
+direction chosen optimally inside its route) under a capacity penalty that adapts so that a target
+share of children is feasible before repair. Feasible and infeasible children live in two
+subpopulations ranked by *biased fitness* (cost rank plus diversity rank, the diversity being the
+broken-pairs distance to the closest individuals); half of the infeasible children are repaired
+with a tenfold, then hundredfold penalty. The search restarts from a fresh population when it
+stalls and stops when its iteration budget is spent (the default, reproducible), when it meets the
+lower bound (a proof of optimality), at the optional time cap, or when the caller cancels.
 
 Three public entry points share it:
 
@@ -16,8 +19,8 @@ Three public entry points share it:
   least total cost (a fixed cost per route larger than any possible saving).
 * :func:`solve_minmax` — min–max k-postman: k closed walks, minimise the longest.
 
-All randomness flows from ``random.Random(params.seed)``; with the same seed and an iteration
-limit (not a time limit) the result is identical run to run.
+All randomness flows from ``random.Random(params.seed)`` (the kernels get their seeds from it);
+with the same seed and no time cap the result is identical on any machine.
 """
 
 from __future__ import annotations
