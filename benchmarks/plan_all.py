@@ -28,13 +28,13 @@ from scipy.spatial import cKDTree
 from shapely import affinity
 from shapely.geometry import LineString
 
-from api.cli.routes import parse_shift
 from geodata import sample
 from geodata.grids import grids_to_model
 from gridplan.model import Grid
 from gridplan.network import StreetNetwork
 from gridplan.routing.params import PatrolParams
 from gridplan.routing.plan import day_plan
+from gridplan.routing.shifts import shift_on
 
 SEAM_BAND_M = 60.0
 
@@ -92,8 +92,8 @@ def mosaic_network(net: StreetNetwork, grids: list[Grid], k: int
 
 def plan_everything(net: StreetNetwork, grids: list[Grid], params: PatrolParams) -> dict:
     day = date(2026, 11, 25)
-    shifts = [parse_shift("08:00-12:00", day, name="day"),
-              parse_shift("19:00-23:00", day, name="night")]
+    shifts = [shift_on(day, "08:00-12:00", name="day"),
+              shift_on(day, "19:00-23:00", name="night")]
     began = time.perf_counter()
     plans = []
     for grid in grids:

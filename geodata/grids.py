@@ -14,6 +14,8 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point
 
+from geodata.jurisdictions import repaired_polygons
+from geodata.lonlat import WGS84, lonlat_problems, swap_xy
 from geodata.tables import VECTOR_SUFFIXES, Loaded, read_vector, require_file
 from gridplan.errors import Problem, ProblemCollector
 from gridplan.model import Grid
@@ -44,13 +46,14 @@ def load_grids(
     frame = frame.to_crs("EPSG:4326")
     frame["code"] = frame["code"].astype(str)
     frame["parent_code"] = frame["parent_code"].astype(str)
-    for role in STAFF_ROLES:
-        frame[role] = pd.to_numeric(frame.get(role, 0), errors="coerce").fillna(0).astype(int)
+    for role in STAFF_ROLES:  # optional: a missing column means nobody of that role on file
+        given = frame[role] if role in frame.columns else pd.Series(0, index=frame.index)
+        frame[role] = pd.to_numeric(given, errors="coerce").fillna(0).astype(int)
     if "illustrative" not in frame.columns:
         frame["illustrative"] = False
     if "name" not in frame.columns:
         frame["name"] = frame["code"]
-    for i, row in frame.iterrows():
+    for i, row in frame.reset_index(drop=True).iterrows():
         where = f"feature {i + 1} (code {row['code']})"
         if row.geometry is None or row.geometry.geom_type not in ("Polygon", "MultiPolygon"):
             issues.add(
@@ -59,6 +62,10 @@ def load_grids(
                 found=str(getattr(row.geometry, "geom_type", None)),
                 fix="draw the grid as a polygon",
             )
+    not_lonlat = lonlat_problems(frame, source=str(path))
+    issues.problems.extend(not_lonlat)
+    geoms, repairs = repaired_polygons(frame, source=str(path))
+    frame = frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs))
     dup = frame["code"][frame["code"].duplicated()]
     for code in dup:
         issues.add(
@@ -67,13 +74,32 @@ def load_grids(
             found="repeated",
             fix="renumber one of the grids",
         )
+    if jurisdictions is not None and not not_lonlat:
+        issues.problems.extend(swapped_against(frame, jurisdictions, source=str(path)))
     issues.raise_if_any(f"{path}: {len(issues)} problem(s) in the grid layout")
-    warnings = (
+    warnings = repairs + (
         nesting_problems(frame, jurisdictions, metric_crs=metric_crs, tolerance_m=tolerance_m)
         if jurisdictions is not None
         else []
     )
     return Loaded(frame, warnings, str(path))
+
+
+def swapped_against(
+    grids: gpd.GeoDataFrame, jurisdictions: gpd.GeoDataFrame, *, source: str
+) -> list[Problem]:
+    """Grids (WGS-84) that miss every jurisdiction but would fall inside one with x and y
+    swapped: latitude written first, with both values still in range (e.g. Helsinki)."""
+    area = shapely.union_all(jurisdictions.to_crs(WGS84).geometry.to_numpy())
+    problems = []
+    for i, (code, geom) in enumerate(zip(grids["code"], grids.geometry, strict=True)):
+        if geom is None or geom.intersects(area) or not swap_xy(geom).intersects(area):
+            continue
+        problems.append(Problem(
+            source, f"feature {i + 1} (code {code})", "a grid inside the jurisdictions",
+            "it lies outside all of them, but inside with longitude and latitude swapped",
+            "write longitude first (GeoJSON is [lon, lat])"))
+    return problems
 
 
 def nesting_problems(

@@ -4,7 +4,7 @@ from fastapi import APIRouter, HTTPException, Response, status
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from api.auth import Role
+from api.auth import Principal, Role
 from api.db.models import Job
 from api.deps import JobRunnerDep, PrincipalDep, SessionDep
 from api.errors import COMMON_RESPONSES, ErrorBody
@@ -16,6 +16,18 @@ from gridplan.errors import InvalidInputError, Problem
 router = APIRouter(prefix="/jobs", tags=["jobs"], responses=COMMON_RESPONSES)
 
 
+def public_job(job: Job, principal: Principal) -> JobPublic:
+    """The job as its caller may see it: an unexpected error's traceback and exception text are
+    for administrators (they name server paths and internals); the owner learns that an internal
+    error stopped the job and what to quote. Problems in the input stay fully reported."""
+    out = JobPublic.model_validate(job, from_attributes=True)
+    if principal.role is Role.ADMIN or not (job.error and "traceback" in job.error):
+        return out
+    note = f"an internal error stopped this job; an administrator can look up job {job.id}"
+    return out.model_copy(update={"message": note,
+                                  "error": {"kind": "internal_error", "report": note}})
+
+
 @router.get("/kinds", response_model=list[JobKindPublic])
 def list_kinds(runner: JobRunnerDep, principal: PrincipalDep) -> list[JobKindPublic]:
     return [JobKindPublic(name=k.name, description=k.description,
@@ -25,7 +37,7 @@ def list_kinds(runner: JobRunnerDep, principal: PrincipalDep) -> list[JobKindPub
 
 @router.post("", response_model=JobPublic, status_code=202)
 def submit_job(body: JobCreate, session: SessionDep, principal: PrincipalDep,
-               runner: JobRunnerDep, response: Response) -> Job:
+               runner: JobRunnerDep, response: Response) -> JobPublic:
     """Queue long work; poll ``GET /jobs/{id}``, cancel with ``DELETE /jobs/{id}``."""
     kind = runner.registry.kinds.get(body.kind)
     if kind is None:
@@ -43,15 +55,15 @@ def submit_job(body: JobCreate, session: SessionDep, principal: PrincipalDep,
     session.commit()
     runner.submit(job.id, principal)
     response.headers["Location"] = f"/jobs/{job.id}"
-    return job
+    return public_job(job, principal)
 
 
 @router.get("", response_model=list[JobPublic])
-def list_jobs(session: SessionDep, principal: PrincipalDep) -> list[Job]:
+def list_jobs(session: SessionDep, principal: PrincipalDep) -> list[JobPublic]:
     query = select(Job).order_by(Job.created_at.desc()).limit(200)
     if principal.role is not Role.ADMIN:
         query = query.where(Job.owner == principal.username)
-    return list(session.scalars(query))
+    return [public_job(job, principal) for job in session.scalars(query)]
 
 
 def _job(session: SessionDep, job_id: str) -> Job:
@@ -62,16 +74,16 @@ def _job(session: SessionDep, job_id: str) -> Job:
 
 
 @router.get("/{job_id}", response_model=JobPublic)
-def read_job(job_id: str, session: SessionDep, principal: PrincipalDep) -> Job:
+def read_job(job_id: str, session: SessionDep, principal: PrincipalDep) -> JobPublic:
     job = _job(session, job_id)
     check_owner(principal, job.owner)
-    return job
+    return public_job(job, principal)
 
 
 @router.delete("/{job_id}", response_model=JobPublic, status_code=202,
                responses={409: {"model": ErrorBody, "description": "job already finished"}})
 def cancel_job(job_id: str, session: SessionDep, principal: PrincipalDep,
-               runner: JobRunnerDep) -> Job:
+               runner: JobRunnerDep) -> JobPublic:
     """Ask a job to stop: queued jobs stop at once, running ones at their next checkpoint."""
     job = _job(session, job_id)
     check_owner(principal, job.owner)
@@ -79,4 +91,4 @@ def cancel_job(job_id: str, session: SessionDep, principal: PrincipalDep,
         raise HTTPException(status.HTTP_409_CONFLICT, detail=f"job already {job.status}")
     runner.request_cancel(session, job)
     session.commit()
-    return job
+    return public_job(job, principal)
