@@ -24,7 +24,8 @@ Part 2, min–max: k = 2…``--kmax`` on ``--minmax`` instances and k = 2…5 on
 the previous version's longest route and bound under the same time.
 
 Reads ``../shared/bench/arc_routing`` (relative to the repository root; ``$GRIDPLAN_SHARED``
-overrides ``../shared``); says so and stops if it is absent. JIT compilation happens once, before the first row, and is reported apart.
+overrides ``../shared``); says so and stops if it is absent. JIT compilation happens once,
+before the first row, and is reported apart.
 """
 
 from __future__ import annotations

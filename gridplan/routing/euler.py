@@ -1,7 +1,8 @@
 """Euler circuits over a multiset of edge traversals, preferring to carry straight on.
 
-Hierholzer's algorithm (compiled) with one change: when several unused edges leave the current corner, take
-the one that turns least relative to the heading we arrived with (a U-turn is the last resort).
+Hierholzer's algorithm (compiled) with one change: when several unused edges leave the current
+corner, take the one that turns least relative to the heading we arrived with (a U-turn is the
+last resort).
 Officers then walk along a street rather than zig-zagging across every junction. Any choice rule
 gives a valid circuit; this one only changes which of the many optimal circuits is returned.
 """

@@ -10,7 +10,8 @@ spanning tree of shortest paths, completed by a T-join, then improved by re-link
 
 Driving (directed graph, one-way streets once): the same with a min-cost flow over node
 imbalances instead of the T-join (compiled primal–dual successive shortest paths, checked exact on
-the float lengths, see :mod:`gridplan.routing.balance`). A required street that no closed walk can reach is reported (or returned as uncovered).
+the float lengths, see :mod:`gridplan.routing.balance`). A required street that no closed walk
+can reach is reported (or returned as uncovered).
 """
 
 from __future__ import annotations

@@ -180,15 +180,12 @@ def test_directed_cpp_is_exact_below_the_integer_resolution(graph):
     assert tour.is_valid(graph)
     assert tour.deadhead_m <= lp_balancing_cost(graph) + 1e-7  # HiGHS' own tolerance
     # optimality certificate, checked by networkx: no negative cycle in the residual graph
-    extra: dict[tuple, int] = {}
-    for step in tour.steps:
-        if step.deadhead:
-            extra[(step.u, step.v)] = extra.get((step.u, step.v), 0) + 1
+    extra = {(step.u, step.v) for step in tour.steps if step.deadhead}
     residual = nx.DiGraph()
     for u, v, w in graph.edges(data="length"):
         if u != v and (not residual.has_edge(u, v) or residual.edges[u, v]["weight"] > w):
             residual.add_edge(u, v, weight=w)
-    for (u, v), count in extra.items():
+    for u, v in extra:
         cheapest = min(w for _, x, w in graph.out_edges(u, data="length") if x == v)
         if not residual.has_edge(v, u) or residual.edges[v, u]["weight"] > -cheapest:
             residual.add_edge(v, u, weight=-cheapest)
