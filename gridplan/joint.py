@@ -737,12 +737,7 @@ def _walk_line(graph: nx.MultiGraph, tour: PostmanTour) -> tuple[LineString, tup
     names: list[str] = []
     for step in tour.steps:
         data = graph.edges[step.u, step.v, step.key]
-        part = list(data["geometry"].coords)
-        start = (graph.nodes[step.u]["x"], graph.nodes[step.u]["y"])
-        if np.hypot(part[0][0] - start[0], part[0][1] - start[1]) > np.hypot(
-            part[-1][0] - start[0], part[-1][1] - start[1]
-        ):
-            part = part[::-1]
+        part = list(_from_u(graph, step.u, data["geometry"]).coords)
         coords.extend(part if not coords else part[1:])
         name = str(data.get("name") or UNNAMED)
         if not names or names[-1] != name:
