@@ -15,6 +15,7 @@ import shapely
 from shapely.geometry import Point
 
 from geodata.tables import VECTOR_SUFFIXES, Loaded, read_vector, require_file
+from gridplan.crs import metric_crs_of
 from gridplan.errors import Problem, ProblemCollector
 from gridplan.model import Grid
 
@@ -25,10 +26,13 @@ def load_grids(
     path: str | os.PathLike[str],
     *,
     jurisdictions: gpd.GeoDataFrame | None = None,
-    metric_crs: str = "EPSG:32651",
+    metric_crs: str | None = None,
     tolerance_m: float = 5.0,
 ) -> Loaded:
-    """Read a grid layout (WGS-84 out); check codes, staff and nesting in ``jurisdictions``."""
+    """Read a grid layout (WGS-84 out); check codes, staff and nesting in ``jurisdictions``.
+
+    Nesting is measured in ``metric_crs``, by default the grids' own UTM zone
+    (:func:`gridplan.crs.metric_crs_of`), wherever the city is."""
     path = require_file(path, kinds=VECTOR_SUFFIXES, what="grid polygon file")
     frame = read_vector(path)
     issues = ProblemCollector(str(path))
@@ -70,7 +74,8 @@ def load_grids(
         )
     issues.raise_if_any(f"{path}: {len(issues)} problem(s) in the grid layout")
     warnings = (
-        nesting_problems(frame, jurisdictions, metric_crs=metric_crs, tolerance_m=tolerance_m)
+        nesting_problems(frame, jurisdictions, tolerance_m=tolerance_m,
+                         metric_crs=metric_crs or metric_crs_of(frame, name=str(path)))
         if jurisdictions is not None
         else []
     )
@@ -78,7 +83,7 @@ def load_grids(
 
 
 def nesting_problems(
-    grids: gpd.GeoDataFrame, jurisdictions: gpd.GeoDataFrame, *, metric_crs: str, tolerance_m: float
+    grids: gpd.GeoDataFrame, jurisdictions: gpd.GeoDataFrame, *, metric_crs: object, tolerance_m: float
 ) -> list[Problem]:
     """Grids whose parent is unknown or that stick out of their parent jurisdiction."""
     g = grids.to_crs(metric_crs)
