@@ -29,8 +29,10 @@ def load_grids(
     metric_crs: str | None = None,
     tolerance_m: float = 5.0,
 ) -> Loaded:
-    """Read a grid layout (WGS-84 out); check codes, staff and nesting in ``jurisdictions``
-    (measured in ``metric_crs``, default the local UTM zone of the grids)."""
+    """Read a grid layout (WGS-84 out); check codes, staff and nesting in ``jurisdictions``.
+
+    Nesting is measured in ``metric_crs``, by default the grids' own UTM zone
+    (:func:`gridplan.crs.metric_crs_of`), wherever the city is."""
     path = require_file(path, kinds=VECTOR_SUFFIXES, what="grid polygon file")
     frame = read_vector(path)
     issues = ProblemCollector(str(path))
@@ -78,8 +80,8 @@ def load_grids(
         issues.problems.extend(swapped_against(frame, jurisdictions, source=str(path)))
     issues.raise_if_any(f"{path}: {len(issues)} problem(s) in the grid layout")
     warnings = repairs + (
-        nesting_problems(frame, jurisdictions, metric_crs=metric_crs or metric_crs_of(frame),
-                         tolerance_m=tolerance_m)
+        nesting_problems(frame, jurisdictions, tolerance_m=tolerance_m,
+                         metric_crs=metric_crs or metric_crs_of(frame, name=str(path)))
         if jurisdictions is not None
         else []
     )
@@ -104,7 +106,8 @@ def swapped_against(
 
 
 def nesting_problems(
-    grids: gpd.GeoDataFrame, jurisdictions: gpd.GeoDataFrame, *, metric_crs: str, tolerance_m: float
+    grids: gpd.GeoDataFrame, jurisdictions: gpd.GeoDataFrame, *, metric_crs: object,
+    tolerance_m: float,
 ) -> list[Problem]:
     """Grids whose parent is unknown or that stick out of their parent jurisdiction."""
     g = grids.to_crs(metric_crs)

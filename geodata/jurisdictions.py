@@ -17,6 +17,7 @@ import shapely
 from geodata.coords import COORD_SYSTEMS, transform_geometry
 from geodata.lonlat import lonlat_problems
 from geodata.tables import VECTOR_SUFFIXES, Loaded, missing_column, read_vector, require_file
+from gridplan.crs import metric_crs_of
 from gridplan.errors import Problem, ProblemCollector
 from gridplan.jurisdictions import infer_parents, level_from_code, sibling_overlaps
 from gridplan.model import JurisdictionLevel
@@ -65,12 +66,12 @@ def load_jurisdictions(
     parent_col: str | None = None,
     coords: str = "wgs84",
     codes: list[str] | None = None,
-    metric_crs: str | None = "EPSG:32651",
 ) -> Loaded:
     """Read jurisdiction polygons; ``codes`` keeps only those features (after validation).
 
     ``coords`` names the datum of the file (GCJ-02/BD-09 polygons are shifted to WGS-84).
-    ``metric_crs`` is only used to measure overlaps in metres.
+    Overlaps and containment are measured in metres in the local UTM zone of the polygons
+    (:func:`gridplan.crs.metric_crs_of`), wherever the city is.
     """
     path = require_file(path, kinds=VECTOR_SUFFIXES, what="polygon file")
     raw = read_vector(path, layer=layer)
@@ -100,7 +101,7 @@ def load_jurisdictions(
     warnings = list(out.attrs.pop("repairs"))
     if coords not in ("wgs84", "cgcs2000"):
         out["geometry"] = [transform_geometry(g, src=coords, dst="wgs84") for g in out.geometry]
-    metric = out.to_crs(metric_crs) if metric_crs else out
+    metric = out.to_crs(metric_crs_of(out, name=str(path)))
     if parent_col is None:
         out["parent_code"] = pd.Series(infer_parents(metric), dtype=object)
     overlaps = sibling_overlaps(metric.assign(parent_code=out["parent_code"].values))

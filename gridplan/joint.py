@@ -12,10 +12,13 @@ zones, the hotspot analysis, optionally a street network and a grid layout, all 
 * **Route** — a joint *foot* patrol on the walk network (every street usable both ways). Patrol
   area = hotspot grown by ``street_reach_m`` ∪ (zone ∩ hotspot grown by ``zone_reach_m``): the
   hotspot's own streets plus the zone streets facing it across the line, so both sides are
-  walked. Each physical street with at least ``min_street_inside_m`` (or half its length) in the
-  area is required; the tour is a rural postman tour (:func:`gridplan.routing.postman_tour`:
-  exact when the required streets are connected, otherwise linked with a proven lower bound) from
-  the street node nearest the meeting point. Extracts often leave the walk network in pieces
+  walked. Of each physical street with at least ``min_street_inside_m`` (or half its length) in
+  the area, the pieces inside the area are required (:func:`clip_to_area` cuts the streets at the
+  area's edge, so a 1.7 km side road with 300 m in the hotspot costs 300 m and the walk turns
+  back at the edge); the tour is a rural postman tour (:func:`gridplan.routing.postman_tour`:
+  exact when the required pieces are connected, otherwise linked with a proven lower bound) from
+  the meeting point (the street is cut there too; else the street node nearest it). A walk
+  longer than the peak window says so in the route note. Extracts often leave the walk network in pieces
   (a drive-only extract has no footpaths, a clipped file cuts streets): pieces closer than
   ``max_bridge_m`` are joined by straight walking links (a minimum spanning tree over the pieces,
   named "(gap walked across)" and counted as deadhead). No network: no route, said plainly.
@@ -47,7 +50,7 @@ import shapely
 from scipy.spatial import cKDTree
 from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import nearest_points
+from shapely.ops import nearest_points, substring
 
 from gridplan.boundary import BoundaryHotspot, BoundaryZone
 from gridplan.errors import InvalidInputError, Problem, ProblemCollector
@@ -498,6 +501,10 @@ def _proposal(
         route, note = _route(area, meeting, streets, walk, params)
     per_week = _incidents_per_week(h, result, params, time_column)
     window = h.peak.label
+    if route is not None and route.duration_min > 60.0 * h.peak.hours:
+        note = "; ".join(n for n in (note, (
+            f"the walk takes {route.duration_min:.0f} min, longer than the {h.peak.hours}-hour "
+            f"window {window}: share the streets between the two sides' teams")) if n)
     dominant = _dominant_class(h, result, class_column)
     return JointProposal(
         boundary=b,
@@ -617,11 +624,11 @@ def _route(
     ]
     component = _component_with_most(walk, keys)
     keys = [k for k in keys if k[0] in component]
-    start = _nearest_node(walk, component, meeting.point)
-    graph = walk.subgraph(component)
+    graph, pieces = clip_to_area(walk.subgraph(component), keys, area, stops=[meeting.point])
+    start = _nearest_node(graph, set(graph.nodes), meeting.point)
     tour = postman_tour(
         graph,
-        required=keys,
+        required=pieces,
         start=start,
         options=PostmanOptions(on_unreachable="uncovered", seed=params.seed),
     )
@@ -634,10 +641,78 @@ def _route(
             "connected to the rest and are left out"
         )
     route = JointRoute(
-        tour, start, tuple(k[2] for k in keys), line, order, minutes, tour.is_valid(graph, keys),
-        graph,
+        tour, start, tuple(k[2] for k in keys), line, order, minutes,
+        tour.is_valid(graph, pieces), graph,
     )
     return route, note
+
+
+def clip_to_area(
+    graph: nx.MultiGraph,
+    keys: Sequence[tuple],
+    area: BaseGeometry,
+    *,
+    stops: Sequence[Point] = (),
+) -> tuple[nx.MultiGraph, list[tuple]]:
+    """A copy of ``graph`` where each edge of ``keys`` is cut where it crosses ``area``'s
+    boundary (and at each of ``stops`` lying on it, so a walk can start there), and the edge
+    keys of the pieces inside ``area`` (the ones to patrol).
+
+    A side road 1.7 km long with 300 m in the hotspot is patrolled for those 300 m: the walk
+    may turn back at the cut (a node on the area's edge) instead of walking the whole road.
+    Pieces keep the street's attributes (``street_id``, name, …) with their own ``length`` and
+    ``geometry``; their keys are ``(street_id, i)``."""
+    out = nx.MultiGraph(graph)
+    inside: list[tuple] = []
+    for u, v, key in keys:
+        data = out.edges[u, v, key]
+        cuts = _cuts(_from_u(out, u, data["geometry"]), area, stops)
+        if not cuts:
+            inside.append((u, v, key))
+            continue
+        out.remove_edge(u, v, key)
+        ends = [u, *[("cut", key, i) for i in range(1, len(cuts) - 1)], v]
+        for i, piece in enumerate(_pieces(data["geometry"], out, u, cuts)):
+            a, b = ends[i], ends[i + 1]
+            for node, (x, y) in ((a, piece.coords[0]), (b, piece.coords[-1])):
+                if node not in out:
+                    out.add_node(node, x=x, y=y)
+            piece_key = (key, i)
+            out.add_edge(a, b, key=piece_key, **{**data, "geometry": piece,
+                                                  "length": piece.length})
+            if area.contains(piece.interpolate(0.5, normalized=True)):
+                inside.append((a, b, piece_key))
+    return out, inside
+
+
+def _from_u(graph: nx.MultiGraph, u: Hashable, geom: LineString) -> LineString:
+    """``geom`` running from node ``u``'s end."""
+    x, y = graph.nodes[u]["x"], graph.nodes[u]["y"]
+    first, last = geom.coords[0], geom.coords[-1]
+    return geom if np.hypot(first[0] - x, first[1] - y) <= np.hypot(last[0] - x, last[1] - y) \
+        else geom.reverse()
+
+
+def _cuts(
+    geom: LineString, area: BaseGeometry, stops: Sequence[Point], *, min_piece_m: float = 1.0
+) -> list[float]:
+    """Distances along ``geom`` (0 and its length included) where it crosses ``area``'s
+    boundary or passes a stop; empty when none (or only within ``min_piece_m`` of an end)."""
+    crossing = shapely.intersection(geom, area.boundary)
+    points = [*shapely.points(shapely.get_coordinates(crossing)),
+              *(p for p in stops if p.distance(geom) < 0.5 * min_piece_m)]
+    at = sorted({geom.project(p) for p in points})
+    at = [d for d in at if min_piece_m < d < geom.length - min_piece_m]
+    merged: list[float] = []
+    for d in at:
+        if not merged or d - merged[-1] >= min_piece_m:
+            merged.append(d)
+    return [0.0, *merged, geom.length] if merged else []
+
+
+def _pieces(geom: LineString, graph: nx.MultiGraph, u: Hashable, cuts: list[float]):
+    line = _from_u(graph, u, geom)
+    return [substring(line, a, b) for a, b in zip(cuts, cuts[1:])]
 
 
 def _component_with_most(walk: nx.MultiGraph, keys: list[tuple]) -> set:
@@ -662,12 +737,7 @@ def _walk_line(graph: nx.MultiGraph, tour: PostmanTour) -> tuple[LineString, tup
     names: list[str] = []
     for step in tour.steps:
         data = graph.edges[step.u, step.v, step.key]
-        part = list(data["geometry"].coords)
-        start = (graph.nodes[step.u]["x"], graph.nodes[step.u]["y"])
-        if np.hypot(part[0][0] - start[0], part[0][1] - start[1]) > np.hypot(
-            part[-1][0] - start[0], part[-1][1] - start[1]
-        ):
-            part = part[::-1]
+        part = list(_from_u(graph, step.u, data["geometry"]).coords)
         coords.extend(part if not coords else part[1:])
         name = str(data.get("name") or UNNAMED)
         if not names or names[-1] != name:

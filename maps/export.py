@@ -52,7 +52,11 @@ GAP_M = 1.0  # consecutive segments further apart than this start a new GPX trac
 
 
 def _attribution(extra: str) -> str:
-    return OSM_NOTICE + (f"; {extra}" if extra else "")
+    """The OSM notice once, then the caller's other credits: a caller's own OpenStreetMap credit
+    (e.g. "Streets © OpenStreetMap contributors …") is the same notice and is not repeated."""
+    others = [part.strip() for part in extra.split(";")
+              if part.strip() and "openstreetmap" not in part.lower()]
+    return "; ".join([OSM_NOTICE, *others])
 
 
 # ----------------------------------------------------------------------------------------- GPX

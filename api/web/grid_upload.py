@@ -46,8 +46,7 @@ def store_grid_layout(session: Session, principal: Principal, path: Path, *, dis
     from geodata.grids import STAFF_ROLES, load_grids
 
     places = _jurisdictions_of(session, district)
-    loaded = load_grids(path, jurisdictions=places,
-                        metric_crs=places.estimate_utm_crs().to_string())
+    loaded = load_grids(path, jurisdictions=places)
     if loaded.warnings:  # a grid outside the district is an error here, not a warning
         raise InvalidInputError(f"{source}: grids outside district {district}", [
             Problem(source, p.where, p.expected, p.found, p.fix) for p in loaded.warnings])

@@ -150,12 +150,13 @@ def _plan_shift(network: StreetNetwork, grid: Grid, *, officers: int | Sequence[
     hooks.check(1.0, f"grid {grid.code}: done")
     return PatrolPlan(
         grid_code=grid.code, mode=area.mode, shift=shift, station_node=area.nodes[area.depot],
-        station_snap_m=area.station_snap_m, routes=tuple(routes), required=dict(required),
+        station_snap_m=area.station_snap_m, station_given=area.station_given,
+        routes=tuple(routes), required=dict(required),
         uncovered=tuple(_uncovered(area, tasks, fitted.dropped, unreachable_passes)),
         key_points=tuple(sorted(visits, key=lambda v: v.id)),
         lower_bound_min=fitted.lower_bound, method=fitted.method,
         runtime_s=time.perf_counter() - started, crs=area.network_crs, officers_needed=needed,
-        notes=tuple(n for n in (area.station_note, _bridge_note(area, params)) if n),
+        notes=tuple(n for n in (_bridge_note(area, params),) if n),
         links=area.links, day_part=place.part, shifts_today=place.shifts_today)
 
 
@@ -394,12 +395,13 @@ def _empty_plan(area, grid, shift, names, params, cycle, day, place: ShiftPlace,
     unreachable = _unreachable_passes(area, params, cycle, day, place)
     return PatrolPlan(
         grid_code=grid.code, mode=area.mode, shift=shift, station_node=area.nodes[area.depot],
-        station_snap_m=area.station_snap_m, routes=tuple(OfficerRoute(n, ()) for n in names),
+        station_snap_m=area.station_snap_m, station_given=area.station_given,
+        routes=tuple(OfficerRoute(n, ()) for n in names),
         required={s.street_id: n for s, n in unreachable},
         uncovered=tuple(_uncovered(area, [], [], unreachable)), key_points=(),
         lower_bound_min=0.0, method="nothing due this shift",
         runtime_s=time.perf_counter() - started, crs=area.network_crs,
-        notes=tuple(n for n in (area.station_note, "no street is due in this shift") if n),
+        notes=("no street is due in this shift",),
         day_part=place.part, shifts_today=place.shifts_today)
 
 

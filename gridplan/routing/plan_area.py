@@ -71,7 +71,7 @@ class RoutingArea:
     depot: int
     station: Point  # as given (metric)
     station_snap_m: float
-    station_note: str
+    station_given: bool  # False: the grid's centre stands in for it
     unreachable: tuple[AreaStreet, ...]  # grid streets outside the station's connected part
     base: ArcInstance  # no tasks; holds the deadheading distances
     node_xy: np.ndarray  # metric coordinates of each instance vertex
@@ -109,7 +109,7 @@ def routing_area(network: StreetNetwork, grid: Grid, *, params: PatrolParams) ->
     lost = [s for s in streets if s["in_grid"] and not (s["a"] in part and s["b"] in part)]
     nodes = sorted(part, key=repr)
     index = {n: i for i, n in enumerate(nodes)}
-    station, note = _station(grid)
+    station, given = _station(grid)
     depot, snap_m = _snap(graph, nodes, station, params, grid)
     area_streets = tuple(_area_street(s, index) for s in kept)
     base = ArcInstance.from_edges(
@@ -117,7 +117,7 @@ def routing_area(network: StreetNetwork, grid: Grid, *, params: PatrolParams) ->
         depot=depot, name=f"grid {grid.code}", vertex_labels=nodes)
     return RoutingArea(
         network_crs=network.crs, mode=network.mode, nodes=tuple(nodes), streets=area_streets,
-        depot=depot, station=station, station_snap_m=snap_m, station_note=note,
+        depot=depot, station=station, station_snap_m=snap_m, station_given=given,
         unreachable=tuple(_area_street(s, None) for s in lost), base=base,
         node_xy=np.array([[graph.nodes[n]["x"], graph.nodes[n]["y"]] for n in nodes], dtype=float),
         bridges=bridges,
@@ -199,11 +199,11 @@ def _area_street(rec: dict, index: dict | None) -> AreaStreet:
                       rec["ba_min"], rec["in_grid"])
 
 
-def _station(grid: Grid) -> tuple[Point, str]:
+def _station(grid: Grid) -> tuple[Point, bool]:
+    """The grid's station, or a point inside the grid (its centre) when it has none."""
     if grid.station is not None:
-        return grid.station, ""
-    point = grid.geometry.representative_point()
-    return point, "no station given: routes start at the street node nearest the grid's centre"
+        return grid.station, True
+    return grid.geometry.representative_point(), False
 
 
 def _snap(graph: nx.MultiDiGraph, nodes: Sequence[Hashable], station: Point,

@@ -144,7 +144,7 @@ class PatrolPlan:
     mode: str
     shift: Shift
     station_node: Hashable
-    station_snap_m: float
+    station_snap_m: float  # from the station, or from the grid's centre when none was given
     routes: tuple[OfficerRoute, ...]
     required: Mapping[Hashable, int]
     uncovered: tuple[UncoveredStreet, ...]
@@ -155,6 +155,7 @@ class PatrolPlan:
     crs: object
     officers_needed: int | None = None  # to cover everything in the shift, when estimated
     notes: tuple[str, ...] = ()
+    station_given: bool = True  # False: no station, the start is nearest the grid's centre
     links: frozenset = frozenset()  # walking links across gaps of the network (see notes)
     day_part: str = ""  # the part of the day's pattern this shift is (e.g. 白), "" = whole day
     shifts_today: int = 1  # shifts in the day's pattern: passes are shared among them
@@ -223,7 +224,7 @@ class PatrolPlan:
     def summary(self, *, lang: str = "zh", turns: int = 3) -> str:
         lines = [f"grid {self.grid_code} · {self.shift.start:%Y-%m-%d %H:%M}–"
                  f"{self.shift.end:%H:%M}{self._place_text()} · {self.mode} · "
-                 f"{len(self.routes)} officer(s) · station snapped {self.station_snap_m:.0f} m"]
+                 f"{len(self.routes)} officer(s) · {self._start_text()}"]
         for r in self.routes:
             lines.append(f"  {r.officer}: {r.length_m / 1000:.2f} km, {r.minutes:.0f} min, "
                          f"deadhead {r.deadhead_share:.0%}")
@@ -252,6 +253,12 @@ class PatrolPlan:
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
+    def _start_text(self) -> str:
+        if self.station_given:
+            return f"station snapped {self.station_snap_m:.0f} m"
+        return (f"no station given: routes start at the street node nearest the grid's centre "
+                f"({self.station_snap_m:.0f} m from it)")
+
     def _place_text(self) -> str:
         if self.shifts_today <= 1:
             return ""
@@ -263,6 +270,7 @@ class PatrolPlan:
             "grid": self.grid_code, "mode": self.mode, "shift_start": self.shift.start.isoformat(),
             "shift_end": self.shift.end.isoformat(), "day_part": self.day_part,
             "shifts_today": self.shifts_today,
+            "station_given": self.station_given,
             "station_snap_m": round(self.station_snap_m, 1),
             "longest_min": round(self.longest_min, 2),
             "longest_work_min": round(self.longest_work_min, 2), "lower_bound_min":

@@ -23,6 +23,7 @@ from shapely.geometry import box
 from api.cli import cli
 from geodata.coords import wgs84_to_gcj02
 from geodata.osm import load_network
+from gridplan.hotspots.cells import segment_table
 from maps import streets_near
 
 DATA = Path(__file__).parents[1] / "data" / "osm"
@@ -244,7 +245,7 @@ def test_hotspots_are_profiled_in_the_stated_time_zone(tmp_path):
 
 @pytest.mark.parametrize(("outlines", "datum"), [(DISTRICTS, "wgs84"),
                                                   (DISTRICTS_GCJ02, "gcj02")])
-def test_hotspots_boundary_across_haidian_and_chaoyang(tmp_path, outlines, datum):
+def test_hotspots_boundary_across_haidian_and_chaoyang(tmp_path, outlines, datum, network):
     districts = gpd.read_file(DISTRICTS).set_index("adcode").to_crs(UTM_50N)
     line = districts.geometry[HAIDIAN].boundary.intersection(
         districts.geometry[CHAOYANG].buffer(5))
@@ -268,6 +269,23 @@ def test_hotspots_boundary_across_haidian_and_chaoyang(tmp_path, outlines, datum
     assert shapely.Point(meeting["x"], meeting["y"]).distance(line) < 200
     route = joint["route"]
     assert route["uncovered"] == 0 and route["length_m"] >= route["required_m"] > 0
+    # the walk starts at the meeting point and patrols only the streets' pieces in the patrol
+    # area (hotspot + 150 m of the zone facing it), not the G6 side roads' whole 1-2 km edges
+    assert route["geometry_wgs84"][0] == pytest.approx([meeting["lon"], meeting["lat"]],
+                                                       abs=2e-6)
+    hotspot = _hotspot_at(report["hotspots"], meeting)
+    near = shapely.intersection(segment_table(network.graph).geometry.values,
+                                hotspot.buffer(150.0 + 1.0))
+    assert route["required_m"] <= shapely.length(near).sum()
+    if route["duration_min"] > 120:  # longer than the 2-hour window: said, with what to do
+        assert "longer than the 2-hour window 21:00–23:00" in joint["route_note"]
+
+
+def _hotspot_at(hotspots: list[dict], meeting: dict) -> shapely.Geometry:
+    """The (metric) outline of the hotspot nearest the meeting point."""
+    frame = gpd.GeoDataFrame(geometry=[shapely.geometry.shape(h["geometry"]) for h in hotspots],
+                             crs=4326).to_crs(UTM_50N)
+    return min(frame.geometry, key=shapely.Point(meeting["x"], meeting["y"]).distance)
 
 
 def test_amap_outlines_read_as_wgs84_miss_the_boundary_hotspot(tmp_path):

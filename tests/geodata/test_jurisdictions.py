@@ -130,3 +130,21 @@ def test_unknown_code_column(tmp_path):
     with pytest.raises(InvalidInputError) as e:
         load_jurisdictions(f, code_col="gbcode")
     assert "did you mean 'adcode'" in e.value.report()
+
+
+@pytest.mark.parametrize(("lon", "lat"), [(24.94, 60.17), (116.35, 40.0)])  # Helsinki, Beijing
+def test_overlaps_are_measured_in_square_metres_wherever_the_city_is(tmp_path, lon, lat):
+    """The overlap area is the true one (an equal-area projection agrees), not the area a
+    Shanghai UTM zone would give far from its meridian."""
+    import re
+
+    import shapely
+
+    a, b = box(lon, lat, lon + 0.01, lat + 0.01), box(lon + 0.004, lat, lon + 0.014, lat + 0.01)
+    f = write_features(tmp_path / "o.geojson", [({"code": "110108", "name": "a"}, mapping(a)),
+                                                ({"code": "110105", "name": "b"}, mapping(b))])
+    (warning,) = [w for w in load_jurisdictions(f).warnings if "overlap" in w.found]
+    said = float(re.match(r"([\d,]+) m²", warning.found).group(1).replace(",", ""))
+    equal_area = gpd.GeoSeries([shapely.intersection(a, b)], crs=4326).to_crs(
+        f"+proj=laea +lon_0={lon} +lat_0={lat}").area.iloc[0]
+    assert said == pytest.approx(equal_area, rel=0.005)

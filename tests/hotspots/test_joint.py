@@ -19,7 +19,10 @@ from gridplan.joint import (
     JointParams,
     boundary_blind_spots,
     bridge_pieces,
+    clip_to_area,
     meeting_point,
+    patrol_area,
+    required_streets,
     plan_joint_patrols,
 )
 from gridplan.network import StreetNetwork
@@ -124,9 +127,9 @@ def test_joint_patrol_walks_both_sides_from_the_meeting_point(setup):
     )
     assert plan.is_valid(), plan.problems()
     p = plan.proposals[0]
-    assert p.route is not None and p.route.checked and p.route.tour.gap < 1e-9
-    start = net.graph.nodes[p.route.start_node]
-    assert (start["x"], start["y"]) in {(150.0, 200.0), (300.0, 200.0)}  # nearest the crossing
+    assert p.route is not None and p.route.checked and p.route.tour.gap < 0.05
+    start = p.route.graph.nodes[p.route.start_node]
+    assert (start["x"], start["y"]) == (LINE_X, 200.0)  # the walk starts at the meeting point
     xs = [x for x, _ in p.route.line.coords]
     assert min(xs) < LINE_X < max(xs)  # the walk goes to both sides
     assert p.window.startswith(("20", "21", "22")) and p.cadence in ("nightly", "3×/week")
@@ -255,3 +258,44 @@ def test_the_cadence_window_is_a_parameter(setup):
                                params=JointParams(cadence_weeks=weeks)).proposals[0]
         assert p.incidents_per_week == pytest.approx(np.mean(counts[-weeks:]))
     assert "cadence_weeks" in {i.name for i in JointParams.describe()}
+
+
+def test_a_long_street_is_patrolled_only_where_it_is_in_the_area():
+    """A 1.7 km side road with 300 m in the hotspot: 300 m are required and the walk turns back
+    at the area's edge (600 m from the meeting point), not 3.4 km along the whole road."""
+    from gridplan.routing import postman_tour
+
+    g = nx.MultiGraph()
+    g.add_node("w", x=0.0, y=0.0)
+    g.add_node("e", x=1700.0, y=0.0)
+    road = shapely.LineString([(1700, 0), (0, 0)])  # drawn from the other end on purpose
+    g.add_edge("w", "e", key="s1", geometry=road, length=road.length, street_id="s1",
+               name="辅路")
+    area, meeting = shapely.box(700, -50, 1000, 50), shapely.Point(850, 0)
+    clipped, pieces = clip_to_area(g, [("w", "e", "s1")], area, stops=[meeting])
+    assert "s1" not in {k for *_, k in clipped.edges(keys=True)} and g.has_edge("w", "e", "s1")
+    lengths = {k: d["length"] for *_, k, d in clipped.edges(keys=True, data=True)}
+    assert sum(lengths.values()) == pytest.approx(1700.0)
+    assert sorted(lengths[k] for *_, k in pieces) == pytest.approx([150.0, 150.0])
+    start = next(n for n, d in clipped.nodes(data=True) if (d["x"], d["y"]) == (850.0, 0.0))
+    tour = postman_tour(clipped, required=pieces, start=start)
+    assert tour.is_valid(clipped, pieces) and tour.length_m == pytest.approx(600.0)
+    for u, v, k, d in clipped.edges(keys=True, data=True):  # pieces run between their nodes
+        ends = {(clipped.nodes[n]["x"], clipped.nodes[n]["y"]) for n in (u, v)}
+        assert {d["geometry"].coords[0], d["geometry"].coords[-1]} == ends
+
+
+def test_joint_route_requires_exactly_the_street_length_inside_the_patrol_area(setup):
+    net, _, result, zones, flagged = setup
+    params = JointParams()
+    plan = plan_joint_patrols(flagged, zones, result, network=net, params=params)
+    p = plan.proposals[0]
+    area = patrol_area(p.hotspot.geometry, zones[0].zone, params)
+    chosen = required_streets(area, segment_table(net.graph), min_inside_m=20.0)
+    inside = shapely.length(shapely.intersection(chosen.geometry.values, area)).sum()
+    assert p.route.tour.required_length_m == pytest.approx(inside, rel=1e-6)
+    graph = p.route.graph
+    for step in p.route.tour.steps:
+        if not step.deadhead:
+            assert graph.edges[step.u, step.v, step.key]["geometry"].within(area.buffer(1e-6))
+    assert plan.is_valid() and p.meeting.crossing

