@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, Role
-from api.db.models import Grid, GridPlan, Jurisdiction, StreetNetworkRecord
+from api.db.models import Grid, GridPlan, Jurisdiction
 from api.geo import to_geojson
 from api.jobs import JobContext, JobRegistry
 from api.joint_jobs import ZONE_WIDTH_HELP, JointPatrolsParams, authorize_joint, run_joint_patrols
@@ -25,6 +25,7 @@ from api.planning_jobs import (
     HotspotsParams,
     RedesignParams,
     RoutesParams,
+    load_network_of,
     run_hotspots,
     run_redesign,
     run_routes,
@@ -47,6 +48,7 @@ from api.routers.incidents import (
 from api.routers.networks import check_read_network, network_or_404
 from api.routers.plans import plan_or_404
 from api.schemas.common import RowId
+from api.tracks_jobs import TrackCoverageParams, authorize_track_coverage, run_track_coverage
 from api.zones import boundary_zone, project
 from gridplan.errors import InvalidInputError, Problem
 from gridplan.progress import report
@@ -186,13 +188,10 @@ def build_registry() -> JobRegistry:
     @registry.job_kind("network_check", params=NetworkCheckParams, authorize=_authorize_network)
     def network_check(ctx: JobContext, p: NetworkCheckParams) -> dict[str, Any]:
         """Load an uploaded street network and check it: connectivity, dead ends, km by grade."""
-        from geodata.osm import load_network, network_summary
+        from geodata.osm import network_summary
 
-        with ctx.db.session() as session:
-            rec = session.get_one(StreetNetworkRecord, p.network_id)
-            path, mode = rec.file_path, rec.mode
         report(0.05, "loading network", progress=ctx.progress, should_cancel=ctx.should_cancel)
-        net = load_network(path, mode=mode, cache_dir=ctx.settings.effective_cache_dir)  # type: ignore[arg-type]
+        net = load_network_of(ctx, p.network_id)
         report(0.5, "connectivity", progress=ctx.progress, should_cancel=ctx.should_cancel)
         undirected = net.undirected()
         components = sorted((len(c) for c in nx.connected_components(undirected)), reverse=True)
@@ -213,4 +212,6 @@ def build_registry() -> JobRegistry:
     registry.job_kind("roster", params=RosterJobParams, authorize=authorize_roster)(run_roster)
     registry.job_kind("joint_patrols", params=JointPatrolsParams,
                       authorize=authorize_joint)(run_joint_patrols)
+    registry.job_kind("track_coverage", params=TrackCoverageParams,
+                      authorize=authorize_track_coverage)(run_track_coverage)
     return registry

@@ -132,18 +132,30 @@ class HashGate:
     def __init__(self, *, workers: int, queue: int) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gridplan-login",
                                         initializer=_lower_priority)
-        self._slots = threading.BoundedSemaphore(workers + queue)
+        self._limit, self._busy = workers + queue, 0
+        self._lock = threading.Lock()
 
     def full(self) -> bool:
-        return self._slots._value == 0  # a racy peek is fine: run() decides for real
+        return self._busy >= self._limit  # a racy peek is fine: run() decides for real
 
     async def run(self, fn: Callable[..., T], *args: object) -> T:
-        if not self._slots.acquire(blocking=False):
-            raise too_many(1, "too many logins in progress")
+        with self._lock:
+            if self._busy >= self._limit:
+                raise too_many(1, "too many logins in progress")
+            self._busy += 1
+        # The slot is freed when the check really ends, not when the client gives up: a flood of
+        # disconnecting clients cannot pile checks up behind the pool.
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
-        finally:
-            self._slots.release()
+            future = self._pool.submit(fn, *args)
+        except BaseException:  # shutting down
+            self._release(None)
+            raise
+        future.add_done_callback(self._release)
+        return await asyncio.wrap_future(future)
+
+    def _release(self, _future: object) -> None:
+        with self._lock:
+            self._busy -= 1
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

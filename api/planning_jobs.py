@@ -29,7 +29,8 @@ from gridplan.model import Grid as ModelGrid
 from gridplan.network import StreetNetwork
 from gridplan.progress import report
 from gridplan.routing.params import PatrolParams
-from gridplan.routing.shifts import DEFAULT_TZ, ShiftPattern, parse_span, time_zone
+from gridplan.routing.shifts import ShiftPattern, parse_span
+from gridplan.timezones import DEFAULT_TZ, time_zone
 
 WGS84 = "EPSG:4326"
 
@@ -163,7 +164,11 @@ def load_network_of(ctx: JobContext, network_id: int) -> StreetNetwork:
 
     with ctx.db.session() as session:
         rec = session.get_one(StreetNetworkRecord, network_id)
-        path, mode = rec.file_path, rec.mode
+        path, mode, status = rec.file_path, rec.mode, rec.status
+    if status != "ready":  # only files that passed network_parse's caps are parsed in-process
+        raise InvalidInputError("street network not ready", [Problem(
+            "network_id", str(network_id), "a network whose upload was parsed (status ready)",
+            status, "wait for its network_parse job, or upload the file again")])
     return load_network(path, mode=mode, cache_dir=ctx.settings.effective_cache_dir)
 
 

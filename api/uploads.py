@@ -37,6 +37,8 @@ TEMP_PREFIX = ".upload-"
 OSM_KINDS = {".osm": "OSM XML", ".osm.bz2": "bzip2 OSM XML", ".osm.gz": "gzip OSM XML",
              ".osm.pbf": "OSM PBF"}
 INCIDENT_KINDS = {".csv": "CSV", ".geojson": "GeoJSON", ".gpkg": "GeoPackage"}
+GRID_LAYOUT_KINDS = {".geojson": "GeoJSON", ".gpkg": "GeoPackage"}
+TRACK_KINDS = {".gpx": "GPX", ".csv": "CSV", ".geojson": "GeoJSON"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,11 @@ def _text_start(head: bytes) -> bytes:
 def _is_osm_xml(head: bytes) -> bool:
     start = _text_start(head)
     return start.startswith(b"<osm") or (start.startswith(b"<?xml") and b"<osm" in start[:4096])
+
+
+def _is_gpx(head: bytes) -> bool:
+    start = _text_start(head)
+    return start.startswith(b"<gpx") or (start.startswith(b"<?xml") and b"<gpx" in start[:4096])
 
 
 def _inflated_head(path: Path, suffix: str) -> bytes:
@@ -104,8 +111,12 @@ def sniff(path: Path) -> str | None:
         return ".gpkg"
     if _is_osm_xml(head):
         return ".osm"
+    if _is_gpx(head):
+        return ".gpx"
     if _text_start(head).startswith(b"{"):
         return ".geojson"
+    if _text_start(head).startswith(b"<"):
+        return None  # XML or HTML that is neither OSM nor GPX (KML, a web page …): not a table
     if head and _is_text(head):
         return ".csv"
     return None

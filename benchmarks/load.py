@@ -48,7 +48,7 @@ import httpx
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
-ADMIN_PASSWORD = "load-benchmark-admin"
+ADMIN_PASSWORD = "load-benchmark-passphrase"
 
 
 @dataclass
@@ -254,9 +254,10 @@ def print_flood(results: dict[str, dict[str, object]], args: argparse.Namespace)
     print(header)
     print("-" * len(header))
     for name, r in results.items():
-        idle, flood, logins = r["idle"], r["flood"], r["logins"]  # type: ignore[index]
-        other = sum(n for code, n in logins.items() if code not in (401, 429))  # type: ignore[union-attr]
-        counts = f"{logins.get(401, 0)}/{logins.get(429, 0)}/{other}"  # type: ignore[union-attr]
+        idle, flood = r["idle"], r["flood"]  # type: ignore[index]
+        logins: dict[int, int] = r["logins"]  # type: ignore[assignment]
+        other = sum(n for code, n in logins.items() if code not in (401, 429))
+        counts = f"{logins.get(401, 0)}/{logins.get(429, 0)}/{other}"
         print(f"{name:<10} {idle['p95_ms']:>11.1f} {flood['p95_ms']:>12.1f} "
               f"{flood['p95_ms'] / idle['p95_ms']:>9.2f} {flood['p50_ms']:>12.1f} "
               f"{flood['errors']:>10} {counts:>22} {r['peak_rss_mb']:>11.0f}")

@@ -1,6 +1,6 @@
 """Map-matching accuracy: gridplan's HMM matcher vs a naive nearest-street snap, side by side.
 
-Run: ``.venv/bin/python -m benchmarks.tracks [--walks 4] [--walk-km 3] [--cities shanghai helsinki]``
+Run: ``.venv/bin/python -m benchmarks.tracks [--walks 4] [--walk-km 3] [--cities shanghai]``
 
 Protocol. On each real extract (the bundled central-Shanghai sample and the Helsinki raw PBF in
 ``tests/data/osm``, both as walk networks), ``--walks`` random walks of ``--walk-km`` km (seeded;
@@ -257,8 +257,8 @@ def _peak_mb(index, xy, t, params) -> float:
 
 def table(rows: list[dict]) -> str:
     frame = pd.DataFrame(rows)
-    cols = ["city", "case", "method", "precision", "recall", "corridor precision", "corridor recall",
-            "stops found", "false alarms", "points/s", "peak MB"]
+    cols = ["city", "case", "method", "precision", "recall", "corridor precision",
+            "corridor recall", "stops found", "false alarms", "points/s", "peak MB"]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in frame[cols].itertuples(index=False):
         cells = []

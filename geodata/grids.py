@@ -12,25 +12,25 @@ import os
 import geopandas as gpd
 import pandas as pd
 import shapely
-from shapely.geometry import Point
 
 from geodata.jurisdictions import repaired_polygons
 from geodata.lonlat import WGS84, lonlat_problems, swap_xy
 from geodata.tables import VECTOR_SUFFIXES, Loaded, read_vector, require_file
+from gridplan.crs import metric_crs_of
 from gridplan.errors import Problem, ProblemCollector
+from gridplan.grid_frames import STAFF_ROLES, grids_from_frame
 from gridplan.model import Grid
-
-STAFF_ROLES = ("enforcement", "sanitation", "municipal", "greening")
 
 
 def load_grids(
     path: str | os.PathLike[str],
     *,
     jurisdictions: gpd.GeoDataFrame | None = None,
-    metric_crs: str = "EPSG:32651",
+    metric_crs: str | None = None,
     tolerance_m: float = 5.0,
 ) -> Loaded:
-    """Read a grid layout (WGS-84 out); check codes, staff and nesting in ``jurisdictions``."""
+    """Read a grid layout (WGS-84 out); check codes, staff and nesting in ``jurisdictions``
+    (measured in ``metric_crs``, default the local UTM zone of the grids)."""
     path = require_file(path, kinds=VECTOR_SUFFIXES, what="grid polygon file")
     frame = read_vector(path)
     issues = ProblemCollector(str(path))
@@ -78,7 +78,8 @@ def load_grids(
         issues.problems.extend(swapped_against(frame, jurisdictions, source=str(path)))
     issues.raise_if_any(f"{path}: {len(issues)} problem(s) in the grid layout")
     warnings = repairs + (
-        nesting_problems(frame, jurisdictions, metric_crs=metric_crs, tolerance_m=tolerance_m)
+        nesting_problems(frame, jurisdictions, metric_crs=metric_crs or metric_crs_of(frame),
+                         tolerance_m=tolerance_m)
         if jurisdictions is not None
         else []
     )
@@ -137,27 +138,7 @@ def nesting_problems(
 
 
 def grids_to_model(frame: gpd.GeoDataFrame, *, metric_crs: str) -> list[Grid]:
-    """Domain objects in ``metric_crs`` (stations projected too)."""
-    metric = frame.to_crs(metric_crs)
-    out = []
-    for (_, row), (_, wgs) in zip(metric.iterrows(), frame.iterrows(), strict=True):
-        station = None
-        if pd.notna(wgs.get("station_lon")) and pd.notna(wgs.get("station_lat")):
-            pt = (
-                gpd.GeoSeries([Point(wgs["station_lon"], wgs["station_lat"])], crs="EPSG:4326")
-                .to_crs(metric_crs)
-                .iloc[0]
-            )
-            station = pt
-        out.append(
-            Grid(
-                code=row["code"],
-                geometry=row.geometry,
-                parent_code=row["parent_code"],
-                name=str(row.get("name", "")),
-                station=station,
-                staff={r: int(row[r]) for r in STAFF_ROLES},
-                illustrative=bool(row.get("illustrative", False)),
-            )
-        )
-    return out
+    """Domain objects in ``metric_crs`` (stations projected too); see
+    :func:`gridplan.grid_frames.grids_from_frame`."""
+    return grids_from_frame(frame, crs=metric_crs)
+

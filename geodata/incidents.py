@@ -25,8 +25,8 @@ from geodata.coords import COORD_SYSTEMS, to_wgs84
 from geodata.tables import Loaded, missing_column, read_csv, read_vector, require_file, row_label
 from gridplan.errors import InvalidInputError, Problem, ProblemCollector
 from gridplan.events import classify
-from gridplan.hotspots.temporal import is_time_zone
 from gridplan.network import StreetNetwork
+from gridplan.timezones import is_time_zone
 
 INCIDENT_SUFFIXES = (".csv", ".geojson", ".json", ".gpkg")
 MAX_ROWS_LISTED = 8  # per kind of problem; the count says how many more

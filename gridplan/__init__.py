@@ -8,7 +8,7 @@ files, ``maps`` draws them). The three jobs, each one function::
     net = geodata.load_network("city.osm")                     # or StreetNetwork.from_osmnx(G)
     plan = gridplan.plan_routes(net, grids, shift="08:00-12:00", pattern="day+night")
     study = gridplan.study_hotspots(districts, incidents, network=net, boundary=True)
-    proposal = gridplan.redesign_grids(units, adjacency, n_grids=12, seed=0)
+    proposal = gridplan.redesign_grids(net, districts, current=grids)
 
 Names are loaded on first use, so ``import gridplan`` stays quick.
 """
@@ -45,7 +45,9 @@ _EXPORTS: dict[str, str] = {
     "plan_grid": "gridplan.routing.plan",
     "PatrolPlan": "gridplan.routing.plan_result",
     # planners: grids
-    "redesign_grids": "gridplan.grids.workflow",
+    "redesign_grids": "gridplan.grids.jobs",
+    "move_grid_units": "gridplan.grids.jobs",
+    "roster_layout": "gridplan.grids.jobs",
     # joint meetings: hotspots
     "study_hotspots": "gridplan.hotspot_study",
     "HotspotStudyParams": "gridplan.hotspot_study",
@@ -61,7 +63,7 @@ _EXPORTS: dict[str, str] = {
     "Problem": "gridplan.errors",
 }
 #: a public name that differs from the defining module's
-_ALIASES = {"redesign_grids": "redesign"}
+_ALIASES: dict[str, str] = {}
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
 

@@ -12,6 +12,7 @@ import folium
 import geopandas as gpd
 
 from maps.basemap import base_map, provider
+from maps.layers import WGS84
 from maps.common import for_drawing, total_bounds
 from maps.elements import add_css, add_legend, add_title, esc, swatch, tooltip_html
 from maps.routes import officer_colors
@@ -37,8 +38,9 @@ def coverage_map(streets: gpd.GeoDataFrame, tracks: gpd.GeoDataFrame, *,
     """The map described in the module docstring."""
     text = _TEXT[lang]
     tile = provider(tiles)
-    streets_d, tracks_d = for_drawing(streets, tile), for_drawing(tracks, tile)
-    kps_d = for_drawing(key_points, tile) if key_points is not None and len(key_points) else None
+    streets_d, tracks_d = (for_drawing(f.to_crs(WGS84), tile) for f in (streets, tracks))
+    kps_d = (for_drawing(key_points.to_crs(WGS84), tile)
+             if key_points is not None and len(key_points) else None)
     fmap = base_map(total_bounds(streets_d, tracks_d), tile)
     add_css(fmap)
     for status, color in (("missed", MISSED), ("partly", PARTLY), ("walked", WALKED)):

@@ -270,7 +270,10 @@ STEPS: list[Callable[[DemoContext], None]] = [
     show_default=True,
     help="Seed of the synthetic incidents and of every randomised planner.",
 )
-def demo(out: Path, seed: int) -> None:
+@click.option("--serve", is_flag=True, help="Then serve the web app on the sample with demo "
+              "accounts (prints the URL and passwords).")
+@click.option("--port", type=int, default=8000, show_default=True, help="Port of --serve.")
+def demo(out: Path, seed: int, serve: bool, port: int) -> None:
     """Run the main job on the bundled central-Shanghai sample, offline."""
     out.mkdir(parents=True, exist_ok=True)
     net = sample.network("walk")
@@ -294,3 +297,10 @@ def demo(out: Path, seed: int) -> None:
     click.echo("Wrote:")
     for path in [*ctx.written[:-1], summary]:
         click.echo(f"  {path}")
+    if serve:
+        from api.cli.web_demo import serve_demo
+
+        serve_demo(out, host="127.0.0.1", port=port)
+    else:
+        click.echo(f"\nWeb app on this sample: make serve (or gridplan demo --serve), then open "
+                   f"http://127.0.0.1:{port}/app")

@@ -23,6 +23,7 @@ from api.cli.common import (
 )
 from api.cli.params_options import params_options
 from geodata import sample
+from geodata.coords import COORD_SYSTEMS
 from geodata.hotspots import load_hotspot_inputs
 from gridplan.hotspot_study import HotspotStudyParams, study_hotspots
 
@@ -133,6 +134,14 @@ def _echo_notices(part: dict, note: str) -> None:
 @network_option(help="Walk network: meeting points at street crossings and routes.")
 @jurisdictions_option()
 @click.option("--codes", help="Comma-separated jurisdiction codes to keep, e.g. 310120,310116.")
+@click.option(
+    "--jurisdiction-coords",
+    type=click.Choice(COORD_SYSTEMS),
+    default="wgs84",
+    show_default=True,
+    help="Datum of the jurisdiction polygons: gcj02 for Amap (高德) outlines, shifted to WGS-84 "
+    "so they meet the OSM streets and the incidents.",
+)
 @incidents_option()
 @incident_options
 @grids_option(help="For blind spots across the line.")
@@ -147,8 +156,9 @@ def _echo_notices(part: dict, note: str) -> None:
               help="Seed of the bundled sample's synthetic incidents.")
 @params_options(*HotspotStudyParams.SETS)
 @json_option
-def hotspots(network_file, jurisdictions_file, codes, incidents_file, grids_file, boundary, top,
-             sample_seed, as_json, params, incident_options: dict) -> None:
+def hotspots(network_file, jurisdictions_file, codes, jurisdiction_coords, incidents_file,
+             grids_file, boundary, top, sample_seed, as_json, params,
+             incident_options: dict) -> None:
     """Getis–Ord Gi* incident hotspots; with --boundary, joint patrols across district lines.
 
     With no files: the bundled central-Shanghai sample with SYNTHETIC incidents.
@@ -157,6 +167,7 @@ def hotspots(network_file, jurisdictions_file, codes, incidents_file, grids_file
         network=network_file,
         jurisdictions=jurisdictions_file,
         codes=[c.strip() for c in codes.split(",")] if codes else None,
+        jurisdiction_coords=jurisdiction_coords,
         incidents=incidents_file,
         grids=grids_file,
         incident_columns=incident_options,

@@ -30,7 +30,8 @@ from api.cli.common import (
 )
 from api.cli.params_options import params_options
 from gridplan.routing.params import PatrolParams
-from gridplan.routing.shifts import DEFAULT_TZ, PRESETS
+from gridplan.routing.shifts import PRESETS
+from gridplan.timezones import DEFAULT_TZ
 
 ALL_SHIFTS = "all"
 

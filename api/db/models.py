@@ -163,6 +163,8 @@ class User(Base):
     # {"districts": [...], "grids": [...], "pair": [a, b] | None}
     scope: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # every bearer token carries the version it was issued under; +1 revokes them all
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

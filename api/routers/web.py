@@ -39,11 +39,11 @@ from api.auth import Principal, Role
 from api.db.models import Grid, IncidentSet, Job, StreetNetworkRecord
 from api.deps import PrincipalDep, SessionDep, SettingsDep
 from api.policy import check_owner, check_read_grid, check_zone, district_of
+from api.route_layers import ROUTE_FORMATS, write_route_export
 from api.routers.grids import grid_or_404
 from api.routers.jurisdictions import get_or_404
 from api.routers.networks import check_read_network, network_or_404
 from api.settings import Settings
-from api.route_layers import ROUTE_FORMATS, write_route_export
 from api.web.links import officer_layers, officer_route, read_route_link, sign_route_link
 from api.web.streets import streets_in
 from api.zones import boundary_zone
@@ -65,7 +65,9 @@ PAGES: dict[str, tuple[str, str, tuple[Role, ...]]] = {
     "joint": ("joint.html", "joint", (Role.JOINT_VIEWER, Role.PLANNER, Role.ADMIN)),
     "data": ("data.html", "data", (Role.PLANNER, Role.ADMIN)),
     "sheet": ("sheet.html", "sheet", ()),  # opened by its signed route link, not a sign-in
+    "route": ("route.html", "route", ()),  # only under /app/r/{link}
 }
+LINK_PAGES = frozenset({"route"})
 
 
 @lru_cache(maxsize=1)
@@ -122,11 +124,7 @@ def app_root() -> RedirectResponse:
 @router.get("/r/{token}", response_class=HTMLResponse)
 def officer_page(token: str, request: Request, settings: SettingsDep) -> Response:
     """我的路线: one officer's route, opened from the QR code (no sign-in: the link is the key)."""
-    return secure(templates.TemplateResponse(request, "route.html", {
-        "lang": _lang(request), "t": strings()[_lang(request)], "strings": strings()[_lang(request)],
-        "config": {"page": "route", "lang": _lang(request), "roles": [], "tiles":
-                   settings.web_tiles, "tiles_datum": settings.web_tiles_datum},
-        "script": "route", "page": "route"}), settings)
+    return render(request, settings, "route")
 
 
 @router.get("/sw.js")
@@ -138,19 +136,26 @@ def service_worker(settings: SettingsDep) -> Response:
 
 @router.get("/{page}", response_class=HTMLResponse)
 def page_shell(page: str, request: Request, settings: SettingsDep) -> Response:
-    if page not in PAGES:
+    if page not in PAGES or page in LINK_PAGES:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no page {page!r}")
     return render(request, settings, page)
 
 
 # ------------------------------------------------------------------------------ JSON helpers
+_READY_NETWORKS = select(StreetNetworkRecord).where(
+    StreetNetworkRecord.status == "ready").order_by(StreetNetworkRecord.id)
+
+
 def _network(session: SessionDep, principal: Principal, network_id: int | None
              ) -> StreetNetworkRecord:
     if network_id is not None:
         net = network_or_404(session, network_id)
         check_read_network(session, principal, net)
+        if net.status != "ready":  # only uploads that passed network_parse's caps are parsed here
+            raise HTTPException(status.HTTP_409_CONFLICT,
+                                detail=f"street network {network_id} is {net.status}")
         return net
-    for net in session.scalars(select(StreetNetworkRecord).order_by(StreetNetworkRecord.id)):
+    for net in session.scalars(_READY_NETWORKS):
         try:
             check_read_network(session, principal, net)
         except HTTPException:
@@ -192,17 +197,22 @@ def _pair_network(session: SessionDep, principal: Principal, pair: frozenset[str
     """A network the pair's job may use: a joint viewer uses the pair's or a shared one."""
     if principal.role is not Role.JOINT_VIEWER:
         return _network(session, principal, None)
-    for net in session.scalars(select(StreetNetworkRecord).order_by(StreetNetworkRecord.id)):
+    for net in session.scalars(_READY_NETWORKS):
         if net.jurisdiction_code is None or net.jurisdiction_code in pair:
             return net
     raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no street network for this pair")
 
 
 def visible_zone(session: SessionDep, principal: Principal, code_a: str, code_b: str) -> Any:
-    """The pair's boundary zone, clipped to the sides the caller may see (403 otherwise)."""
+    """The pair's boundary zone at the alliance's width (as ``GET /zones`` gives it), clipped to
+    the sides the caller may see (403 otherwise)."""
+    from api.policy import zone_width_for
+
     sides = check_zone(principal, (code_a, code_b))
     a, b = get_or_404(session, code_a), get_or_404(session, code_b)
-    return boundary_zone(a.code, a.geometry, b.code, b.geometry).visible(sides)
+    width = zone_width_for(session, principal, (a.code, b.code), None)
+    return boundary_zone(a.code, a.geometry, b.code, b.geometry,
+                         zone_width_m=width).visible(sides)
 
 
 @router.get("/api/streets/zone/{code_a}/{code_b}")
@@ -270,9 +280,10 @@ def meeting_sheet(job_id: str, request: Request, session: SessionDep,
     check_owner(principal, job.owner)
     districts = [(j.code, j.name, j.geometry) for j in
                  (get_or_404(session, c) for c in job.result["jurisdictions"])]
+    pair = "-".join(job.result["jurisdictions"])
     return file_response(lambda d: meeting_sheet_pdf(job.result, districts, d,
                                                      lang=_lang(request)),
-                         "application/pdf", f"meeting-sheet-{'-'.join(job.result['jurisdictions'])}.pdf")
+                         "application/pdf", f"meeting-sheet-{pair}.pdf")
 
 
 class RouteLinkCreate(BaseModel):
@@ -431,14 +442,13 @@ def upload_grid_layout(
     import contextlib
 
     from api.policy import check_edit_district
-    from api.uploads import loader_errors_named, save_upload, suffix_of
+    from api.uploads import GRID_LAYOUT_KINDS, loader_errors_named, save_upload
     from api.web.grid_upload import store_grid_layout
 
     district = get_or_404(session, district_code)
     check_edit_district(principal, district_of(session, district.code))
-    suffix = suffix_of(file.filename or "", (".geojson", ".json", ".gpkg"), what="a grid layout")
-    saved = save_upload(file, folder=settings.uploads_dir, suffix=suffix,
-                        max_bytes=settings.max_upload_bytes)
+    saved = save_upload(file, folder=settings.uploads_dir, kinds=GRID_LAYOUT_KINDS,
+                        max_bytes=settings.max_upload_bytes)  # typed by content (415)
     try:
         with loader_errors_named(saved, keep_file=False):
             plan = store_grid_layout(session, principal, saved.path, district=district.code,

@@ -45,7 +45,7 @@ class TrackParams(Params):
         40.0, unit="m", gt=0, le=500, help="smallest candidate search radius")
     max_candidates: int = param(8, ge=1, le=50, help="nearest candidate streets kept per point")
     beta_m: float = param(
-        25.0, unit="m", gt=0, le=1000,
+        10.0, unit="m", gt=0, le=1000,
         help="how strongly a detour between two points is penalised (larger = more lenient)")
     thin_sigmas: float = param(
         1.0, ge=0, le=5,

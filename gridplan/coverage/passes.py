@@ -2,9 +2,9 @@
 
 A *pass* is a one-way leg of one officer's walk along one street covering at least
 ``walked_share`` of its length; turning back counts as a new leg only after ``turn_back_m``
-(so jitter while standing is not a pass, but up one side and back down the other is two). Both sides of a
-wide street are two passes, as the planner counts them (``PatrolParams.sides``): GPS noise
-(5–50 m) is as wide as the road, so the side of a single pass is not told apart.
+(so jitter while standing is not a pass, but up one side and back down the other is two). Both
+sides of a wide street are two passes, as the planner counts them (``PatrolParams.sides``): GPS
+noise (5–50 m) is as wide as the road, so the side of a single pass is not told apart.
 """
 
 from __future__ import annotations

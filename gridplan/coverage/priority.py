@@ -4,10 +4,12 @@ Rule (parameter ``TrackParams.priority_lookback_days``, default 7): over the ``l
 before the plan's shift, a street of the grid needed ``sides × passes_per_day × days`` passes
 (from :class:`~gridplan.routing.params.PatrolParams`); the officers' tracks show ``done`` of
 them. Its priority is the share it missed, ``1 − min(done, needed) / needed`` — 0 for a street
-walked as often as required, 1 for one nobody walked. The planner ranks tasks by this share
+walked as often as required, 1 for one nobody walked. The planner is to rank tasks by this share
 right after the grade (so a missed grade-3 lane never outranks a grade-1 road, but among streets
 of one grade the missed ones are kept first when the shift is too short), before recent
-incidents.
+incidents: in ``gridplan.routing.plan._tasks`` the priority tuple gains
+``street_priority.get(s.street_id, 0.0)`` after ``-s.grade``, fed by a ``street_priority``
+mapping argument of ``plan_grid`` / ``day_plan``.
 """
 
 from __future__ import annotations

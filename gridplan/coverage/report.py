@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import geopandas as gpd
 import numpy as np
@@ -34,8 +34,6 @@ from gridplan.model import Grid, KeyPoint
 from gridplan.network import StreetNetwork
 from gridplan.routing.params import PatrolParams
 from gridplan.routing.plan_area import INSIDE_SHARE
-
-TRACK_COLUMNS = ("officer", "time", "accuracy", "flag")
 
 
 @dataclass(frozen=True)
@@ -72,9 +70,9 @@ class CoverageReport:
             lines.append(f"  grid {grid} {kind} {start}: {done:.1f} of {need:.1f} pass-km "
                          f"({share:.0%}) — " + ", ".join(parts))
         for r in self.by_officer.itertuples():
-            lines.append(f"  {r.officer} {r.day} {r.shift}: streets walked {r.walked_km:.2f} km, "
-                         f"passes {r.pass_km:.2f} pass-km, outside grid {r.outside_grid_min:.0f} min, "
-                         f"matched {r.matched_share:.0%}")
+            lines.append(f"  {r.officer} {r.day} {r.shift}: streets walked {r.walked_km:.2f} "
+                         f"km, passes {r.pass_km:.2f} pass-km, outside grid "
+                         f"{r.outside_grid_min:.0f} min, matched {r.matched_share:.0%}")
         if len(self.key_points):
             reached = self.key_points.groupby("id")["ok"].any()
             lines.append(f"  key points reached in window with dwell: {int(reached.sum())} of "
@@ -113,6 +111,8 @@ def _plain(value: object) -> object:
         return None
     if isinstance(value, pd.Timestamp | datetime):
         return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float):

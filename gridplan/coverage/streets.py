@@ -58,6 +58,8 @@ class StreetIndex:
         known = self._dist.get(source)
         if known is not None and known[0] >= cutoff:
             return known[1]
+        # round the cutoff up to a step of a geometric ladder so later calls reuse the result
+        cutoff = 50.0 * 1.5 ** math.ceil(math.log(max(cutoff, 50.0) / 50.0, 1.5))
         found = nx.single_source_dijkstra_path_length(self.graph, source, cutoff=cutoff,
                                                       weight="length")
         self._dist[source] = (cutoff, found)

@@ -22,8 +22,8 @@ Rules worth knowing:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Literal
 
 import geopandas as gpd
@@ -35,8 +35,6 @@ from scipy.sparse.csgraph import connected_components
 from shapely.geometry.base import BaseGeometry
 
 from gridplan.errors import InvalidInputError, Problem, ProblemCollector
-from gridplan.params import Params, param
-from gridplan.progress import ProgressCallback, ShouldCancel, report
 from gridplan.hotspots.cells import (
     CellParams,
     assign_to_cells,
@@ -58,10 +56,12 @@ from gridplan.hotspots.temporal import (
     complete_week_counts,
     data_time_zone,
     hour_weekday_profile,
-    is_time_zone,
     peak_window,
 )
 from gridplan.hotspots.weights import distance_band_weights, knn_weights
+from gridplan.params import Params, param
+from gridplan.progress import ProgressCallback, ShouldCancel, report
+from gridplan.timezones import is_time_zone
 
 Status = Literal["ok", "insufficient_data"]
 

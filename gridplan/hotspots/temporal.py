@@ -49,7 +49,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -76,17 +75,6 @@ def data_time_zone(times: pd.Series | np.ndarray | list, *, default: str = LOCAL
     except (TypeError, ValueError, AttributeError):  # mixed offsets: no single zone to read
         return default
     return default if zone is None else str(zone)
-
-
-def is_time_zone(name: object) -> bool:
-    """True for an IANA zone name (``Asia/Shanghai``, ``America/Los_Angeles``, ``UTC``)."""
-    if not isinstance(name, str) or not name:
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 def _local_times(times: pd.Series | np.ndarray | list, tz: str) -> pd.Series:

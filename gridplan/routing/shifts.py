@@ -17,12 +17,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gridplan.errors import InvalidInputError, Problem, ProblemCollector
 from gridplan.model import Shift
+from gridplan.timezones import DEFAULT_TZ, time_zone
 
-DEFAULT_TZ = "Asia/Shanghai"
 SPAN_FORMAT = "HH:MM-HH:MM, e.g. 08:00-12:00"
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–~]\s*(\d{1,2}):(\d{2})\s*$")
 _DAY_MIN = 24 * 60
@@ -49,16 +48,6 @@ def parse_span(text: str, *, source: str = "shift") -> tuple[time, time]:
             source, "", "an end different from the start", repr(text),
             "give the real end, e.g. 08:00-20:00; a shift cannot last 0 or 24 hours")])
     return start, end
-
-
-def time_zone(name: str, *, source: str = "tz") -> ZoneInfo:
-    """``ZoneInfo(name)`` or one clear error."""
-    try:
-        return ZoneInfo(str(name))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInputError(f"{source}: unknown time zone", [Problem(
-            source, "", "an IANA time zone, e.g. Asia/Shanghai", repr(name),
-            "use the zone of the city, e.g. Asia/Shanghai or America/Los_Angeles")]) from None
 
 
 def shift_on(day: date, span: str | tuple[time, time], *, tz: str = DEFAULT_TZ, name: str = "",

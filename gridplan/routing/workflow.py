@@ -16,7 +16,9 @@ from datetime import date, timedelta
 import geopandas as gpd
 import shapely
 
+from gridplan.crs import to_metric
 from gridplan.errors import InvalidInputError, Problem, ProblemCollector
+from gridplan.grid_frames import grids_from_frame
 from gridplan.model import Grid, KeyPoint, Shift
 from gridplan.network import StreetNetwork
 from gridplan.progress import ProgressCallback, ShouldCancel
@@ -24,7 +26,8 @@ from gridplan.routing.keypoints import window_in_shift
 from gridplan.routing.params import PatrolParams
 from gridplan.routing.plan import plan_grid
 from gridplan.routing.plan_result import PatrolPlan
-from gridplan.routing.shifts import DEFAULT_TZ, ShiftPattern, shift_on
+from gridplan.routing.shifts import ShiftPattern, shift_on
+from gridplan.timezones import DEFAULT_TZ
 
 
 @dataclass(frozen=True)
@@ -49,11 +52,11 @@ class RoutesPlan:
 
 def plan_routes(
     network: StreetNetwork,
-    grids: Sequence[Grid],
+    grids: Sequence[Grid] | gpd.GeoDataFrame,
     *,
     grid_codes: Sequence[str] | None = None,
     shift: Shift | str | None = "08:00-12:00",
-    day: date | None = None,
+    day: date | str | None = None,
     tz: str = DEFAULT_TZ,
     pattern: ShiftPattern | str | None = None,
     officers: int | Sequence[str] | None = None,
@@ -65,6 +68,9 @@ def plan_routes(
 ) -> RoutesPlan:
     """Patrol routes for the officers of ``grid_codes`` (None: every grid) of ``grids``.
 
+    ``grids``: :class:`Grid` objects in the network's CRS, or a grids GeoDataFrame in any CRS
+    (see :func:`gridplan.grid_frames.grids_from_frame`); ``incidents``: points in any CRS.
+
     ``shift``: a :class:`Shift` or ``"HH:MM-HH:MM"`` on ``day`` (default today) in ``tz``;
     ``None`` plans every shift of ``pattern``. ``pattern``: the day's shifts (default
     ``single``: the shift is the whole day; ``"day+night"`` for 白+黑), so each shift gets its
@@ -75,6 +81,11 @@ def plan_routes(
     ``progress`` / ``should_cancel``: see :mod:`gridplan.progress`.
     """
     pattern = pattern if isinstance(pattern, ShiftPattern) else ShiftPattern.parse(pattern)
+    day = date.fromisoformat(day) if isinstance(day, str) else day
+    if isinstance(grids, gpd.GeoDataFrame):  # a table in any CRS: projected once, here
+        grids = grids_from_frame(grids, crs=network.crs)
+    if incidents is not None:
+        incidents = to_metric(incidents, network.crs, name="incidents")
     chosen = choose_grids(grids, grid_codes)
     shifts = _shifts(shift, pattern, day or date.today(), tz)
     owned = assign_key_points(key_points, grids)

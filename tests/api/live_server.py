@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
-ADMIN_PASSWORD = "live-server-admin-passphrase"
+ADMIN_PASSWORD = "live-server-passphrase"
 STARTUP_S = 120.0  # a busy CI machine imports the geo stack slowly
 
 

@@ -118,7 +118,8 @@ def test_sniffing(tmp_path: Path) -> None:
              b"\xef\xbb\xbf <?xml version='1.0'?>\n<osm>": ".osm",
              bz2.compress(b"<osm></osm>"): ".osm.bz2", gzip.compress(b"<osm></osm>"): ".osm.gz",
              gzip.compress(b"just text"): None, HELSINKI.read_bytes()[:1000]: ".osm.pbf",
-             b'{"type": "FeatureCollection"}': ".geojson", "编号,时间\n1,2".encode("gb18030"): ".csv",
+             b'{"type": "FeatureCollection"}': ".geojson",
+             "编号,时间\n1,2".encode("gb18030"): ".csv",
              b"SQLite format 3\x00rest": ".gpkg", b"\x89PNG\r\n\x1a\n": None, b"": None}
     for i, (body, expected) in enumerate(cases.items()):
         path = tmp_path / f"f{i}"
@@ -151,3 +152,22 @@ def test_orphan_upload_files_are_cleaned_at_start(settings: Settings) -> None:
     with TestClient(create_app(settings)):
         pass
     assert not any(p.exists() for p in orphans) and fresh.exists()
+
+
+def test_jobs_use_only_networks_that_passed_the_parse(world: World) -> None:
+    """A bomb's network cannot be fed to another job to be parsed there without the caps."""
+    r = _upload(world, bz2.compress(_xml_bomb(3 * CAP)), "bomb.osm.bz2")
+    check = world.client.post("/jobs", headers=world.h("planner"), json={
+        "kind": "network_check", "params": {"network_id": r.json()["id"]}})
+    assert check.status_code == 202, check.text
+    job = wait_for_job(world, check.json()["id"])
+    assert job["status"] == "failed" and "not ready" in job["message"], job
+
+
+def test_the_web_app_uses_only_networks_that_passed_the_parse(world: World) -> None:
+    r = _upload(world, bz2.compress(_xml_bomb(3 * CAP)), "bomb.osm.bz2")
+    streets = world.client.get(f"/app/api/streets/grid/{world.grids['HP-1']}",
+                               headers=world.h("planner"), params={"network_id": r.json()["id"]})
+    assert streets.status_code == 409, streets.text
+    assert world.client.get(f"/app/api/streets/grid/{world.grids['HP-1']}",
+                            headers=world.h("planner")).status_code == 404  # none is ready

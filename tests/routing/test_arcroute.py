@@ -352,3 +352,26 @@ def test_cancel_before_any_child_still_gives_a_valid_plan():
     instance = load_instance(DATA / "gdb1.dat")
     result = solve_carp(instance, SearchParams(seed=1), should_cancel=lambda: True)
     assert result.cancelled and result.is_valid() and result.iterations == 0
+
+
+def test_uncompiled_path_is_the_same_algorithm():
+    """NUMBA_DISABLE_JIT=1 runs the very same kernels as Python: identical plans."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "from geodata.carp import load_instance\n"
+        "from gridplan.routing.arcroute_solver import SearchParams, solve_carp\n"
+        f"i = load_instance({str(DATA / 'gdb1.dat')!r})\n"
+        "p = SearchParams(seed=2, max_iterations=12, population_size=3, generation_size=3,"
+        " n_elite=1)\n"
+        "print(solve_carp(i, p).routes)\n"
+    )
+    params = SearchParams(seed=2, max_iterations=12, population_size=3, generation_size=3,
+                          n_elite=1)
+    compiled = solve_carp(load_instance(DATA / "gdb1.dat"), params).routes
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
+    run = subprocess.run([sys.executable, "-W", "error", "-c", script], env=env,
+                         capture_output=True, text=True, check=True, timeout=600)
+    assert run.stdout.strip() == str(compiled)

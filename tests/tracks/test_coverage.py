@@ -3,6 +3,7 @@ actual, 盲区 and the priority input of the next plan."""
 
 from __future__ import annotations
 
+import json
 from datetime import time, timedelta
 
 import geopandas as gpd
@@ -50,7 +51,9 @@ def test_walking_the_plan_covers_every_required_pass(planned):
     assert (report.plan_routes["off_plan_km"] == 0).all()
     assert (report.by_officer["outside_grid_min"] == 0).all()
     assert "SIMULATED" in report.summary()
-    assert report.to_dict()["simulated"] is True
+    data = report.to_dict()
+    assert data["simulated"] is True
+    assert json.loads(json.dumps(data)) == data  # plain JSON, as the service stores it
 
 
 def test_stopping_early_skips_the_rest_of_the_route(planned):

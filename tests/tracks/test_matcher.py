@@ -82,3 +82,21 @@ def test_a_gap_longer_than_the_break_starts_a_new_chain():
     t[half:] += 3600
     m = match_track(index, xy, t, params=TrackParams(gps_sigma_m=5.0, gap_break_s=600))
     assert m.chains == 2
+
+
+def test_points_in_a_square_are_unmatched_and_do_not_break_the_walk():
+    net = random_lattice(3, 3, seed=0, spacing_m=150.0, jitter_m=0.0, drop_share=0.0)
+    index = StreetIndex(net)
+    steps = random_walk(index, length_m=600, seed=3)
+    xy, t = exact_points(walk_legs(index, steps, speed_mps=1.3))
+    # halfway, the officer crosses into the middle of a block (a square) for two minutes
+    half = len(t) // 2
+    square = np.array([[xy[:, 0].min() + 75.0, xy[:, 1].min() + 75.0]] * 8)
+    pause = t[half] + np.arange(1, 9) * 15.0
+    xy = np.vstack([xy[: half + 1], square, xy[half + 1:]])
+    t = np.concatenate([t[: half + 1], pause, t[half + 1:] + 8 * 15.0])
+    m = match_track(index, xy, t, params=TrackParams(gps_sigma_m=5.0))
+    assert m.chains == 1
+    assert (m.street[half + 1: half + 9] == -1).all() and m.matched_share < 1.0
+    found, truth = by_street(m.pieces), by_street(walk_truth(index, steps))
+    assert set(found) == set(truth)

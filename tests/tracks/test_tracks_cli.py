@@ -46,6 +46,7 @@ def test_simulated_coverage_is_labelled_and_mostly_on_plan(simulated):
             & (report.plan_routes["on_plan_share"] < 1.0)).all()
     html = (out / f"coverage_{GRID}_map.html").read_text(encoding="utf-8")
     assert json.dumps("模拟轨迹")[1:-1] in html and "https://unpkg" not in html
+    assert "[[31.2" in html and "121.4" in html  # drawn in WGS-84 degrees, fitted to Shanghai
 
 
 def test_cli_reads_the_gcj02_export_and_writes_map_and_csv(simulated, tmp_path):

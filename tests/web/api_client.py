@@ -35,6 +35,8 @@ class Client:
         try:
             with urllib.request.urlopen(request) as response:
                 raw = response.read()
+                if "json" not in response.headers.get("Content-Type", ""):
+                    return response.status, raw
                 return response.status, json.loads(raw) if raw else None
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"null")

@@ -29,7 +29,6 @@ def _require_browser() -> None:
 
 @pytest.fixture(scope="session")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    _require_browser()
     folder = tmp_path_factory.mktemp("web-live")
     with live_service(folder, database_url=f"sqlite:///{folder / 'gridplan.sqlite'}",
                       cache_dir=tmp_path_factory.getbasetemp() / "web-cache") as service:
@@ -96,3 +95,17 @@ def screenshot(driver: Any, name: str, size: tuple[int, int], *, full: bool = Fa
     if full:
         viewport(driver, size)
     return path
+
+
+@pytest.fixture(scope="module")
+def live_pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """The same service on PostgreSQL + PostGIS (a fresh schema), when GRIDPLAN_TEST_PG_URL is
+    set; skipped otherwise (failed with GRIDPLAN_REQUIRE_PG=1)."""
+    from tests.api.conftest import pg_url_or_skip, temporary_schema
+
+    url = pg_url_or_skip()
+    folder = tmp_path_factory.mktemp("web-live-pg")
+    with temporary_schema(url) as schema_url, live_service(
+            folder, database_url=schema_url,
+            cache_dir=tmp_path_factory.getbasetemp() / "web-cache") as service:
+        yield service

@@ -74,6 +74,25 @@ def live_service(folder: Path, *, database_url: str = "", cache_dir: Path | None
         thread.join(timeout=30)
 
 
+def squad_grid(live: Live) -> dict[str, Any]:
+    """The squad leader's grid in the current layout (tests may have promoted another)."""
+    from tests.web.api_client import Client
+
+    squad = Client(live.url, "squad")
+    _, plans = squad.call("/plans")
+    current = next(p for p in plans if p["status"] == "current")
+    _, grids = squad.call(f"/grids?plan_id={current['id']}")
+    return next(g for g in grids if g["code"] == SQUAD_GRID)
+
+
+def squad_grid_point(live: Live) -> tuple[float, float]:
+    """A point inside the squad leader's current grid."""
+    from shapely.geometry import shape
+
+    point = shape(squad_grid(live)["geometry"]).representative_point()
+    return round(point.x, 6), round(point.y, 6)
+
+
 if __name__ == "__main__":
     import tempfile
 

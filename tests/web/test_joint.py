@@ -12,9 +12,8 @@ from tests.web.api_client import Client
 from tests.web.conftest import DESKTOP, PHONE, screenshot, severe_logs, sign_in, viewport, wait_for
 from tests.web.live import HP, JA
 
-pytestmark = pytest.mark.browser
 
-
+@pytest.mark.browser
 def test_joint_viewer_sees_the_zone_hotspots_patrols_and_downloads_the_sheet(driver, live):
     viewport(driver, DESKTOP)
     sign_in(driver, live, "joint")
@@ -44,7 +43,7 @@ def test_joint_viewer_sees_the_zone_hotspots_patrols_and_downloads_the_sheet(dri
     assert severe_logs(driver) == []
 
 
-def test_joint_viewer_reaches_nothing_outside_the_zone(driver, live):
+def test_joint_viewer_reaches_nothing_outside_the_zone_through_the_api(live):
     joint = Client(live.url, "joint")
     status, zone = joint.call(f"/zones/{HP}/{JA}")
     assert status == 200
@@ -58,7 +57,12 @@ def test_joint_viewer_reaches_nothing_outside_the_zone(driver, live):
         assert status in (403, 404) or (path == "/networks" and _ == []), path
     assert joint.call("/grids")[1] == [] and joint.call("/plans")[1] == []
     assert joint.call("/app/api/streets/zone/310101/310105")[0] == 403  # another pair
-    # and the screens: every other page says "not allowed" and draws nothing
+    assert joint.call("/app/api/joint/pairs")[1] == [
+        {"pair": [HP, JA], "names": ["黄浦区", "静安区"]}]
+
+
+@pytest.mark.browser
+def test_joint_viewer_screens_outside_the_zone_show_nothing(driver, live):
     viewport(driver, DESKTOP)
     sign_in(driver, live, "joint")
     for page in ("today", "grids", "data"):

@@ -75,7 +75,8 @@ def test_planner_redesigns_moves_units_hits_a_conflict_and_promotes(driver, live
 
     planner = Client(live.url, "planner")
     (unit, target), far = _candidates(planner, plan_id)
-    before = driver.find_element(By.ID, "fig-balance").text
+    row = f".grid-figures tr[data-code='{target}'] td:nth-child(2)"
+    before = driver.find_element(By.CSS_SELECTOR, row).text
 
     # a refused move says why
     _move(driver, far, target)
@@ -84,7 +85,8 @@ def test_planner_redesigns_moves_units_hits_a_conflict_and_promotes(driver, live
     # a legal move changes the figures at once
     _move(driver, unit, target)
     wait_for(lambda: "✓" in driver.find_element(By.ID, "move-result").text, what="move")
-    assert driver.find_element(By.ID, "fig-balance").text != before
+    # the target grid's workload (and with it the balance figures) changed at once
+    assert float(driver.find_element(By.CSS_SELECTOR, row).text) > float(before)
     screenshot(driver, "grids", DESKTOP)
 
     # someone else saves the target grid meanwhile → our save is refused: reload

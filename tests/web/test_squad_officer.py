@@ -19,10 +19,9 @@ from tests.web.conftest import (
     viewport,
     wait_for,
 )
-from tests.web.live import SQUAD_GRID
+from tests.web.live import SQUAD_GRID, squad_grid_point
 
 pytestmark = pytest.mark.browser
-KEY_POINT = "学校门口, 121.47202, 31.23522, 09:00-10:00, 10"
 
 
 def test_pages_carry_a_strict_csp_and_no_inline_script(live):
@@ -66,7 +65,8 @@ def _plan(driver, live, *, officers: str) -> None:
     wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "input[name=grid]"), what="grids")
     wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#map path"), what="streets")
     driver.find_element(By.ID, "officers").send_keys(officers)
-    driver.find_element(By.ID, "key-points").send_keys(KEY_POINT)
+    lon, lat = squad_grid_point(live)
+    driver.find_element(By.ID, "key-points").send_keys(f"学校门口, {lon}, {lat}, 09:00-10:00, 10")
     driver.find_element(By.ID, "plan-btn").click()
 
 
@@ -105,15 +105,15 @@ def test_squad_leader_plans_routes_downloads_gpx_and_opens_the_officer_page(driv
     viewport(driver, PHONE)
     screenshot(driver, "today", PHONE)
 
-    _officer_page(driver, link)
+    _officer_page(driver, link, squad_grid_point(live))
 
 
-def _officer_page(driver, link: str) -> None:
+def _officer_page(driver, link: str, here: tuple[float, float]) -> None:
     """我的路线 on a phone: route, you-are-here, next instruction; still there offline."""
     viewport(driver, PHONE)
     driver.execute_cdp_cmd("Browser.grantPermissions", {"permissions": ["geolocation"]})
     driver.execute_cdp_cmd("Emulation.setGeolocationOverride", {
-        "latitude": 31.23522, "longitude": 121.47202, "accuracy": 10})
+        "latitude": here[1], "longitude": here[0], "accuracy": 10})
     driver.get(link)
     wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#turns li"), what="turn list")
     assert "张伟" in driver.find_element(By.ID, "route-meta").text
@@ -141,11 +141,16 @@ def _officer_page(driver, link: str) -> None:
             "offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
 
 
-def test_route_sheet_prints_on_a4(driver, live):
+def first_card(driver, live, *, officers: str):
+    """Sign in as the squad leader, plan, and wait for the first officer's card."""
     viewport(driver, DESKTOP)
     sign_in(driver, live, "squad")
-    _plan(driver, live, officers="王强")
-    card = wait_for(lambda: driver.find_element(By.CSS_SELECTOR, ".officer-card"), timeout=120)
+    _plan(driver, live, officers=officers)
+    return wait_for(lambda: driver.find_element(By.CSS_SELECTOR, ".officer-card"), timeout=120)
+
+
+def test_route_sheet_prints_on_a4(driver, live):
+    card = first_card(driver, live, officers="王强")
     card.find_element(By.XPATH, ".//button[contains(., 'A4')]").click()
     wait_for(lambda: len(driver.window_handles) == 2, what="sheet tab")
     driver.switch_to.window(driver.window_handles[1])

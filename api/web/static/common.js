@@ -229,3 +229,10 @@ export async function download(path, filename) {
 
 export const km = (m) => (m / 1000).toFixed(2);
 export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+// The screen shows its data: a mark for the first-screen benchmark and a flag for the tests.
+export function ready() {
+  if (document.body.dataset.ready === '1') return;
+  performance.mark('gp-ready');
+  document.body.dataset.ready = '1';
+}

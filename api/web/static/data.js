@@ -1,6 +1,6 @@
 // 数据: upload a street network, incidents (with the coordinate system of the export; a bad file
 // lists every problem) and a grid layout; see what is loaded and where it comes from.
-import { api, boot, el, problemList, t } from './common.js';
+import { api, boot, el, problemList, t, ready } from './common.js';
 
 
 const $ = (id) => document.getElementById(id);
@@ -58,6 +58,7 @@ async function showLoaded() {
       plans.map((p) => [p.id, p.name, p.district_code,
         p.status === 'current' ? t('plan_current') : p.status === 'proposal' ? t('plan_proposal') : p.status])));
   document.body.dataset.loaded = '1';
+  ready();
 }
 
 load().catch((error) => { if (error.message !== 'forbidden') $('loaded').replaceChildren(problemList(error)); });

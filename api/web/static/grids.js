@@ -3,7 +3,7 @@
 // contiguity and staff figures update at once; save with If-Match (a conflict says "someone
 // changed this grid — reload"); redesign, compare, promote; staffing and the week roster.
 import {
-  api, boot, DAYS, el, fail, flash, geo, makeMap, problemList, runJob, streetsLayer, t,
+  api, boot, DAYS, el, fail, flash, geo, makeMap, problemList, runJob, streetsLayer, t, ready
 } from './common.js';
 
 const RAMP = ['#fff7bc', '#fec44f', '#fe9929', '#d95f0e', '#993404'];
@@ -51,6 +51,7 @@ async function selectPlan(id) {
   state.changed.clear(); state.selected.clear(); state.shapes = {};
   $('figures').replaceChildren(el('span', { class: 'hint' }, t('units_loading')));
   document.body.dataset.unitsReady = '';
+  const streets = state.base ? null : api(`/app/api/streets/district/${state.plan.district_code}`);
   const [grids, layout, sets] = await Promise.all([api(`/grids?plan_id=${id}`),
     api(`/app/api/plans/${id}/units`), api('/incidents')]);
   state.grids = grids;
@@ -59,8 +60,8 @@ async function selectPlan(id) {
   state.assignment = layout.assignment;
   state.figures = layout.figures;
   state.shapes = layout.shapes;
-  if (!state.base) {
-    state.base = streetsLayer(await api(`/app/api/streets/district/${state.plan.district_code}`));
+  if (streets) {
+    state.base = streetsLayer(await streets);
     state.base.addTo(state.map);
   }
   $('move-to').replaceChildren(...grids.map((g) => el('option', { value: g.code },
@@ -73,6 +74,7 @@ async function selectPlan(id) {
   showSelection();
   await draw();
   document.body.dataset.unitsReady = '1';
+  ready();
 }
 
 // Classes by share of the mean grid workload, so a balanced layout looks even (a quantile

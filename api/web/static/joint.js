@@ -2,7 +2,7 @@
 // job's boundary hotspots with their 7×24 profile as a heat grid and weekly trend as a small
 // chart, the proposals with meeting points and routes, and the printable sheet (PDF).
 import {
-  api, boot, COLORS, DAYS, download, el, fail, geo, makeMap, runJob, streetsLayer, t,
+  api, boot, COLORS, DAYS, download, el, fail, geo, makeMap, runJob, streetsLayer, t, ready
 } from './common.js';
 
 const state = { map: null, layers: L.featureGroup(), pairs: [], job: null };
@@ -49,6 +49,7 @@ async function showZone() {
   $('legend').replaceChildren(el('span', {}, sw, `${t('zone')} ${zone.zone_width_m} m · `
     + `${(zone.border_length_m / 1000).toFixed(1)} ${t('km')}`));
   document.body.dataset.zoneReady = '1';
+  ready();
 }
 
 async function runJoint() {

@@ -1,7 +1,7 @@
 // 我的路线 (phone): the route from a signed link, kept in localStorage and behind a service
 // worker so it still opens and works when the connection drops; "you are here" from the
 // browser's geolocation, the next instruction and the key points ahead.
-import { api, el, t, toMapLatLng } from './common.js';
+import { api, el, t, toMapLatLng, ready } from './common.js';
 import { drawRoute, hhmm, routeMeta } from './routeview.js';
 
 const linkToken = location.pathname.split('/').pop();
@@ -113,6 +113,7 @@ async function main() {
   document.getElementById('next').replaceChildren(`${t('next')}: `, state.route.turns[0] || '');
   renderAhead(state.route.visits);
   document.getElementById('locate').addEventListener('click', locate);
+  ready();
 }
 
 main();

@@ -1,6 +1,6 @@
 // The printable A4 route sheet of one officer: map, turn list, key-point times and the QR code.
 // It reads the signed route link in the URL fragment (never sent to a server or a referrer).
-import { api, el, t } from './common.js';
+import { api, el, t, ready } from './common.js';
 import { drawRoute, hhmm, routeMeta } from './routeview.js';
 
 async function main() {
@@ -17,7 +17,7 @@ async function main() {
     ? route.visits.map((k) => el('li', {}, `${hhmm(k.arrival)} ${k.name || k.id} ${k.window || ''}`))
     : [el('li', {}, t('none'))]));
   document.getElementById('print').addEventListener('click', () => window.print());
-  document.body.dataset.ready = '1';
+  ready();
 }
 
 main().catch((error) => { document.getElementById('sheet-h').textContent = error.message; });

@@ -1,5 +1,5 @@
 // Sign in: OAuth2 password flow against /auth/token, then show who you are (role and scope).
-import { api, flash, header, homeOf, me, scopeText, setToken, t, token } from './common.js';
+import { api, flash, header, homeOf, me, scopeText, setToken, t, token, ready } from './common.js';
 
 const form = document.getElementById('signin-form');
 
@@ -32,3 +32,4 @@ form.addEventListener('submit', async (event) => {
 if (new URLSearchParams(location.search).has('expired')) flash(t('session_expired'));
 if (token()) showIdentity().catch(() => setToken(null));
 else document.getElementById('username').focus();
+ready();

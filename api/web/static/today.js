@@ -1,7 +1,7 @@
 // 今日巡查: pick grids, date, shift and officers; plan → progress (cancel) → map and one card per
 // officer with downloads, a QR code for the phone and an A4 sheet.
 import {
-  api, arrows, boot, COLORS, download, el, fail, flash, geo, km, makeMap, pollJob, runJob,
+  api, arrows, boot, COLORS, download, el, fail, flash, geo, km, makeMap, ready, runJob,
   streetsLayer, t,
 } from './common.js';
 
@@ -29,6 +29,7 @@ async function load() {
   state.layers.addTo(state.map);
   const first = state.grids[0];
   if (first) await drawGrid(first);
+  ready();
 }
 
 function selectedGrids() {
