@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, Literal
 
 import geopandas as gpd
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 
@@ -135,20 +135,6 @@ class _RedesignJob(BaseModel):
     incident_set_id: RowId | None = Field(default=None, description="adds incident workload")
     save_as_proposal: str | None = Field(default=None, min_length=1, max_length=200,
                                          description="store the result as a proposal plan")
-
-    @model_validator(mode="after")
-    def _library_accepts(self) -> Any:
-        return checked_by_library(self, *REDESIGN_SETS)  # e.g. n_grids and target both given
-
-
-def checked_by_library(model: Any, *classes: type) -> Any:
-    """``model`` if gridplan accepts its parameter sets (checks across fields included), else a
-    ValueError in the library's words, so a bad job is refused at submission (422)."""
-    try:
-        split_params(model, *classes)
-    except InvalidInputError as exc:
-        raise ValueError("; ".join(str(p) for p in exc.problems)) from None
-    return model
 
 
 #: The parameter sets of a redesign job, declared once in gridplan (flat in the job's params).

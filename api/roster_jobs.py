@@ -12,14 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 import geopandas as gpd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, Role
 from api.db.models import Grid, GridPlan, IncidentSet, Jurisdiction
 from api.jobs import JobContext
-from api.planning_jobs import checked_by_library
 from api.policy import can_read_grid, check_read_district, require_role
 from api.routers.incidents import check_district_incidents
 from api.routers.networks import check_read_network, network_or_404
@@ -42,10 +41,6 @@ class _RosterJob(BaseModel):
                                           "and the blind-spot hours")
     headcount: int | None = Field(default=None, ge=1, le=5000, description="allocate this many "
                                   "officers by workload; default: each grid's officers on file")
-
-    @model_validator(mode="after")
-    def _library_accepts(self) -> Any:
-        return checked_by_library(self, *ROSTER_SETS)  # e.g. a shift 08-08: 422 at submission
 
 
 #: The parameter sets of a roster job, declared once in gridplan (flat in the job's params).

@@ -12,9 +12,9 @@ import folium
 import geopandas as gpd
 
 from maps.basemap import base_map, provider
-from maps.layers import WGS84
 from maps.common import for_drawing, total_bounds
 from maps.elements import add_css, add_legend, add_title, esc, swatch, tooltip_html
+from maps.layers import WGS84
 from maps.routes import officer_colors
 
 WALKED, PARTLY, MISSED = "#1a9850", "#fdae61", "#d73027"
