@@ -266,7 +266,7 @@ def joint_inputs(code_a: str, code_b: str, session: SessionDep,
 
 @router.get("/api/jobs/{job_id}/meeting-sheet.pdf")
 def meeting_sheet(job_id: str, request: Request, session: SessionDep,
-                  principal: PrincipalDep) -> Response:
+                  principal: PrincipalDep, settings: SettingsDep) -> Response:
     """The printable meeting sheet (A4 PDF) of the caller's finished joint_patrols job, drawn
     from the job's result (already clipped to the caller's sides of the zone)."""
     from api.routers.exports import file_response
@@ -281,9 +281,28 @@ def meeting_sheet(job_id: str, request: Request, session: SessionDep,
     districts = [(j.code, j.name, j.geometry) for j in
                  (get_or_404(session, c) for c in job.result["jurisdictions"])]
     pair = "-".join(job.result["jurisdictions"])
-    return file_response(lambda d: meeting_sheet_pdf(job.result, districts, d,
+    streets = _zone_street_lines(session, principal, settings, job.result)
+    return file_response(lambda d: meeting_sheet_pdf(job.result, districts, d, streets=streets,
                                                      lang=_lang(request)),
                          "application/pdf", f"meeting-sheet-{pair}.pdf")
+
+
+def _zone_street_lines(session: SessionDep, principal: Principal, settings: Settings,
+                       result: dict[str, Any]) -> Any:
+    """The streets inside the job's (already clipped) zone, for the printed map; None when the
+    pair has no parsed network."""
+    import geopandas as gpd
+    from shapely.geometry import shape
+
+    if not result.get("zone"):
+        return None
+    try:
+        net = _pair_network(session, principal, frozenset(result["jurisdictions"]))
+    except HTTPException:
+        return None
+    found = _streets(settings, net, shape(result["zone"]))
+    return gpd.GeoDataFrame.from_features(found["features"], crs="EPSG:4326") \
+        if found["features"] else None
 
 
 class RouteLinkCreate(BaseModel):

@@ -39,9 +39,10 @@ def _routes(flagged: list[dict[str, Any]]) -> gpd.GeoDataFrame:
 
 
 def meeting_sheet_pdf(result: dict[str, Any], districts: list[tuple[str, str, BaseGeometry]],
-                      folder: Path, *, lang: str = "zh") -> Path:
+                      folder: Path, *, streets: gpd.GeoDataFrame | None,
+                      lang: str = "zh") -> Path:
     """Write the sheet of a joint_patrols job ``result`` to ``folder``; ``districts`` are the
-    pair's (code, name, WGS-84 geometry)."""
+    pair's (code, name, WGS-84 geometry); ``streets`` the zone's street lines (WGS-84)."""
     from maps.sheet import write_meeting_sheet
 
     zone = shape(result["zone"]) if result.get("zone") else None
@@ -66,6 +67,6 @@ def meeting_sheet_pdf(result: dict[str, Any], districts: list[tuple[str, str, Ba
     sheet = write_meeting_sheet(
         jurisdictions, folder / "meeting_sheet.png", folder / "meeting_sheet.pdf", dpi=72,
         date=dt.date.today(), zones=zones, joint_routes=_routes(flagged),
-        meeting_points=meeting if len(meeting) else None, lang=lang,
+        meeting_points=meeting if len(meeting) else None, streets=streets, lang=lang,
         meeting_list=meeting_list if not meeting_list.empty else None)
     return sheet.pdf
