@@ -10,8 +10,10 @@ they print. The printed lines are checked in order against a real run:
     python docs/console.py --check            # exit 1 and a diff when an example is stale
     python docs/console.py --show             # print what each command prints now
     python docs/console.py --check --only routes   # blocks whose command mentions 'routes'
+    python docs/console.py --write --only routes    # replace stale examples by real output
 
-Commands run in the repository root with the ``gridplan`` of the Python running this script.
+Only ``gridplan …`` commands are run (``make serve``, ``curl`` lines are illustrations), in the
+repository root with the ``gridplan`` of the Python running this script.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ def examples(text: str) -> list[Example]:
         if command is not None:
             out.append(Example(start, command, expected))
         i += 1
-    return out
+    return [e for e in out if e.command.startswith("gridplan ")]
 
 
 def run(command: str, *, timeout_s: float = 600) -> list[str]:
@@ -115,10 +117,33 @@ def check(readme: Path, only: str | None = None) -> list[str]:
     return stale
 
 
+def write(readme: Path, only: str | None = None) -> list[int]:
+    """Replace the output of every stale example by what its command prints now (the whole
+    output: trim it by hand with ``…`` afterwards). Returns the README lines rewritten."""
+    lines = readme.read_text(encoding="utf-8").splitlines()
+    rewritten = []
+    for ex in reversed(examples("\n".join(lines))):  # bottom up: earlier line numbers hold
+        if only and only not in ex.command:
+            continue
+        actual = run(ex.command)
+        if matches(ex.expected, actual):
+            continue
+        start = ex.line  # first line after the command (and its continuations)
+        while lines[start - 1].rstrip().endswith("\\"):
+            start += 1
+        end = start + len(ex.expected)
+        lines[start:end] = actual
+        rewritten.append(ex.line)
+    readme.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return sorted(rewritten)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail when an example is stale")
     parser.add_argument("--show", action="store_true", help="print each command's output")
+    parser.add_argument("--write", action="store_true",
+                        help="replace stale examples' output by real output")
     parser.add_argument("--only", help="only blocks whose command contains this text")
     parser.add_argument("--readme", type=Path, default=ROOT / "README.md")
     args = parser.parse_args()
@@ -126,6 +151,9 @@ def main() -> int:
         for ex in examples(args.readme.read_text(encoding="utf-8")):
             if not args.only or args.only in ex.command:
                 print(f"$ {ex.command}", *run(ex.command), sep="\n")
+        return 0
+    if args.write:
+        print("rewrote the examples at lines", write(args.readme, args.only) or "none")
         return 0
     stale = check(args.readme, args.only)
     print("\n\n".join(stale) or "every console example fits this version")
