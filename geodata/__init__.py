@@ -13,8 +13,7 @@ Names are loaded on first use, so ``import geodata`` stays quick.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from gridplan.lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     "load_network": "geodata.osm",
@@ -34,16 +33,4 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'geodata' has no attribute {name!r}")
-    loaded = importlib.import_module(module)
-    value = loaded if module.endswith("." + name) else getattr(loaded, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)

@@ -15,9 +15,9 @@ Names are loaded on first use, so ``import gridplan`` stays quick.
 
 from __future__ import annotations
 
-import importlib
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+
+from gridplan.lazy import lazy_exports
 
 try:
     __version__ = version("gridplan")
@@ -62,19 +62,9 @@ _EXPORTS: dict[str, str] = {
     "InfeasibleError": "gridplan.errors",
     "Problem": "gridplan.errors",
 }
-#: a public name that differs from the defining module's
-_ALIASES: dict[str, str] = {}
-
 __all__ = ["__version__", *sorted(_EXPORTS)]
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'gridplan' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), _ALIASES.get(name, name))
-    globals()[name] = value  # later lookups skip this function
-    return value
+__getattr__, _dir = lazy_exports(__name__, globals(), _EXPORTS)
 
 
 def __dir__() -> list[str]:

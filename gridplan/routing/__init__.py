@@ -7,8 +7,7 @@ PatrolParams`` — what the CLI needs to declare its options — does not load t
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from gridplan.lazy import lazy_exports
 
 _WHERE: dict[str, str] = {
     "ArcInstance": "arcroute_instance",
@@ -41,14 +40,5 @@ _WHERE: dict[str, str] = {
 
 __all__ = sorted(_WHERE)
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module 'gridplan.routing' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"gridplan.routing.{_WHERE[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(
+    __name__, globals(), {name: f"gridplan.routing.{module}" for name, module in _WHERE.items()})
