@@ -7,9 +7,8 @@ them. Its priority is the share it missed, ``1 − min(done, needed) / needed`` 
 walked as often as required, 1 for one nobody walked. The planner is to rank tasks by this share
 right after the grade (so a missed grade-3 lane never outranks a grade-1 road, but among streets
 of one grade the missed ones are kept first when the shift is too short), before recent
-incidents: in ``gridplan.routing.plan._tasks`` the priority tuple gains
-``street_priority.get(s.street_id, 0.0)`` after ``-s.grade``, fed by a ``street_priority``
-mapping argument of ``plan_grid`` / ``day_plan``.
+incidents: pass the mapping as ``street_priority=`` to
+:func:`gridplan.routing.plan_routes` or :func:`gridplan.routing.plan_grid`.
 """
 
 from __future__ import annotations

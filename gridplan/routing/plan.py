@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -79,10 +79,16 @@ def plan_grid(
     incidents: gpd.GeoDataFrame | None = None,
     params: PatrolParams | None = None,
     day: date | None = None,
+    street_priority: Mapping[Hashable, float] | None = None,
     progress: ProgressCallback | None = None,
     should_cancel: ShouldCancel | None = None,
 ) -> PatrolPlan:
     """Routes for ``officers`` (a count or the officers) of ``grid`` in ``shift``.
+
+    ``street_priority``: street id → how much it needs a visit now (0–1), e.g. the share of its
+    passes missed lately by the officers' tracks (:func:`gridplan.coverage.missed_share`). When
+    the shift is too short, streets are kept by grade first, then by this, then by recent
+    incidents.
 
     ``network`` and ``grid`` (polygon, station) share the network's metric CRS; ``incidents`` is a
     point GeoDataFrame in that CRS with an optional tz-aware ``time`` column. ``day`` (default the
@@ -99,6 +105,7 @@ def plan_grid(
     place = ShiftPlace(rank, count, pattern.part_of(shift))
     return _plan_shift(network, grid, officers=officers, shift=shift, place=place,
                        key_points=key_points, incidents=incidents, params=params, day=day,
+                       street_priority=street_priority or {},
                        hooks=Hooks(progress, should_cancel))
 
 
@@ -114,7 +121,8 @@ class ShiftPlace:
 def _plan_shift(network: StreetNetwork, grid: Grid, *, officers: int | Sequence[Officer | str],
                 shift: Shift, place: ShiftPlace, key_points: Sequence[KeyPoint],
                 incidents: gpd.GeoDataFrame | None, params: PatrolParams | None,
-                day: date | None, hooks: Hooks) -> PatrolPlan:
+                day: date | None, hooks: Hooks,
+                street_priority: Mapping[Hashable, float] | None = None) -> PatrolPlan:
     started = time.perf_counter()
     names = _officer_names(officers)
     params = params or PatrolParams()
@@ -126,7 +134,8 @@ def _plan_shift(network: StreetNetwork, grid: Grid, *, officers: int | Sequence[
     snapped = snap_key_points(area, key_points, max_m=params.station_snap_max_m)
     for kp in snapped:
         passes[kp.street] = max(passes.get(kp.street, 0), 1)
-    tasks = _tasks(area, params, passes, snapped, _incident_counts(area, incidents, shift, params))
+    tasks = _tasks(area, params, passes, snapped, _incident_counts(area, incidents, shift, params),
+                   street_priority or {})
     budget = shift.minutes
     if not tasks:
         return _empty_plan(area, grid, shift, names, params, cycle, day, place, started)
@@ -235,7 +244,8 @@ def _incident_counts(area: RoutingArea, incidents: gpd.GeoDataFrame | None, shif
 
 
 def _tasks(area: RoutingArea, params: PatrolParams, passes: dict[int, int],
-           snapped: Sequence[SnappedKeyPoint], incidents: np.ndarray) -> list[Task]:
+           snapped: Sequence[SnappedKeyPoint], incidents: np.ndarray,
+           street_priority: Mapping[Hashable, float]) -> list[Task]:
     dwell = Counter()
     for kp in snapped:
         dwell[kp.street] += kp.key_point.dwell_minutes
@@ -246,7 +256,8 @@ def _tasks(area: RoutingArea, params: PatrolParams, passes: dict[int, int],
         mid = s.geometry.interpolate(0.5, normalized=True)
         away = math.hypot(mid.x - station[0], mid.y - station[1])
         for copy in range(n):
-            priority = (i in dwell, copy == 0, -s.grade, int(incidents[i]), -round(away),
+            missed = float(street_priority.get(s.street_id, 0.0))
+            priority = (i in dwell, copy == 0, -s.grade, missed, int(incidents[i]), -round(away),
                         repr(s.street_id), -copy)
             tasks.append(Task(i, copy, params.inspection_minutes(s.length_m, s.grade),
                               dwell[i] if copy == 0 else 0.0, priority))

@@ -9,7 +9,7 @@ writing maps are the doors' business (``geodata``, ``maps``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -63,6 +63,7 @@ def plan_routes(
     key_points: Sequence[KeyPoint] = (),
     incidents: gpd.GeoDataFrame | None = None,
     params: PatrolParams | None = None,
+    street_priority: Mapping[Hashable, float] | None = None,
     progress: ProgressCallback | None = None,
     should_cancel: ShouldCancel | None = None,
 ) -> RoutesPlan:
@@ -78,6 +79,7 @@ def plan_routes(
     names (default the grid's enforcement staff, at least 1). Each key point is visited by the
     grid it names (``grid_code``) or else the grid containing it; one outside every grid is an
     error.
+    ``street_priority``: see :func:`plan_grid` (recent coverage into this plan).
     ``progress`` / ``should_cancel``: see :mod:`gridplan.progress`.
     """
     pattern = pattern if isinstance(pattern, ShiftPattern) else ShiftPattern.parse(pattern)
@@ -98,7 +100,7 @@ def plan_routes(
                 network, grid, officers=max(1, grid.officers) if officers is None else officers,
                 shift=one,
                 pattern=pattern, key_points=_key_points_in(owned[grid.code], one, pattern),
-                incidents=incidents, params=params, day=day,
+                incidents=incidents, params=params, day=day, street_priority=street_priority,
                 progress=_scaled(progress, done / total, (done + 1) / total),
                 should_cancel=should_cancel))
     return RoutesPlan(tuple(plans), pattern)

@@ -154,3 +154,22 @@ def test_the_start_is_said_once_and_truly_with_or_without_a_station():
     assert "station snapped 50 m" in with_station.summary(lang="en")
     assert "no station" not in with_station.summary(lang="en")
     assert with_station.to_dict()["station_given"] is True
+
+
+def test_streets_missed_lately_are_kept_first_when_the_shift_is_short():
+    """Recent coverage into the next plan: a street the tracks say nobody walked (missed share
+    1) outranks the same grade's streets walked as required, so a short shift keeps it."""
+    net = lattice(6, 6, seed=3, grades=(3,))
+    plain = plan_grid(net, whole_grid(net), officers=1, shift=shift(8, 9),
+                      params=PatrolParams(**FAST))
+    left_out = [u.street_id for u in plain.uncovered if u.passes_missing ==
+                plain.required[u.street_id]]
+    assert left_out
+    missed = {sid: 1.0 for sid in left_out[:5]}
+    again = plan_grid(net, whole_grid(net), officers=1, shift=shift(8, 9),
+                      params=PatrolParams(**FAST), street_priority=missed)
+    assert again.is_valid(net.graph)
+    kept = [sid for sid in missed if again.served[sid] > 0]
+    assert len(kept) >= 4  # (the odd one may still not fit the shift's walk)
+    still_left = {u.street_id for u in again.uncovered}
+    assert still_left - set(missed)  # others of the same grade gave way
