@@ -4,6 +4,7 @@ loaded with its sources."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from selenium.webdriver.support.ui import Select
 
 from geodata import sample
 from tests.web.conftest import DESKTOP, PHONE, screenshot, severe_logs, sign_in, viewport, wait_for
+from tests.web.live import Live, live_service
 
 pytestmark = pytest.mark.browser
 DATA = Path(__file__).resolve().parent.parent / "data" / "api"
@@ -29,6 +31,16 @@ def _field(driver, field_id: str, value: str) -> None:
     box = driver.find_element(By.ID, field_id)
     box.clear()
     box.send_keys(value)
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """A service of its own: what this test uploads (a small incident set becomes the district's
+    newest) must not become the inputs of the other screens' tests."""
+    folder = tmp_path_factory.mktemp("web-data")
+    with live_service(folder, database_url=f"sqlite:///{folder / 'gridplan.sqlite'}",
+                      cache_dir=tmp_path_factory.getbasetemp() / "web-cache") as service:
+        yield service
 
 
 def test_planner_uploads_network_incidents_and_grids(driver, live, tmp_path):
