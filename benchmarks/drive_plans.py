@@ -1,16 +1,17 @@
 """Drive-mode plans per grid, before / after (issue 10.10).
 
 For each of the first ``--grids`` grids (by code) of the bundled Shanghai sample (real OSM
-streets, illustrative grids) that both versions can plan: one plan by car (``mode="drive"`` network), 2 officers, shift 08:00–12:00 on
-2026-11-25 (Asia/Shanghai), seed 0, every other parameter at its default, through each version's
-own public API (``gridplan.routing.plan_grid``). "before" is ``--before REV`` (default 7be3882, the
-first wave's main, whose drive plans ran into the 120 s time cap) exported with ``git archive``
-into ``benchmarks/.scratch/``; "after" is this tree. Every (version, grid) runs in a fresh
-process, one after another, after one untimed plan per tree (the after tree's compiled arc-routing
-kernels are cached on disk on first use: ≈15 s once); only the ``plan_grid`` call is timed (wall
-and CPU seconds), network loading is not. Reported: wall s, CPU s, longest route (minutes), coverage of required passes,
-whether the time cap stopped the search, and the ratio before ÷ after. A grid either version
-refuses (e.g. its station is off the drive network) is skipped and the reason printed.
+streets, illustrative grids) that both versions can plan: one plan by car (``mode="drive"``
+network), 2 officers, shift 08:00–12:00 on 2026-11-25 (Asia/Shanghai), seed 0, every other
+parameter at its default, through each version's own public API (``gridplan.routing.plan_grid``).
+"before" is ``--before REV`` (default 7be3882, the first wave's main, whose drive plans ran into
+the 120 s time cap) exported with ``git archive`` into ``benchmarks/.scratch/``; "after" is this
+tree. Every (version, grid) runs in a fresh process, one after another, after one untimed plan per
+tree (the after tree's compiled arc-routing kernels are cached on disk on first use: ≈15 s once);
+only the ``plan_grid`` call is timed (wall and CPU seconds), network loading is not. Reported:
+wall s, CPU s, longest route (minutes), coverage of required passes, whether the time cap stopped
+the search, and the ratio before ÷ after. A grid either version refuses (e.g. its station is off
+the drive network) is skipped and the reason printed.
 
     .venv/bin/python -m benchmarks.drive_plans [--grids 3] [--before 7be3882]
 """
@@ -96,7 +97,8 @@ def row(code: str, b: dict, a: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--grids", type=int, default=3, help="first N sample grids (by code) that both versions can plan")
+    parser.add_argument("--grids", type=int, default=3,
+                        help="first N sample grids (by code) that both versions can plan")
     parser.add_argument("--before", default=BEFORE, help="git revision of the 'before' code")
     args = parser.parse_args()
     old = exported(args.before)
