@@ -196,8 +196,8 @@ def build_registry() -> JobRegistry:
                 "strongly_connected_components": strongly, "dead_end_nodes": dead_ends}
 
     registry.job_kind("routes", params=RoutesParams, authorize=_authorize_routes)(run_routes)
-    registry.job_kind("redesign", params=RedesignParams,
-                      authorize=_authorize_redesign)(run_redesign)
+    registry.job_kind("redesign", params=RedesignParams, authorize=_authorize_redesign,
+                      on_lost="fail")(run_redesign)  # may have saved a proposal already
     registry.job_kind("hotspots", params=HotspotsParams,
                       authorize=_authorize_hotspots)(run_hotspots)
     registry.job_kind("roster", params=RosterJobParams, authorize=authorize_roster)(run_roster)

@@ -31,7 +31,14 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     max_json_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
-    job_workers: int = Field(default=2, ge=1, le=32)
+    job_workers: int = Field(default=2, ge=1, le=32, description="worker processes of the "
+                             "embedded engine cluster (ignored with a scheduler)")
+    scheduler: str = Field(default="", description="Dask scheduler running the jobs, e.g. "
+                           "tcp://10.0.0.5:8786; empty = an embedded local cluster")
+    engine_processes: bool = Field(default=True, description="embedded cluster of worker "
+                                   "processes (False: threads of the API process, tests only)")
+    job_lease_s: float = Field(default=30.0, ge=0.5, le=3600, description="a job whose process "
+                               "has not renewed its lease this long is recovered")
     admin_password: str = Field(default="", description="creates user 'admin' at start if set")
     cache_dir: Path | None = Field(default=None, description="network cache; empty = "
                                    "<data_dir>/cache")

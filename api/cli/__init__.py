@@ -26,6 +26,7 @@ _COMMANDS: list[tuple[str, str]] = [
     ("api.cli.routes", "routes"),
     ("api.cli.serve", "serve"), ("api.cli.serve", "db"), ("api.cli.serve", "users"),
     ("api.cli.jobs", "job"),
+    ("api.cli.engine", "worker"),
 ]
 
 

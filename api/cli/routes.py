@@ -24,6 +24,8 @@ import pandas as pd
 from shapely.geometry import Point
 
 from api.cli.common import echo_json, echo_warnings, json_option, mode_option
+from api.cli.engine import batch_engine, engine_options
+from api.engine.routes import plan_grids
 from geodata import sample
 from geodata.grids import grids_to_model, load_grids
 from geodata.osm import load_network
@@ -32,7 +34,6 @@ from gridplan.errors import InvalidInputError, ProblemCollector
 from gridplan.model import Grid, KeyPoint, Shift
 from gridplan.network import StreetNetwork
 from gridplan.routing.params import PatrolParams
-from gridplan.routing.plan import plan_grid
 from gridplan.routing.plan_result import PatrolPlan
 from maps import route_map, save_map, write_geojson, write_gpx, write_turn_csv
 
@@ -166,9 +167,11 @@ def write_plan_files(plan: PatrolPlan, out: Path, *, stem: str, attribution: str
               help="Safety cap in seconds per solve [default: params, 120].")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Output folder.")
+@engine_options
 @json_option
 def routes(grid_code, all_grids, officers, shift_text, day, mode, network_file, grids_file,
-           key_points_file, params_file, seed, iterations, time_limit, lang, out, as_json) -> None:
+           key_points_file, params_file, seed, iterations, time_limit, lang, out, scheduler,
+           workers, as_json) -> None:
     """Patrol routes for a grid's officers in one shift: every due street, fairly shared."""
     if bool(grid_code) == bool(all_grids):
         raise click.UsageError("give --grid CODE or --all")
@@ -180,15 +183,17 @@ def routes(grid_code, all_grids, officers, shift_text, day, mode, network_file, 
                                + ", ".join(g.code for g in grids))
     shift = parse_shift(shift_text, (day.date() if day else date.today()))
     kps = read_key_points(key_points_file, crs=net.crs) if key_points_file else None
+    mine = {grid.code: [] if kps is None else [
+        k for g, k in zip(kps["grid"], kps["key_point"], strict=True)
+        if g in ("", "nan", grid.code)] for grid in chosen}
+    crews = {g.code: officers if officers is not None else max(1, g.officers) for g in chosen}
+    with batch_engine(scheduler, workers if all_grids else 0) as client:
+        plans = plan_grids(net, chosen, officers=crews, shift=shift, key_points=mine,
+                           incidents=incidents, params=params, client=client)
     reports = []
-    for grid in chosen:
-        mine = [] if kps is None else [k for g, k in zip(kps["grid"], kps["key_point"],
-                                                         strict=True) if g in ("", "nan",
-                                                                               grid.code)]
-        crew = officers if officers is not None else max(1, grid.officers)
-        plan = plan_grid(net, grid, officers=crew, shift=shift, key_points=mine,
-                         incidents=incidents, params=params)
-        files = write_plan_files(plan, out, stem=grid.code, attribution=attribution, lang=lang)
+    for plan in plans:
+        files = write_plan_files(plan, out, stem=plan.grid_code, attribution=attribution,
+                                 lang=lang)
         reports.append((plan, files))
         if not as_json:
             click.echo(plan.summary(lang=lang))

@@ -103,6 +103,7 @@ def network_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def settings(database_url: str, tmp_path: Path, network_cache: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", database_url=database_url,
                     secret_key="test-secret-key-of-at-least-32-bytes!!", job_workers=2,
+                    engine_processes=False,  # jobs on worker threads: no process start per test
                     max_upload_bytes=200_000, max_json_bytes=100_000, cache_dir=network_cache,
                     **CHEAP_HASH)
 

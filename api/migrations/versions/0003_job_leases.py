@@ -1,0 +1,32 @@
+"""Job leases: which process runs a job and until when, so only abandoned jobs are recovered.
+
+Revision ID: 0003_job_leases
+Revises: 0002
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003_job_leases"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("jobs") as batch:
+        batch.add_column(sa.Column("lease_owner", sa.String(128), nullable=True))
+        batch.add_column(sa.Column("lease_expires_at", sa.DateTime(timezone=True),
+                                   nullable=True))
+        batch.add_column(sa.Column("attempts", sa.Integer, nullable=False,
+                                   server_default="0"))
+    # the recovery sweep looks for unfinished jobs whose lease ran out
+    op.create_index("ix_jobs_status_lease", "jobs", ["status", "lease_expires_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_jobs_status_lease", table_name="jobs")
+    with op.batch_alter_table("jobs") as batch:
+        batch.drop_column("attempts")
+        batch.drop_column("lease_expires_at")
+        batch.drop_column("lease_owner")
