@@ -93,24 +93,30 @@ def run_batch(client: Any, tasks: Sequence[Task], *, attempts: int = DEFAULT_ATT
         lost: list[Task] = []
         for future in as_completed(list(submitted), loop=client.loop):
             task = submitted[future]
-            if future.status == "finished":
-                results.setdefault(task.key, future.result())
+            done, value = _outcome(future)
+            if done:
+                results.setdefault(task.key, value)
                 report(len(results) / len(tasks), task.key, progress=progress)
-                continue
-            exc = _exception(future)
-            if _lost(exc):
+            elif value is None:  # the engine lost it: run it again
                 lost.append(task)
-                continue
-            client.cancel(list(submitted))
-            raise exc
+            else:
+                client.cancel(list(submitted))
+                raise value
         todo = [t for t in lost if t.key not in results]
         if not todo:
             return {key: results[key] for key in keys}
     raise EngineError(f"{len(todo)} task(s) lost on {attempts} attempts", [])
 
 
-def _exception(future: Any) -> BaseException:
+def _outcome(future: Any) -> tuple[bool, Any]:
+    """``(True, result)``; ``(False, exception)`` when the function raised; ``(False, None)``
+    when the engine lost the task (its worker died, its inputs went with it, it was cancelled)."""
+    if future.status == "error":
+        exc = future.exception()
+        return False, None if _lost(exc) else exc
+    if future.status != "finished":
+        return False, None
     try:
-        return future.exception()
-    except CancelledError as exc:  # a cancelled future has no exception of its own
-        return exc
+        return True, future.result()
+    except (CancelledError, OSError):  # finished, but its worker died before we fetched it
+        return False, None

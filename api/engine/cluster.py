@@ -48,7 +48,7 @@ def engine_client(address: str | None = None, *, workers: int | None = None,
             client.close()
         return
     cluster = LocalCluster(n_workers=local_workers(workers) or 1, threads_per_worker=1,
-                           processes=processes, dashboard_address=None,
+                           processes=processes, dashboard_address="127.0.0.1:0",
                            memory_limit=memory_limit, silence_logs=logging.ERROR)
     client = Client(cluster, set_as_default=False)
     try:

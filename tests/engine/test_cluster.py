@@ -20,8 +20,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "DASK_DISTRIBUTED__WORKER__DAEMON": "True"}
+# One officer per grid (the exact postman tour) and no staffing estimate keep the run short; the
+# seeded k-officer search is compared slice against whole network in test_slicing.py.
+PARAMS = ROOT / "tests" / "data" / "engine" / "patrol_quick.toml"
 ROUTES = ["routes", "--all", "--officers", "1", "--date", "2026-11-25", "--iterations", "3",
-          "--json"]
+          "--params", str(PARAMS), "--json"]
 
 
 def free_port() -> int:
@@ -53,10 +56,11 @@ def cluster(tmp_path: Path, *, workers: int = 2, nanny: bool = True
     try:
         started.append(subprocess.Popen(
             [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-             "--no-dashboard"], cwd=tmp_path, env=ENV, stdout=log, stderr=log))
+             "--dashboard-address", "127.0.0.1:0"], cwd=tmp_path, env=ENV, stdout=log, stderr=log))
         for i in range(workers):
             started.append(subprocess.Popen(
-                [str(BIN / "dask"), "worker", address, "--nthreads", "1", "--no-dashboard",
+                [str(BIN / "dask"), "worker", address, "--nthreads", "1",
+                 "--dashboard-address", "127.0.0.1:0",
                  "--name", f"w{i}", "--memory-limit", "0", "--host", "127.0.0.1",
                  *([] if nanny else ["--no-nanny"])],
                 cwd=tmp_path, env=ENV, stdout=log, stderr=log))
