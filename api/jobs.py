@@ -213,5 +213,7 @@ class JobRunner:
         with self.db.session() as session:
             username = session.get_one(Job, job_id).owner
             user = session.scalar(select(User).where(User.username == username))
-            return Principal.of(user) if user is not None else Principal(username, Role.SQUAD_LEADER)
+            if user is None:  # a vanished user's job sees the least: a squad leader's nothing
+                return Principal(username, Role.SQUAD_LEADER)
+            return Principal.of(user)
 

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from api.auth import Principal
     from api.jobs import JobKind
 
-QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = "queued", "running", "succeeded", "failed", "cancelled"
+QUEUED, RUNNING, SUCCEEDED = "queued", "running", "succeeded"
+FAILED, CANCELLED = "failed", "cancelled"
 FINISHED = frozenset({SUCCEEDED, FAILED, CANCELLED})
 PROGRESS_EVERY_S = 0.25  # at most this often a progress write or a cancel-flag read hits the DB
 

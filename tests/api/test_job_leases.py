@@ -126,14 +126,20 @@ class PidParams(BaseModel):
     pass
 
 
+def report_pid(ctx: JobContext, p: PidParams) -> dict[str, Any]:
+    """Which process ran the job."""
+    return {"pid": os.getpid()}
+
+
+def pid_registry() -> Any:
+    registry = build_registry()
+    registry.job_kind("pid", params=PidParams, authorize=lambda s, p, params: None)(report_pid)
+    return registry
+
+
 @pytest.mark.slow
 def test_jobs_run_in_engine_worker_processes_not_the_api_process(settings: Settings) -> None:
-    registry = build_registry()
-
-    @registry.job_kind("pid", params=PidParams, authorize=lambda s, p, params: None)
-    def pid(ctx: JobContext, p: PidParams) -> dict[str, Any]:
-        return {"pid": os.getpid()}
-
+    registry = pid_registry()
     real = settings.model_copy(update={"engine_processes": True, "job_workers": 1})
     with TestClient(create_app(real, registry=registry)) as client:
         from api.auth import Role, create_user, new_api_key

@@ -43,10 +43,21 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=20)
 
 
+def dask_worker(address: str, name: str, *, nanny: bool = True) -> list[str]:
+    return [str(BIN / "dask"), "worker", address, "--nthreads", "1",
+            "--dashboard-address", "127.0.0.1:0", "--name", name, "--memory-limit", "0",
+            "--host", "127.0.0.1", *([] if nanny else ["--no-nanny"])]
+
+
+def gridplan_worker(address: str, name: str, *, nanny: bool = True) -> list[str]:
+    return [sys.executable, "-m", "api.cli", "worker", address, "--name", name,
+            "--memory-limit", "0"]
+
+
 @contextmanager
-def cluster(tmp_path: Path, *, workers: int = 2, nanny: bool = True
+def cluster(tmp_path: Path, *, workers: int = 2, nanny: bool = True, command=dask_worker
             ) -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
-    """``dask scheduler`` and ``dask worker`` processes on 127.0.0.1; always shut down."""
+    """``dask scheduler`` and worker processes on 127.0.0.1; always shut down."""
     from distributed import Client
 
     port = free_port()
@@ -58,12 +69,8 @@ def cluster(tmp_path: Path, *, workers: int = 2, nanny: bool = True
             [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
              "--dashboard-address", "127.0.0.1:0"], cwd=tmp_path, env=ENV, stdout=log, stderr=log))
         for i in range(workers):
-            started.append(subprocess.Popen(
-                [str(BIN / "dask"), "worker", address, "--nthreads", "1",
-                 "--dashboard-address", "127.0.0.1:0",
-                 "--name", f"w{i}", "--memory-limit", "0", "--host", "127.0.0.1",
-                 *([] if nanny else ["--no-nanny"])],
-                cwd=tmp_path, env=ENV, stdout=log, stderr=log))
+            started.append(subprocess.Popen(command(address, f"w{i}", nanny=nanny),
+                                            cwd=ROOT, env=ENV, stdout=log, stderr=log))
         with Client(address, timeout=60, set_as_default=False) as client:
             client.wait_for_workers(workers, timeout=120)
         yield address, started[1:]
@@ -137,3 +144,36 @@ def _busy_worker(watcher, workers: list[subprocess.Popen[bytes]],
             return by_pid[next(iter(pids.values()))]
         time.sleep(0.05)
     raise AssertionError("no worker took a planning task")
+
+
+@pytest.mark.slow
+def test_gridplan_worker_joins_a_scheduler_and_runs_the_services_jobs(tmp_path: Path) -> None:
+    """``gridplan worker`` processes serve the service's jobs: the API process computes nothing."""
+    from distributed import Client
+
+    from api.app import create_app
+    from api.auth import Role, create_user, new_api_key
+    from api.settings import Settings
+    from tests.api.conftest import CHEAP_HASH, TestClient
+    from tests.api.test_job_leases import pid_registry
+
+    with cluster(tmp_path, workers=1, command=gridplan_worker) as (address, _):
+        with Client(address, set_as_default=False) as watcher:
+            preloaded = watcher.run(lambda: "gridplan.slicing" in sys.modules)
+        assert list(preloaded.values()) == [True]  # gridplan's engines imported up front
+        settings = Settings(data_dir=tmp_path / "data", secret_key="k" * 40, scheduler=address,
+                            database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", **CHEAP_HASH)
+        with TestClient(create_app(settings, registry=pid_registry())) as client:
+            with client.app.state.db.session() as s:  # type: ignore[attr-defined]
+                key = new_api_key(s, create_user(s, "sq", "pw-pw-pw-pw",
+                                                 role=Role.SQUAD_LEADER))[1]
+            h = {"X-API-Key": key}
+            job = client.post("/jobs", json={"kind": "pid", "params": {}}, headers=h).json()
+            deadline = time.monotonic() + 300
+            while (job := client.get(f"/jobs/{job['id']}", headers=h).json())["status"] in (
+                    "queued", "running"):
+                assert time.monotonic() < deadline, job
+                time.sleep(0.2)
+            assert job["status"] == "succeeded", job
+            result = client.get(job["result_url"], headers=h).json()["result"]
+    assert result["pid"] != os.getpid()
