@@ -108,3 +108,21 @@ def test_a_slice_holds_exactly_the_streets_near_the_grid_in_graph_order(
     assert piece.crs == net.crs and piece.graph.graph[BRIDGED] == graph.graph[BRIDGED]
     for u, v, k in expected[:20]:
         assert piece.graph.edges[u, v, k] == graph.edges[u, v, k]
+
+
+def test_a_large_pbf_streams_with_node_locations_on_disk(monkeypatch: pytest.MonkeyPatch,
+                                                        tmp_path) -> None:
+    """Above LARGE_FILE_BYTES the node index is a file (memory bounded by the page cache); the
+    network read is the same as with the in-memory index."""
+    from pathlib import Path
+
+    import geodata.osm as osm
+
+    pbf = Path(__file__).resolve().parents[1] / "data" / "osm" / "Helsinki.osm.pbf"
+    in_memory = osm._read_with(pbf, osm._location_storage(pbf, tmp_path))
+    monkeypatch.setattr(osm, "LARGE_FILE_BYTES", 0)
+    storage = osm._location_storage(pbf, tmp_path)
+    assert storage.startswith("sparse_file_array,")
+    on_disk = osm._read(pbf)
+    assert len(on_disk.streets) == len(in_memory.streets) > 100
+    assert on_disk.streets == in_memory.streets and on_disk.waterways == in_memory.waterways
