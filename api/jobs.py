@@ -110,10 +110,14 @@ class JobRunner:
 
     def submit(self, job_id: str, owner: Principal) -> None:
         kind = self._kind_of(job_id)
-        client = self._ensure_client()
-        future = client.submit(execute_job, job_id, kind, self.settings, owner, self.lease_s,
-                               key=f"job-{job_id}-{uuid.uuid4().hex[:6]}", pure=False,
-                               retries=1)
+        try:
+            client = self._ensure_client()
+            future = client.submit(execute_job, job_id, kind, self.settings, owner,
+                                   self.lease_s, key=f"job-{job_id}-{uuid.uuid4().hex[:6]}",
+                                   pure=False, retries=1)
+        except Exception as exc:  # noqa: BLE001 - no engine: say so on the job, do not hang
+            self._fail_queued(job_id, f"the execution engine is unavailable: {exc}"[:500])
+            return
         with self._lock:  # a released future would be forgotten by the scheduler
             self._futures[job_id] = future
         future.add_done_callback(lambda _: self._forget(job_id))
@@ -183,13 +187,22 @@ class JobRunner:
                 Job.id == job_id, Job.status == status, Job.attempts == attempts,
                 same_lease).values(**values)).rowcount)
 
+    def _fail_queued(self, job_id: str, message: str) -> None:
+        with self.db.session() as session:
+            session.execute(update(Job).where(Job.id == job_id, Job.status == QUEUED).values(
+                status=FAILED, finished_at=now(), lease_expires_at=None, message=message))
+
     def _heartbeat(self) -> None:
         while not self._stop.wait(self.lease_s / 3):
+            with self._lock:
+                waiting = list(self._futures)
             try:
-                with self.db.session() as session:  # our queued jobs are still wanted
-                    session.execute(update(Job).where(
-                        Job.lease_owner == self.holder, Job.status == QUEUED).values(
-                        lease_expires_at=now() + timedelta(seconds=self.lease_s)))
+                if waiting:  # queued jobs the engine still holds for us: still wanted
+                    with self.db.session() as session:
+                        session.execute(update(Job).where(
+                            Job.lease_owner == self.holder, Job.status == QUEUED,
+                            Job.id.in_(waiting)).values(
+                            lease_expires_at=now() + timedelta(seconds=self.lease_s)))
                 self.recover()
             except Exception:  # noqa: BLE001, S112 - the database may be briefly away
                 continue

@@ -155,3 +155,25 @@ def test_jobs_run_in_engine_worker_processes_not_the_api_process(settings: Setti
             time.sleep(0.2)
         result = client.get(job["result_url"], headers=h).json()["result"]
     assert result["pid"] != os.getpid()
+
+
+class BrokenEngine(RecordingEngine):
+    def submit(self, *args: Any, **kwargs: Any) -> Any:
+        raise OSError("scheduler tcp://10.9.9.9:8786 unreachable")
+
+
+def test_a_job_the_engine_cannot_take_fails_at_once_and_says_why(world: World) -> None:
+    db = world.db
+    job_id = _job(db, kind="compare_plans", status=QUEUED, lease_in_s=60)
+    runner = JobRunner(db, build_registry(), settings=world.client.app.state.settings,
+                       engine=BrokenEngine())
+    runner.submit(job_id, _owner())
+    job = _state(db, job_id)
+    assert job.status == FAILED and "engine is unavailable" in job.message
+    assert "10.9.9.9" in job.message
+
+
+def _owner() -> Any:
+    from api.auth import Principal, Role
+
+    return Principal("planner", Role.PLANNER, districts=frozenset({HP}))
