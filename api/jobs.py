@@ -24,7 +24,7 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, Role
@@ -154,8 +154,7 @@ class JobRunner:
         with self.db.session() as session:
             expired = list(session.execute(select(Job.id, Job.kind, Job.status,
                                                   Job.lease_expires_at, Job.attempts).where(
-                Job.status.in_([QUEUED, RUNNING]),
-                or_(Job.lease_expires_at.is_(None), Job.lease_expires_at < now()))))
+                Job.status.in_([QUEUED, RUNNING]), Job.lease_expires_at < now())))
         recovered = 0
         for job_id, kind_name, status, expires, attempts in expired:
             kind = self.registry.kinds.get(kind_name)
@@ -170,8 +169,6 @@ class JobRunner:
     def _take_over(self, job_id: str, status: str, expires: Any, attempts: int, *,
                    requeue: bool) -> bool:
         """Compare-and-set on the expired lease: True for the one process that wins."""
-        same_lease = (Job.lease_expires_at.is_(None) if expires is None
-                      else Job.lease_expires_at == expires)
         if requeue:
             values: dict[str, Any] = {
                 "status": QUEUED, "attempts": attempts + 1, "lease_owner": self.holder,
@@ -185,7 +182,7 @@ class JobRunner:
         with self.db.session() as session:
             return bool(session.execute(update(Job).where(
                 Job.id == job_id, Job.status == status, Job.attempts == attempts,
-                same_lease).values(**values)).rowcount)
+                Job.lease_expires_at == expires).values(**values)).rowcount)
 
     def _fail_queued(self, job_id: str, message: str) -> None:
         with self.db.session() as session:

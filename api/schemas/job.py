@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from geojson_pydantic import Feature, FeatureCollection
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 RESULT_VERSION = 1
 REPORT_CHARS = 2000  # a poll stays small even when a job failed with a long report
@@ -114,8 +114,12 @@ class JobResult(BaseModel):
     @classmethod
     def of(cls, job: Any) -> JobResult:
         body = {"kind": job.kind, **(job.result or {})}
-        typed = RoutesResult if job.kind == "routes" else OtherResult
-        return cls(job_id=job.id, kind=job.kind, result=typed.model_validate(body))
+        result: RoutesResult | OtherResult
+        try:
+            result = (RoutesResult if job.kind == "routes" else OtherResult).model_validate(body)
+        except ValidationError:  # stored by an older version: served as it was kept
+            result = OtherResult.model_validate(body)
+        return cls(job_id=job.id, kind=job.kind, result=result)
 
 
 class JobKindPublic(BaseModel):

@@ -177,3 +177,27 @@ def _owner() -> Any:
     from api.auth import Principal, Role
 
     return Principal("planner", Role.PLANNER, districts=frozenset({HP}))
+
+
+def test_jobs_left_by_a_version_without_leases_are_recovered_after_the_upgrade(
+        database_url: str, settings: Settings) -> None:
+    from sqlalchemy import text
+
+    from api.db.session import Database, upgrade
+
+    db = Database.connect(database_url)
+    try:
+        upgrade(db.engine, "0002")
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO jobs (id, kind, params, status, progress, message, "
+                "cancel_requested, owner, created_at) VALUES ('old-job', 'compare_plans', "
+                "'{}', 'running', 0.5, 'running', false, 'planner', :at)"), {"at": now()})
+        upgrade(db.engine)
+        assert _state(db, "old-job").lease_expires_at is not None
+        time.sleep(0.05)
+        engine = RecordingEngine()
+        runner = JobRunner(db, build_registry(), settings=settings, engine=engine)
+        assert runner.recover() == 1 and engine.submitted == ["old-job"]
+    finally:
+        db.dispose()

@@ -4,6 +4,8 @@ Revision ID: 0003_job_leases
 Revises: 0002
 """
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -22,6 +24,11 @@ def upgrade() -> None:
                                    server_default="0"))
     # the recovery sweep looks for unfinished jobs whose lease ran out
     op.create_index("ix_jobs_status_lease", "jobs", ["status", "lease_expires_at"])
+    # jobs left unfinished by a version without leases: their lease ends now (then recovered)
+    jobs = sa.table("jobs", sa.column("status", sa.String),
+                    sa.column("lease_expires_at", sa.DateTime(timezone=True)))
+    op.execute(jobs.update().where(jobs.c.status.in_(["queued", "running"]))
+               .values(lease_expires_at=datetime.now(UTC)))
 
 
 def downgrade() -> None:
