@@ -13,6 +13,7 @@ from api.deps import JobRunnerDep, PrincipalDep, SessionDep
 from api.errors import COMMON_RESPONSES, ErrorBody
 from api.jobs import FINISHED, SUCCEEDED
 from api.policy import check_owner
+from api.schemas.common import MAX_ID
 from api.schemas.job import JobCreate, JobKindPublic, JobPage, JobPublic, JobResult
 from gridplan.errors import InvalidInputError, Problem
 
@@ -53,7 +54,7 @@ def submit_job(body: JobCreate, session: SessionDep, principal: PrincipalDep,
 @router.get("", response_model=JobPage)
 def list_jobs(session: SessionDep, principal: PrincipalDep,
               limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
-              offset: Annotated[int, Query(ge=0)] = 0) -> JobPage:
+              offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0) -> JobPage:
     """The caller's jobs (every job for an admin), newest first, one page at a time."""
     query = (select(Job).options(defer(Job.result)).order_by(Job.created_at.desc(), Job.id)
              .offset(offset).limit(limit + 1))
