@@ -42,6 +42,7 @@ def _figures(plan) -> dict:
     return found
 
 
+@pytest.mark.slow
 def test_seeded_two_officer_plans_on_slices_equal_whole_network_plans(city: tuple) -> None:
     net, grids, incidents = city
     params = PatrolParams(seed=7, max_iterations=3, time_limit_s=600,
@@ -61,6 +62,7 @@ def test_seeded_two_officer_plans_on_slices_equal_whole_network_plans(city: tupl
             [s.street_id for r in whole.routes for s in r.steps]
 
 
+@pytest.mark.slow
 def test_plan_grids_on_an_in_process_engine_equals_the_plain_loop(city: tuple) -> None:
     from api.engine.cluster import engine_client
 
@@ -88,7 +90,7 @@ def test_walk_gaps_are_bridged_once_for_the_city(city: tuple) -> None:
     assert prepare_network(drive, params) is drive  # driving: nothing to bridge
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(st.floats(0.05, 0.95), st.floats(0.05, 0.95), st.floats(50, 600), st.floats(0, 800))
 def test_a_slice_holds_exactly_the_streets_near_the_grid_in_graph_order(
         fx: float, fy: float, size: float, buffer_m: float) -> None:
