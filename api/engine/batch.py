@@ -17,6 +17,7 @@ function itself (bad input, infeasible plan) is not retried: it is the answer, a
 from __future__ import annotations
 
 import uuid
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
@@ -54,58 +55,79 @@ def _lost(exc: BaseException) -> bool:
     return isinstance(exc, CancelledError | KilledWorker)
 
 
-def _scatter(client: Any, tasks: Iterable[Task]) -> dict[int, Any]:
-    """Each distinct shared object scattered once: ``id(object) -> future``."""
-    distinct: dict[int, Any] = {}
-    for task in tasks:
+class _Inputs:
+    """Shared inputs on the cluster: each object scattered once, released after its last task,
+    scattered again if the worker holding it died."""
+
+    def __init__(self, client: Any, tasks: Iterable[Task]) -> None:
+        self.client = client
+        self.users = Counter(id(v) for t in tasks for v in t.shared.values())
+        self.futures: dict[int, Any] = {}
+
+    def of(self, task: Task) -> dict[str, Any]:
+        out = {}
+        for name, value in task.shared.items():
+            future = self.futures.get(id(value))
+            if future is None or future.status != "finished":
+                future = self.futures[id(value)] = self.client.scatter(value, hash=False)
+            out[name] = future
+        return out
+
+    def done_with(self, task: Task) -> None:
         for value in task.shared.values():
-            distinct.setdefault(id(value), value)
-    ids = list(distinct)
-    futures = client.scatter([distinct[i] for i in ids], hash=False) if ids else []
-    return dict(zip(ids, futures, strict=True))
-
-
-def _submit(client: Any, tasks: Sequence[Task], run: str) -> dict[Any, Task]:
-    scattered = _scatter(client, tasks)
-    submitted = {}
-    for task in tasks:
-        shared = {name: scattered[id(value)] for name, value in task.shared.items()}
-        future = client.submit(call, task.function, dict(task.kwargs), **shared,
-                               key=f"gridplan-{task.key}-{run}", pure=False)
-        submitted[future] = task
-    return submitted
+            self.users[id(value)] -= 1
+            if self.users[id(value)] == 0:
+                self.futures.pop(id(value), None)  # released: its worker may free it
 
 
 def run_batch(client: Any, tasks: Sequence[Task], *, attempts: int = DEFAULT_ATTEMPTS,
-              progress: ProgressCallback | None = None) -> dict[str, Any]:
-    """Every task's result by key. Lost tasks are resubmitted (up to ``attempts`` rounds); the
-    first exception a function raises is raised here after the other tasks are cancelled."""
+              window: int | None = None, progress: ProgressCallback | None = None
+              ) -> dict[str, Any]:
+    """Every task's result by key. At most ``window`` tasks (default: twice the cluster's
+    threads) are on the cluster at once, so a worker holds a few slices, not its share of the
+    city. A lost task is submitted again (at most ``attempts`` times in all); the first
+    exception a function raises is raised here after the other tasks are cancelled."""
     from distributed import as_completed
 
     keys = [t.key for t in tasks]
     if len(set(keys)) != len(keys):
         raise ValueError("task keys must be unique")
+    window = window or max(2, 2 * sum(client.nthreads().values()))
+    inputs, pending = _Inputs(client, tasks), deque(tasks)
+    tries: Counter[str] = Counter()
     results: dict[str, Any] = {}
-    todo = list(tasks)
+    in_flight: dict[Any, Task] = {}
+    running = as_completed([], loop=client.loop)
     run = uuid.uuid4().hex[:8]
-    for attempt in range(attempts):
-        submitted = _submit(client, todo, f"{run}-{attempt}")
-        lost: list[Task] = []
-        for future in as_completed(list(submitted), loop=client.loop):
-            task = submitted[future]
-            done, value = _outcome(future)
-            if done:
-                results.setdefault(task.key, value)
-                report(len(results) / len(tasks), task.key, progress=progress)
-            elif value is None:  # the engine lost it: run it again
-                lost.append(task)
-            else:
-                client.cancel(list(submitted))
-                raise value
-        todo = [t for t in lost if t.key not in results]
-        if not todo:
-            return {key: results[key] for key in keys}
-    raise EngineError(f"{len(todo)} task(s) lost on {attempts} attempts", [])
+
+    def launch() -> None:
+        while pending and len(in_flight) < window:
+            task = pending.popleft()
+            tries[task.key] += 1
+            future = client.submit(call, task.function, dict(task.kwargs), **inputs.of(task),
+                                   key=f"gridplan-{task.key}-{run}-{tries[task.key]}",
+                                   pure=False)
+            in_flight[future] = task
+            running.add(future)
+
+    launch()
+    for future in running:
+        task = in_flight.pop(future)
+        done, value = _outcome(future)
+        if done:
+            results.setdefault(task.key, value)
+            inputs.done_with(task)
+            report(len(results) / len(tasks), task.key, progress=progress)
+        elif value is not None:  # the function's own error: the batch's answer
+            client.cancel(list(in_flight))
+            raise value
+        elif tries[task.key] >= attempts:
+            client.cancel(list(in_flight))
+            raise EngineError(f"task {task.key} lost on {attempts} attempts", [])
+        else:  # the engine lost it (worker died): once more, elsewhere
+            pending.append(task)
+        launch()
+    return {key: results[key] for key in keys}
 
 
 def _outcome(future: Any) -> tuple[bool, Any]:
