@@ -16,6 +16,7 @@ processes are never touched.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
 from collections.abc import Callable
@@ -135,19 +136,26 @@ class JobRunner:
         """Recover what dead processes left behind, then keep leases alive in the background."""
         recovered = self.recover()
         self._beat.start()
+        if getattr(self.settings, "engine_processes", False):  # worker processes take seconds
+            threading.Thread(target=self._warm_up, name="gridplan-engine-start",
+                             daemon=True).start()
         return recovered
+
+    def _warm_up(self) -> None:
+        with contextlib.suppress(Exception):  # the first job will report the engine's error
+            self._ensure_client()
 
     def shutdown(self) -> None:
         self._stop.set()
         if self._beat.is_alive():
             self._beat.join(timeout=10)
-        with self._lock:
+        with self._lock:  # waits for an engine being started to be up, then stops it
             futures, self._futures = list(self._futures.values()), {}
-        if self._client is not None:
-            self._client.cancel(futures)
-        if self._engine is not None:
-            self._engine.__exit__(None, None, None)
-            self._engine = self._client = None
+            client, engine, self._engine, self._client = self._client, self._engine, None, None
+        if client is not None:
+            client.cancel(futures)
+        if engine is not None:
+            engine.__exit__(None, None, None)
 
     def recover(self) -> int:
         """Jobs whose lease ran out: each re-queued or failed (by kind) by exactly one process."""
@@ -206,6 +214,8 @@ class JobRunner:
 
     def _ensure_client(self) -> Any:
         with self._lock:
+            if self._stop.is_set():
+                raise RuntimeError("the service is shutting down")
             if self._client is None:
                 self._engine = self._engine_factory()
                 self._client = self._engine.__enter__()
