@@ -16,6 +16,7 @@ function itself (bad input, infeasible plan) is not retried: it is the answer, a
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -27,6 +28,7 @@ from gridplan.errors import GridPlanError
 from gridplan.progress import ProgressCallback, report
 
 DEFAULT_ATTEMPTS = 4
+SCATTER_ATTEMPTS = 6
 
 
 class EngineError(GridPlanError):
@@ -69,9 +71,20 @@ class _Inputs:
         for name, value in task.shared.items():
             future = self.futures.get(id(value))
             if future is None or future.status != "finished":
-                future = self.futures[id(value)] = self.client.scatter(value, hash=False)
+                future = self.futures[id(value)] = self._scatter(value)
             out[name] = future
         return out
+
+    def _scatter(self, value: Any) -> Any:
+        """Scatter, again if the chosen worker just died (the scheduler notices a moment later)."""
+        for attempt in range(SCATTER_ATTEMPTS):
+            try:
+                return self.client.scatter(value, hash=False)
+            except OSError:  # CommClosedError: the target worker is gone
+                if attempt == SCATTER_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def done_with(self, task: Task) -> None:
         for value in task.shared.values():
