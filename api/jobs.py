@@ -136,7 +136,7 @@ class JobRunner:
         """Recover what dead processes left behind, then keep leases alive in the background."""
         recovered = self.recover()
         self._beat.start()
-        if getattr(self.settings, "engine_processes", False):  # worker processes take seconds
+        if getattr(self.settings, "engine_at_start", False):  # worker processes take seconds
             threading.Thread(target=self._warm_up, name="gridplan-engine-start",
                              daemon=True).start()
         return recovered

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
                            "tcp://10.0.0.5:8786; empty = an embedded local cluster")
     engine_processes: bool = Field(default=True, description="embedded cluster of worker "
                                    "processes (False: threads of the API process, tests only)")
+    engine_at_start: bool = Field(default=False, description="start the engine with the "
+                                  "service (gridplan serve does), not at the first job")
     job_lease_s: float = Field(default=30.0, ge=0.5, le=3600, description="a job whose process "
                                "has not renewed its lease this long is recovered")
     admin_password: str = Field(default="", description="creates user 'admin' at start if set")

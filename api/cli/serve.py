@@ -32,7 +32,8 @@ def serve(host: str, port: int, database_url: str | None, no_sample: bool, worke
     """Run the planning service (OpenAPI docs at /docs). Jobs run on the engine's workers."""
     import uvicorn
 
-    settings = _settings(database_url).model_copy(update={"load_sample": not no_sample})
+    settings = _settings(database_url).model_copy(update={"load_sample": not no_sample,
+                                                          "engine_at_start": True})
     if scheduler:
         settings = settings.model_copy(update={"scheduler": scheduler})
     click.echo(f"gridplan service on http://{host}:{port}/docs — database "
@@ -47,7 +48,8 @@ def serve(host: str, port: int, database_url: str | None, no_sample: bool, worke
     os.environ.update({"DATABASE_URL": settings.effective_database_url,
                        "GRIDPLAN_SCHEDULER": settings.scheduler,
                        "GRIDPLAN_DATA_DIR": str(settings.data_dir),
-                       "GRIDPLAN_LOAD_SAMPLE": "false", "GRIDPLAN_RUN_MIGRATIONS": "false"})
+                       "GRIDPLAN_LOAD_SAMPLE": "false", "GRIDPLAN_RUN_MIGRATIONS": "false",
+                       "GRIDPLAN_ENGINE_AT_START": "true"})
     uvicorn.run("api.app:app_factory", factory=True, host=host, port=port, workers=workers,
                 log_level="info")
 
