@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test install bench lint clean
+.PHONY: demo serve test install bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/gridplan demo --out out
+
+serve: $(STAMP)  # the web app on the sample, demo accounts printed (Ctrl-C stops it)
+	$(BIN)/python -m api.cli.web_demo --out out
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -16,6 +16,7 @@ from api.engine.cluster import engine_client
 from api.errors import install_error_handlers
 from api.job_kinds import build_registry
 from api.jobs import JobRegistry, JobRunner
+from api.login_guard import LoginGuard, LoginShield
 from api.routers import (
     audit,
     auth,
@@ -27,12 +28,16 @@ from api.routers import (
     jurisdictions,
     networks,
     plans,
+    tracks,
     users,
     zones,
 )
+from api.routers.web import install_web_app
 from api.settings import Settings, settings_from_env
+from api.uploads import clean_orphans, referenced_files
 
-UPLOAD_PATHS = ("/networks", "/incidents")
+UPLOAD_PATHS = ("/networks", "/incidents", "/tracks/coverage")
+ORPHAN_MIN_AGE_S = 600.0  # younger files may be another process's upload in progress
 
 
 class BodyLimit:
@@ -82,8 +87,59 @@ class BodyLimit:
                 raise  # a real error: let the server's handler report it
 
 
+# Offline maps and pages: inline Leaflet and folium code, our own files, data: images; nothing
+# fetched from or sent to another origin, never framed by another site.
+HTML_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' "
+            "'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+            "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY")]
+DOCS_PATHS = ("/docs", "/redoc")  # FastAPI's interactive docs load Swagger UI / ReDoc scripts
+
+
+class SecurityHeaders:
+    """``X-Content-Type-Options: nosniff``, ``Referrer-Policy: no-referrer`` and
+    ``X-Frame-Options: DENY`` on every answer; ``Content-Security-Policy`` on HTML that has none
+    of its own (the maps; the web app's pages send their stricter one)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = scope["path"].startswith(DOCS_PATHS)
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if k.lower() not in {name for name, _ in SECURITY_HEADERS}]
+                headers += SECURITY_HEADERS
+                present = {k.lower(): v for k, v in headers}
+                if present.get(b"content-type", b"").startswith(b"text/html") and not docs \
+                        and b"content-security-policy" not in present:  # a page's own stays
+                    headers.append((b"content-security-policy", HTML_CSP.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 def _too_large(limit: int) -> JSONResponse:
     return JSONResponse({"detail": f"request body larger than {limit} bytes"}, status_code=413)
+
+
+def _prepare(db: Database, settings: Settings) -> None:
+    """Start-up chores before the first request: migrate, clean orphans, first admin, sample."""
+    if settings.run_migrations:
+        upgrade(db.engine)
+    with db.session() as session:
+        clean_orphans(settings.uploads_dir, referenced_files(session), min_age_s=ORPHAN_MIN_AGE_S)
+    if settings.admin_password:
+        ensure_admin(db, "admin", settings.admin_password, hasher=settings.hasher)
+    if settings.load_sample:
+        load_sample(db, settings)
 
 
 def create_app(settings: Settings | None = None, *, registry: JobRegistry | None = None) -> FastAPI:
@@ -94,20 +150,21 @@ def create_app(settings: Settings | None = None, *, registry: JobRegistry | None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database.connect(settings.effective_database_url)
-        if settings.run_migrations:
-            upgrade(db.engine)
-        if settings.admin_password:
-            ensure_admin(db, "admin", settings.admin_password, hasher=settings.hasher)
-        if settings.load_sample:
-            load_sample(db, settings)
+        try:
+            _prepare(db, settings)
+        except BaseException:
+            db.dispose()  # a refused start (weak admin password …) leaves no connection open
+            raise
         runner = JobRunner(db, registry, settings=settings, engine=lambda: engine_client(
             settings.scheduler or None, workers=settings.job_workers,
             processes=settings.engine_processes))
         runner.start()
         app.state.db, app.state.jobs = db, runner
+        app.state.login_guard = LoginGuard.from_settings(settings)
         try:
             yield
         finally:
+            app.state.login_guard.shutdown()
             runner.shutdown()
             db.dispose()
 
@@ -117,10 +174,13 @@ def create_app(settings: Settings | None = None, *, registry: JobRegistry | None
     app.state.settings = settings
     app.add_middleware(BodyLimit, json_bytes=settings.max_json_bytes,  # type: ignore[arg-type]
                        upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(LoginShield)  # type: ignore[arg-type]
+    app.add_middleware(SecurityHeaders)  # type: ignore[arg-type]  # outermost: every answer
     install_error_handlers(app)
     for module in (health, auth, users, jurisdictions, networks, incidents, plans, grids, zones,
-                   jobs, exports, audit):
+                   jobs, exports, audit, tracks):
         app.include_router(module.router)
+    install_web_app(app)
     return app
 
 

@@ -87,31 +87,42 @@ def verify_password(password: str, password_hash: str, *,
 
 def authenticate(session: Session, username: str, password: str, *,
                  hasher: PasswordHasher = DEFAULT_HASHER) -> User | None:
+    """The active user with this name and password, else None. Every path hashes once, so the
+    answer's timing says nothing about whether the name exists or the account is active."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         verify_password(password, _dummy(hasher), hasher=hasher)
         return None
-    if not user.is_active or not verify_password(password, user.password_hash, hasher=hasher):
-        return None
-    return user
+    right = verify_password(password, user.password_hash, hasher=hasher)
+    return user if right and user.is_active else None
 
 
 def issue_token(user: User, *, secret: str, minutes: int) -> str:
     now = datetime.now(UTC)
     claims = {"sub": user.username, "role": user.role, "iat": now,
-              "exp": now + timedelta(minutes=minutes)}
+              "exp": now + timedelta(minutes=minutes), "ver": user.token_version or 0}
     return jwt.encode(claims, secret, algorithm=JWT_ALGORITHM)
 
 
-def username_from_token(token: str, *, secret: str) -> str | None:
-    """The subject of a valid, unexpired token, else None."""
+def user_from_token(session: Session, token: str, *, secret: str) -> User | None:
+    """The user of a valid, unexpired, unrevoked token, else None."""
     try:
         claims: dict[str, Any] = jwt.decode(token, secret, algorithms=[JWT_ALGORITHM],
                                             options={"require": ["sub", "exp"]})
     except jwt.PyJWTError:
         return None
     sub = claims.get("sub")
-    return sub if isinstance(sub, str) else None
+    if not isinstance(sub, str):
+        return None
+    user = session.scalar(select(User).where(User.username == sub))
+    if user is None or claims.get("ver", 0) != (user.token_version or 0):
+        return None  # revoked: a password change or an explicit revocation raised the version
+    return user
+
+
+def revoke_tokens(user: User) -> None:
+    """Every bearer token issued to ``user`` so far stops working (API keys are separate)."""
+    user.token_version = (user.token_version or 0) + 1
 
 
 def _digest(key: str) -> str:

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from api.auth import DEFAULT_HASHER, Role, create_user
 from api.db.models import Jurisdiction, User
 from api.db.session import Database
-from api.settings import Settings
+from api.passwords import check_password
+from api.settings import Settings, check_secret
 
 
 def with_secret(settings: Settings) -> Settings:
@@ -25,15 +26,18 @@ def with_secret(settings: Settings) -> Settings:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as out:
             out.write(secrets.token_urlsafe(48))
-    return settings.model_copy(update={"secret_key": path.read_text().strip()})
+    key = check_secret(path.read_text().strip(), str(path))  # an empty file must not start
+    return settings.model_copy(update={"secret_key": key})
 
 
 def ensure_admin(db: Database, username: str, password: str, *,
                  hasher: PasswordHasher = DEFAULT_HASHER) -> bool:
-    """Create admin ``username`` unless a user of that name exists; True if created."""
+    """Create admin ``username`` unless a user of that name exists; True if created. A weak
+    password stops the start (the same rules as every other password)."""
     with db.session() as session:
         if session.scalar(select(User.id).where(User.username == username)) is not None:
             return False
+        check_password(password, username=username, source="GRIDPLAN_ADMIN_PASSWORD")
         create_user(session, username, password, role=Role.ADMIN, hasher=hasher)
         return True
 

@@ -7,10 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.auth import Principal, user_from_api_key, username_from_token
+from api.auth import Principal, user_from_api_key, user_from_token
 from api.db.models import User
 from api.db.session import Database
 from api.jobs import JobRunner
@@ -62,9 +61,7 @@ def get_principal(
     if api_key:
         user = user_from_api_key(session, api_key)
     elif token:
-        username = username_from_token(token, secret=settings.secret_key)
-        if username is not None:
-            user = session.scalar(select(User).where(User.username == username))
+        user = user_from_token(session, token, secret=settings.secret_key)
     if user is None or not user.is_active:
         raise _unauthorized()
     return Principal.of(user)

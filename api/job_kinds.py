@@ -16,14 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, Role
-from api.db.models import Grid, GridPlan, Jurisdiction, StreetNetworkRecord
+from api.db.models import Grid, GridPlan, Jurisdiction
 from api.geo import to_geojson
 from api.jobs import JobContext, JobRegistry
-from api.joint_jobs import JointPatrolsParams, authorize_joint, run_joint_patrols
+from api.joint_jobs import ZONE_WIDTH_HELP, JointPatrolsParams, authorize_joint, run_joint_patrols
+from api.network_parse import NetworkParseParams, authorize_parse, run_network_parse
 from api.planning_jobs import (
     HotspotsParams,
     RedesignParams,
     RoutesParams,
+    load_network_of,
     run_hotspots,
     run_redesign,
     run_routes,
@@ -34,6 +36,7 @@ from api.policy import (
     check_route_grid,
     check_zone,
     require_role,
+    zone_width_for,
 )
 from api.roster_jobs import RosterJobParams, authorize_roster, run_roster
 from api.routers.grids import grid_or_404
@@ -45,6 +48,7 @@ from api.routers.incidents import (
 from api.routers.networks import check_read_network, network_or_404
 from api.routers.plans import plan_or_404
 from api.schemas.common import RowId
+from api.tracks_jobs import TrackCoverageParams, authorize_track_coverage, run_track_coverage
 from api.zones import boundary_zone, project
 from gridplan.errors import InvalidInputError, Problem
 from gridplan.progress import report
@@ -58,7 +62,7 @@ class ComparePlansParams(BaseModel):
 class ZoneParams(BaseModel):
     code_a: str
     code_b: str
-    zone_width_m: float = Field(default=50.0, gt=0, le=5000)
+    zone_width_m: float | None = Field(default=None, gt=0, le=5000, description=ZONE_WIDTH_HELP)
 
 
 class NetworkCheckParams(BaseModel):
@@ -73,6 +77,7 @@ def _authorize_compare(session: Session, principal: Principal, p: ComparePlansPa
 
 def _authorize_zone(session: Session, principal: Principal, p: ZoneParams) -> None:
     check_zone(principal, (p.code_a, p.code_b))
+    zone_width_for(session, principal, (p.code_a, p.code_b), p.zone_width_m)
 
 
 def _authorize_network(session: Session, principal: Principal, p: NetworkCheckParams) -> None:
@@ -97,6 +102,8 @@ def _authorize_redesign(session: Session, principal: Principal, p: RedesignParam
 def _authorize_hotspots(session: Session, principal: Principal, p: HotspotsParams) -> None:
     require_role(principal, Role.PLANNER, Role.SQUAD_LEADER)
     check_read_incidents(principal, incident_set_or_404(session, p.incident_set_id))
+    if p.network_id is not None:
+        check_read_network(session, principal, network_or_404(session, p.network_id))
 
 
 def _metric(geometries: list[Any]) -> pyproj.Transformer:
@@ -169,22 +176,22 @@ def build_registry() -> JobRegistry:
             a, b = (session.scalars(select(Jurisdiction).where(Jurisdiction.code == c)).one()
                     for c in (p.code_a, p.code_b))
             ga, gb = a.geometry, b.geometry
+            # again at run time: the alliance may have narrowed the zone since submission
+            width = zone_width_for(session, ctx.owner, (p.code_a, p.code_b), p.zone_width_m)
         report(0.2, "computing zone", progress=ctx.progress, should_cancel=ctx.should_cancel)
-        z = boundary_zone(p.code_a, ga, p.code_b, gb, zone_width_m=p.zone_width_m)
+        z = boundary_zone(p.code_a, ga, p.code_b, gb, zone_width_m=width)
         sides = check_zone(ctx.owner, (p.code_a, p.code_b))
         return {"border_length_m": round(z.border_length_m, 1), "visible_sides": sorted(sides),
+                "zone_width_m": width,
                 "geometry": to_geojson(z.visible(sides))}
 
     @registry.job_kind("network_check", params=NetworkCheckParams, authorize=_authorize_network)
     def network_check(ctx: JobContext, p: NetworkCheckParams) -> dict[str, Any]:
         """Load an uploaded street network and check it: connectivity, dead ends, km by grade."""
-        from geodata.osm import load_network, network_summary
+        from geodata.osm import network_summary
 
-        with ctx.db.session() as session:
-            rec = session.get_one(StreetNetworkRecord, p.network_id)
-            path, mode = rec.file_path, rec.mode
         report(0.05, "loading network", progress=ctx.progress, should_cancel=ctx.should_cancel)
-        net = load_network(path, mode=mode, cache_dir=ctx.settings.effective_cache_dir)  # type: ignore[arg-type]
+        net = load_network_of(ctx, p.network_id)
         report(0.5, "connectivity", progress=ctx.progress, should_cancel=ctx.should_cancel)
         undirected = net.undirected()
         components = sorted((len(c) for c in nx.connected_components(undirected)), reverse=True)
@@ -195,6 +202,8 @@ def build_registry() -> JobRegistry:
                 "largest_component_nodes": components[0] if components else 0,
                 "strongly_connected_components": strongly, "dead_end_nodes": dead_ends}
 
+    registry.job_kind("network_parse", params=NetworkParseParams,
+                      authorize=authorize_parse)(run_network_parse)
     registry.job_kind("routes", params=RoutesParams, authorize=_authorize_routes)(run_routes)
     registry.job_kind("redesign", params=RedesignParams, authorize=_authorize_redesign,
                       on_lost="fail")(run_redesign)  # may have saved a proposal already
@@ -203,4 +212,6 @@ def build_registry() -> JobRegistry:
     registry.job_kind("roster", params=RosterJobParams, authorize=authorize_roster)(run_roster)
     registry.job_kind("joint_patrols", params=JointPatrolsParams,
                       authorize=authorize_joint)(run_joint_patrols)
+    registry.job_kind("track_coverage", params=TrackCoverageParams,
+                      authorize=authorize_track_coverage)(run_track_coverage)
     return registry

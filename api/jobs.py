@@ -40,6 +40,7 @@ from api.engine.jobs import (  # noqa: F401 - re-exported for job kinds and rout
     SUCCEEDED,
     JobContext,
     execute_job,
+    forget_database,
     now,
     process_id,
 )
@@ -156,6 +157,7 @@ class JobRunner:
             client.cancel(futures)
         if engine is not None:
             engine.__exit__(None, None, None)
+        forget_database(self.settings.effective_database_url)  # held here by thread workers
 
     def recover(self) -> int:
         """Jobs whose lease ran out: each re-queued or failed (by kind) by exactly one process."""

@@ -1,86 +1,117 @@
 """The ``joint_patrols`` job: joint patrol proposals for the boundary zone of two neighbours.
 
-It runs the same analysis as ``gridplan hotspots --boundary`` (:func:`api.cli.hotspots.
-build_report`: Gi* hotspots of both districts' incidents, the boundary hotspots flagged and
-ranked, :func:`gridplan.joint.plan_joint_patrols` for meeting points, joint routes and blind
-spots) and keeps only the boundary part. What the submitter sees is clipped to the sides of the
-zone their scope covers (:func:`api.policy.check_zone`): a joint viewer sees the shared zone and
-nothing of the rest of either district; a planner sees their own side.
+It runs the one hotspot workflow, :func:`gridplan.hotspot_study.study_hotspots` with
+``boundary=True`` (what ``gridplan hotspots --boundary`` runs: Gi* hotspots of both districts'
+incidents, the boundary hotspots flagged and ranked, joint patrols with meeting points, routes
+and blind spots), and keeps only the boundary part. What the submitter sees is clipped to the
+sides of the zone their scope covers (:func:`api.policy.check_zone`): a joint viewer sees the
+shared zone and nothing of the rest of either district; a planner sees their own side.
+
+The zone is as wide as the pair's alliance agreed (:func:`api.policy.zone_width_for`). A planner
+MAY feed the neighbour's incident set in — boundary hotspots are a shared matter, and what comes
+back is clipped to their own side — but only at the alliance's width or narrower: the neighbour's
+reports then inform exactly the strip the alliance shares, never a deep view of the planner's
+own district scored with data the planner may not read. With their own sets only, a planner may
+ask for a wider zone (it is all inside their scope).
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from typing import Any
 
 import geopandas as gpd
 import shapely
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from shapely.geometry import LineString, mapping
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, Role
-from api.db.models import Grid, GridPlan, IncidentSet, Jurisdiction, StreetNetworkRecord
+from api.db.models import Grid, GridPlan, IncidentSet, Jurisdiction
 from api.jobs import JobContext
-from api.policy import check_zone
+from api.policy import (
+    Forbidden,
+    alliance_zone_width,
+    can_read_district,
+    check_zone,
+    zone_width_for,
+)
 from api.routers.incidents import incident_set_or_404
 from api.routers.networks import check_read_network, network_or_404
 from api.schemas.common import RowId
+from api.schemas.params import job_params_model, split_params
 from api.zones import boundary_zone
 from gridplan.errors import InvalidInputError, Problem
+from gridplan.hotspot_study import HotspotStudyParams
 
 WGS84 = "EPSG:4326"
+ZONE_WIDTH_HELP = ("metres each side; default the pair's alliance setting (GET /zones/{a}/{b}/"
+                   "width); joint viewers, and planners using the neighbour's incidents, may not "
+                   "ask wider")
 
 
-class JointPatrolsParams(BaseModel):
+class _JointPatrolsJob(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     code_a: str = Field(min_length=1, max_length=32)
     code_b: str = Field(min_length=1, max_length=32)
     incident_set_ids: list[RowId] = Field(min_length=1, max_length=2,
                                           description="incident sets of the two districts")
     network_id: RowId | None = Field(default=None, description="walk network: meeting points "
                                      "at crossings, joint routes, blind spots, risk terrain")
-    zone_width_m: float = Field(default=50.0, gt=0, le=5000)
-    cell_size_m: float = Field(default=100.0, ge=20, le=2000)
-    top: int = Field(default=10, ge=1, le=100)
-    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    top: int = Field(default=10, ge=1, le=100, description="joint patrols for this many of the "
+                     "top-ranked boundary hotspots")
+    zone_width_m: float | None = Field(default=None, gt=0, le=5000, description=ZONE_WIDTH_HELP)
 
     @model_validator(mode="after")
-    def _two_codes(self) -> JointPatrolsParams:
+    def _two_codes(self) -> Any:
         if self.code_a == self.code_b:
             raise ValueError("code_a and code_b must be two different jurisdictions")
         return self
 
 
-def authorize_joint(session: Session, principal: Principal, p: JointPatrolsParams) -> None:
+#: Every parameter set of the study, declared once in gridplan, flat in the job's params.
+JointPatrolsParams = job_params_model("JointPatrolsParams", _JointPatrolsJob,
+                                      *HotspotStudyParams.SETS, exclude=("zone_width_m",))
+
+
+def authorize_joint(session: Session, principal: Principal, p: Any) -> None:
     """Anyone who may see some side of the pair's zone; inputs must belong to the pair."""
     pair = {p.code_a, p.code_b}
     check_zone(principal, pair)
     problems = []
+    neighbours_data = False
     for set_id in p.incident_set_ids:
         found = incident_set_or_404(session, set_id)
         if found.district_code not in pair:
             problems.append(Problem("joint_patrols", f"incident_set_ids {set_id}",
                                     f"incidents of {p.code_a} or {p.code_b}",
-                                    found.district_code, "pick the two districts' own sets"))
+                                    "a set of another district",
+                                    "pick the two districts' own sets"))
+        neighbours_data |= not can_read_district(principal, found.district_code)
+    width = zone_width_for(session, principal, pair, p.zone_width_m)
+    if neighbours_data and width > alliance_zone_width(session, pair):
+        raise Forbidden("with the neighbour's incidents the zone is at most as wide as the "
+                        "alliance agreed; ask for a narrower zone or use only your own sets")
     if p.network_id is not None:
         net = network_or_404(session, p.network_id)
         if principal.role is Role.JOINT_VIEWER:  # uses it server-side; sees only the clip
             if net.jurisdiction_code not in pair | {None}:
                 problems.append(Problem("joint_patrols", "network_id",
                                         f"a network of {p.code_a} or {p.code_b}",
-                                        str(net.jurisdiction_code), "pick the pair's network"))
+                                        "a network of another place", "pick the pair's network"))
         else:
             check_read_network(session, principal, net)
     if problems:
         raise InvalidInputError("joint patrol inputs outside the pair", problems)
 
 
-def _inputs(ctx: JobContext, p: JointPatrolsParams) -> Any:
-    """HotspotInputs in the network's metric CRS (or the pair's UTM zone without a network)."""
-    from api.cli.hotspots import HotspotInputs
+def _inputs(ctx: JobContext, p: Any) -> dict[str, Any]:
+    """The pair, both districts' incidents, their current grids and the network (WGS-84)."""
     from api.incident_store import read_normalised
-    from api.planning_jobs import _utm_of, load_network_of
+    from api.planning_jobs import load_network_of
 
     codes = (p.code_a, p.code_b)
     with ctx.db.session() as session:
@@ -91,43 +122,43 @@ def _inputs(ctx: JobContext, p: JointPatrolsParams) -> Any:
         grids = [{"code": g.code, "parent_code": g.district_code, "geometry": g.geometry}
                  for g in session.scalars(select(Grid).join(GridPlan).where(
                      GridPlan.status == "current", Grid.district_code.in_(codes)))]
-        net_name = (session.get_one(StreetNetworkRecord, p.network_id).name
-                    if p.network_id is not None else "none")
-    net = load_network_of(ctx, p.network_id) if p.network_id is not None else None
-    jurisdictions = gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
-    crs = net.crs if net is not None else _utm_of(shapely.union_all(jurisdictions.geometry))
     incidents = gpd.GeoDataFrame(
-        gpd.pd.concat([read_normalised(path) for path in paths], ignore_index=True),
-        crs=WGS84)
-    grid_frame = (gpd.GeoDataFrame(grids, geometry="geometry", crs=WGS84).to_crs(crs)
-                  if grids else None)
-    return HotspotInputs(jurisdictions=jurisdictions.to_crs(crs), incidents=incidents.to_crs(crs),
-                         network=net, grids=grid_frame, synthetic=False,
-                         sources={"network": net_name,
-                                  "incidents": ", ".join(map(str, p.incident_set_ids))})
+        gpd.pd.concat([read_normalised(path) for path in paths], ignore_index=True), crs=WGS84)
+    return {"jurisdictions": gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84),
+            "incidents": incidents,
+            "grids": gpd.GeoDataFrame(grids, geometry="geometry", crs=WGS84) if grids else None,
+            "network": load_network_of(ctx, p.network_id) if p.network_id is not None else None}
 
 
-def run_joint_patrols(ctx: JobContext, p: JointPatrolsParams) -> dict[str, Any]:
+def run_joint_patrols(ctx: JobContext, p: Any) -> dict[str, Any]:
     """Joint patrol proposals of the pair (see the module docstring), clipped to the
     submitter's sides of the zone; geometries in WGS-84."""
-    from api.cli.hotspots import build_report
-    from api.planning_jobs import step
+    from api.planning_jobs import scaled_progress, step
+    from gridplan.hotspot_study import study_hotspots
 
     step(ctx, 0.05, "reading the pair, incidents and grids")
+    with ctx.db.session() as session:  # again at run time: the alliance's width may have changed
+        authorize_joint(session, ctx.owner, p)
+        width = zone_width_for(session, ctx.owner, (p.code_a, p.code_b), p.zone_width_m)
     inputs = _inputs(ctx, p)
-    step(ctx, 0.3, "hotspots and joint patrols")
-    report = build_report(inputs, cell_size_m=p.cell_size_m, zone_width_m=p.zone_width_m,
-                          boundary=True, seed=p.seed, top=p.top)
+    params = HotspotStudyParams.from_sets(split_params(p, *HotspotStudyParams.SETS))
+    params = dataclasses.replace(params, zones=params.zones.replace(zone_width_m=width))
+    study = study_hotspots(inputs["jurisdictions"], inputs["incidents"],
+                           network=inputs["network"], grids=inputs["grids"], boundary=True,
+                           params=params, top=p.top, progress=scaled_progress(ctx, 0.3, 0.95),
+                           should_cancel=ctx.should_cancel)
+    data = study.to_dict()
     step(ctx, 0.95, "clipping to your scope")
     sides = check_zone(ctx.owner, (p.code_a, p.code_b))
-    places = inputs.jurisdictions.to_crs(WGS84).set_index("code").geometry
+    places = inputs["jurisdictions"].set_index("code").geometry
     zone = boundary_zone(p.code_a, places[p.code_a], p.code_b, places[p.code_b],
-                         zone_width_m=p.zone_width_m)
+                         zone_width_m=width)
     visible = zone.visible(sides)
-    part = clip_boundary_part(report.data["boundary"], visible, sides)
+    part = clip_boundary_part(data["boundary"], visible, sides)
     return {"jurisdictions": [p.code_a, p.code_b], "visible_sides": sorted(sides),
-            "zone": dict(mapping(visible)), "status": report.data["status"],
-            "valid": bool(part.get("plan_valid", True)), **part}
+            "zone_width_m": width,
+            "zone": dict(mapping(visible)), "status": data["status"],
+            "time_zone": data["time_zone"], "valid": bool(part.get("plan_valid", True)), **part}
 
 
 def clip_boundary_part(part: dict[str, Any], visible: BaseGeometry,

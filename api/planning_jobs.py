@@ -1,78 +1,172 @@
 """The heavy job kinds: patrol routes of a grid, a grid redesign, incident hotspots.
 
-Each reads its inputs from the database (short transactions), runs the engine of ``gridplan`` in
+Each reads its inputs from the database (short transactions), runs the workflow of ``gridplan`` in
 the network's metric CRS, and returns a JSON-ready result with geometries in WGS-84. Checkpoints
-between phases report progress and honour cancellation; the routing search itself is bounded by
-``time_limit_s`` (it has no checkpoint of its own).
+report progress and honour cancellation (the routes workflow takes ``progress=`` and
+``should_cancel=`` itself).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import json
+from datetime import date
 from typing import Any, Literal
 
 import geopandas as gpd
-import shapely
-from pydantic import BaseModel, Field, field_validator
-from shapely.geometry import mapping
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 
 from api.db.models import Grid, GridPlan, IncidentSet, Jurisdiction, StreetNetworkRecord
 from api.jobs import JobContext
 from api.schemas.common import RowId
+from api.schemas.params import job_params_model, params_model, split_params
 from gridplan.errors import InvalidInputError, Problem
+from gridplan.grids.core import PartitionParams
+from gridplan.grids.params import GridSizingParams
+from gridplan.hotspots import CellParams, HotspotParams, TrendParams
 from gridplan.model import Grid as ModelGrid
 from gridplan.network import StreetNetwork
 from gridplan.progress import report
+from gridplan.routing.params import PatrolParams
+from gridplan.routing.shifts import ShiftPattern, parse_span
+from gridplan.timezones import DEFAULT_TZ, time_zone
 
 WGS84 = "EPSG:4326"
 
 
-class RoutesParams(BaseModel):
+class KeyPointIn(BaseModel):
+    """A key point (重点点位) of a routes job, WGS-84."""
+
+    id: str = Field(min_length=1, max_length=64)
+    name: str = Field(default="", max_length=100)
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    dwell_minutes: float = Field(default=0.0, ge=0, le=480)
+    window: str | None = Field(default=None, max_length=40, description="HH:MM-HH:MM")
+
+    @field_validator("window")
+    @classmethod
+    def _window_is_a_span(cls, text: str | None) -> str | None:
+        return _checked(parse_span, text, "window") if text else None
+
+
+class RoutesParams(params_model(PatrolParams)):  # type: ignore[misc]
+    """A routes job: which grid, network and shift, plus the patrol policy (every
+    :class:`~gridplan.routing.PatrolParams` field, same bounds and help)."""
+
     grid_id: RowId
     network_id: RowId
     officers: int | None = Field(default=None, ge=1, le=20,
                                  description="default: the grid's enforcement staff")
+    officer_names: list[str] | None = Field(
+        default=None, min_length=1, max_length=20, description="the officers on duty by name "
+        "(e.g. from the roster); overrides ``officers``")
+    key_points: list[KeyPointIn] = Field(default_factory=list, max_length=50,
+                                         description="key points with their time windows")
     shift: str = Field(default="08:00-12:00", max_length=40,
-                       description="HH:MM-HH:MM, Asia/Shanghai; an end before the start runs "
-                                   "past midnight")
+                       description="HH:MM-HH:MM in tz; an end before the start runs past "
+                                   "midnight")
+    pattern: str = Field(default="single", max_length=200,
+                         description="the day's shifts: single, day+night, am+pm+night or "
+                                     "name=HH:MM-HH:MM,... (each shift gets its share of a "
+                                     "street's daily passes)")
     day: date | None = Field(default=None, description="decides which low-frequency streets "
                                                        "are due; default today")
+    tz: str = Field(default=DEFAULT_TZ, max_length=64, description="time zone of the shift")
     incident_set_id: RowId | None = Field(default=None, description="recent incidents near a "
                                                                    "street raise its priority")
-    time_limit_s: float = Field(default=5.0, gt=0, le=120, description="search time (k ≥ 2)")
-    seed: int = Field(default=0, ge=0, le=2**31 - 1)
     lang: Literal["zh", "en"] = "zh"
 
     @field_validator("shift")
     @classmethod
     def _shift_is_a_span(cls, text: str) -> str:
-        from api.cli.routes import parse_span
+        return _checked(parse_span, text, "shift")
 
-        try:
-            parse_span(text, "shift")
-        except InvalidInputError as exc:  # pydantic wants ValueError with the loader's words
-            raise ValueError(str(exc.problems[0].expected)) from None
-        return text
+    @field_validator("pattern")
+    @classmethod
+    def _pattern_is_a_day(cls, text: str) -> str:
+        return _checked(ShiftPattern.parse, text, "pattern")
+
+    @field_validator("tz")
+    @classmethod
+    def _tz_is_known(cls, text: str) -> str:
+        return _checked(time_zone, text, "tz")
+
+    @field_validator("officer_names")
+    @classmethod
+    def _names(cls, names: list[str] | None) -> list[str] | None:
+        if names is not None and (len(set(names)) != len(names) or not all(
+                0 < len(n.strip()) <= 64 for n in names)):
+            raise ValueError("distinct, non-empty officer names of at most 64 characters")
+        return [n.strip() for n in names] if names is not None else None
+
+    def patrol(self) -> PatrolParams:
+        """The patrol policy part of the request, checked by the library."""
+        names = {info.name for info in PatrolParams.describe()}
+        return PatrolParams.from_mapping(self.model_dump(include=names))
 
 
-class RedesignParams(BaseModel):
+def _checked(parse: Any, text: str, source: str) -> str:
+    """``text`` if the library's parser takes it; pydantic wants ValueError with its words."""
+    try:
+        parse(text, source=source)
+    except InvalidInputError as exc:
+        problem = exc.problems[0]
+        raise ValueError(f"{problem.expected}; found {problem.found}") from None
+    return text
+
+
+def key_points_of(points: list[KeyPointIn], crs: object) -> list[Any]:
+    """The job's key points as the engine's, in the network's metric CRS."""
+    from shapely.geometry import Point
+
+    from gridplan.model import KeyPoint
+
+    return [KeyPoint(k.id, to_metric(Point(k.lon, k.lat), crs), k.dwell_minutes,
+                     parse_span(k.window, source="window") if k.window else None, k.name)
+            for k in points]
+
+
+class _RedesignJob(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     district_code: str = Field(min_length=1, max_length=32)
     network_id: RowId
-    n_grids: int = Field(ge=1, le=500)
     incident_set_id: RowId | None = Field(default=None, description="adds incident workload")
-    seed: int = Field(default=0, ge=0, le=2**31 - 1)
-    n_starts: int = Field(default=2, ge=1, le=16)
     save_as_proposal: str | None = Field(default=None, min_length=1, max_length=200,
                                          description="store the result as a proposal plan")
 
+    @model_validator(mode="after")
+    def _library_accepts(self) -> Any:
+        return checked_by_library(self, *REDESIGN_SETS)  # e.g. n_grids and target both given
 
-class HotspotsParams(BaseModel):
+
+def checked_by_library(model: Any, *classes: type) -> Any:
+    """``model`` if gridplan accepts its parameter sets (checks across fields included), else a
+    ValueError in the library's words, so a bad job is refused at submission (422)."""
+    try:
+        split_params(model, *classes)
+    except InvalidInputError as exc:
+        raise ValueError("; ".join(str(p) for p in exc.problems)) from None
+    return model
+
+
+#: The parameter sets of a redesign job, declared once in gridplan (flat in the job's params).
+REDESIGN_SETS = (GridSizingParams, PartitionParams)
+RedesignParams = job_params_model("RedesignParams", _RedesignJob, *REDESIGN_SETS)
+
+
+class _HotspotsJob(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     incident_set_id: RowId
-    neighbour_distance_m: float = Field(default=250.0, gt=0, le=5000)
-    min_incidents: int = Field(default=30, ge=1, le=1_000_000)
-    fdr: bool = True
+    network_id: RowId | None = Field(default=None, description="walk network: cells only along "
+                                     "its streets, as `gridplan hotspots --network`")
+    top: int = Field(default=10, ge=1, le=100, description="how many hotspots to list")
+
+
+#: The parameter sets of a hotspots job, declared once in gridplan (flat in the job's params).
+HOTSPOT_SETS = (HotspotParams, CellParams, TrendParams)
+HotspotsParams = job_params_model("HotspotsParams", _HotspotsJob, *HOTSPOT_SETS)
 
 
 def step(ctx: JobContext, fraction: float, message: str) -> None:
@@ -84,16 +178,16 @@ def load_network_of(ctx: JobContext, network_id: int) -> StreetNetwork:
 
     with ctx.db.session() as session:
         rec = session.get_one(StreetNetworkRecord, network_id)
-        path, mode = rec.file_path, rec.mode
+        path, mode, status = rec.file_path, rec.mode, rec.status
+    if status != "ready":  # only files that passed network_parse's caps are parsed in-process
+        raise InvalidInputError("street network not ready", [Problem(
+            "network_id", str(network_id), "a network whose upload was parsed (status ready)",
+            status, "wait for its network_parse job, or upload the file again")])
     return load_network(path, mode=mode, cache_dir=ctx.settings.effective_cache_dir)
 
 
 def to_metric(geometry: BaseGeometry, crs: object) -> BaseGeometry:
     return gpd.GeoSeries([geometry], crs=WGS84).to_crs(crs).iloc[0]
-
-
-def to_wgs84(geometry: BaseGeometry, crs: object) -> dict[str, Any]:
-    return dict(mapping(gpd.GeoSeries([geometry], crs=crs).to_crs(WGS84).iloc[0]))
 
 
 # ------------------------------------------------------------------------------------- routes
@@ -106,32 +200,37 @@ def domain_grid(grid: Grid, crs: object) -> ModelGrid:
 
 
 def run_routes(ctx: JobContext, p: RoutesParams) -> dict[str, Any]:
-    """Street-by-street patrol routes of one grid for its officers in one shift, by the squad
-    leader's engine :func:`gridplan.routing.plan_grid` (the same plans as ``gridplan routes``).
+    """Street-by-street patrol routes of one grid for its officers in one shift, by the
+    library's workflow :func:`gridplan.routing.plan_routes` (the same plans as ``gridplan
+    routes``); cancelling the job stops the search within its next checkpoint.
 
     The result holds the plan's figures (``PatrolPlan.to_dict``), its validity on the network,
     one WGS-84 line per officer (``routes``) and the plan's layers as WGS-84 GeoJSON
     (``layers``), from which the job's maps and exports are drawn."""
-    from api.cli.routes import parse_shift
     from api.route_layers import plan_layers, route_lines
-    from gridplan.routing import PatrolParams, plan_grid
+    from gridplan.routing import plan_routes
 
     with ctx.db.session() as session:
         stored = session.get_one(Grid, p.grid_id)
-        officers = p.officers or max(1, int((stored.staff or {}).get("enforcement", 1)))
+        officers: int | list[str] = p.officer_names or p.officers or max(
+            1, int((stored.staff or {}).get("enforcement", 1)))
         incidents_path = (session.get_one(IncidentSet, p.incident_set_id).file_path
                           if p.incident_set_id is not None else None)
         session.expunge(stored)
-    shift = parse_shift(p.shift, p.day or date.today())
     step(ctx, 0.05, "loading street network")
     net = load_network_of(ctx, p.network_id)
     incidents = _incidents_in(incidents_path, net.crs)
-    step(ctx, 0.3, f"planning {officers} route(s) for {shift.name}")
-    plan = plan_grid(net, domain_grid(stored, net.crs), officers=officers, shift=shift,
-                     incidents=incidents, params=PatrolParams(seed=p.seed,
-                                                              time_limit_s=p.time_limit_s))
+    grid = domain_grid(stored, net.crs)
+    step(ctx, 0.3, f"planning routes of grid {grid.code}")
+    result = plan_routes(
+        net, [grid], shift=p.shift, day=p.day or date.today(), tz=p.tz, pattern=p.pattern,
+        officers=officers, key_points=key_points_of(p.key_points, net.crs),
+        incidents=incidents, params=p.patrol(),
+        progress=lambda fraction, message: step(ctx, 0.3 + 0.6 * fraction, message),
+        should_cancel=ctx.should_cancel)
+    (plan,) = result.plans
     step(ctx, 0.95, "writing routes")
-    layers = plan_layers(plan, lang=p.lang)
+    layers = plan_layers(plan, network=net, grid=grid, lang=p.lang)
     return {"grid_id": p.grid_id, "network_id": p.network_id, **plan.to_dict(lang=p.lang),
             "valid": plan.is_valid(net.graph), "routes": route_lines(layers),
             "layers": layers}
@@ -152,36 +251,13 @@ def _district_area(session: Any, code: str) -> BaseGeometry:
     return found.geometry
 
 
-def redesign_units(ctx: JobContext, net: StreetNetwork, district: BaseGeometry, code: str,
-                   incidents: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
-    """Street blocks of the district where the network has streets, with workload hours."""
-    from gridplan.grids import add_workload, attach_incidents, attach_streets, street_blocks
-
-    district_m = to_metric(district, net.crs)
-    streets = shapely.union_all([d["geometry"] for *_, d in net.graph.edges(data=True)
-                                 if d.get("geometry") is not None])
-    study = district_m.intersection(streets.convex_hull)  # no streets, no blocks, no grid
-    if study.is_empty:
-        raise InvalidInputError("network does not cover the district", [Problem(
-            "redesign", "network_id", f"a network with streets in district {code}", "none",
-            "upload an OSM extract covering the district")])
-    jurisdictions = gpd.GeoDataFrame({"code": [code]}, geometry=[study], crs=net.crs)
-    step(ctx, 0.15, "cutting street blocks")
-    units = attach_streets(street_blocks(net, jurisdictions), net)
-    if incidents is not None and len(incidents):
-        step(ctx, 0.3, "adding incident workload")
-        metric = incidents.to_crs(net.crs)
-        as_of: datetime = metric["time"].max().to_pydatetime()
-        units = attach_incidents(units, metric, as_of=as_of)
-    return add_workload(units)
-
-
-def run_redesign(ctx: JobContext, p: RedesignParams) -> dict[str, Any]:
-    """Redraw a district's grids: street blocks weighted by patrol, inspection and incident
-    workload, partitioned into ``n_grids`` contiguous, compact, balanced grids (seeded)."""
+def run_redesign(ctx: JobContext, p: Any) -> dict[str, Any]:
+    """Redraw a district's grids with :func:`gridplan.grids.jobs.redesign_grids` (the same
+    redesign as ``gridplan grids redesign``): street blocks weighted by patrol, inspection and
+    incident workload, partitioned into contiguous, compact, balanced grids (seeded), staffed."""
     from api.incident_store import read_normalised
-    from gridplan.grids import assign_codes, partition_units, unit_adjacency
-    from gridplan.grids.core import PartitionParams
+    from gridplan.grids.jobs import redesign_grids
+    from gridplan.grids.tables import proposed_frame
 
     with ctx.db.session() as session:
         district = _district_area(session, p.district_code)
@@ -190,28 +266,24 @@ def run_redesign(ctx: JobContext, p: RedesignParams) -> dict[str, Any]:
     step(ctx, 0.02, "loading street network")
     net = load_network_of(ctx, p.network_id)
     incidents = read_normalised(incidents_path) if incidents_path else None
-    units = redesign_units(ctx, net, district, p.district_code, incidents)
-    step(ctx, 0.4, f"partitioning {len(units)} blocks into {p.n_grids} grids")
-    plan = partition_units(units, unit_adjacency(units), n_grids=p.n_grids, seed=p.seed,
-                           params=PartitionParams(n_starts=p.n_starts))
-    plan = assign_codes(plan)
+    step(ctx, 0.2, "units, partition, staffing")
+    jurisdictions = gpd.GeoDataFrame({"code": [p.district_code]}, geometry=[district], crs=WGS84)
+    sets = split_params(p, *REDESIGN_SETS)
+    result = redesign_grids(net, jurisdictions, incidents=incidents,
+                            sizing=sets[GridSizingParams], partition=sets[PartitionParams])
     step(ctx, 0.9, "writing grids")
-    grids = plan.grids.to_crs(WGS84)
-    features = [{"type": "Feature", "geometry": dict(mapping(row.geometry)),
-                 "properties": {"code": row.code, "workload_h": round(row.workload_h, 2),
-                                "area_m2": round(row.area_m2, 1), "n_units": int(row.n_units),
-                                "polsby_popper": round(row.polsby_popper, 4)}}
-                for row in grids.itertuples()]
-    out: dict[str, Any] = {"district_code": p.district_code, "summary": plan.summary(),
-                           "grids": {"type": "FeatureCollection", "features": features}}
+    grids = json.loads(proposed_frame(result).to_crs(WGS84).to_json(drop_id=True, na="null"))
+    out: dict[str, Any] = {"district_code": p.district_code,
+                           "summary": result.proposed.plan.summary(),
+                           "report": result.summary(), "grids": grids}
     if p.save_as_proposal:
-        out["plan_id"] = save_proposal(ctx, p, features)
+        out["plan_id"] = save_proposal(ctx, p, grids["features"])
     return out
 
 
-def save_proposal(ctx: JobContext, p: RedesignParams, features: list[dict[str, Any]]) -> int:
+def save_proposal(ctx: JobContext, p: Any, features: list[dict[str, Any]]) -> int:
     """Store the redesign as a proposal plan (one transaction, audited as the job's owner)."""
-    from shapely.geometry import shape
+    from shapely.geometry import Point, shape
 
     from api.audit import grid_snapshot, record
     from api.db.models import utcnow
@@ -225,9 +297,13 @@ def save_proposal(ctx: JobContext, p: RedesignParams, features: list[dict[str, A
         record(session, ctx.owner, "create", "plan", plan.id, None,
                {"name": plan.name, "district_code": plan.district_code, "status": "proposal"})
         for f in features:
-            grid = Grid(plan_id=plan.id, code=f["properties"]["code"], name="",
+            props = f["properties"]
+            station = (Point(props["station_lon"], props["station_lat"])
+                       if props.get("station_lon") is not None else None)
+            grid = Grid(plan_id=plan.id, code=props["code"], name="",
                         jurisdiction_code=p.district_code, district_code=p.district_code,
-                        geometry=shape(f["geometry"]), station=None, staff={},
+                        geometry=shape(f["geometry"]), station=station,
+                        staff={"enforcement": int(props.get("enforcement", 0))},
                         updated_by=ctx.owner.username, updated_at=utcnow())
             session.add(grid)
             session.flush()
@@ -236,11 +312,12 @@ def save_proposal(ctx: JobContext, p: RedesignParams, features: list[dict[str, A
 
 
 # ----------------------------------------------------------------------------------- hotspots
-def run_hotspots(ctx: JobContext, p: HotspotsParams) -> dict[str, Any]:
-    """Getis–Ord Gi* hotspots of an incident set in its district (FDR-corrected classes, trend
-    and weekly peak per hotspot). Geometries in WGS-84."""
+def run_hotspots(ctx: JobContext, p: Any) -> dict[str, Any]:
+    """Hotspots of an incident set in its district by :func:`gridplan.hotspot_study.
+    study_hotspots` — the same report as ``gridplan hotspots`` on the same inputs. Geometries in
+    WGS-84."""
     from api.incident_store import read_normalised
-    from gridplan.hotspots import HotspotParams, analyse_hotspots
+    from gridplan.hotspot_study import HotspotStudyParams, study_hotspots
 
     with ctx.db.session() as session:
         found = session.get_one(IncidentSet, p.incident_set_id)
@@ -248,24 +325,17 @@ def run_hotspots(ctx: JobContext, p: HotspotsParams) -> dict[str, Any]:
         area = _district_area(session, district)
     step(ctx, 0.05, "reading incidents")
     incidents = read_normalised(path)
-    crs = _utm_of(area)
-    jurisdictions = gpd.GeoDataFrame({"code": [district]}, geometry=[area], crs=WGS84).to_crs(crs)
-    step(ctx, 0.2, f"Gi* over {len(incidents)} incidents")
-    params = HotspotParams(neighbour_distance_m=p.neighbour_distance_m,
-                           min_incidents=p.min_incidents, fdr=p.fdr)
-    result = analyse_hotspots(incidents.to_crs(crs), jurisdictions, params=params)
-    result.raise_if_insufficient()
-    step(ctx, 0.9, "writing hotspots")
-    hotspots = [{"id": h.id, "incidents": h.incident_count, "max_z": round(h.max_z, 3),
-                 "gi_bin": h.gi_bin, "trend": str(h.trend),
-                 "peak_hours": [h.peak.start_hour, h.peak.end_hour],
-                 "units": len(h.unit_ids), "geometry": to_wgs84(h.geometry, crs)}
-                for h in result.hotspots]
+    net = load_network_of(ctx, p.network_id) if p.network_id is not None else None
+    jurisdictions = gpd.GeoDataFrame({"code": [district]}, geometry=[area], crs=WGS84)
+    study = study_hotspots(jurisdictions, incidents, network=net, top=p.top,
+                           params=HotspotStudyParams.from_sets(split_params(p, *HOTSPOT_SETS)),
+                           progress=scaled_progress(ctx, 0.1, 0.95),
+                           should_cancel=ctx.should_cancel)
+    study.result.raise_if_insufficient()
     return {"incident_set_id": p.incident_set_id, "district_code": district,
-            "summary": result.summary(), "valid": result.is_valid(), "hotspots": hotspots}
+            "valid": study.result.is_valid(), **study.to_dict()}
 
 
-def _utm_of(area: BaseGeometry) -> str:
-    centre = area.centroid
-    zone = int((centre.x + 180) // 6) + 1
-    return f"EPSG:{32600 + zone if centre.y >= 0 else 32700 + zone}"
+def scaled_progress(ctx: JobContext, start: float, end: float) -> Any:
+    """An engine's progress 0…1 reported as ``start``…``end`` of the job."""
+    return lambda fraction, message: ctx.progress(start + (end - start) * fraction, message)

@@ -6,9 +6,13 @@
 * squad_leader — their squad's grids (scope ``grids``): read them, generate routes for them; read
   the jurisdiction record of their district.
 * joint_viewer — ONLY the boundary zone shared by their neighbour pair: zones, hotspots and joint
-  patrols clipped to that zone; nothing else of either district.
+  patrols clipped to that zone; nothing else of either district. The zone's width is the pair's
+  alliance setting (:func:`alliance_zone_width`, set by an admin, default 50 m), never the
+  request's: a joint viewer may ask for a narrower zone, never a wider one.
 
-Every check raises :class:`Forbidden` (HTTP 403) on deny.
+Every check raises :class:`Forbidden` (HTTP 403) on deny. A 403 body never names an object
+the caller may not see (the district a grid, plan or town lies in, a grid's code): it says
+what kind of thing was refused and what the caller's own scope is.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, Role
-from api.db.models import Grid, Jurisdiction
+from api.db.models import Grid, Jurisdiction, ZoneWidth
 from gridplan.model import JurisdictionLevel
 
 
@@ -60,15 +64,20 @@ def can_read_district(principal: Principal, district: str) -> bool:
     return False
 
 
-def check_read_district(principal: Principal, district: str) -> None:
+def outside_scope(principal: Principal, what: str) -> Forbidden:
+    mine = ", ".join(sorted(principal.districts)) or "none"
+    return Forbidden(f"{what} is outside your scope (your districts: {mine})")
+
+
+def check_read_district(principal: Principal, district: str, *, what: str = "this") -> None:
     if not can_read_district(principal, district):
-        raise Forbidden(f"district {district} is outside your scope")
+        raise outside_scope(principal, what)
 
 
 def check_edit_district(principal: Principal, district: str) -> None:
     require_role(principal, Role.PLANNER)
     if principal.role is Role.PLANNER and district not in principal.districts:
-        raise Forbidden(f"district {district} is outside your scope")
+        raise outside_scope(principal, "this")
 
 
 def can_read_grid(principal: Principal, grid: Grid) -> bool:
@@ -83,7 +92,7 @@ def can_read_grid(principal: Principal, grid: Grid) -> bool:
 
 def check_read_grid(principal: Principal, grid: Grid) -> None:
     if not can_read_grid(principal, grid):
-        raise Forbidden(f"grid {grid.code} is outside your scope")
+        raise outside_scope(principal, "this grid")
 
 
 def check_route_grid(principal: Principal, grid: Grid) -> None:
@@ -102,6 +111,37 @@ def check_zone(principal: Principal, pair: Iterable[str]) -> frozenset[str]:
     if principal.role is Role.PLANNER and districts & principal.districts:
         return districts & principal.districts
     raise Forbidden(f"boundary zone {'/'.join(sorted(districts))} is outside your scope")
+
+
+DEFAULT_ZONE_WIDTH_M = 50.0  # documented joint-patrol practice: 50 m each side of the line
+
+
+def ordered_pair(pair: Iterable[str]) -> tuple[str, str]:
+    a, b = sorted(pair)
+    return a, b
+
+
+def alliance_zone_width(session: Session, pair: Iterable[str]) -> float:
+    """The zone width the pair's alliance agreed on (an admin setting), else the default."""
+    a, b = ordered_pair(pair)
+    width = session.scalar(select(ZoneWidth.zone_width_m).where(ZoneWidth.code_a == a,
+                                                                 ZoneWidth.code_b == b))
+    return float(width) if width is not None else DEFAULT_ZONE_WIDTH_M
+
+
+def zone_width_for(session: Session, principal: Principal, pair: Iterable[str],
+                   requested: float | None) -> float:
+    """The zone width the caller gets: the alliance's unless they ask for another one.
+
+    A joint viewer's view IS the alliance's zone: asking wider is refused. Other roles may ask
+    wider because :func:`check_zone` already clips what they see to their own scope."""
+    agreed = alliance_zone_width(session, pair)
+    if requested is None:
+        return agreed
+    if principal.role is Role.JOINT_VIEWER and requested > agreed:
+        raise Forbidden(f"joint viewers see the zone width the alliance agreed on ({agreed:g} m),"
+                        " not a wider one; ask an admin to change the pair's setting")
+    return requested
 
 
 def check_owner(principal: Principal, owner: str) -> None:

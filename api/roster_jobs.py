@@ -1,10 +1,10 @@
 """The ``roster`` job: staffing and a week roster for the grids of a stored plan.
 
-Today's grids are mapped onto the district's street blocks (workload from patrol, inspection and,
-when an incident set is given, incidents) by :func:`gridplan.grids.workflow.current_layout`, then
-:func:`gridplan.grids.workflow.staff_plan` sizes each grid (its officers on file, or an
-allocation of ``headcount`` by workload) and builds the week roster (shift rules, rest, days
-off), the blind-spot hours and the AB pairs. Grids outside the caller's scope are not listed.
+One library call, :func:`gridplan.grids.jobs.roster_layout`: the plan's grids are mapped onto the
+district's street blocks (workload from patrol, inspection and, when an incident set is given,
+incidents), each grid is sized (its officers on file, or an allocation of ``headcount`` by
+workload) and rostered for a week (shift rules, rest, days off), with the blind-spot hours and
+the AB pairs. Grids outside the caller's scope are not listed.
 """
 
 from __future__ import annotations
@@ -12,25 +12,30 @@ from __future__ import annotations
 from typing import Any
 
 import geopandas as gpd
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, Role
 from api.db.models import Grid, GridPlan, IncidentSet, Jurisdiction
 from api.jobs import JobContext
+from api.planning_jobs import checked_by_library
 from api.policy import can_read_grid, check_read_district, require_role
 from api.routers.incidents import check_district_incidents
 from api.routers.networks import check_read_network, network_or_404
 from api.routers.plans import plan_or_404
 from api.schemas.common import RowId
+from api.schemas.params import job_params_model, split_params
 from gridplan.errors import InvalidInputError, Problem
+from gridplan.grids.roster import ShiftPlanParams
+from gridplan.grids.staffing import StaffingParams
 
 WGS84 = "EPSG:4326"
 ROLES = ("enforcement", "sanitation", "municipal", "greening")
 
 
-class RosterJobParams(BaseModel):
+class _RosterJob(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     plan_id: RowId
     network_id: RowId
     incident_set_id: RowId | None = Field(default=None, description="adds incident workload "
@@ -38,8 +43,17 @@ class RosterJobParams(BaseModel):
     headcount: int | None = Field(default=None, ge=1, le=5000, description="allocate this many "
                                   "officers by workload; default: each grid's officers on file")
 
+    @model_validator(mode="after")
+    def _library_accepts(self) -> Any:
+        return checked_by_library(self, *ROSTER_SETS)  # e.g. a shift 08-08: 422 at submission
 
-def authorize_roster(session: Session, principal: Principal, p: RosterJobParams) -> None:
+
+#: The parameter sets of a roster job, declared once in gridplan (flat in the job's params).
+ROSTER_SETS = (StaffingParams, ShiftPlanParams)
+RosterJobParams = job_params_model("RosterJobParams", _RosterJob, *ROSTER_SETS)
+
+
+def authorize_roster(session: Session, principal: Principal, p: Any) -> None:
     require_role(principal, Role.PLANNER, Role.SQUAD_LEADER)
     plan = plan_or_404(session, p.plan_id)
     check_read_district(principal, plan.district_code)
@@ -49,7 +63,7 @@ def authorize_roster(session: Session, principal: Principal, p: RosterJobParams)
                                  job="roster")
 
 
-def _inputs(ctx: JobContext, p: RosterJobParams) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame,
+def _inputs(ctx: JobContext, p: Any) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame,
                                                          str | None, set[str]]:
     with ctx.db.session() as session:
         plan = session.get_one(GridPlan, p.plan_id)
@@ -70,29 +84,24 @@ def _inputs(ctx: JobContext, p: RosterJobParams) -> tuple[gpd.GeoDataFrame, gpd.
     return places, gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84), path, readable
 
 
-def run_roster(ctx: JobContext, p: RosterJobParams) -> dict[str, Any]:
+def run_roster(ctx: JobContext, p: Any) -> dict[str, Any]:
     """Officers per grid and the week roster (see the module docstring)."""
     from api.incident_store import read_normalised
     from api.planning_jobs import load_network_of, step
-    from gridplan.grids.workflow import current_layout, planning_units, staff_plan
+    from gridplan.grids.jobs import roster_layout
 
     places, grids, path, readable = _inputs(ctx, p)
     step(ctx, 0.05, "loading street network")
     net = load_network_of(ctx, p.network_id)
     incidents = read_normalised(path) if path else None
-    step(ctx, 0.2, "street blocks and workload")
-    units = planning_units(net, places, incidents=incidents)
-    layout = current_layout(units.units, units.adjacency, grids)
-    step(ctx, 0.5, "staffing and roster")
-    on_file = None if p.headcount else {k: int(v) for k, v in
-                                        layout.staff["enforcement"].items()}
-    staffed = staff_plan(layout.plan, layout.keys, headcount=p.headcount, officers=on_file,
-                         incidents=incidents.to_crs(net.crs) if incidents is not None else None,
-                         network=net, stations_xy_m=layout.stations_xy_m or None)
+    step(ctx, 0.2, "street blocks, workload, staffing and roster")
+    sets = split_params(p, *ROSTER_SETS)
+    done = roster_layout(net, places, grids, incidents=incidents, headcount=p.headcount,
+                         staffing=sets[StaffingParams], roster=sets[ShiftPlanParams])
     step(ctx, 0.95, "writing roster")
-    return roster_report(staffed, readable) | {
+    return roster_report(done.staffed, readable) | {
         "plan_id": p.plan_id, "officers_from": "headcount" if p.headcount else "staff on file",
-        "layout_warnings": [str(w) for w in layout.warnings]}
+        "layout_warnings": [str(w) for w in done.warnings]}
 
 
 def roster_report(staffed: Any, readable: set[str]) -> dict[str, Any]:

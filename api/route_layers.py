@@ -18,7 +18,10 @@ import shapely
 from shapely.geometry import mapping
 
 from gridplan.errors import InvalidInputError, Problem
+from gridplan.model import Grid
+from gridplan.network import StreetNetwork
 from gridplan.routing.plan_result import PatrolPlan
+from maps.plan_files import CHECK_COLUMNS
 
 WGS84 = "EPSG:4326"
 GEO_LAYERS = ("routes", "key_points", "uncovered")
@@ -34,12 +37,19 @@ ROUTE_FORMATS: dict[str, tuple[str, str]] = {
 }
 
 
-def plan_layers(plan: PatrolPlan, *, lang: str = "zh") -> dict[str, Any]:
-    """The plan's map layers, JSON-ready: WGS-84 FeatureCollections and the officers table."""
+def plan_layers(plan: PatrolPlan, *, network: StreetNetwork, grid: Grid,
+                lang: str = "zh") -> dict[str, Any]:
+    """The plan's map layers, JSON-ready: WGS-84 FeatureCollections and the officers table,
+    with the streets around the grid and its outline (``context``) for the map."""
+    from maps import streets_near
+
     frames = plan.to_frames(lang=lang)
-    out: dict[str, Any] = {name: json.loads(frames[name].to_crs(WGS84).to_json(drop_id=True,
-                                                                               na="null"))
-                           for name in GEO_LAYERS}
+    out: dict[str, Any] = {name: _collection(frames[name]) for name in GEO_LAYERS}
+    area = gpd.GeoDataFrame({"code": [grid.code]}, geometry=[grid.geometry], crs=network.crs)
+    streets = streets_near(network, area)
+    out["context"] = {"grid": _collection(area),
+                      "streets": _collection(streets[["geometry"]]) if streets is not None
+                      else _collection(gpd.GeoDataFrame(geometry=[], crs=network.crs))}
     officers = frames["officers"]
     out["officers"] = [{"officer": str(r.officer), "turns": list(r.turns),
                         "length_m": round(float(r.length_m), 1),
@@ -48,6 +58,17 @@ def plan_layers(plan: PatrolPlan, *, lang: str = "zh") -> dict[str, Any]:
                     f"{plan.shift.end:%H:%M}")
     out["lang"] = lang
     return out
+
+
+def _collection(frame: gpd.GeoDataFrame) -> dict[str, Any]:
+    return json.loads(frame.to_crs(WGS84).to_json(drop_id=True, na="null"))
+
+
+def context_frames(layers: dict[str, Any]) -> dict[str, gpd.GeoDataFrame | None]:
+    """The streets and grid outline stored with the plan (None for results stored before)."""
+    context = layers.get("context") or {}
+    return {name: _frame(context[name]) if name in context else None
+            for name in ("streets", "grid")}
 
 
 def route_lines(layers: dict[str, Any]) -> list[dict[str, Any]]:
@@ -99,7 +120,7 @@ def write_route_export(layers: dict[str, Any], fmt: str, folder: Path, *,
         raise InvalidInputError("the plan has no routes", [Problem(
             "job result", "routes", "at least one officer's route", "none",
             "nothing was due in this shift; see the plan's uncovered streets")])
-    key_points = frames["key_points"].drop(columns=["officer", "on_time"], errors="ignore")
+    key_points = frames["key_points"].drop(columns=CHECK_COLUMNS, errors="ignore")
     lang, title = layers.get("lang", "zh"), str(layers.get("title", "gridplan patrol"))
     path = folder / f"routes{ROUTE_FORMATS[fmt][0]}"
     if fmt == "gpx":
@@ -123,8 +144,10 @@ def write_route_map(layers: dict[str, Any], folder: Path) -> Path:
     from maps import route_map, save_map
 
     frames = layers_to_frames(layers)
-    key_points = frames["key_points"].drop(columns=["officer", "on_time"], errors="ignore")
-    fmap = route_map(frames["routes"], officers=frames["officers"], key_points=key_points,
+    key_points = frames["key_points"].drop(columns=CHECK_COLUMNS, errors="ignore")
+    context = context_frames(layers)
+    fmap = route_map(frames["routes"], streets=context["streets"], grid=context["grid"],
+                     officers=frames["officers"], key_points=key_points,
                      uncovered=frames["uncovered"], tiles="none",
                      lang=layers.get("lang", "zh"), title=str(layers.get("title", "")))
     return save_map(fmap, folder / "routes.html")

@@ -7,14 +7,27 @@ One setting chooses the database: ``DATABASE_URL``. The default is an embedded S
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from argon2 import PasswordHasher
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.auth import password_hasher
+
+MIN_SECRET_BYTES = 32  # HS256 keys shorter than the hash output can be brute-forced offline
+
+
+def check_secret(key: str, source: str) -> str:
+    """``key`` if it is long enough to sign tokens, else a ValueError that stops the start."""
+    if len(key.encode()) < MIN_SECRET_BYTES:
+        raise ValueError(f"{source}: the token signing key is {len(key.encode())} bytes; it needs "
+                         f"at least {MIN_SECRET_BYTES} (e.g. python -c 'import secrets; "
+                         "print(secrets.token_urlsafe(48))')")
+    return key
 
 
 class Settings(BaseSettings):
@@ -31,6 +44,13 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     max_json_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    upload_quota_bytes: int = Field(default=2 * 1024**3, ge=1024,
+                                    description="what one user may upload in all")
+    # Uploaded OSM files are parsed by a network_parse job in a capped child process.
+    max_decompressed_bytes: int = Field(default=1024**3, ge=1024,
+                                        description="OSM data once decompressed (bz2/gz/PBF)")
+    network_parse_timeout_s: float = Field(default=600.0, gt=0)
+    network_parse_memory_mb: int = Field(default=4096, ge=256)
     job_workers: int = Field(default=2, ge=1, le=32, description="worker processes of the "
                              "embedded engine cluster (ignored with a scheduler)")
     scheduler: str = Field(default="", description="Dask scheduler running the jobs, e.g. "
@@ -49,6 +69,27 @@ class Settings(BaseSettings):
     # argon2id cost: the defaults follow RFC 9106's low-memory profile; tests set them cheap.
     password_time_cost: int = Field(default=3, ge=1, le=20)
     password_memory_kib: int = Field(default=64 * 1024, ge=8, le=4 * 1024 * 1024)
+    web_tiles: str = Field(default="", description="tile URL template for the web app's maps "
+                           "(an intranet or Amap/Tencent server); empty = street vectors only")
+    web_tiles_datum: Literal["wgs84", "gcj02"] = Field(
+        default="wgs84", description="datum of web_tiles: gcj02 shifts the data onto Amap/Tencent")
+
+    # Login abuse control (api.login_guard): attempts per sliding window, then 429.
+    login_attempts_per_account_address: int = Field(default=10, ge=1)
+    login_attempts_per_address: int = Field(default=30, ge=1)
+    login_attempts_per_account: int = Field(default=100, ge=1)
+    login_window_s: float = Field(default=900.0, gt=0)
+    login_hash_workers: int = Field(default=0, ge=0, le=64,
+                                    description="password checks at once; 0 = half the cores")
+    login_hash_queue: int = Field(default=8, ge=0, le=1000,
+                                  description="logins waiting for a check; more get 429")
+    login_refusal_delay_s: float = Field(default=0.5, ge=0, le=10, description="a 429 to a "
+                                         "login waits this long: slows attackers, costs nothing")
+
+    @field_validator("secret_key")
+    @classmethod
+    def _strong_secret(cls, value: str) -> str:
+        return check_secret(value, "GRIDPLAN_SECRET_KEY") if value else value
 
     @field_validator("data_dir")
     @classmethod
@@ -67,6 +108,10 @@ class Settings(BaseSettings):
     def effective_cache_dir(self) -> Path:
         """Where parsed street networks are cached (GeoPackage keyed by file hash)."""
         return self.cache_dir or self.data_dir / "cache"
+
+    @property
+    def effective_login_hash_workers(self) -> int:
+        return self.login_hash_workers or max(1, (os.cpu_count() or 1) // 2)
 
     @property
     def hasher(self) -> PasswordHasher:

@@ -1,39 +1,68 @@
-"""CARP (gdb) and min–max k-postman (gdb/val/egl) benchmark.
+"""CARP (gdb, val, egl) and min–max k-postman (gdb/val/egl, MM k-WRPP) benchmark, side by side
+with the previous version of the engine.
 
-    .venv/bin/python -m benchmarks.carp [--carp-time 30] [--minmax-time 3] [--seed 1]
-                                         [--sets gdb] [--minmax-instances gdb1,gdb8,...]
+    .venv/bin/python -m benchmarks.carp [--sets gdb,val,egl] [--instances gdb1,egl-e1-A]
+        [--iterations 20000] [--time 60] [--seed 1] [--previous DIR]
+        [--minmax gdb1,val1A] [--kmax 10] [--wrpp P0115,P202100] [--minmax-iterations 5000]
+        [--skip-carp]
 
-Part 1, capacitated: every gdb instance solved with ``solve_carp`` under ``--carp-time`` seconds
-(stopping early when the solution meets our lower bound), next to the literature's best-known
-upper bound and lower bound from ``best_known.csv`` (gap = ours / best-known − 1).
+Part 1, CARP: every instance of the sets under our iteration budget (``--iterations``; ``--time``
+is only a safety cap), next to the best-known value of the literature
+(``../shared/bench/arc_routing/carp/<set>/best_known_literature.csv``: Martinelli's CARPData.jl
+table, see that folder's SOURCE.md). Gap = ours / best known − 1. "s to best" is when the returned
+plan was found, "CPU s" the process CPU time of the solve (the machine is shared: wall time is
+noisy), "cand/s" candidate solutions (children, each split and improved by local search) per
+second of CPU.
 
-Part 2, min–max: k = 2…10 on a representative subset; the peer is the classical route-first
-cluster-second heuristic (Frederickson's k-split of one good single-vehicle tour, no improvement)
-run in the same process, and the gap is measured against our lower bound
-max(one-vehicle bound / k, farthest task round trip). No published min–max values exist for these
-sets (see ../shared/bench/arc_routing/SOURCE.md).
+With ``--previous DIR`` (a checkout of the version before the compiled engine, e.g.
+``git worktree add /tmp/gridplan-prev 49ad7c9``) each instance is also solved by that version in a
+subprocess with ``time_limit_s = --previous-time`` (its only stopping rule that binds), and its
+answer and candidate rate are shown with the ratios.
 
-Reads ``../shared/bench/arc_routing`` (relative to the repository root); says so and stops if it
-is absent. Peak memory is the process's peak resident set size (tracemalloc would slow the pure
-Python search several-fold).
+Part 2, min–max: k = 2…``--kmax`` on ``--minmax`` instances and k = 2…5 on the windy MM k-WRPP
+``--wrpp`` files (direction-dependent costs), longest route, our lower bound, the proven gap, and
+the previous version's longest route and bound under the same time.
+
+Reads ``../shared/bench/arc_routing`` (relative to the repository root; ``$GRIDPLAN_SHARED``
+overrides ``../shared``); says so and stops if it is absent. JIT compilation happens once, before the first row, and is reported apart.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
+import os
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 from geodata.carp import load_instance
 from gridplan.routing.arcroute_solver import SearchParams, solve_carp, solve_minmax
-from gridplan.routing.arcroute_split import split_minmax
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH = ROOT.parent / "shared" / "bench" / "arc_routing" / "carp"
+BENCH = Path(os.environ.get("GRIDPLAN_SHARED", ROOT.parent / "shared")) / "bench" / "arc_routing"
+CARP = BENCH / "carp"
+WRPP = BENCH / "mm_kwrpp"
 DEFAULT_MINMAX = "gdb1,gdb8,gdb23,val1A,val5A,val10A,egl-e1-A,egl-s1-A"
+DEFAULT_WRPP = "P0115,P0218,P102100,P202100"
+
+_PREVIOUS = """
+import json, sys, time
+from geodata.carp import load_instance
+from gridplan.routing.arcroute_solver import SearchParams, solve_carp, solve_minmax
+path, k, seconds, seed = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+capacity = "file" if k == 0 else None
+instance = load_instance(path, capacity=capacity)
+params = SearchParams(seed=seed, time_limit_s=seconds, max_iterations=10**9)
+cpu = time.process_time()
+result = solve_carp(instance, params) if k == 0 else solve_minmax(instance, k, params)
+print(json.dumps({"objective": result.objective, "lower_bound": result.lower_bound,
+                  "iterations": result.iterations, "cpu_s": time.process_time() - cpu,
+                  "valid": result.is_valid()}))
+"""
 
 
 def peak_rss_mb() -> float:
@@ -42,95 +71,144 @@ def peak_rss_mb() -> float:
 
 def instance_path(name: str) -> Path:
     if name.startswith("gdb"):
-        return BENCH / "gdb" / f"{name}.dat"
+        return CARP / "gdb" / f"{name}.dat"
     if name.startswith("egl"):
-        return BENCH / "egl" / f"{name}.dat"
+        return CARP / "egl" / f"{name}.dat"
     if name.startswith("val"):
-        return BENCH / "val" / f"{name[3:]}.dat"
-    return BENCH / "kshs" / f"{name}.dat"
+        return CARP / "val" / f"{name[3:]}.dat"
+    if name.startswith("P"):
+        return WRPP / name
+    return CARP / "kshs" / f"{name}.dat"
 
 
-def carp_table(set_name: str, time_limit_s: float, seed: int) -> list[float]:
-    rows = list(csv.DictReader((BENCH / set_name / "best_known.csv").open()))
-    print(
-        f"\n## CARP, {set_name}: {len(rows)} instances, "
-        f"time limit {time_limit_s:g} s each, seed {seed}\n"
-    )
-    print(
-        "| instance | V | R | ours | our LB | lit. LB | best-known UB | ours/UB | gap % "
-        "| s to best | s |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    gaps = []
+def previous(prev: Path | None, path: Path, k: int, seconds: float, seed: int) -> dict | None:
+    """The previous engine on one instance, in its own process (k = 0: CARP)."""
+    if prev is None:
+        return None
+    env = {**os.environ, "PYTHONPATH": str(prev)}
+    run = subprocess.run([sys.executable, "-c", _PREVIOUS, str(path), str(k), str(seconds),
+                          str(seed)], capture_output=True, text=True, env=env, cwd=prev,
+                         timeout=seconds * 3 + 120, check=False)
+    if run.returncode != 0:
+        print(f"  previous version failed on {path.name}: {run.stderr.strip()[-300:]}")
+        return None
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def warm_up() -> float:
+    """Compile (or load from the cache) the kernels once; seconds spent."""
+    began = time.perf_counter()
+    solve_carp(load_instance(ROOT / "tests" / "data" / "carp" / "gdb19.dat"),
+               SearchParams(seed=0, max_iterations=2))
+    return time.perf_counter() - began
+
+
+def _rate(iterations: int, cpu: float) -> float:
+    return iterations / cpu if cpu > 0 else float("nan")
+
+
+def carp_table(set_name: str, names: set[str] | None, args: argparse.Namespace) -> None:
+    rows = list(csv.DictReader((CARP / set_name / "best_known_literature.csv").open()))
+    rows = [r for r in rows if names is None or _full_name(set_name, r["instance"]) in names]
+    if not rows:
+        return
+    print(f"\n### CARP, {set_name}: {len(rows)} instances, budget {args.iterations} children "
+          f"(cap {args.time:g} s), seed {args.seed}\n")
+    head = "| instance | R | best known | ours | gap % | our LB | s to best | CPU s | cand/s |"
+    rule = "|---|---|---|---|---|---|---|---|---|"
+    if args.previous:
+        head += " prev | prev gap % | prev cand/s | cand/s ratio |"
+        rule += "---|---|---|---|"
+    print(head)
+    print(rule)
+    gaps, prev_gaps, ratios, optimal = [], [], [], 0
     for row in rows:
-        name = row["instance"]
-        instance = load_instance(BENCH / set_name / f"{name}.dat")
-        result = solve_carp(instance, SearchParams(seed=seed, time_limit_s=time_limit_s))
+        name = _full_name(set_name, row["instance"])
+        path = instance_path(name)
+        instance = load_instance(path)
+        cpu = time.process_time()
+        result = solve_carp(instance, SearchParams(seed=args.seed, max_iterations=args.iterations,
+                                                   time_limit_s=args.time))
+        cpu = time.process_time() - cpu
         assert result.is_valid(), name
-        ub = float(row["best_known_ub"])
-        gap = 100.0 * (result.total_cost - ub) / ub
+        best = float(row["best_known"])
+        gap = 100.0 * (result.total_cost - best) / best
         gaps.append(gap)
-        print(
-            f"| {name} | {instance.n_vertices} | {instance.n_tasks} | {result.total_cost:g} | "
-            f"{result.lower_bound:g} | {row['lower_bound'] or '—'} | {ub:g} | "
-            f"{result.total_cost / ub:.4f} | {gap:.2f} | {result.best_found_s:.1f} | "
-            f"{result.runtime_s:.1f} |",
-            flush=True,
-        )
-    print(
-        f"\nmean gap to best-known UB: {sum(gaps) / len(gaps):.3f} %  (max {max(gaps):.2f} %), "
-        f"{sum(g <= 1e-9 for g in gaps)}/{len(gaps)} at best-known; peak RSS {peak_rss_mb():.0f} MB"
-    )
-    return gaps
+        optimal += result.total_cost <= best + 1e-9
+        rate = _rate(result.iterations, cpu)
+        line = (f"| {name} | {instance.n_tasks} | {best:g} | {result.total_cost:g} | {gap:.2f} | "
+                f"{result.lower_bound:g} | {result.best_found_s:.1f} | {cpu:.1f} | {rate:.0f} |")
+        old = previous(args.previous, path, 0, args.previous_time, args.seed)
+        if old is not None:
+            old_gap = 100.0 * (old["objective"] - best) / best
+            old_rate = _rate(old["iterations"], old["cpu_s"])
+            prev_gaps.append(old_gap)
+            ratios.append(rate / old_rate if old_rate > 0 else float("nan"))
+            line += f" {old['objective']:g} | {old_gap:.2f} | {old_rate:.1f} | {ratios[-1]:.0f}x |"
+        print(line, flush=True)
+    summary = (f"\n{set_name}: mean gap to best known {sum(gaps) / len(gaps):.3f} % "
+               f"(max {max(gaps):.2f} %), {optimal}/{len(gaps)} at best known")
+    if prev_gaps:
+        summary += (f"; previous version {sum(prev_gaps) / len(prev_gaps):.3f} % "
+                    f"(max {max(prev_gaps):.2f} %); candidate rate x{_median(ratios):.0f} (median)")
+    print(summary + f"; peak RSS {peak_rss_mb():.0f} MB")
 
 
-def minmax_table(names: list[str], time_limit_s: float, seed: int) -> None:
-    print(
-        f"\n## Min–max k-postman, k = 2…10, time limit {time_limit_s:g} s per (instance, k), "
-        f"seed {seed}\n"
-    )
-    print("| instance | k | longest route | LB | gap % | RFCS peer | ours/peer | s |")
-    print("|---|---|---|---|---|---|---|---|")
-    gaps, ratios = [], []
+def _full_name(set_name: str, short: str) -> str:
+    return f"val{short}" if set_name == "val" else short
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2] if ordered else float("nan")
+
+
+def minmax_table(names: list[str], ks: range, args: argparse.Namespace, title: str) -> None:
+    print(f"\n### Min–max k-postman{title}, budget {args.minmax_iterations} children "
+          f"(cap {args.minmax_time:g} s), seed {args.seed}\n")
+    head = "| instance | k | longest | LB | proven gap % | CPU s |"
+    rule = "|---|---|---|---|---|---|"
+    if args.previous:
+        head += " prev longest | prev LB | prev gap % | longest ratio |"
+        rule += "---|---|---|---|"
+    print(head)
+    print(rule)
     for name in names:
-        instance = load_instance(instance_path(name), capacity=None)
-        single = solve_minmax(instance, 1, SearchParams(seed=seed, time_limit_s=time_limit_s))
-        giant = [a >> 1 for route in single.routes for a in route]
-        for k in range(2, 11):
-            result = solve_minmax(instance, k, SearchParams(seed=seed, time_limit_s=time_limit_s))
+        path = instance_path(name)
+        instance = load_instance(path, capacity=None)
+        for k in ks:
+            cpu = time.process_time()
+            result = solve_minmax(instance, k, SearchParams(
+                seed=args.seed, max_iterations=args.minmax_iterations,
+                time_limit_s=args.minmax_time))
+            cpu = time.process_time() - cpu
             assert result.is_valid(), (name, k)
-            peer = max(_cost(instance, r) for r in split_minmax(instance, giant, k))
-            gaps.append(100 * result.gap)
-            ratios.append(result.longest_route / peer)
-            print(
-                f"| {name} | {k} | {result.longest_route:g} | {result.lower_bound:.1f} | "
-                f"{100 * result.gap:.2f} | {peer:g} | {result.longest_route / peer:.3f} | "
-                f"{result.runtime_s:.1f} |",
-                flush=True,
-            )
-    print(
-        f"\nmean gap to LB {sum(gaps) / len(gaps):.2f} %, "
-        f"mean ours/peer {sum(ratios) / len(ratios):.3f}; "
-        f"peak RSS {peak_rss_mb():.0f} MB"
-    )
-
-
-def _cost(instance, route: list[int]) -> float:
-    start, end, cost = instance.arcs()
-    loc, total = instance.depot, 0.0
-    for a in route:
-        total += instance.distance[loc, start[a]] + cost[a]
-        loc = end[a]
-    return float(total + instance.distance[loc, instance.depot]) if route else 0.0
+            line = (f"| {name} | {k} | {result.longest_route:g} | {result.lower_bound:.1f} | "
+                    f"{100 * result.gap:.2f} | {cpu:.1f} |")
+            old = previous(args.previous, path, k, args.previous_time, args.seed)
+            if old is not None:
+                old_gap = 100 * (old["objective"] / old["lower_bound"] - 1)
+                line += (f" {old['objective']:g} | {old['lower_bound']:.1f} | {old_gap:.2f} | "
+                         f"{result.longest_route / old['objective']:.3f} |")
+            print(line, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--carp-time", type=float, default=30.0)
-    parser.add_argument("--minmax-time", type=float, default=3.0)
+    parser.add_argument("--sets", default="gdb,val,egl")
+    parser.add_argument("--instances", default="", help="comma-separated subset (default all)")
+    parser.add_argument("--iterations", type=int, default=20_000)
+    parser.add_argument("--time", type=float, default=60.0, help="safety cap per instance, s")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--sets", default="gdb", help="comma-separated CARP sets for part 1")
-    parser.add_argument("--minmax-instances", default=DEFAULT_MINMAX)
+    parser.add_argument("--previous", type=Path, default=None,
+                        help="checkout of the previous version to run side by side")
+    parser.add_argument("--previous-time", type=float, default=60.0,
+                        help="time limit of the previous version per solve, s")
+    parser.add_argument("--minmax", default=DEFAULT_MINMAX)
+    parser.add_argument("--kmax", type=int, default=10)
+    parser.add_argument("--wrpp", default=DEFAULT_WRPP)
+    parser.add_argument("--minmax-iterations", type=int, default=5_000)
+    parser.add_argument("--minmax-time", type=float, default=10.0)
     parser.add_argument("--skip-carp", action="store_true")
     parser.add_argument("--skip-minmax", action="store_true")
     args = parser.parse_args(argv)
@@ -138,11 +216,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"benchmark data absent: {BENCH} not found (needs ../shared next to the repo)")
         return 1
     began = time.perf_counter()
+    print(f"kernels ready in {warm_up():.1f} s (JIT compile, or load from the on-disk cache)")
+    names = set(args.instances.split(",")) if args.instances else None
     if not args.skip_carp:
         for set_name in args.sets.split(","):
-            carp_table(set_name, args.carp_time, args.seed)
+            carp_table(set_name, names, args)
     if not args.skip_minmax:
-        minmax_table(args.minmax_instances.split(","), args.minmax_time, args.seed)
+        if args.minmax:
+            minmax_table(args.minmax.split(","), range(2, args.kmax + 1), args, "")
+        if args.wrpp:
+            minmax_table(args.wrpp.split(","), range(2, 6), args,
+                         " (MM k-WRPP, windy costs)")
     print(f"\ntotal wall time {time.perf_counter() - began:.0f} s")
     return 0
 

@@ -15,6 +15,7 @@ Usage::
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("GRIDPLAN_SHARED", REPO.parent / "shared"))  # env: a worktree
 SHANGHAI_OSM = SHARED / "data" / "osm-shanghai-central" / "shanghai_central_drive.osm"
 
 

@@ -1,6 +1,17 @@
-"""Getis–Ord Gi* benchmark: gridplan.hotspots vs PySAL esda.G_Local, side by side in one run.
+"""Hotspot benchmarks: the city-wide workflow before/after, and Gi* vs PySAL esda.G_Local.
 
-Run: ``.venv/bin/python -m benchmarks.hotspots [--sizes 1000 10000 100000] [--repeats 3]``
+Workflow (``--workflow``): ``gridplan hotspots`` city-wide on REAL San José illegal-dumping
+reports (``tests/data/hotspots/san_jose_illegal_dumping.csv``, 2,000 points over seven years, no
+street network: the study area is the points' convex hull grown by 500 m, 200 m hexagons ≈ 17k
+cells), and on 20,000 points made from them (each real point resampled ten times with a seeded
+50 m / ±3 day jitter — a scale fixture, not real reports). Each run is a fresh process of the CLI
+of one tree: "before" is ``--before REV`` (default: main before the hotspot rework) exported with
+``git archive``, "after" this tree; time is the command's wall time, memory its peak RSS
+(``/usr/bin/time``). Run: ``.venv/bin/python -m benchmarks.hotspots --workflow [--points 2000
+20000]``.
+
+Gi* (default): ``.venv/bin/python -m benchmarks.hotspots [--sizes 1000 10000 100000]
+[--repeats 3]``
 
 Instances: 100 m hexagons tiling a square (≈1k, 10k, 100k cells), counts = Poisson background
 plus planted clusters (seeded). Weights: binary distance band 250 m (two rings, ≈18 neighbours)
@@ -16,6 +27,8 @@ peak traced memory (tracemalloc, separate run). Also re-checks the 6-point refer
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import time
 import tracemalloc
 import warnings
@@ -111,11 +124,99 @@ def reference_check() -> str:
     return f"6-point reference ({csv}): max |dz| over Gi/Gi* x B/R = {worst:.1e} (printed to 8 decimals)"
 
 
+ROOT = Path(__file__).resolve().parents[1]
+SAN_JOSE = ROOT / "tests" / "data" / "hotspots" / "san_jose_illegal_dumping.csv"
+BEFORE = "49ad7c9"  # main before the hotspot rework (issue 10 / 11)
+CLI_ARGS = ["--lon-col", "lon", "--lat-col", "lat", "--time-col", "received_utc_ms",
+            "--category-col", "category", "--id-col", "id", "--tz", "America/Los_Angeles",
+            "--cell-size-m", "200"]
+
+
+def workflow_inputs(folder: Path, points: int) -> tuple[Path, Path, str]:
+    """The study area and an incident file of ``points`` rows (see the module docstring)."""
+    import geopandas as gpd
+
+    real = pd.read_csv(SAN_JOSE)
+    label = "2,000 real San José reports"
+    if points != len(real):
+        rng = np.random.default_rng(points)
+        copies = real.iloc[rng.integers(0, len(real), points)].reset_index(drop=True)
+        metres = rng.normal(0, 50, (points, 2))
+        copies["lat"] += metres[:, 1] / 111_320
+        copies["lon"] += metres[:, 0] / (111_320 * np.cos(np.radians(37.3)))
+        copies["received_utc_ms"] += rng.integers(-3 * 86_400_000, 3 * 86_400_000, points)
+        copies["id"] = np.arange(1, points + 1)
+        real, label = copies, f"{points:,} points resampled from them (scale fixture)"
+    incidents = folder / f"incidents_{points}.csv"
+    real.to_csv(incidents, index=False)
+    pts = gpd.GeoSeries(gpd.points_from_xy(real["lon"], real["lat"]), crs=4326)
+    utm = pts.estimate_utm_crs()
+    hull = gpd.GeoSeries([pts.to_crs(utm).union_all().convex_hull.buffer(500)], crs=utm)
+    area = folder / "san_jose_study_area.geojson"
+    gpd.GeoDataFrame({"code": ["SJ"], "name": ["San José (hull of the reports + 500 m)"]},
+                     geometry=hull.to_crs(4326)).to_file(area, driver="GeoJSON")
+    return area, incidents, label
+
+
+def run_cli(tree: Path, args: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MB) and the result line of one ``gridplan hotspots`` run."""
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    cmd = ["/usr/bin/time", "-f", "%e %M", sys.executable, "-m", "api.cli", "hotspots", *args]
+    done = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise RuntimeError(f"{tree}: {done.stderr[-2000:]}")
+    seconds, kb = done.stderr.strip().splitlines()[-1].split()
+    result = next((line.strip() for line in done.stdout.splitlines() if "result" in line), "")
+    return float(seconds), int(kb) / 1024, result
+
+
+def exported(revision: str, folder: Path) -> Path:
+    """The tree of ``revision`` (``git archive``) under ``folder``."""
+    import subprocess
+
+    out = folder / revision.replace("/", "_")
+    out.mkdir()
+    archive = subprocess.run(["git", "archive", revision], cwd=ROOT, capture_output=True,
+                             check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(out)], input=archive, check=True)
+    return out
+
+
+def workflow(points: list[int], before: str, after: str | None) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        old = exported(before, folder)
+        new = exported(after, folder) if after else ROOT
+        print(f"before = {before}, after = {after or ROOT} (git archive of each revision)")
+        print(f"{'instance':<58} {'tree':<7} {'seconds':>8} {'peak MB':>8}  result")
+        for n in points:
+            area, incidents, label = workflow_inputs(folder, n)
+            args = ["--jurisdictions", str(area), "--incidents", str(incidents), *CLI_ARGS]
+            runs = {}
+            for name, tree in (("before", old), ("after", new)):
+                runs[name] = run_cli(tree, args)
+                sec, mb, result = runs[name]
+                print(f"{label:<58} {name:<7} {sec:8.1f} {mb:8.0f}  {result}", flush=True)
+            (b_s, b_mb, _), (a_s, a_mb, _) = runs["before"], runs["after"]
+            print(f"{label:<58} ratio   ×{b_s / a_s:7.1f} ×{b_mb / a_mb:7.1f}  (before ÷ after)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--workflow", action="store_true", help="city-wide workflow before/after")
+    parser.add_argument("--points", type=int, nargs="+", default=[2_000, 20_000])
+    parser.add_argument("--before", default=BEFORE, help="git revision of the 'before' code")
+    parser.add_argument("--after", help="git revision of the 'after' code (default: this tree)")
     args = parser.parse_args()
+    if args.workflow:
+        workflow(args.points, args.before, args.after)
+        return
     print(reference_check())
     table = run(args.sizes, args.repeats)
     with pd.option_context("display.width", 200, "display.max_columns", 20):

@@ -17,6 +17,13 @@ loaded, one worker process), then runs two bounded phases with httpx AsyncClient
 
 PostGIS runs when ``GRIDPLAN_TEST_PG_URL`` is set (``.ci/run`` starts a local cluster and sets it);
 otherwise that column says why it is absent. Peak memory is the server's VmHWM from /proc.
+
+Login flood (``--login-flood [--flood-clients 40] [--baseline-tree DIR]``): on SQLite, with the
+production argon2 cost, GET /health is timed by 4 clients while idle and then while
+``--flood-clients`` attackers — each from its own loopback address (127.0.x.y), so per-address
+throttling alone cannot stop them — post wrong passwords to /auth/token as fast as answered.
+``--baseline-tree`` runs the same against another checkout (e.g. the previous version) for a
+side-by-side table.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import multiprocessing
 import os
 import random
 import socket
@@ -33,15 +41,17 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
-ADMIN_PASSWORD = "load-benchmark-admin"
+ADMIN_PASSWORD = "load-benchmark-passphrase"
 
 
 @dataclass
@@ -80,14 +90,16 @@ def pg_schema(base: str) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def server(database_url: str, data_dir: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def server(database_url: str, data_dir: Path, *, sample: bool = True, tree: Path = ROOT
+           ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "GRIDPLAN_DATA_DIR": str(data_dir),
-           "GRIDPLAN_LOAD_SAMPLE": "1", "GRIDPLAN_ADMIN_PASSWORD": ADMIN_PASSWORD,
-           "GRIDPLAN_SECRET_KEY": uuid.uuid4().hex * 2}
+           "GRIDPLAN_LOAD_SAMPLE": "1" if sample else "0",
+           "GRIDPLAN_ADMIN_PASSWORD": ADMIN_PASSWORD, "GRIDPLAN_SECRET_KEY": uuid.uuid4().hex * 2,
+           "PYTHONPATH": str(tree)}
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "api.app:app_factory",
                              "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-                             "--no-access-log"], cwd=ROOT, env=env)
+                             "--no-access-log"], cwd=tree, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -189,6 +201,89 @@ async def job_phase(base: str, headers: dict[str, str], grid_ids: list[int], net
     return sample
 
 
+async def login_flood(base: str, *, clients: int, stop: asyncio.Event) -> Counter[int]:
+    """Wrong passwords from ``clients`` distinct loopback addresses until ``stop``."""
+    statuses: Counter[int] = Counter()
+
+    async def attacker(i: int) -> None:
+        transport = httpx.AsyncHTTPTransport(local_address=f"127.0.{1 + i // 200}.{1 + i % 200}")
+        async with httpx.AsyncClient(base_url=base, transport=transport, timeout=120) as c:
+            while not stop.is_set():
+                try:
+                    r = await c.post("/auth/token", data={"username": f"admin{i % 2 or ''}",
+                                                          "password": f"wrong-{i}"})
+                    statuses[r.status_code] += 1
+                except httpx.HTTPError:
+                    statuses[0] += 1
+
+    await asyncio.gather(*(attacker(i) for i in range(clients)))
+    return statuses
+
+
+def _flood_process(base: str, clients: int, stop: Any, out: Any) -> None:
+    """The attackers, in a process of their own: their work must not slow the /health client."""
+
+    async def main() -> Counter[int]:
+        event = asyncio.Event()
+
+        async def watch() -> None:
+            while not stop.is_set():
+                await asyncio.sleep(0.1)
+            event.set()
+
+        watcher = asyncio.create_task(watch())
+        statuses = await login_flood(base, clients=clients, stop=event)
+        await watcher
+        return statuses
+
+    out.put(dict(asyncio.run(main())))
+
+
+def health_under_flood(base: str, *, clients: int, duration_s: float
+                       ) -> tuple[Sample, Counter[int]]:
+    ctx = multiprocessing.get_context("spawn")
+    stop, out = ctx.Event(), ctx.Queue()
+    attackers = ctx.Process(target=_flood_process, args=(base, clients, stop, out))
+    attackers.start()
+    time.sleep(3.0)  # let the flood build up first
+    health = asyncio.run(read_phase(base, {}, ["/health"], clients=4, duration_s=duration_s))
+    stop.set()
+    statuses = Counter(out.get(timeout=300))
+    attackers.join()
+    return health, statuses
+
+
+def run_flood(tree: Path, args: argparse.Namespace) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmp, \
+            server(f"sqlite:///{tmp}/flood.sqlite", Path(tmp), sample=False, tree=tree) as (
+                base, proc):
+        idle = asyncio.run(read_phase(base, {}, ["/health"], clients=4,
+                                      duration_s=args.duration_s))
+        loaded, statuses = health_under_flood(base, clients=args.flood_clients,
+                                              duration_s=args.duration_s)
+        return {"idle": idle.row(), "flood": loaded.row(), "logins": dict(statuses),
+                "peak_rss_mb": peak_rss_mb(proc.pid)}
+
+
+def print_flood(results: dict[str, dict[str, object]], args: argparse.Namespace) -> None:
+    print(f"\nLogin flood on loopback (SQLite, production argon2 cost): /health timed by 4 "
+          f"clients for {args.duration_s:.0f} s idle, then under {args.flood_clients} attackers "
+          f"(distinct addresses) posting wrong passwords\n")
+    header = (f"{'tree':<10} {'idle p95 ms':>11} {'flood p95 ms':>12} {'p95 ratio':>9} "
+              f"{'flood p50 ms':>12} {'health err':>10} {'logins 401/429/other':>22} "
+              f"{'peak RSS MB':>11}")
+    print(header)
+    print("-" * len(header))
+    for name, r in results.items():
+        idle, flood = r["idle"], r["flood"]  # type: ignore[index]
+        logins: dict[int, int] = r["logins"]  # type: ignore[assignment]
+        other = sum(n for code, n in logins.items() if code not in (401, 429))
+        counts = f"{logins.get(401, 0)}/{logins.get(429, 0)}/{other}"
+        print(f"{name:<10} {idle['p95_ms']:>11.1f} {flood['p95_ms']:>12.1f} "
+              f"{flood['p95_ms'] / idle['p95_ms']:>9.2f} {flood['p50_ms']:>12.1f} "
+              f"{flood['errors']:>10} {counts:>22} {r['peak_rss_mb']:>11.0f}")
+
+
 def run_backend(database_url: str, args: argparse.Namespace) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp, server(database_url, Path(tmp)) as (base, proc):
         token = httpx.post(f"{base}/auth/token", data={"username": "admin",
@@ -255,7 +350,17 @@ def main() -> None:
     parser.add_argument("--think-s", type=float, default=1.0, help="pause between a paced "
                         "client's requests")
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--login-flood", action="store_true", help="the login-flood benchmark")
+    parser.add_argument("--flood-clients", type=int, default=40)
+    parser.add_argument("--baseline-tree", type=Path, default=None,
+                        help="also run the login flood against this checkout")
     args = parser.parse_args()
+    if args.login_flood:
+        flood = {"this": run_flood(ROOT, args)}
+        if args.baseline_tree is not None:
+            flood["baseline"] = run_flood(args.baseline_tree.resolve(), args)
+        print_flood(flood, args)
+        return
     results: dict[str, dict[str, object] | str] = {}
     if args.backend in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:

@@ -34,7 +34,6 @@ from scipy.spatial import cKDTree
 from shapely import affinity
 from shapely.geometry import LineString
 
-from api.cli.routes import parse_shift
 from api.engine.batch import Task, run_batch
 from api.engine.cluster import engine_client
 from geodata import sample
@@ -43,6 +42,7 @@ from gridplan.model import Grid
 from gridplan.network import StreetNetwork
 from gridplan.routing.params import PatrolParams
 from gridplan.routing.plan import day_plan
+from gridplan.routing.shifts import shift_on
 from gridplan.slicing import NetworkSlicer
 
 SEAM_BAND_M = 60.0
@@ -103,8 +103,8 @@ DAY = date(2026, 11, 25)
 
 
 def _shifts() -> list:
-    return [parse_shift("08:00-12:00", DAY, name="day"),
-            parse_shift("19:00-23:00", DAY, name="night")]
+    return [shift_on(DAY, "08:00-12:00", name="day"),
+            shift_on(DAY, "19:00-23:00", name="night")]
 
 
 def _crews(grid: Grid, officers: int | None) -> list[int]:

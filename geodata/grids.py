@@ -12,23 +12,25 @@ import os
 import geopandas as gpd
 import pandas as pd
 import shapely
-from shapely.geometry import Point
 
+from geodata.jurisdictions import repaired_polygons
+from geodata.lonlat import WGS84, lonlat_problems, swap_xy
 from geodata.tables import VECTOR_SUFFIXES, Loaded, read_vector, require_file
+from gridplan.crs import metric_crs_of
 from gridplan.errors import Problem, ProblemCollector
+from gridplan.grid_frames import STAFF_ROLES, grids_from_frame
 from gridplan.model import Grid
-
-STAFF_ROLES = ("enforcement", "sanitation", "municipal", "greening")
 
 
 def load_grids(
     path: str | os.PathLike[str],
     *,
     jurisdictions: gpd.GeoDataFrame | None = None,
-    metric_crs: str = "EPSG:32651",
+    metric_crs: str | None = None,
     tolerance_m: float = 5.0,
 ) -> Loaded:
-    """Read a grid layout (WGS-84 out); check codes, staff and nesting in ``jurisdictions``."""
+    """Read a grid layout (WGS-84 out); check codes, staff and nesting in ``jurisdictions``
+    (measured in ``metric_crs``, default the local UTM zone of the grids)."""
     path = require_file(path, kinds=VECTOR_SUFFIXES, what="grid polygon file")
     frame = read_vector(path)
     issues = ProblemCollector(str(path))
@@ -44,13 +46,14 @@ def load_grids(
     frame = frame.to_crs("EPSG:4326")
     frame["code"] = frame["code"].astype(str)
     frame["parent_code"] = frame["parent_code"].astype(str)
-    for role in STAFF_ROLES:
-        frame[role] = pd.to_numeric(frame.get(role, 0), errors="coerce").fillna(0).astype(int)
+    for role in STAFF_ROLES:  # optional: a missing column means nobody of that role on file
+        given = frame[role] if role in frame.columns else pd.Series(0, index=frame.index)
+        frame[role] = pd.to_numeric(given, errors="coerce").fillna(0).astype(int)
     if "illustrative" not in frame.columns:
         frame["illustrative"] = False
     if "name" not in frame.columns:
         frame["name"] = frame["code"]
-    for i, row in frame.iterrows():
+    for i, row in frame.reset_index(drop=True).iterrows():
         where = f"feature {i + 1} (code {row['code']})"
         if row.geometry is None or row.geometry.geom_type not in ("Polygon", "MultiPolygon"):
             issues.add(
@@ -59,6 +62,10 @@ def load_grids(
                 found=str(getattr(row.geometry, "geom_type", None)),
                 fix="draw the grid as a polygon",
             )
+    not_lonlat = lonlat_problems(frame, source=str(path))
+    issues.problems.extend(not_lonlat)
+    geoms, repairs = repaired_polygons(frame, source=str(path))
+    frame = frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs))
     dup = frame["code"][frame["code"].duplicated()]
     for code in dup:
         issues.add(
@@ -67,13 +74,33 @@ def load_grids(
             found="repeated",
             fix="renumber one of the grids",
         )
+    if jurisdictions is not None and not not_lonlat:
+        issues.problems.extend(swapped_against(frame, jurisdictions, source=str(path)))
     issues.raise_if_any(f"{path}: {len(issues)} problem(s) in the grid layout")
-    warnings = (
-        nesting_problems(frame, jurisdictions, metric_crs=metric_crs, tolerance_m=tolerance_m)
+    warnings = repairs + (
+        nesting_problems(frame, jurisdictions, metric_crs=metric_crs or metric_crs_of(frame),
+                         tolerance_m=tolerance_m)
         if jurisdictions is not None
         else []
     )
     return Loaded(frame, warnings, str(path))
+
+
+def swapped_against(
+    grids: gpd.GeoDataFrame, jurisdictions: gpd.GeoDataFrame, *, source: str
+) -> list[Problem]:
+    """Grids (WGS-84) that miss every jurisdiction but would fall inside one with x and y
+    swapped: latitude written first, with both values still in range (e.g. Helsinki)."""
+    area = shapely.union_all(jurisdictions.to_crs(WGS84).geometry.to_numpy())
+    problems = []
+    for i, (code, geom) in enumerate(zip(grids["code"], grids.geometry, strict=True)):
+        if geom is None or geom.intersects(area) or not swap_xy(geom).intersects(area):
+            continue
+        problems.append(Problem(
+            source, f"feature {i + 1} (code {code})", "a grid inside the jurisdictions",
+            "it lies outside all of them, but inside with longitude and latitude swapped",
+            "write longitude first (GeoJSON is [lon, lat])"))
+    return problems
 
 
 def nesting_problems(
@@ -111,27 +138,7 @@ def nesting_problems(
 
 
 def grids_to_model(frame: gpd.GeoDataFrame, *, metric_crs: str) -> list[Grid]:
-    """Domain objects in ``metric_crs`` (stations projected too)."""
-    metric = frame.to_crs(metric_crs)
-    out = []
-    for (_, row), (_, wgs) in zip(metric.iterrows(), frame.iterrows(), strict=True):
-        station = None
-        if pd.notna(wgs.get("station_lon")) and pd.notna(wgs.get("station_lat")):
-            pt = (
-                gpd.GeoSeries([Point(wgs["station_lon"], wgs["station_lat"])], crs="EPSG:4326")
-                .to_crs(metric_crs)
-                .iloc[0]
-            )
-            station = pt
-        out.append(
-            Grid(
-                code=row["code"],
-                geometry=row.geometry,
-                parent_code=row["parent_code"],
-                name=str(row.get("name", "")),
-                station=station,
-                staff={r: int(row[r]) for r in STAFF_ROLES},
-                illustrative=bool(row.get("illustrative", False)),
-            )
-        )
-    return out
+    """Domain objects in ``metric_crs`` (stations projected too); see
+    :func:`gridplan.grid_frames.grids_from_frame`."""
+    return grids_from_frame(frame, crs=metric_crs)
+

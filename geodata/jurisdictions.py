@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 
 from geodata.coords import COORD_SYSTEMS, transform_geometry
+from geodata.lonlat import lonlat_problems
 from geodata.tables import VECTOR_SUFFIXES, Loaded, missing_column, read_vector, require_file
 from gridplan.errors import Problem, ProblemCollector
 from gridplan.jurisdictions import infer_parents, level_from_code, sibling_overlaps
@@ -94,6 +95,7 @@ def load_jurisdictions(
     issues.raise_if_any()
 
     out = _validated(raw, path, issues, code_c, name_c, level_col, parent_col)
+    issues.problems.extend(lonlat_problems(out, source=str(path)))
     issues.raise_if_any(f"{path}: {len(issues)} problem(s) in the jurisdiction polygons")
     warnings = list(out.attrs.pop("repairs"))
     if coords not in ("wgs84", "cgcs2000"):
@@ -160,17 +162,8 @@ def _validated(
             )
             continue
         if not geom.is_valid:
-            reason = shapely.is_valid_reason(geom)
+            repairs.append(_repair_warning(str(path), where, geom))
             geom = _repair(geom)
-            repairs.append(
-                Problem(
-                    str(path),
-                    where,
-                    "a valid polygon",
-                    reason,
-                    "repaired automatically with make_valid; check the result",
-                )
-            )
         level = _level(
             feat.get(level_col) if level_col and level_col in raw.columns else None, code
         )
@@ -191,6 +184,25 @@ def _validated(
     ).to_crs("EPSG:4326")
     out.attrs["repairs"] = repairs
     return out
+
+
+def repaired_polygons(frame: gpd.GeoDataFrame, *, source: str,
+                      label: str = "feature") -> tuple[list, list[Problem]]:
+    """The frame's polygons with invalid ones repaired (``make_valid``), and one warning per
+    repair: the same report whichever command loads the file."""
+    geoms, warnings = [], []
+    for i, geom in enumerate(frame.geometry):
+        if geom is not None and not geom.is_empty and not geom.is_valid:
+            code = f" (code {frame['code'].iloc[i]})" if "code" in frame else ""
+            warnings.append(_repair_warning(source, f"{label} {i + 1}{code}", geom))
+            geom = _repair(geom)
+        geoms.append(geom)
+    return geoms, warnings
+
+
+def _repair_warning(source: str, where: str, geom) -> Problem:
+    return Problem(source, where, "a valid polygon", shapely.is_valid_reason(geom),
+                   "repaired automatically with make_valid; check the result")
 
 
 def _repair(geom):

@@ -27,12 +27,17 @@ from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx
-import numpy as np
 import pyproj
 from shapely.geometry import LineString
 
 from gridplan.errors import InputFileError, InvalidInputError, Problem
-from gridplan.network import DEFAULT_GRADES, MODES, Mode, StreetNetwork, grade_of
+from gridplan.network import DEFAULT_GRADES, MODES, Mode, StreetNetwork
+from gridplan.network_build import (
+    assign_street_ids,
+    network_from_graph,
+    normalise_edges,
+    project_graph,
+)
 
 OSM_SUFFIXES = (".osm", ".osm.bz2", ".osm.gz", ".osm.pbf", ".pbf", ".xml")
 CACHE_VERSION = 3  # bump when the graph we build changes shape
@@ -338,112 +343,6 @@ def _lanes(value: str | None) -> int | None:
         return None
 
 
-def _first(value):
-    return value[0] if isinstance(value, list) else value
-
-
-def _normalise(g: nx.MultiDiGraph, grades: Mapping[str, int]) -> None:
-    """Scalar attributes after simplification, grade, geometry and metric length on every edge."""
-    for u, v, d in g.edges(data=True):
-        hw = d.get("highway")
-        d["grade"] = grade_of(hw, grades)
-        if isinstance(hw, list):  # keep the class that gives the grade
-            d["highway"] = min(hw, key=lambda h: grade_of(h, grades))
-        names = d.get("name") or ""
-        if isinstance(names, list):
-            names = "/".join(dict.fromkeys(n for n in names if n))
-        d["name"] = names
-        lanes = d.get("lanes")
-        d["lanes"] = (
-            max((x for x in lanes if x), default=None) if isinstance(lanes, list) else lanes
-        )
-        oneway = d.get("oneway", False)
-        d["oneway"] = any(oneway) if isinstance(oneway, list) else bool(oneway)
-        d["reversed"] = bool(_first(d.get("reversed", False)))
-        if "geometry" not in d:
-            d["geometry"] = LineString(
-                [(g.nodes[u]["x"], g.nodes[u]["y"]), (g.nodes[v]["x"], g.nodes[v]["y"])]
-            )
-        d["length"] = float(d["geometry"].length)
-        d.pop("street_count", None)
-
-
-def _assign_street_ids(g: nx.MultiDiGraph) -> None:
-    """Give both directions of one physical street the same ``street_id``."""
-    waiting: dict[tuple, list[tuple]] = defaultdict(list)
-    next_id = 0
-    for u, v, k, d in sorted(g.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
-        osm = tuple(sorted(d["osmid"])) if isinstance(d["osmid"], list) else (d["osmid"],)
-        signature = (min(u, v), max(u, v), osm, round(d["length"], 1))
-        mirror = waiting.get(signature)
-        partner = next((e for e in mirror if (e[0], e[1]) == (v, u)), None) if mirror else None
-        if partner is not None and u != v:
-            mirror.remove(partner)
-            d["street_id"] = g.edges[partner]["street_id"]
-        else:
-            d["street_id"] = next_id
-            next_id += 1
-            waiting[signature].append((u, v, k))
-
-
-def target_crs(lon: float, lat: float, crs: str) -> pyproj.CRS:
-    """The metric CRS for an area centred at ``lon, lat`` (WGS-84 degrees)."""
-    if crs == "utm":
-        zone = int((lon + 180) // 6) + 1
-        return pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
-    if crs == "cgcs2000":
-        central_meridian = 3 * round(lon / 3)
-        if not 75 <= central_meridian <= 135:
-            raise InvalidInputError(
-                "CGCS2000 Gauss–Krüger zones cover China only",
-                [
-                    Problem(
-                        "crs",
-                        "",
-                        "an area between 73.5°E and 136.5°E",
-                        f"centre at {lon:.3f}°E",
-                        "use --crs utm",
-                    )
-                ],
-            )
-        return pyproj.CRS.from_epsg(4534 + (central_meridian - 75) // 3)
-    out = pyproj.CRS.from_user_input(crs)
-    if not out.is_projected:
-        raise InvalidInputError(
-            "the network CRS must be metric",
-            [
-                Problem(
-                    "crs", "", "a projected CRS in metres", crs, "use utm, cgcs2000 or an EPSG code"
-                )
-            ],
-        )
-    return out
-
-
-def _project_nodes(g: nx.MultiDiGraph, crs: str) -> None:
-    """Project node coordinates in place with one vectorised call; keep lon/lat beside x/y."""
-    ids = list(g.nodes)
-    lon = np.fromiter((g.nodes[n]["x"] for n in ids), float, len(ids))
-    lat = np.fromiter((g.nodes[n]["y"] for n in ids), float, len(ids))
-    to = target_crs(float(np.median(lon)), float(np.median(lat)), crs)
-    x, y = pyproj.Transformer.from_crs("EPSG:4326", to, always_xy=True).transform(lon, lat)
-    for n, lo, la, xx, yy in zip(ids, lon, lat, x, y, strict=True):
-        g.nodes[n].update(x=float(xx), y=float(yy), lon=float(lo), lat=float(la))
-    g.graph["crs"] = to
-
-
-def _project(g: nx.MultiDiGraph, crs: str) -> nx.MultiDiGraph:
-    """Project a graph whose edges may carry lon/lat geometries (osmnx downloads)."""
-    xs = np.fromiter((d["x"] for _, d in g.nodes(data=True)), float)
-    ys = np.fromiter((d["y"] for _, d in g.nodes(data=True)), float)
-    for _, d in g.nodes(data=True):
-        d["lon"], d["lat"] = d["x"], d["y"]
-    to = target_crs(float(np.median(xs)), float(np.median(ys)), crs)
-    import osmnx as ox
-
-    return ox.projection.project_graph(g, to_crs=to)
-
-
 def _no_streets_error(path: Path, raw: _Raw, mode: Mode) -> InvalidInputError:
     total = len(raw.streets)
     others = ", ".join(
@@ -492,13 +391,13 @@ def network_from_file(path: str | os.PathLike[str], opts: NetworkOptions) -> Str
     g = _build_graph(raw, opts, path.name)
     if g.number_of_edges() == 0:
         raise _no_streets_error(path, raw, opts.mode)
-    _project_nodes(g, opts.crs)  # before simplifying, so merged geometries come out in metres
+    project_graph(g, opts.crs)  # before simplifying, so merged geometries come out in metres
     if opts.simplify:
         import osmnx as ox  # imported lazily: it pulls in scikit-learn (seconds at start-up)
 
         g = ox.simplification.simplify_graph(g)
-    _normalise(g, opts.grades)
-    _assign_street_ids(g)
+    normalise_edges(g, opts.grades)
+    assign_street_ids(g)
     g.graph["mode"] = opts.mode
     return StreetNetwork(
         g, opts.mode, str(path), {"waterways": _waterways_layer(raw, g.graph["crs"])}
@@ -697,12 +596,11 @@ def download_network(
         if place
         else ox.graph.graph_from_bbox(bbox, network_type=nt, simplify=True)
     )
-    g = _project(g, crs)  # osmnx walk graphs are already bidirectional
-    _normalise(g, dict(grades or DEFAULT_GRADES))
-    _assign_street_ids(g)
-    g.graph["mode"] = mode
-    empty = gpd.GeoDataFrame({"geometry": []}, geometry="geometry", crs=g.graph["crs"])
-    return StreetNetwork(g, mode, f"overpass:{place or bbox}", {"waterways": empty})
+    net = network_from_graph(g, mode=mode, crs=crs, grades=grades,
+                             source=f"overpass:{place or bbox}")
+    empty = gpd.GeoDataFrame({"geometry": []}, geometry="geometry", crs=net.crs)
+    net.layers["waterways"] = empty
+    return net
 
 
 def network_summary(net: StreetNetwork) -> dict:

@@ -21,7 +21,7 @@ zones, the hotspot analysis, optionally a street network and a grid layout, all 
   named "(gap walked across)" and counted as deadhead). No network: no route, said plainly.
 * **Time window** — the hotspot's peak window (shortest run of hours with ``peak_share`` of its
   incidents, e.g. 21:00–02:00) and the days that carry most of it.
-* **Cadence** — incidents per week, averaged over the last ``recent_weeks`` complete weeks (the
+* **Cadence** — incidents per week, averaged over the last ``cadence_weeks`` complete weeks (the
   whole period when the trend was not computed): ≥ ``nightly_per_week`` → every day ("nightly"
   when the window is at night), ≥ ``thrice_weekly_per_week`` → 3×/week, else weekly; one step up
   when the trend is ``new`` or ``intensifying`` (``escalate_rising``).
@@ -37,7 +37,7 @@ than ``min_blind_spot_m`` ignored, summed by street name and side.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import networkx as nx
@@ -56,6 +56,7 @@ from gridplan.hotspots.cells import segment_table
 from gridplan.hotspots.temporal import WEEKDAYS, Trend
 from gridplan.model import EventClass
 from gridplan.network import StreetNetwork, bridge_pieces
+from gridplan.params import Params, param
 from gridplan.routing import PostmanOptions, PostmanTour, postman_tour
 
 CADENCES = ("nightly", "daily", "3×/week", "weekly")
@@ -73,34 +74,39 @@ DEFAULT_ACTION = "joint patrol of the hotspot streets on both sides"
 UNNAMED = "(unnamed)"
 
 
-@dataclass(frozen=True, slots=True)
-class JointParams:
-    """Options of :func:`plan_joint_patrols` (distances in metres, speed in km/h)."""
+@dataclass(frozen=True, kw_only=True)
+class JointParams(Params):
+    """Options of :func:`plan_joint_patrols` (rules in the module docstring)."""
 
-    nightly_per_week: float = 5.0  # ≥ this many incidents a week: patrol every day / night
-    thrice_weekly_per_week: float = 2.0  # ≥ this: three times a week; below: weekly
-    escalate_rising: bool = True  # new / intensifying hotspots get the next cadence up
-    recent_weeks: int = 4
-    street_reach_m: float = 25.0
-    zone_reach_m: float = 150.0
-    min_street_inside_m: float = 20.0
-    max_meeting_distance_m: float = 1000.0
-    walk_speed_kmh: float = 4.0
-    min_blind_spot_m: float = 10.0
-    max_bridge_m: float = 150.0  # join pieces of the walk network closer than this
-    night_hours: tuple[int, int] = (20, 6)  # a window starting in [20:00, 06:00) is "nightly"
-    seed: int = 0  # postman re-linking on disconnected street sets
+    _section = "joint"
+    nightly_per_week: float = param(5.0, unit="incidents/week", gt=0, le=10_000,
+                                    help="at least this many a week: patrol every day (night)")
+    thrice_weekly_per_week: float = param(2.0, unit="incidents/week", gt=0, le=10_000,
+                                          help="at least this many a week: three times a week")
+    escalate_rising: bool = param(True, help="new or intensifying hotspots get the next "
+                                  "cadence up")
+    cadence_weeks: int = param(8, unit="weeks", ge=1, le=520, help="cadence from the mean "
+                               "weekly incidents of this many last complete weeks (one month "
+                               "is noisy: one quiet or busy week swings it)")
+    street_reach_m: float = param(25.0, unit="m", gt=0, le=1000,
+                                  help="patrol area: the hotspot grown by this")
+    zone_reach_m: float = param(150.0, unit="m", gt=0, le=5000,
+                                help="patrol area: the zone facing the hotspot up to this far")
+    min_street_inside_m: float = param(20.0, unit="m", gt=0, le=1000, help="a street is "
+                                       "patrolled with this much (or half) of it in the area")
+    max_meeting_distance_m: float = param(1000.0, unit="m", gt=0, le=50_000,
+                                          help="farthest street crossing used as meeting point")
+    walk_speed_kmh: float = param(4.0, unit="km/h", gt=0, le=10, help="joint patrol walking "
+                                  "speed")
+    min_blind_spot_m: float = param(10.0, unit="m", gt=0, le=10_000,
+                                    help="shorter uncovered street pieces are ignored")
+    max_bridge_m: float = param(150.0, unit="m", gt=0, le=5000,
+                                help="join pieces of the walk network closer than this")
+    night_hours: tuple[int, ...] = param((20, 6), unit="hours", help="a peak window starting in "
+                                         "[start, end) o'clock is nightly")
+    seed: int = param(0, ge=0, le=2**31 - 1, help="postman re-linking on disconnected streets")
 
-    def __post_init__(self) -> None:
-        issues = ProblemCollector("JointParams")
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name.endswith(("_m", "_kmh", "_per_week")) and not (
-                isinstance(value, int | float) and np.isfinite(value) and value > 0
-            ):
-                issues.add(
-                    f.name, expected="a positive number", found=repr(value), fix="see the defaults"
-                )
+    def _check(self, issues: ProblemCollector) -> None:
         if self.thrice_weekly_per_week > self.nightly_per_week:
             issues.add(
                 "thrice_weekly_per_week",
@@ -108,21 +114,9 @@ class JointParams:
                 found=repr(self.thrice_weekly_per_week),
                 fix="order the thresholds: nightly ≥ 3×/week",
             )
-        if not (isinstance(self.recent_weeks, int) and self.recent_weeks >= 1):
-            issues.add(
-                "recent_weeks",
-                expected="a positive integer",
-                found=repr(self.recent_weeks),
-                fix="use 4",
-            )
         if len(self.night_hours) != 2 or not all(0 <= h < 24 for h in self.night_hours):
-            issues.add(
-                "night_hours",
-                expected="(start, end) hours in 0..23",
-                found=repr(self.night_hours),
-                fix="use (20, 6)",
-            )
-        issues.raise_if_any("invalid joint-patrol parameters")
+            issues.add("night_hours", expected="(start, end) hours in 0..23",
+                       found=repr(self.night_hours), fix="use (20, 6)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,6 +395,10 @@ def plan_joint_patrols(
     params = params or JointParams()
     _check_inputs(zones, result, network, grids)
     notes: list[str] = []
+    notices = [b for b in flagged if b.kind != "joint"]
+    if notices:  # one side's hotspots: the neighbour is told, nobody patrols jointly
+        flagged = [b for b in flagged if b.kind == "joint"]
+        notes.append(f"{len(notices)} one-sided boundary hotspot(s) left to notices, not planned")
     streets = walk = None
     if network is None:
         notes.append(
@@ -442,7 +440,7 @@ def plan_joint_patrols(
         notes.append("no street network: blind spots across the line not computed")
     else:
         blind = boundary_blind_spots(zones, streets, grids, min_piece_m=params.min_blind_spot_m)
-    if not flagged:
+    if not flagged and not notices:
         notes.append("no hotspot touches a boundary zone: no joint patrol to propose")
     return JointPlan(proposals, blind, tuple(notes), params)
 
@@ -682,7 +680,7 @@ def _incidents_per_week(
 ) -> float:
     detail = h.trend_detail
     if detail is not None and len(detail.counts):
-        return float(np.mean(detail.counts[-params.recent_weeks :]))
+        return float(np.mean(detail.counts[-params.cadence_weeks :]))
     if time_column not in result.incidents.columns or result.incidents.empty:
         return 0.0
     times = pd.to_datetime(result.incidents[time_column])

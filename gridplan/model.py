@@ -2,7 +2,7 @@
 
 Geometries are shapely objects in the metric CRS of the plan they belong to (metres), unless a
 docstring says otherwise. Collections of many features (jurisdictions, grids, incidents) travel as
-GeoDataFrames whose columns are documented in :mod:`gridplan.schema`; the objects here are the
+GeoDataFrames (their loaders in :mod:`geodata` document the columns); the objects here are the
 single-feature view used by algorithms and results.
 """
 
@@ -37,15 +37,6 @@ class JurisdictionLevel(IntEnum):
     DISTRICT = 3
     TOWN = 4
     COMMUNITY = 5
-
-
-@dataclass(frozen=True, slots=True)
-class Jurisdiction:
-    code: str  # GB/T 2260 6-digit for districts; longer codes for towns (9) and communities (12)
-    name: str
-    level: JurisdictionLevel
-    geometry: BaseGeometry
-    parent_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,12 +128,4 @@ class KeyPoint:
     window: tuple[time, time] | None = None  # local wall-clock window, may wrap midnight
     name: str = ""
     priority: int = 1  # higher is more important
-
-
-@dataclass(frozen=True, slots=True)
-class Incident:
-    id: str
-    point: Point  # metric CRS
-    time: datetime  # tz-aware
-    event_class: EventClass
-    category: str = ""  # the original label from the export
+    grid_code: str = ""  # the grid whose officers visit it; "" = the grid that contains it

@@ -77,6 +77,15 @@ class StreetNetwork:
     def crs(self) -> object:
         return self.graph.graph["crs"]
 
+    @classmethod
+    def from_osmnx(cls, graph: nx.MultiDiGraph, *, mode: Mode = "walk", crs: object = "utm",
+                   grades: Mapping[str, int] | None = None) -> StreetNetwork:
+        """A network from a graph osmnx gave you (``ox.graph_from_place(...)``, projected or
+        not); see :func:`gridplan.network_build.network_from_graph`. The graph is not changed."""
+        from gridplan.network_build import network_from_graph
+
+        return network_from_graph(graph, mode=mode, crs=crs, grades=grades)
+
     def street_km_by_grade(self) -> dict[int, float]:
         """Kilometres of physical street per grade (each street counted once in both modes)."""
         seen: set[object] = set()

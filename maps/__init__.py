@@ -4,7 +4,7 @@ Inputs are plain GeoDataFrames with the columns documented in :mod:`maps.layers`
 """
 
 from maps.boundary_map import boundary_map
-from maps.common import network_streets, save_map
+from maps.common import network_streets, save_map, streets_near
 from maps.export import (
     gpx_document,
     officers_layer,
@@ -21,6 +21,6 @@ from maps.routes import officer_summaries, routes_frame, turn_list
 
 __all__ = [
     "SCHEMAS", "boundary_map", "gpx_document", "grid_map", "network_streets", "officer_summaries",
-    "officers_layer", "route_map", "routes_frame", "save_map", "turn_list", "validate_layer",
-    "write_geojson", "write_gpkg", "write_gpx", "write_kml", "write_turn_csv",
+    "officers_layer", "route_map", "routes_frame", "save_map", "streets_near", "turn_list",
+    "validate_layer", "write_geojson", "write_gpkg", "write_gpx", "write_kml", "write_turn_csv",
 ]

@@ -114,7 +114,7 @@ def boundary_map(jurisdictions: gpd.GeoDataFrame, *, date: dt.date | str,
                  hotspots: gpd.GeoDataFrame | None = None,
                  joint_routes: gpd.GeoDataFrame | None = None,
                  meeting_points: gpd.GeoDataFrame | None = None,
-                 streets: gpd.GeoDataFrame | None = None, tiles: str = "osm", lang: str = "zh",
+                 streets, tiles: str = "osm", lang: str = "zh",
                  title: str | None = None, view: str = "zone") -> folium.Map:
     """The map a joint-enforcement meeting looks at; layers follow :mod:`maps.layers`.
 

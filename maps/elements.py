@@ -17,7 +17,8 @@ from folium.template import Template
 
 CSS = """
 .gridplan-box { background: rgba(255,255,255,0.94); border-radius: 6px; padding: 8px 10px;
-  box-shadow: 0 1px 4px rgba(0,0,0,0.35); font: 13px/1.35 "Noto Sans CJK SC", "PingFang SC",
+  box-shadow: 0 1px 4px rgba(0,0,0,0.35); font: 13px/1.35 "gridplan CJK", "Noto Sans CJK SC",
+  "PingFang SC",
   "Microsoft YaHei", "Helvetica Neue", Arial, sans-serif; color: #222; }
 .gridplan-title { font-size: 16px; font-weight: 600; max-width: 60vw; }
 .gridplan-title .sub { font-size: 12px; font-weight: 400; color: #555; }
@@ -36,16 +37,21 @@ CSS = """
 .gridplan-panel .officer h4 { border-left: 6px solid #333; padding-left: 6px; }
 .gridplan-panel ol { margin: 2px 0 0; padding-left: 20px; font-size: 12px; }
 .gridplan-panel .meta { font-size: 12px; color: #444; }
-.gridplan-tip { font: 12px/1.35 "Noto Sans CJK SC", "Microsoft YaHei", Arial, sans-serif; }
-.gridplan-label { font: 600 11px "Noto Sans CJK SC", "Microsoft YaHei", Arial, sans-serif;
+.gridplan-tip { font: 12px/1.35 "gridplan CJK", "Noto Sans CJK SC",
+  "Microsoft YaHei", Arial, sans-serif; }
+.gridplan-label { font: 600 11px "gridplan CJK", "Noto Sans CJK SC",
+  "Microsoft YaHei", Arial, sans-serif;
   color: #222; text-shadow: 0 0 3px #fff, 0 0 3px #fff; white-space: nowrap; }
 .gridplan-pin { width: 22px; height: 22px; border-radius: 50%; border: 2px solid #fff;
   box-shadow: 0 0 3px rgba(0,0,0,0.6); color: #fff; text-align: center;
-  font: 700 12px/18px "Noto Sans CJK SC", "Microsoft YaHei", Arial, sans-serif;
+  font: 700 12px/18px "gridplan CJK", "Noto Sans CJK SC",
+  "Microsoft YaHei", Arial, sans-serif;
   box-sizing: border-box; }
 .gridplan-star { font-size: 26px; line-height: 26px; color: #ffd400;
   text-shadow: 0 0 2px #000, 0 0 2px #000; text-align: center; }
 .gridplan-arrow { pointer-events: none; }
+.leaflet-container, .leaflet-tooltip, .leaflet-popup-content { font-family: "gridplan CJK",
+  "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "Helvetica Neue", Arial, sans-serif; }
 """
 
 

@@ -13,8 +13,9 @@ GeoJSON     RFC 7946 FeatureCollection with foreign members ``"attribution"`` an
 GeoPackage  one table per layer, SRS EPSG:4326; the attribution is each layer's description
             (``gpkg_contents.description``). Officer turn lists go in a layer ``officers`` (point
             at the route start, turns joined by newlines).
-CSV         UTF-8 with BOM (Excel shows Chinese); the first line is a comment
-            ``# <attribution>; CRS …`` — read back with ``pandas.read_csv(path, skiprows=1)``.
+CSV         UTF-8 with BOM (Excel shows Chinese); the header is the first line, the attribution
+            and CRS are an ``attribution`` column; a key point visit is an instruction
+            line of its officer ("到达重点点位 …").
 =========== ====================================================================================
 
 All writes are atomic (:mod:`geodata.files`): a failure never leaves a half-written file.
@@ -101,11 +102,19 @@ def gpx_document(routes: gpd.GeoDataFrame, *, key_points: gpd.GeoDataFrame | Non
                 name=str(row["name"]), symbol="Flag, Blue", type="key point",
                 description=(f"{text['window']}: {window_text(row['window'], text)}; "
                              f"{text['dwell']} {row['dwell_minutes']:.0f} {text['min']}; "
-                             f"ID {row['id']}")))
+                             f"ID {row['id']}{_visit_text(row, text)}")))
     summary = officers.set_index("officer")
     for officer, segs in routes.groupby("officer", sort=False):
         gpx.tracks.append(_track(str(officer), segs, summary.loc[officer], text))
     return gpx
+
+
+def _visit_text(row: pd.Series, text: dict[str, str]) -> str:
+    """"; 队员 A 09:05" when the key point row says who visits it and when."""
+    officer, arrival = row.get("officer"), row.get("arrival")
+    if not isinstance(officer, str) or not officer:
+        return ""
+    return f"; {text['officer']} {officer}" + (f" {arrival}" if isinstance(arrival, str) else "")
 
 
 def write_gpx(routes: gpd.GeoDataFrame, path: str | os.PathLike[str], **options) -> Path:
@@ -254,18 +263,18 @@ def write_gpkg(layers: Mapping[str, gpd.GeoDataFrame | None], path: str | os.Pat
 def write_turn_csv(routes: gpd.GeoDataFrame, path: str | os.PathLike[str], *,
                    officers: pd.DataFrame | None = None, lang: str = "zh",
                    attribution: str = "") -> Path:
-    """Turn lists, one row per instruction: officer, step, instruction, route length and minutes.
-
-    UTF-8 with BOM; first line ``# attribution; CRS`` (skip it with ``skiprows=1``).
-    """
+    """Turn lists, one row per instruction: officer, step, instruction, route length and minutes,
+    and the data's attribution (a column, so the header is the first line for spreadsheets and
+    ``pandas.read_csv``). UTF-8 with BOM."""
     text = labels(lang)
     routes, officers = prepare_routes(routes, officers, text)
+    source = f"{_attribution(attribution)}; CRS: {CRS_NOTE}"
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
-        handle.write(f"# {_attribution(attribution)}; CRS: {CRS_NOTE}\n")
         writer = csv.writer(handle)
-        writer.writerow(["officer", "step", "instruction", "route_length_m", "route_minutes"])
+        writer.writerow(["officer", "step", "instruction", "route_length_m", "route_minutes",
+                         "attribution"])
         for _, row in officers.iterrows():
             for step, instruction in enumerate(row["turns"], 1):
                 writer.writerow([row["officer"], step, instruction, f"{row['length_m']:.1f}",
-                                 f"{row['minutes']:.1f}"])
+                                 f"{row['minutes']:.1f}", source])
     return Path(path)

@@ -10,7 +10,14 @@ import geopandas as gpd
 import pandas as pd
 
 from maps.basemap import TileProvider, base_map, provider, shift_point
-from maps.common import add_streets, for_drawing, properties_only, streets_frame, total_bounds
+from maps.common import (
+    STREET_STYLE,
+    add_streets,
+    for_drawing,
+    properties_only,
+    streets_frame,
+    total_bounds,
+)
 from maps.elements import add_css, add_legend, add_title, esc, swatch, tooltip_html
 from maps.labels import labels
 from maps.layers import optional_layer, validate_layer
@@ -105,13 +112,13 @@ def _add_stations(fmap: folium.Map, layouts: list[tuple[str, gpd.GeoDataFrame]],
     return bool(seen)
 
 
-def grid_map(current: gpd.GeoDataFrame, *, proposed: gpd.GeoDataFrame | None = None,
-             streets: gpd.GeoDataFrame | None = None, tiles: str = "osm", lang: str = "zh",
-             title: str | None = None) -> folium.Map:
+def grid_map(current: gpd.GeoDataFrame, *, streets, proposed: gpd.GeoDataFrame | None = None,
+             tiles: str = "osm", lang: str = "zh", title: str | None = None) -> folium.Map:
     """Responsibility grids coloured by workload, with stations; layouts as toggleable layers.
 
     ``current`` and ``proposed`` follow the *grids* schema of :mod:`maps.layers` (any CRS).
-    ``streets``: optional street lines (any CRS) drawn thin and grey, for context without tiles.
+    ``streets`` (required: pass ``None`` only on purpose): the network or its lines (any CRS),
+    drawn grey under the grids so the map reads without tiles.
     ``tiles``: see :mod:`maps.basemap`. The proposed layout starts hidden (tick it in the layer
     control): two translucent fills on top of each other read badly.
     """
@@ -122,7 +129,7 @@ def grid_map(current: gpd.GeoDataFrame, *, proposed: gpd.GeoDataFrame | None = N
     streets = streets_frame(streets)
     fmap = base_map(total_bounds(*(for_drawing(g, tile) for g in (current, proposed))), tile)
     add_css(fmap)
-    add_streets(fmap, streets, tile, text["streets"])
+    has_streets = add_streets(fmap, streets, tile, text["streets"])
     colormap = workload_colormap(current, proposed, caption=text["workload_legend"])
     _add_layout(fmap, current, "current", show=True, colormap=colormap, tiles=tile, text=text)
     layouts = [("current", current)]
@@ -139,6 +146,9 @@ def grid_map(current: gpd.GeoDataFrame, *, proposed: gpd.GeoDataFrame | None = N
         rows.insert(0, (swatch(NO_WORKLOAD_FILL), text["no_workload"]))
     if has_stations:
         rows.append((swatch(STATION_COLOR, kind="dot"), text["stations"]))
+    if has_streets:
+        rows.append((swatch(STREET_STYLE["color"], kind="ln", style="border-top-width:1px"),
+                     text["streets"]))
     add_legend(fmap, text["workload_legend"] if colormap is not None else text["legend"], rows,
                extra_html=_colorbar_html(colormap) if colormap is not None else "")
     folium.LayerControl(collapsed=False).add_to(fmap)

@@ -7,7 +7,15 @@ import geopandas as gpd
 import pandas as pd
 
 from maps.basemap import TileProvider, base_map, provider
-from maps.common import add_streets, for_drawing, streets_frame, total_bounds
+from maps.common import (
+    OUTLINE_STYLE,
+    STREET_STYLE,
+    add_outline,
+    add_streets,
+    for_drawing,
+    streets_frame,
+    total_bounds,
+)
 from maps.elements import add_css, add_legend, add_panel, add_title, esc, swatch, tooltip_html
 from maps.labels import labels
 from maps.layers import optional_layer
@@ -68,14 +76,17 @@ def panel_html(officers: pd.DataFrame, colors: dict[str, str], text: dict[str, s
     return "".join(parts)
 
 
-def route_map(routes: gpd.GeoDataFrame, *, officers: pd.DataFrame | None = None,
-              key_points: gpd.GeoDataFrame | None = None,
-              uncovered: gpd.GeoDataFrame | None = None, streets: gpd.GeoDataFrame | None = None,
-              tiles: str = "osm", lang: str = "zh", title: str | None = None) -> folium.Map:
+def route_map(routes: gpd.GeoDataFrame, *, streets, grid: gpd.GeoDataFrame | None = None,
+              officers: pd.DataFrame | None = None, key_points: gpd.GeoDataFrame | None = None,
+              uncovered: gpd.GeoDataFrame | None = None, tiles: str = "osm", lang: str = "zh",
+              title: str | None = None) -> folium.Map:
     """Officers' routes (one colour and layer each, arrows in travel direction), start/end pins,
-    key points with time windows, uncovered streets dashed red, and a turn-list side panel.
+    key points with time windows, uncovered streets dashed red, and a turn-list side panel, over
+    the street network and the grid's outline, so the map reads with no tiles.
 
     Inputs follow :mod:`maps.layers` (*routes*, *officers*, *key_points*, *uncovered*; any CRS).
+    ``streets`` (required: pass ``None`` only on purpose) is the network or its lines, e.g.
+    :func:`maps.common.streets_near` of the grid; ``grid``: the grid polygon(s) to outline.
     ``officers`` is derived from ``routes`` when not given.
     """
     text = labels(lang)
@@ -86,12 +97,13 @@ def route_map(routes: gpd.GeoDataFrame, *, officers: pd.DataFrame | None = None,
     fmap = base_map(total_bounds(*(for_drawing(f, tile) for f in (routes, key_points,
                                                                    uncovered))), tile)
     add_css(fmap)
-    add_streets(fmap, streets_frame(streets), tile, text["streets"])
+    has_streets = add_streets(fmap, streets_frame(streets), tile, text["streets"])
     if uncovered is not None:
         _add_uncovered(fmap, uncovered, tile, text)
     colors = draw_routes(fmap, routes, officers, tile, text)
     if key_points is not None:
         _add_key_points(fmap, key_points, tile, text)
+    has_outline = add_outline(fmap, grid, tile, text["grid_outline"])
     total_km = officers["length_m"].sum() / 1000
     add_title(fmap, title or text["route_map_title"],
               f"{len(officers)} × {text['officer']} · {text['total']} {total_km:.1f} km")
@@ -104,6 +116,12 @@ def route_map(routes: gpd.GeoDataFrame, *, officers: pd.DataFrame | None = None,
     if uncovered is not None:
         rows.append((swatch(UNCOVERED_COLOR, kind="ln", style="border-top-style:dashed"),
                      text["uncovered"]))
+    if has_outline:
+        rows.append((swatch(OUTLINE_STYLE["color"], kind="ln", style="border-top-style:dashed"),
+                     text["grid_outline"]))
+    if has_streets:
+        rows.append((swatch(STREET_STYLE["color"], kind="ln",
+                            style="border-top-width:1px"), text["streets"]))
     add_legend(fmap, text["legend"], rows)
     folium.LayerControl(collapsed=True, position="bottomright").add_to(fmap)
     return fmap

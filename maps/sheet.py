@@ -1,9 +1,10 @@
 """Printable meeting sheet (会商图): the boundary map with the hotspot table and joint patrols.
 
 Drawn with matplotlib and no tiles (offline, prints the same everywhere), in the local UTM zone so
-distances are true; A4 or A3 landscape, written as PNG and PDF. Chinese needs a CJK font (Debian
-package ``fonts-noto-cjk``); when none is installed the sheet falls back to English labels with a
-warning rather than printing empty boxes.
+distances are true; A4 or A3 landscape, written as PNG and PDF. Chinese is drawn with the shipped
+Noto Sans CJK (:mod:`maps.fonts`; ``GRIDPLAN_CJK_FONT=system`` uses an installed font instead);
+should no CJK font be available at all, the sheet falls back to English labels with a warning
+rather than printing empty boxes.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ matplotlib.use("Agg")  # files only; never open a window
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
@@ -38,14 +38,12 @@ from maps.boundary_map import (  # noqa: E402
     parties_of,
 )
 from maps.common import streets_frame  # noqa: E402
+from maps.fonts import matplotlib_family  # noqa: E402
 from maps.labels import GI_CLASS_KEYS, labels  # noqa: E402
 from maps.layers import optional_layer, validate_layer  # noqa: E402
 from maps.routes import line_coords, officer_colors, prepare_routes  # noqa: E402
 
 PAPER_IN: dict[str, tuple[float, float]] = {"A4": (11.69, 8.27), "A3": (16.54, 11.69)}
-CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Serif CJK SC", "Source Han Sans SC",
-                "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei",
-                "PingFang SC")
 TABLE_ROWS = 10
 OSM_NOTICE = "© OpenStreetMap contributors"
 
@@ -54,24 +52,9 @@ class CJKFontMissingWarning(UserWarning):
     """No Chinese font: the sheet is drawn with English labels."""
 
 
-def _installed_cjk() -> str | None:
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((family for family in CJK_FAMILIES if family in installed), None)
-
-
 def cjk_font() -> str | None:
-    """Family name of an installed CJK font, or None.
-
-    matplotlib caches its font list; fonts installed after the cache was built are looked up
-    among the system font files and registered.
-    """
-    family = _installed_cjk()
-    if family is None:
-        for path in font_manager.findSystemFonts():
-            if any(tag in Path(path).name for tag in ("CJK", "wqy", "SourceHan", "simhei")):
-                font_manager.fontManager.addfont(path)
-        family = _installed_cjk()
-    return family
+    """The CJK family the sheet draws with (see :mod:`maps.fonts`), or None."""
+    return matplotlib_family()
 
 
 @dataclass(frozen=True)
@@ -86,8 +69,10 @@ def _sheet_lang(lang: str) -> tuple[str, str | None]:
         return lang, cjk_font()
     font = cjk_font()
     if font is None:
-        warnings.warn("no CJK font found (install the Debian package fonts-noto-cjk): the meeting "
-                      "sheet is drawn with English labels", CJKFontMissingWarning, stacklevel=3)
+        warnings.warn("no CJK font found (reinstall gridplan, which ships noto-cjk-sans-otc, or "
+                      "install the Debian package fonts-noto-cjk with GRIDPLAN_CJK_FONT=system): "
+                      "the meeting sheet is drawn with English labels", CJKFontMissingWarning,
+                      stacklevel=3)
         return "en", None
     return "zh", font
 
@@ -274,10 +259,13 @@ def _patrols(ax, officers: pd.DataFrame | None, colors: dict[str, str], text: di
 
 def meeting_sheet(jurisdictions: gpd.GeoDataFrame, *, date: dt.date | str,
                   parties: tuple[str, str] | None = None, grids=None, zones=None, hotspots=None,
-                  joint_routes=None, meeting_points=None, streets=None, paper: str = "A4",
+                  joint_routes=None, meeting_points=None, streets, paper: str = "A4",
                   lang: str = "zh", attribution: str = "",
                   meeting_list: pd.DataFrame | None = None) -> tuple[Figure, str]:
-    """The sheet as a matplotlib Figure and the language used; layers as in :mod:`maps.layers`."""
+    """The sheet as a matplotlib Figure and the language used; layers as in :mod:`maps.layers`.
+
+    ``streets`` (required: pass ``None`` only on purpose): the network or its lines, drawn grey
+    under everything so the printed map shows where to walk."""
     if paper not in PAPER_IN:
         raise InvalidInputError(f"unknown paper size {paper!r}", [Problem(
             "paper", "", expected=" or ".join(PAPER_IN), found=repr(paper),

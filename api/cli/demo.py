@@ -130,12 +130,14 @@ def step_incidents(ctx: DemoContext) -> None:
 def step_grids_redesign(ctx: DemoContext) -> None:
     """Redraw the grids, staff and roster them, compare with the illustrative layout; writes
     grids_current/proposed.geojson, staffing.csv, roster.csv, blind_spots.json."""
-    from api.cli.grids import echo_redesign, run_redesign, write_redesign
+    from api.cli.grids import echo_redesign
+    from geodata.grid_plans import ILLUSTRATIVE, write_redesign
+    from gridplan.grids.jobs import redesign_grids
+    from gridplan.grids.params import GridSizingParams
 
-    notes = ["illustrative current layout", "synthetic incidents"]
-    inputs = {"network": ctx.network, "jurisdictions": ctx.jurisdictions, "current": ctx.grids,
-              "incidents": ctx.incidents}
-    result = run_redesign(inputs, seed=ctx.seed)
+    notes = (ILLUSTRATIVE, "synthetic incidents")
+    result = redesign_grids(ctx.network, ctx.jurisdictions, current=ctx.grids,
+                            incidents=ctx.incidents, sizing=GridSizingParams(seed=ctx.seed))
     ctx.results["redesign"] = result
     paths = write_redesign(result, ctx.out, notes=notes)
     for path in paths.values():
@@ -150,17 +152,20 @@ def step_hotspots(ctx: DemoContext) -> None:
     """Gi* hotspots, boundary hotspots and joint patrols; out/hotspots.json, joint_patrols.csv."""
     import pandas as pd
 
-    from api.cli.hotspots import HotspotInputs, build_report, echo_boundary
+    from api.cli.hotspots import echo_boundary
     from geodata.synthetic import SYNTHETIC_NOTE
+    from gridplan.hotspot_study import HotspotStudyParams, study_hotspots
+    from gridplan.joint import JointParams
 
-    inputs = HotspotInputs(
-        jurisdictions=ctx.jurisdictions.to_crs(ctx.crs), incidents=ctx.incidents.to_crs(ctx.crs),
-        network=ctx.network, grids=ctx.grids.to_crs(ctx.crs), synthetic=True,
-        sources={"network": str(sample.OSM_FILE), "grids": "illustrative sample grids",
-                 "incidents": f"{SYNTHETIC_NOTE}, seed {ctx.seed}"})
-    report = build_report(inputs, boundary=True, seed=ctx.seed, top=5)
-    ctx.results["hotspots"] = report
-    data, part = report.data, report.data["boundary"]
+    study = study_hotspots(ctx.jurisdictions, ctx.incidents, network=ctx.network,
+                           grids=ctx.grids, boundary=True, top=5,
+                           params=HotspotStudyParams(joint=JointParams(seed=ctx.seed)))
+    data = {"note": SYNTHETIC_NOTE,
+            "inputs": {"network": str(sample.OSM_FILE), "grids": "illustrative sample grids",
+                       "incidents": f"{SYNTHETIC_NOTE}, seed {ctx.seed}"},
+            **study.to_dict()}
+    ctx.results["hotspots"] = study
+    part = data["boundary"]
     write_text(ctx.out / "hotspots.json", json.dumps(data, ensure_ascii=False, indent=2))
     ctx.wrote(ctx.out / "hotspots.json")
     rows = [row | {"meeting_lon": f["joint_patrol"]["meeting_point"]["lon"],
@@ -203,20 +208,22 @@ def step_routes(ctx: DemoContext) -> None:
     """Every grid of the sample, day shift 08:00–12:00, its staffed officers (at most 3)."""
     import datetime as dt
 
-    from api.cli.routes import parse_shift, write_plan_files
     from geodata.grids import grids_to_model
     from gridplan.routing.params import PatrolParams
     from gridplan.routing.plan import plan_grid
+    from gridplan.routing.shifts import shift_on
+    from maps.plan_files import write_plan_files
 
     params = PatrolParams(seed=ctx.seed, estimate_officers_needed=False)  # repeatable budget
-    shift = parse_shift("08:00-12:00", dt.date(2026, 11, 25), name="day")
+    shift = shift_on(dt.date(2026, 11, 25), "08:00-12:00", name="day")
     incidents = ctx.incidents.to_crs(ctx.crs)
     rows, plans, results = [], [], {}
     for i, grid in enumerate(grids_to_model(ctx.grids, metric_crs=ctx.crs)):
         plan = plan_grid(ctx.network, grid, officers=max(1, min(3, grid.officers)), shift=shift,
                          incidents=incidents, params=params)
         for path in write_plan_files(plan, ctx.out / "routes", stem=grid.code,
-                                     attribution=sample.ATTRIBUTION, html=i == 0):
+                                     attribution=sample.ATTRIBUTION, network=ctx.network,
+                                     grid=grid, html=i == 0):
             ctx.wrote(path)
         results[grid.code] = plan
         plans.append(plan.to_dict() | {"valid": plan.is_valid(ctx.network.graph)})
@@ -229,6 +236,12 @@ def step_routes(ctx: DemoContext) -> None:
     echo_table("Patrol routes, day shift 2026-11-25 08:00-12:00 (walk)", rows)
 
 
+def step_tracks(ctx: DemoContext) -> None:
+    from api.cli.tracks import demo_step
+
+    demo_step(ctx)
+
+
 STEPS: list[Callable[[DemoContext], None]] = [
     step_network,
     step_jurisdictions,
@@ -238,6 +251,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     step_hotspots,
     step_routes,
     step_maps,
+    step_tracks,
 ]
 
 
@@ -256,7 +270,10 @@ STEPS: list[Callable[[DemoContext], None]] = [
     show_default=True,
     help="Seed of the synthetic incidents and of every randomised planner.",
 )
-def demo(out: Path, seed: int) -> None:
+@click.option("--serve", is_flag=True, help="Then serve the web app on the sample with demo "
+              "accounts (prints the URL and passwords).")
+@click.option("--port", type=int, default=8000, show_default=True, help="Port of --serve.")
+def demo(out: Path, seed: int, serve: bool, port: int) -> None:
     """Run the main job on the bundled central-Shanghai sample, offline."""
     out.mkdir(parents=True, exist_ok=True)
     net = sample.network("walk")
@@ -280,3 +297,10 @@ def demo(out: Path, seed: int) -> None:
     click.echo("Wrote:")
     for path in [*ctx.written[:-1], summary]:
         click.echo(f"  {path}")
+    if serve:
+        from api.cli.web_demo import serve_demo
+
+        serve_demo(out, host="127.0.0.1", port=port)
+    else:
+        click.echo(f"\nWeb app on this sample: make serve (or gridplan demo --serve), then open "
+                   f"http://127.0.0.1:{port}/app")

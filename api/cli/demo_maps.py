@@ -1,9 +1,9 @@
 """The maps part of ``gridplan demo``: grid, boundary and route maps, the meeting sheet, files.
 
 It draws what the earlier demo steps computed (``ctx.results``): the redesign's proposed grids
-beside today's, the hotspot step's Gi* cells, boundary zones, joint patrol routes and meeting points,
-and — when the routes step ran — the squad leader's routes of the first grid. One computation, one
-set of numbers in every output.
+beside today's, the hotspot step's Gi* cells, boundary zones, joint patrol routes and meeting
+points, and — when the routes step ran — the squad leader's routes of the first grid, all over the
+street network. One computation, one set of numbers in every output.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from maps import (
     route_map,
     routes_frame,
     save_map,
+    streets_near,
     write_geojson,
     write_gpkg,
     write_gpx,
@@ -53,14 +54,10 @@ def _grid_layers(ctx, streets) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | Non
     redesign = ctx.results.get("redesign")
     if redesign is None:
         return _with_patrol_workload(ctx.grids, streets), None
-    from api.cli.grids import grids_frame
+    from gridplan.grids.tables import current_frame, proposed_frame
 
-    names = redesign.current_layout.staff["name"].astype(str).to_dict()
-    other = redesign.current_layout.staff[["sanitation", "municipal", "greening"]]
-    current = grids_frame(redesign.current, names=names, other=other, illustrative=True)
-    proposed = grids_frame(redesign.proposed, names={}, other=redesign.other_staff,
-                           illustrative=False)
-    return current[current["code"].notna()], proposed
+    current = current_frame(redesign, illustrative=True)
+    return current[current["code"].notna()], proposed_frame(redesign)
 
 
 def _joint_layers(report, names: dict[str, str], crs) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -118,10 +115,12 @@ def write_maps(ctx, *, today: dt.date | None = None) -> dict[str, Path]:
     squad = _squad_routes(ctx, crs)
     if squad is not None:
         code, frames = squad
+        grid = ctx.grids[ctx.grids["code"].astype(str) == str(code)]
         paths["route_map"] = save_map(route_map(frames["routes"], officers=frames.get("officers"),
                                                 key_points=frames.get("key_points"),
-                                                uncovered=frames.get("uncovered"),
-                                                streets=streets, tiles="none"),
+                                                uncovered=frames.get("uncovered"), grid=grid,
+                                                streets=streets_near(streets, grid),
+                                                tiles="none"),
                                       out / f"route_map_{code}.html")
     paths["joint_route_map"] = save_map(route_map(joint, key_points=meeting, streets=streets,
                                                   tiles="none"), out / "joint_route_map.html")

@@ -1,338 +1,31 @@
 """``gridplan hotspots``: incident hotspots, boundary-zone hotspots and joint patrols.
 
-With no files it runs on the bundled central-Shanghai sample (streets, Huangpu / Jing'an,
-illustrative grids, SYNTHETIC incidents — said in every output built on them). Without
-``--jurisdictions`` the sample fills whatever is not given; with it, ``--incidents`` is required
-and ``--network`` / ``--grids`` are optional.
-
-Study area (cells only where incidents can be recorded; empty cells elsewhere would read as
-"cold" and make every recorded place look hot):
-
-* with a street network: the streets grown by 60 m (:func:`gridplan.hotspots.street_area`);
-* without one, with ``--boundary``: the boundary zones grown by ``--study-margin-m`` (500 m) —
-  the band joint patrols act in; incidents farther out are counted as outside the study area;
-* otherwise: the whole jurisdictions.
+Parses the options, reads the files (:func:`geodata.hotspots.load_hotspot_inputs`; with no
+files the bundled central-Shanghai sample with SYNTHETIC incidents), runs the one workflow
+:func:`gridplan.hotspot_study.study_hotspots` and prints its report. Parameters come from their
+declarations in ``gridplan`` (``--params FILE.toml`` and one option each).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
-
 import click
-import geopandas as gpd
-import shapely
 
-from api.cli.common import echo_json, echo_table, echo_warnings, incident_options, json_option
-from geodata import sample
-from geodata.grids import load_grids
-from geodata.incidents import load_incidents
-from geodata.jurisdictions import load_jurisdictions
-from geodata.osm import load_network
-from geodata.synthetic import SYNTHETIC_NOTE
-from gridplan.boundary import ZoneParams, boundary_zone, boundary_zones, flag_boundary_hotspots
-from gridplan.errors import InvalidInputError, Problem
-from gridplan.hotspots import (
-    CellParams,
-    HotspotParams,
-    HotspotResult,
-    analyse_hotspots,
-    risk_terrain,
-    segment_table,
-    street_area,
+from api.cli.common import (
+    echo_json,
+    echo_table,
+    echo_warnings,
+    grids_option,
+    incident_options,
+    incidents_option,
+    json_option,
+    jurisdictions_option,
+    network_option,
 )
-from gridplan.joint import JointParams, JointPlan, plan_joint_patrols
-from gridplan.network import StreetNetwork
-
-MAX_PAIRS_EXPLAINED = 12
-
-
-@dataclass
-class HotspotInputs:
-    """Everything in one metric CRS, plus where it came from."""
-
-    jurisdictions: gpd.GeoDataFrame
-    incidents: gpd.GeoDataFrame
-    network: StreetNetwork | None
-    grids: gpd.GeoDataFrame | None
-    synthetic: bool
-    sources: dict[str, str]
-    warnings: list[Problem] = field(default_factory=list)
-
-    @property
-    def names(self) -> dict[str, str]:
-        return dict(zip(self.jurisdictions["code"], self.jurisdictions["name"], strict=True))
-
-
-def sample_inputs(*, seed: int, network: StreetNetwork | None = None) -> HotspotInputs:
-    """The bundled sample with synthetic incidents, in the network's metric CRS."""
-    net = network or sample.network("walk")
-    crs = net.crs
-    return HotspotInputs(
-        jurisdictions=sample.jurisdictions().to_crs(crs),
-        incidents=sample.incidents(seed=seed, net=net).to_crs(crs),
-        network=net,
-        grids=sample.grids().to_crs(crs),
-        synthetic=True,
-        sources={
-            "network": str(sample.OSM_FILE),
-            "jurisdictions": str(sample.DISTRICTS_FILE),
-            "grids": f"{sample.GRIDS_FILE} (illustrative)",
-            "incidents": f"{SYNTHETIC_NOTE}, seed {seed}",
-        },
-    )
-
-
-def load_inputs(
-    *,
-    network_file: Path | None,
-    jurisdictions_file: Path | None,
-    codes: list[str] | None,
-    incidents_file: Path | None,
-    grids_file: Path | None,
-    incident_columns: dict,
-    coords: str,
-    seed: int,
-) -> HotspotInputs:
-    """Files given on the command line, the sample filling the gaps (module docstring)."""
-    net = load_network(network_file, mode="walk") if network_file else None
-    if jurisdictions_file is None:
-        inputs = sample_inputs(seed=seed, network=net)
-        if network_file:
-            inputs.sources["network"] = str(network_file)
-        if incidents_file:
-            _replace_incidents(inputs, incidents_file, incident_columns, coords)
-        if grids_file:
-            inputs.grids = _grids(grids_file, inputs)
-        return inputs
-    if incidents_file is None:
-        raise InvalidInputError(
-            "no incidents to analyse",
-            [
-                Problem(
-                    "options",
-                    "--incidents",
-                    "an incident file with --jurisdictions",
-                    "none given",
-                    "pass --incidents FILE (and its --lon-col/--lat-col/--time-col)",
-                )
-            ],
-        )
-    loaded = load_jurisdictions(jurisdictions_file, codes=codes)
-    crs = net.crs if net else loaded.frame.estimate_utm_crs()
-    inputs = HotspotInputs(
-        jurisdictions=loaded.frame.to_crs(crs),
-        incidents=gpd.GeoDataFrame(),
-        network=net,
-        grids=None,
-        synthetic=False,
-        sources={
-            "network": str(network_file) if net else "none",
-            "jurisdictions": str(jurisdictions_file),
-        },
-        warnings=list(loaded.warnings),
-    )
-    _replace_incidents(inputs, incidents_file, incident_columns, coords)
-    if grids_file:
-        inputs.grids = _grids(grids_file, inputs)
-    return inputs
-
-
-def _replace_incidents(inputs: HotspotInputs, path: Path, columns: dict, coords: str) -> None:
-    loaded = load_incidents(path, coords=coords, **columns)
-    inputs.incidents = loaded.frame.to_crs(inputs.jurisdictions.crs)
-    inputs.synthetic = False  # a file from the user: real reports as far as we can tell
-    inputs.sources["incidents"] = f"{path} (--coords {coords})"
-    inputs.warnings += loaded.warnings
-
-
-def _grids(path: Path, inputs: HotspotInputs) -> gpd.GeoDataFrame:
-    loaded = load_grids(path, jurisdictions=inputs.jurisdictions.to_crs(4326))
-    inputs.warnings += loaded.warnings
-    inputs.sources["grids"] = str(path)
-    return loaded.frame.to_crs(inputs.jurisdictions.crs)
-
-
-@dataclass
-class HotspotReport:
-    data: dict
-    result: HotspotResult
-    plan: JointPlan | None
-    zones: list  # the boundary zones the report was built on (BoundaryZone)
-
-
-def build_report(
-    inputs: HotspotInputs,
-    *,
-    cell_size_m: float = 100.0,
-    zone_width_m: float = 50.0,
-    boundary: bool = False,
-    seed: int = 0,
-    study_margin_m: float = 500.0,
-    top: int = 10,
-) -> HotspotReport:
-    """Run the analysis (and the boundary part) and shape a JSON-ready report."""
-    zone_params = ZoneParams(zone_width_m=zone_width_m)
-    zones = boundary_zones(inputs.jurisdictions, params=zone_params)
-    area, area_note = _study_area(inputs, zones, boundary, study_margin_m)
-    params = HotspotParams(cells=CellParams(cell_size_m=cell_size_m))
-    result = analyse_hotspots(
-        inputs.incidents, inputs.jurisdictions, params=params, study_area=area
-    )
-    data = {
-        "status": result.status,
-        "message": result.message or "ok",
-        **({"note": SYNTHETIC_NOTE} if inputs.synthetic else {}),
-        "inputs": inputs.sources,
-        "study_area": area_note,
-        "incidents": {
-            "input": result.n_input,
-            "used": len(result.incidents),
-            "outside_every_jurisdiction": result.n_outside,
-            "outside_study_area": result.n_unassigned,
-        },
-        "summary": result.summary(),
-        "hotspots": [
-            {"rank": rank, **_hotspot_dict(h)}
-            for rank, h in enumerate(_ranked(result.hotspots)[:top], 1)
-        ],
-    }
-    data["hotspot_count"] = len(result.hotspots)
-    plan = None
-    if boundary:
-        data["boundary"], plan = _boundary_part(inputs, zones, result, zone_params, seed, top)
-    return HotspotReport(data, result, plan, zones)
-
-
-def _study_area(
-    inputs: HotspotInputs, zones: list, boundary: bool, margin_m: float
-) -> tuple[shapely.Geometry | None, str]:
-    if inputs.network is not None:
-        return (
-            street_area(segment_table(inputs.network.graph)),
-            "streets of the network grown by 60 m (where incidents can be recorded)",
-        )
-    if boundary and zones:
-        grown = shapely.buffer(shapely.union_all([z.zone for z in zones]), margin_m)
-        return grown, (
-            f"boundary zones grown by {margin_m:g} m (no street network; incidents "
-            "farther from the line count as outside the study area)"
-        )
-    return None, "the whole jurisdictions (no street network)"
-
-
-def _boundary_part(
-    inputs: HotspotInputs,
-    zones: list,
-    result: HotspotResult,
-    zone_params: ZoneParams,
-    seed: int,
-    top: int,
-) -> tuple[dict, JointPlan | None]:
-    names = inputs.names
-    zone_rows = [
-        {
-            "jurisdictions": [z.code_a, z.code_b],
-            "names": [names.get(z.code_a, ""), names.get(z.code_b, "")],
-            "shared_length_m": round(z.shared_length_m, 1),
-            "zone_width_m": z.zone_width_m,
-        }
-        for z in zones
-    ]
-    part: dict = {"zones": zone_rows}
-    if not zones:
-        part["explanation"] = _why_no_zones(inputs.jurisdictions, zone_params)
-        part["flagged"] = []
-        return part, None
-    if not result.ok:
-        part["explanation"] = [f"no hotspot statistics: {result.message}"]
-        part["flagged"] = []
-        return part, None
-    risk = None
-    if inputs.network is not None:
-        lines = gpd.GeoSeries([z.line for z in zones], crs=inputs.jurisdictions.crs)
-        risk = risk_terrain(result.units, inputs.network, boundary_lines=lines)["risk"]
-    flagged = flag_boundary_hotspots(result, zones, risk=risk)
-    plan = plan_joint_patrols(
-        flagged[:top],
-        zones,
-        result,
-        network=inputs.network,
-        grids=inputs.grids,
-        params=JointParams(seed=seed),
-        names=names,
-    )
-    to_wgs = _to_wgs84(inputs.jurisdictions.crs)
-    rows = []
-    for b, proposal in zip(flagged[:top], plan.proposals, strict=True):
-        joint = proposal.as_dict()
-        joint["meeting_point"] |= to_wgs(proposal.meeting.point)
-        if proposal.route is not None:
-            joint["route"]["geometry_wgs84"] = to_wgs(proposal.route.line)["coordinates"]
-        rows.append(
-            b.as_dict()
-            | {"names": [names.get(b.code_a, ""), names.get(b.code_b, "")], "joint_patrol": joint}
-        )
-    part |= {
-        "flagged": rows,
-        "flagged_total": len(flagged),
-        "meeting_list": plan.meeting_list(),
-        "blind_spots": plan.blind_spots.as_dict() if plan.blind_spots else None,
-        "notes": list(plan.notes),
-        "risk": "risk terrain from the street network"
-        if risk is not None
-        else "no street network: risk terrain not computed (0)",
-        "plan_valid": plan.is_valid(),
-    }
-    return part, plan
-
-
-def _to_wgs84(crs):
-    def convert(geom) -> dict:
-        wgs = gpd.GeoSeries([geom], crs=crs).to_crs(4326).iloc[0]
-        coords = [[round(x, 6), round(y, 6)] for x, y in wgs.coords]
-        if geom.geom_type == "Point":
-            return {"lon": coords[0][0], "lat": coords[0][1]}
-        return {"coordinates": coords}
-
-    return convert
-
-
-def _why_no_zones(jurisdictions: gpd.GeoDataFrame, params: ZoneParams) -> list[str]:
-    if len(jurisdictions) < 2:
-        return [
-            f"only {len(jurisdictions)} jurisdiction loaded: a boundary zone needs two "
-            "neighbours (check --codes)"
-        ]
-    rows = list(jurisdictions.itertuples())
-    pairs = [(a, b) for i, a in enumerate(rows) for b in rows[i + 1 :]]
-    if len(pairs) > MAX_PAIRS_EXPLAINED:
-        return [f"none of the {len(rows)} jurisdictions share a border"]
-    return [
-        boundary_zone(a.code, a.geometry, b.code, b.geometry, params=params).explanation
-        for a, b in pairs
-    ]
-
-
-def _ranked(hotspots) -> list:
-    """Most significant first (Gi_Bin, then incidents, then peak z); ties keep analysis order."""
-    return sorted(hotspots, key=lambda h: (-h.gi_bin, -h.incident_count, -h.max_z))
-
-
-def _hotspot_dict(h) -> dict:
-    return {
-        "id": h.id,
-        "incidents": h.incident_count,
-        "incidents_by_jurisdiction": h.incidents_by_jurisdiction,
-        "gi_bin": h.gi_bin,
-        "max_z": round(h.max_z, 2),
-        "trend": str(h.trend),
-        "peak_window": h.peak.label,
-        "peak_share": round(h.peak.share, 3),
-        "cells": len(h.unit_ids),
-        "trend_detail": h.trend_detail.as_dict() if h.trend_detail else None,
-    }
-
+from api.cli.params_options import params_options
+from geodata import sample
+from geodata.coords import COORD_SYSTEMS
+from geodata.hotspots import load_hotspot_inputs
+from gridplan.hotspot_study import HotspotStudyParams, study_hotspots
 
 # --- printing ------------------------------------------------------------------------------
 
@@ -350,6 +43,7 @@ def echo_report(data: dict) -> None:
                 "study area",
             ),
             ("study area", data["study_area"]),
+            ("time zone", f"{data['time_zone']} (profiles, peak windows, weeks)"),
             ("result", data["summary"]),
         ],
     )
@@ -376,7 +70,8 @@ def echo_boundary(part: dict, note: str = "") -> None:
     for line in part.get("explanation", []):
         click.echo(f"  {line}")
     if not part["flagged"]:
-        click.echo("  no boundary hotspot to propose a joint patrol for")
+        click.echo("  no boundary hotspot with incidents on both sides: no joint patrol")
+        _echo_notices(part, note)
         return
     click.echo(
         f"\nJoint patrols: {len(part['flagged'])} of {part['flagged_total']} flagged "
@@ -408,6 +103,7 @@ def echo_boundary(part: dict, note: str = "") -> None:
                 ("action", row["action"]),
             ],
         )
+    _echo_notices(part, note)
     blind = part.get("blind_spots")
     if blind is not None:
         click.echo(
@@ -425,106 +121,71 @@ def echo_boundary(part: dict, note: str = "") -> None:
         click.echo(f"  note: {n}")
 
 
+def _echo_notices(part: dict, note: str) -> None:
+    if not part.get("notices"):
+        return
+    click.echo(f"\nNotices to neighbours: {len(part['notices'])} of {part['notices_total']} "
+               f"one-sided hotspots by the line{note}")
+    for n in part["notices"]:
+        click.echo(f"  #{n['rank']} {n['text']}")
+
+
 @click.command()
-@click.option(
-    "--network",
-    "network_file",
-    type=click.Path(path_type=Path),
-    help="OSM file (walk network; gives meeting points at street crossings and routes).",
-)
-@click.option(
-    "--jurisdictions",
-    "jurisdictions_file",
-    type=click.Path(path_type=Path),
-    help="Jurisdiction polygons (GeoJSON/GPKG; codes in code/adcode).",
-)
+@network_option(help="Walk network: meeting points at street crossings and routes.")
+@jurisdictions_option()
 @click.option("--codes", help="Comma-separated jurisdiction codes to keep, e.g. 310120,310116.")
 @click.option(
-    "--incidents", "incidents_file", type=click.Path(path_type=Path), help="Incident CSV/GeoJSON."
+    "--jurisdiction-coords",
+    type=click.Choice(COORD_SYSTEMS),
+    default="wgs84",
+    show_default=True,
+    help="Datum of the jurisdiction polygons: gcj02 for Amap (高德) outlines, shifted to WGS-84 "
+    "so they meet the OSM streets and the incidents.",
 )
+@incidents_option()
 @incident_options
-@click.option(
-    "--grids",
-    "grids_file",
-    type=click.Path(path_type=Path),
-    help="Grid layout (for blind spots across the line).",
-)
-@click.option(
-    "--cell-size-m",
-    type=float,
-    default=100.0,
-    show_default=True,
-    help="Hexagon width across flats, metres.",
-)
-@click.option(
-    "--zone-width-m",
-    type=float,
-    default=50.0,
-    show_default=True,
-    help="Boundary zone width on each side of the line, metres.",
-)
-@click.option(
-    "--study-margin-m",
-    type=float,
-    default=500.0,
-    show_default=True,
-    help="Without a network: study area = boundary zones grown by this.",
-)
+@grids_option(help="For blind spots across the line.")
 @click.option(
     "--boundary",
     is_flag=True,
     help="List boundary hotspots with both sides, peak windows and joint patrols.",
 )
-@click.option("--top", type=int, default=10, show_default=True, help="How many to list.")
-@click.option(
-    "--seed",
-    type=int,
-    default=sample.INCIDENT_SEED,
-    show_default=True,
-    help="Seed of the synthetic sample incidents and of route improvement.",
-)
+@click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True,
+              help="How many hotspots to list and boundary hotspots to plan joint patrols for.")
+@click.option("--sample-seed", type=int, default=sample.INCIDENT_SEED, show_default=True,
+              help="Seed of the bundled sample's synthetic incidents.")
+@params_options(*HotspotStudyParams.SETS)
 @json_option
-def hotspots(
-    network_file,
-    jurisdictions_file,
-    codes,
-    incidents_file,
-    grids_file,
-    cell_size_m,
-    zone_width_m,
-    study_margin_m,
-    boundary,
-    top,
-    seed,
-    as_json,
-    incident_options: dict,
-) -> None:
+def hotspots(network_file, jurisdictions_file, codes, jurisdiction_coords, incidents_file,
+             grids_file, boundary, top, sample_seed, as_json, params,
+             incident_options: dict) -> None:
     """Getis–Ord Gi* incident hotspots; with --boundary, joint patrols across district lines.
 
     With no files: the bundled central-Shanghai sample with SYNTHETIC incidents.
     """
-    columns = {k: v for k, v in incident_options.items() if k != "coords"}
-    inputs = load_inputs(
-        network_file=network_file,
-        jurisdictions_file=jurisdictions_file,
+    inputs = load_hotspot_inputs(
+        network=network_file,
+        jurisdictions=jurisdictions_file,
         codes=[c.strip() for c in codes.split(",")] if codes else None,
-        incidents_file=incidents_file,
-        grids_file=grids_file,
-        incident_columns=columns,
-        coords=incident_options["coords"],
-        seed=seed,
+        jurisdiction_coords=jurisdiction_coords,
+        incidents=incidents_file,
+        grids=grids_file,
+        incident_columns=incident_options,
+        sample_seed=sample_seed,
     )
     echo_warnings(inputs.warnings)
-    report = build_report(
-        inputs,
-        cell_size_m=cell_size_m,
-        zone_width_m=zone_width_m,
-        boundary=boundary,
-        seed=seed,
-        study_margin_m=study_margin_m,
-        top=top,
+    study = study_hotspots(
+        inputs.jurisdictions, inputs.incidents, network=inputs.network, grids=inputs.grids,
+        boundary=boundary, params=HotspotStudyParams.from_sets(params), top=top,
     )
+    data = report_data(study, inputs)
     if as_json:
-        echo_json(report.data)
+        echo_json(data)
     else:
-        echo_report(report.data)
+        echo_report(data)
+
+
+def report_data(study, inputs) -> dict:
+    """The study's report with where its inputs came from (and the synthetic note)."""
+    extra = {"note": inputs.note} if inputs.note else {}
+    return {**extra, "inputs": inputs.sources, **study.to_dict()}

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from api.cli.common import echo_json, echo_table, echo_warnings, incident_options, json_option
+from api.cli.common import (
+    echo_json,
+    echo_table,
+    echo_warnings,
+    incident_options,
+    json_option,
+    network_option,
+)
 from geodata.incidents import diagnose_datum, incidents_summary, load_incidents
 from geodata.osm import load_network, network_summary
 
@@ -22,12 +29,7 @@ def incidents() -> None:
 @click.option("--y-col", help="Projected y column (with --xy-crs).")
 @click.option("--xy-crs", help="CRS of --x-col/--y-col, e.g. EPSG:4549.")
 @incident_options
-@click.option(
-    "--network",
-    "osm_file",
-    type=click.Path(path_type=Path),
-    help="OSM file of the area: flags points far outside it or off every street.",
-)
+@network_option(help="Flags points far outside the area or off every street.")
 @click.option("--drop-outside", is_flag=True, help="Exclude points far outside the network area.")
 @json_option
 def summary(
@@ -35,13 +37,13 @@ def summary(
     x_col,
     y_col,
     xy_crs,
-    osm_file,
+    network_file,
     drop_outside,
     as_json,
     incident_options: dict,
 ) -> None:
     """Count, bbox, time span and counts by national event class of INCIDENT_FILE."""
-    net = load_network(osm_file, mode="walk") if osm_file else None
+    net = load_network(network_file, mode="walk") if network_file else None
     area = tuple(network_summary(net)["bbox_wgs84"]) if net else None
     loaded = load_incidents(incident_file, x_col=x_col, y_col=y_col, xy_crs=xy_crs,
                             area_wgs84=area, drop_outside=drop_outside, **incident_options)

@@ -33,7 +33,7 @@ def _scalar(info: ParamInfo) -> Any | None:
     return _CLICK_TYPES.get(hint)
 
 
-def _option(info: ParamInfo) -> Callable | None:
+def _option(info: ParamInfo, aliases: tuple[str, ...] = ()) -> Callable | None:
     kind = _scalar(info)
     if kind is None or not info.spec.cli:
         return None
@@ -41,18 +41,26 @@ def _option(info: ParamInfo) -> Callable | None:
         flag = info.option[2:]
         return click.option(f"--{flag}/--no-{flag}", info.name, default=None,
                              help=info.help_text())
-    return click.option(info.option, info.name, type=kind, default=None, help=info.help_text())
+    return click.option(info.option, *aliases, info.name, type=kind, default=None,
+                        help=info.help_text())
 
 
 def cli_infos(classes: Iterable[type[Params]], exclude: Iterable[str] = ()) -> list[ParamInfo]:
+    """Options of ``classes``; ``exclude`` names a parameter (``seed``) or one class's
+    (``PatrolParams.seed``) when two sets share a name."""
     skip = set(exclude)
-    return [i for c in classes for i in c.describe() if i.name not in skip and _option(i)]
+    return [i for c in classes for i in c.describe()
+            if i.name not in skip and f"{c.__name__}.{i.name}" not in skip and _option(i)]
 
 
-def params_options(*classes: type[Params], exclude: Iterable[str] = ()) -> Callable:
-    """Decorator: options for ``classes``' scalar parameters and ``--params FILE.toml``."""
+def params_options(*classes: type[Params], exclude: Iterable[str] = (),
+                   aliases: dict[str, tuple[str, ...]] | None = None) -> Callable:
+    """Decorator: options for ``classes``' scalar parameters and ``--params FILE.toml``;
+    ``aliases`` adds shorter spellings, e.g. ``{"n_grids": ("--grids",)}``."""
+    aliases = aliases or {}
     infos = cli_infos(classes, exclude)
     names = {i.name for i in infos}
+    owners = {i.name: c for c in classes for i in cli_infos([c], exclude)}
     if len(names) != len(infos):
         raise RuntimeError("two parameter sets declare the same name; give one an exclude")
 
@@ -61,11 +69,11 @@ def params_options(*classes: type[Params], exclude: Iterable[str] = ()) -> Calla
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             given = {n: kwargs.pop(n) for n in names}
             toml = kwargs.pop("params_file")
-            kwargs["params"] = build_params(classes, given, toml)
+            kwargs["params"] = build_params(classes, given, toml, owners=owners)
             return command(*args, **kwargs)
 
         for info in reversed(infos):
-            wrapper = _option(info)(wrapper)  # type: ignore[misc]
+            wrapper = _option(info, aliases.get(info.name, ()))(wrapper)  # type: ignore[misc]
         return click.option(
             "--params", "params_file", type=click.Path(exists=True, dir_okay=False,
                                                        path_type=Path),
@@ -77,14 +85,17 @@ def params_options(*classes: type[Params], exclude: Iterable[str] = ()) -> Calla
 
 
 def build_params(classes: Iterable[type[Params]], given: dict[str, Any],
-                 toml: Path | None) -> dict[type[Params], Params]:
-    """Defaults ← TOML tables ← options given (None = not given)."""
+                 toml: Path | None, *,
+                 owners: dict[str, type[Params]] | None = None) -> dict[type[Params], Params]:
+    """Defaults ← TOML tables ← options given (None = not given); ``owners`` says which set an
+    option belongs to when two sets share a name (the other keeps its own value)."""
     classes = list(classes)
     base = (load_sections(toml.read_text(encoding="utf-8"), classes, source=str(toml))
             if toml is not None else {c: c() for c in classes})
     out: dict[type[Params], Params] = {}
     for cls in classes:
         mine = {i.name for i in cls.describe()}
-        changes = {k: v for k, v in given.items() if k in mine and v is not None}
+        changes = {k: v for k, v in given.items() if k in mine and v is not None
+                   and (owners is None or owners.get(k, cls) is cls)}
         out[cls] = base[cls].replace(**changes) if changes else base[cls]
     return out

@@ -1,108 +1,50 @@
 """``gridplan routes``: the squad leader's plan — one closed walk per officer from the station.
 
+A door to :func:`gridplan.routing.plan_routes`: it reads the inputs, calls it, prints and writes.
 With no ``--network`` / ``--grids`` it plans on the bundled central-Shanghai sample (with its
-synthetic incidents raising street priorities). Writes, per grid, under ``--out`` (atomically):
-``<code>.geojson`` (routes, officers, key points, uncovered streets), ``<code>.gpx`` (one track
-per officer, key points as waypoints), ``<code>_turns.csv`` and ``<code>_map.html``.
+synthetic incidents raising street priorities). Writes, per grid and shift, under ``--out``
+(atomically): ``<code>.geojson`` (routes, key points with their officer and arrival, uncovered
+streets), ``<code>.gpx`` (one track per officer, key points as waypoints), ``<code>_turns.csv``
+and ``<code>_map.html``. ``--all`` plans the grids on the engine (``--scheduler`` /
+``--workers``, see :mod:`api.cli.engine`), each grid on its own slice of the network, with the
+same plans as in one process. Patrol-policy options come from
+:class:`gridplan.routing.PatrolParams` (``--params FILE.toml`` holds a ``[patrol]`` table).
 
 Key points file (CSV or GeoJSON/GeoPackage, WGS-84): ``id``, ``name``, ``lon``/``lat`` (CSV) or
 point geometry, optional ``dwell_minutes`` and ``window`` ("08:00-09:00"), optional ``grid``
-(code) to attach a point to one grid only.
+(code); without a grid a key point belongs to the grid that contains it.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import re
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
-import geopandas as gpd
-import pandas as pd
-from shapely.geometry import Point
 
-from api.cli.common import echo_json, echo_warnings, json_option, mode_option
+from api.cli.common import (
+    echo_json,
+    echo_warnings,
+    grids_option,
+    json_option,
+    mode_option,
+    network_option,
+)
 from api.cli.engine import batch_engine, engine_options
-from api.engine.routes import plan_grids
-from geodata import sample
-from geodata.grids import grids_to_model, load_grids
-from geodata.osm import load_network
-from geodata.tables import read_vector
-from gridplan.errors import InvalidInputError, ProblemCollector
-from gridplan.model import Grid, KeyPoint, Shift
-from gridplan.network import StreetNetwork
+from api.cli.params_options import params_options
 from gridplan.routing.params import PatrolParams
-from gridplan.routing.plan_result import PatrolPlan
-from maps import route_map, save_map, write_geojson, write_gpx, write_turn_csv
+from gridplan.routing.shifts import PRESETS
+from gridplan.timezones import DEFAULT_TZ
 
-TZ = ZoneInfo("Asia/Shanghai")
-_SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–~]\s*(\d{1,2}):(\d{2})\s*$")
-
-
-def parse_shift(text: str, day: date, *, name: str = "") -> Shift:
-    """"08:00-12:00" on ``day`` (Asia/Shanghai); an end before the start runs past midnight."""
-    start, end = parse_span(text, "--shift")
-    begins = datetime.combine(day, start, tzinfo=TZ)
-    ends = datetime.combine(day, end, tzinfo=TZ)
-    if ends <= begins:
-        ends += timedelta(days=1)
-    return Shift(begins, ends, name or text)
+ALL_SHIFTS = "all"
 
 
-def parse_span(text: str, source: str) -> tuple[time, time]:
-    match = _SPAN.match(str(text))
-    if match is None or int(match[1]) > 23 or int(match[3]) > 24 or int(match[2]) > 59 or int(
-            match[4]) > 59:
-        issues = ProblemCollector(source)
-        issues.add("", expected="HH:MM-HH:MM, e.g. 08:00-12:00", found=repr(text),
-                   fix="write the start and end as 24-hour times")
-        issues.raise_if_any()
-    h1, m1, h2, m2 = (int(match[i]) for i in range(1, 5))  # type: ignore[index]
-    return time(h1, m1), time(0, 0) if h2 == 24 else time(h2, m2)
-
-
-def read_key_points(path: Path, *, crs: object) -> pd.DataFrame:
-    """Key points as a frame with ``grid`` (may be empty) and a ``key_point`` object column."""
-    if path.suffix.lower() == ".csv":
-        frame = pd.read_csv(path, dtype={"id": str, "grid": str})
-        issues = ProblemCollector(str(path))
-        for col in ("id", "lon", "lat"):
-            if col not in frame.columns:
-                issues.add("header", expected=f"a {col!r} column", found=", ".join(frame.columns),
-                           fix="columns: id,name,lon,lat,dwell_minutes,window[,grid]")
-        issues.raise_if_any()
-        frame = gpd.GeoDataFrame(frame, geometry=[Point(x, y) for x, y in zip(
-            frame["lon"], frame["lat"], strict=True)], crs="EPSG:4326")
-    else:
-        frame = read_vector(path)
-    metric = frame.to_crs(crs)
-    issues = ProblemCollector(str(path))
-    points = []
-    for i, row in metric.reset_index(drop=True).iterrows():
-        window = None
-        raw = row.get("window")
-        if isinstance(raw, str) and raw.strip():
-            try:
-                window = parse_span(raw, f"{path} row {i + 1} window")
-            except InvalidInputError as exc:
-                issues.problems += exc.problems
-        dwell = pd.to_numeric(row.get("dwell_minutes", 0), errors="coerce")
-        if pd.isna(dwell) or dwell < 0:
-            issues.add(f"row {i + 1}", expected="dwell_minutes >= 0", found=repr(dwell),
-                       fix="minutes to stay, e.g. 10")
-            dwell = 0.0
-        points.append(KeyPoint(str(row["id"]), row.geometry, float(dwell), window,
-                               str(row.get("name", "") or "")))
-    issues.raise_if_any()
-    grid = metric["grid"].astype(str) if "grid" in metric.columns else [""] * len(points)
-    return pd.DataFrame({"grid": list(grid), "key_point": points})
-
-
-def load_inputs(network_file: Path | None, grids_file: Path | None, mode: str
-                ) -> tuple[StreetNetwork, list[Grid], gpd.GeoDataFrame | None, str]:
+def load_inputs(network_file: Path | None, grids_file: Path | None, mode: str):
     """Network, grids (metric), incidents (sample only) and the attribution to print."""
+    from geodata import sample
+    from geodata.grids import grids_to_model, load_grids
+    from geodata.osm import load_network
+
     if (network_file is None) != (grids_file is None):
         raise click.UsageError("give both --network and --grids, or neither (bundled sample)")
     if network_file is None:
@@ -117,83 +59,52 @@ def load_inputs(network_file: Path | None, grids_file: Path | None, mode: str
         "Streets © OpenStreetMap contributors (ODbL 1.0)"
 
 
-def write_plan_files(plan: PatrolPlan, out: Path, *, stem: str, attribution: str,
-                     lang: str = "zh", html: bool = True) -> list[Path]:
-    """GeoJSON, GPX, turn-list CSV and (optionally) the HTML route map of one plan."""
-    frames = plan.to_frames(lang=lang)
-    routes, officers = frames["routes"], frames["officers"]
-    if routes.empty:
-        return []
-    key_points = frames["key_points"].drop(columns=["officer", "on_time"])
-    written = [
-        write_geojson({"routes": routes, "officers": None, "key_points": key_points,
-                       "uncovered": frames["uncovered"]}, out / f"{stem}.geojson",
-                      attribution=attribution),
-        write_gpx(routes, out / f"{stem}.gpx", key_points=key_points, officers=officers,
-                  name=f"gridplan {plan.grid_code}", lang=lang, attribution=attribution),
-        write_turn_csv(routes, out / f"{stem}_turns.csv", officers=officers, lang=lang,
-                       attribution=attribution),
-    ]
-    if html:
-        fmap = route_map(routes, officers=officers, key_points=key_points,
-                         uncovered=frames["uncovered"], tiles="none", lang=lang,
-                         title=f"{plan.grid_code} {plan.shift.start:%Y-%m-%d %H:%M}–"
-                               f"{plan.shift.end:%H:%M}")
-        written.append(save_map(fmap, out / f"{stem}_map.html"))
-    return written
-
-
 @click.command()
-@click.option("--grid", "grid_code", help="Grid code to plan (see the grids file).")
+@click.option("--grid", "grid_codes", multiple=True, help="Grid code to plan (repeatable).")
 @click.option("--all", "all_grids", is_flag=True, help="Plan every grid.")
-@click.option("--officers", type=int, help="Officers on shift [default: the grid's enforcement "
-              "staff].")
+@click.option("--officers", type=int, help="Officers on shift in each grid [default: the grid's "
+              "enforcement staff].")
 @click.option("--shift", "shift_text", default="08:00-12:00", show_default=True,
-              help="Shift as HH:MM-HH:MM (Asia/Shanghai).")
+              help=f"Shift as HH:MM-HH:MM, or '{ALL_SHIFTS}' for every shift of --pattern.")
+@click.option("--pattern", default="single", show_default=True,
+              help="The day's shifts, so each gets its share of a street's daily passes: "
+                   "'single' (this shift is the whole day), "
+                   + ", ".join(f"'{k}' ({v})" for k, v in PRESETS.items())
+                   + ", or name=HH:MM-HH:MM,...")
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Date [default: today].")
+@click.option("--tz", default=DEFAULT_TZ, show_default=True, help="Time zone of the shifts.")
 @mode_option
-@click.option("--network", "network_file", type=click.Path(exists=True, path_type=Path),
-              help="OSM file (.osm/.pbf).")
-@click.option("--grids", "grids_file", type=click.Path(exists=True, path_type=Path),
-              help="Grid polygons (GeoJSON/GeoPackage).")
+@network_option()
+@grids_option()
 @click.option("--key-points", "key_points_file", type=click.Path(exists=True, path_type=Path),
               help="Key points (CSV id,name,lon,lat,dwell_minutes,window[,grid] or GeoJSON).")
-@click.option("--params", "params_file", type=click.Path(exists=True, path_type=Path),
-              help="TOML file with a [patrol] table (PatrolParams).")
-@click.option("--seed", type=int, help="Seed of the route search [default: params, 0].")
-@click.option("--iterations", type=int,
-              help="Search budget per solve, repeatable for a seed [default: params, 20].")
-@click.option("--time-limit", type=float,
-              help="Safety cap in seconds per solve [default: params, 120].")
+@params_options(PatrolParams)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Output folder.")
 @engine_options
 @json_option
-def routes(grid_code, all_grids, officers, shift_text, day, mode, network_file, grids_file,
-           key_points_file, params_file, seed, iterations, time_limit, lang, out, scheduler,
-           workers, as_json) -> None:
+def routes(grid_codes, all_grids, officers, shift_text, pattern, day, tz, mode, network_file,
+           grids_file, key_points_file, params, lang, out, scheduler, workers, as_json) -> None:
     """Patrol routes for a grid's officers in one shift: every due street, fairly shared."""
-    if bool(grid_code) == bool(all_grids):
+    from api.engine.routes import plan_routes_on
+    from geodata.key_points import read_key_points
+    from maps.plan_files import write_plan_files
+
+    if bool(grid_codes) == bool(all_grids):
         raise click.UsageError("give --grid CODE or --all")
-    params = _params(params_file, seed, iterations, time_limit)
     net, grids, incidents, attribution = load_inputs(network_file, grids_file, mode)
-    chosen = grids if all_grids else [g for g in grids if g.code == grid_code]
-    if not chosen:
-        raise click.UsageError(f"no grid {grid_code!r}; known: "
-                               + ", ".join(g.code for g in grids))
-    shift = parse_shift(shift_text, (day.date() if day else date.today()))
-    kps = read_key_points(key_points_file, crs=net.crs) if key_points_file else None
-    mine = {grid.code: [] if kps is None else [
-        k for g, k in zip(kps["grid"], kps["key_point"], strict=True)
-        if g in ("", "nan", grid.code)] for grid in chosen}
-    crews = {g.code: officers if officers is not None else max(1, g.officers) for g in chosen}
+    kps = read_key_points(key_points_file, crs=net.crs) if key_points_file else ()
+    # --all plans the grids on the engine, each on its own slice of the network
     with batch_engine(scheduler, workers if all_grids else 0) as client:
-        plans = plan_grids(net, chosen, officers=crews, shift=shift, key_points=mine,
-                           incidents=incidents, params=params, client=client)
-    reports = []
-    for plan in plans:
-        files = write_plan_files(plan, out, stem=plan.grid_code, attribution=attribution,
-                                 lang=lang)
+        result = plan_routes_on(
+            client, net, grids, grid_codes=None if all_grids else list(grid_codes),
+            shift=None if shift_text == ALL_SHIFTS else shift_text,
+            day=day.date() if day else date.today(), tz=tz, pattern=pattern, officers=officers,
+            key_points=kps, incidents=incidents, params=params[PatrolParams])
+    reports, by_code = [], {g.code: g for g in grids}
+    for plan in result.plans:
+        files = write_plan_files(plan, out, stem=result.stem(plan), attribution=attribution,
+                                 network=net, grid=by_code[plan.grid_code], lang=lang)
         reports.append((plan, files))
         if not as_json:
             click.echo(plan.summary(lang=lang))
@@ -202,11 +113,3 @@ def routes(grid_code, all_grids, officers, shift_text, day, mode, network_file, 
         echo_json([plan.to_dict(lang=lang) | {"files": [str(p) for p in files],
                                               "valid": plan.is_valid(net.graph)}
                    for plan, files in reports])
-
-
-def _params(path: Path | None, seed: int | None, iterations: int | None,
-            time_limit: float | None) -> PatrolParams:
-    params = PatrolParams.from_toml(path.read_text(encoding="utf-8")) if path else PatrolParams()
-    given = (("seed", seed), ("max_iterations", iterations), ("time_limit_s", time_limit))
-    changes = {k: v for k, v in given if v is not None}
-    return dataclasses.replace(params, **changes)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from api.cli.params_options import params_options
 from geodata.carp import read_carp
 from gridplan.routing.arcroute_result import ArcRoutingResult
 from gridplan.routing.arcroute_solver import SearchParams, solve_carp, solve_minmax
@@ -27,31 +28,14 @@ from gridplan.routing.arcroute_solver import SearchParams, solve_carp, solve_min
     is_flag=True,
     help="CARP mode (default): least total cost within the file's CAPACIDAD.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
-@click.option(
-    "--time-limit",
-    "time_limit_s",
-    type=click.FloatRange(min=0, min_open=True),
-    default=10.0,
-    show_default=True,
-    help="Seconds of search.",
-)
-@click.option(
-    "--max-iterations",
-    type=click.IntRange(min=0),
-    default=100_000,
-    show_default=True,
-    help="Children generated at most (use it for exactly reproducible runs).",
-)
+@params_options(SearchParams)
 @click.option("--json", "as_json", is_flag=True, help="Print the full plan as JSON.")
 def solve_instance(
     file: Path,
     k: int | None,
     capacity_mode: bool,
-    seed: int,
-    time_limit_s: float,
-    max_iterations: int,
     as_json: bool,
+    params: dict,
 ) -> None:
     """Solve a Belenguer-format CARP file (or a Corberán MM-kWRPP file with --k).
 
@@ -62,13 +46,13 @@ def solve_instance(
     if k is not None and capacity_mode:
         raise click.UsageError("choose either --k K (min–max) or --capacity (CARP), not both")
     carp = read_carp(file)
-    params = SearchParams(seed=seed, time_limit_s=time_limit_s, max_iterations=max_iterations)
+    search = params[SearchParams]
     if k is not None:
-        result = solve_minmax(carp.to_instance(capacity=None), k, params)
+        result = solve_minmax(carp.to_instance(capacity=None), k, search)
     else:
         if carp.capacity is None:
             raise click.UsageError(f"{file.name} has no CAPACIDAD; use --k K for min–max mode")
-        result = solve_carp(carp.to_instance(), params)
+        result = solve_carp(carp.to_instance(), search)
     payload = result_payload(result, file=str(file), notes=carp.notes)
     if as_json:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=1))

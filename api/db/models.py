@@ -62,6 +62,24 @@ class Jurisdiction(Base):
     geometry: Mapped[BaseGeometry] = mapped_column(Geometry())
 
 
+class ZoneWidth(Base):
+    """The zone width a neighbour pair's alliance agreed on: what its joint viewers may see.
+
+    One row per unordered pair, stored with ``code_a < code_b``; no row means the default."""
+
+    __tablename__ = "zone_widths"
+    __table_args__ = (UniqueConstraint("code_a", "code_b", name="uq_zone_widths_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_a: Mapped[str] = mapped_column(
+        String(32), ForeignKey("jurisdictions.code", ondelete="CASCADE"))
+    code_b: Mapped[str] = mapped_column(
+        String(32), ForeignKey("jurisdictions.code", ondelete="CASCADE"))
+    zone_width_m: Mapped[float] = mapped_column(Float)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class StreetNetworkRecord(Base):
     __tablename__ = "street_networks"
 
@@ -74,6 +92,8 @@ class StreetNetworkRecord(Base):
     file_sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int] = mapped_column(Integer)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # "parsing" until its network_parse job ends, then "ready" or "failed"
+    status: Mapped[str] = mapped_column(String(16), default="ready", server_default="ready")
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -143,6 +163,8 @@ class User(Base):
     # {"districts": [...], "grids": [...], "pair": [a, b] | None}
     scope: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # every bearer token carries the version it was issued under; +1 revokes them all
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -18,7 +18,6 @@ import traceback
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
@@ -47,10 +46,26 @@ def process_id(role: str) -> str:
     return f"{role}:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"[:128]
 
 
-@lru_cache(maxsize=8)
+_DATABASES: dict[str, Database] = {}
+_DATABASES_LOCK = threading.Lock()
+
+
 def database(url: str) -> Database:
     """One connection pool per database per worker process, reused by every job."""
-    return Database.connect(url)
+    with _DATABASES_LOCK:
+        db = _DATABASES.get(url)
+        if db is None:
+            db = _DATABASES[url] = Database.connect(url)
+        return db
+
+
+def forget_database(url: str) -> None:
+    """Close this process's pool for ``url`` (an engine of worker threads in the API process
+    shares it; its connections must not outlive the service that stopped)."""
+    with _DATABASES_LOCK:
+        db = _DATABASES.pop(url, None)
+    if db is not None:
+        db.dispose()
 
 
 @dataclass

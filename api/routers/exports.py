@@ -21,12 +21,13 @@ from sqlalchemy import select
 from starlette.background import BackgroundTask
 
 from api.auth import Principal
-from api.db.models import Grid, Job
-from api.deps import PrincipalDep, SessionDep
+from api.db.models import Grid, Job, StreetNetworkRecord
+from api.deps import PrincipalDep, SessionDep, SettingsDep
 from api.errors import COMMON_RESPONSES, ErrorBody
 from api.policy import can_read_grid, check_owner, check_read_district
 from api.route_layers import OSM_ATTRIBUTION, ROUTE_FORMATS, write_route_export, write_route_map
 from api.routers.plans import plan_or_404
+from api.settings import Settings
 
 router = APIRouter(tags=["maps and exports"], responses=COMMON_RESPONSES)
 NOT_READY = {409: {"model": ErrorBody, "description": "not a finished routes job"}}
@@ -49,7 +50,7 @@ PLAN_MEDIA = {"geojson": ROUTE_FORMATS["geojson"], "gpkg": ROUTE_FORMATS["gpkg"]
 HTML = "text/html; charset=utf-8"
 
 
-def _file_response(write: Callable[[Path], Path], media_type: str, filename: str) -> FileResponse:
+def file_response(write: Callable[[Path], Path], media_type: str, filename: str) -> FileResponse:
     """Run ``write`` in a fresh temp folder and stream its file; the folder goes afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="gridplan-export-"))
     try:
@@ -83,7 +84,7 @@ def export_routes(job_id: str, fmt: RouteFormat, session: SessionDep,
     result = _routes_result(session, principal, job_id)
     suffix, media = ROUTE_FORMATS[fmt.value]
     stem = f"routes-{result.get('grid', 'grid')}"
-    return _file_response(lambda d: write_route_export(result["layers"], fmt.value, d), media,
+    return file_response(lambda d: write_route_export(result["layers"], fmt.value, d), media,
                           f"{stem}{suffix}")
 
 
@@ -92,7 +93,7 @@ def export_routes(job_id: str, fmt: RouteFormat, session: SessionDep,
 def routes_map(job_id: str, session: SessionDep, principal: PrincipalDep) -> FileResponse:
     """A routes job's plan as an HTML map (one colour per officer, turn list, key points)."""
     result = _routes_result(session, principal, job_id)
-    return _file_response(lambda d: write_route_map(result["layers"], d), HTML,
+    return file_response(lambda d: write_route_map(result["layers"], d), HTML,
                           f"routes-{result.get('grid', 'grid')}.html")
 
 
@@ -123,13 +124,41 @@ def _plan_grids(session: SessionDep, principal: Principal, plan_id: int
 @router.get("/plans/{plan_id}/map.html", response_class=FileResponse, responses={
     409: {"model": ErrorBody, "description": "no readable grids"},
     200: {"content": {"text/html": {}}, "description": "an offline HTML map"}})
-def plan_map(plan_id: int, session: SessionDep, principal: PrincipalDep) -> FileResponse:
-    """The plan's grids (those the caller may read) on an HTML map, with their stations."""
+def plan_map(plan_id: int, session: SessionDep, principal: PrincipalDep,
+             settings: SettingsDep) -> FileResponse:
+    """The plan's grids (those the caller may read) on an HTML map, with their stations, over
+    the streets of the newest uploaded network that covers them (walk networks first)."""
     from maps import grid_map, save_map
 
     title, frame = _plan_grids(session, principal, plan_id)
-    return _file_response(lambda d: save_map(grid_map(frame, tiles="none", title=title),
+    streets = plan_streets(session, settings, frame)
+    return file_response(lambda d: save_map(grid_map(frame, streets=streets, tiles="none",
+                                                     title=title),
                                              d / "grids.html"), HTML, f"plan-{plan_id}.html")
+
+
+def plan_streets(session: SessionDep, settings: Settings,
+                 grids: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+    """Streets around ``grids`` from the newest stored network whose extent overlaps them
+    (walk before drive); None when no network covers them."""
+    from geodata.osm import load_network
+    from maps import streets_near
+
+    minx, miny, maxx, maxy = grids.total_bounds
+    records = session.scalars(select(StreetNetworkRecord).order_by(
+        StreetNetworkRecord.created_at.desc(), StreetNetworkRecord.id.desc()))
+    covering = [r for r in records if _overlaps(r.summary.get("bbox_wgs84"),
+                                                (minx, miny, maxx, maxy))]
+    if not covering:
+        return None
+    best = min(covering, key=lambda r: r.mode != "walk")
+    net = load_network(best.file_path, mode=best.mode, cache_dir=settings.effective_cache_dir)
+    return streets_near(net, grids)
+
+
+def _overlaps(box, other) -> bool:
+    return (box is not None and len(box) == 4 and box[0] <= other[2] and other[0] <= box[2]
+            and box[1] <= other[3] and other[1] <= box[3])
 
 
 @router.get("/plans/{plan_id}/export.{fmt}", response_class=FileResponse, responses={
@@ -144,6 +173,6 @@ def export_plan(plan_id: int, fmt: PlanFormat, session: SessionDep,
     _, frame = _plan_grids(session, principal, plan_id)
     suffix, media = PLAN_MEDIA[fmt.value]
     writer = write_geojson if fmt is PlanFormat.geojson else write_gpkg
-    return _file_response(lambda d: writer({"grids": frame}, d / f"grids{suffix}",
+    return file_response(lambda d: writer({"grids": frame}, d / f"grids{suffix}",
                                            attribution=OSM_ATTRIBUTION), media,
                           f"plan-{plan_id}{suffix}")

@@ -68,12 +68,22 @@ def check_if_match(grid: Grid, if_match: str | None) -> None:
                             detail=f"send If-Match: {etag(grid)} (the ETag you read)")
     tags = [t.strip() for t in if_match.split(",")]
     if "*" not in tags and etag(grid) not in tags:  # strong comparison: W/ tags never match
-        raise _stale(grid)
+        raise _changed(grid.id)
 
 
-def _stale(grid: Grid) -> HTTPException:
+def _changed(grid_id: int) -> HTTPException:
     return HTTPException(status.HTTP_409_CONFLICT,
-                         detail=f"grid {grid.id} changed since you read it; re-read and retry")
+                         detail=f"grid {grid_id} changed since you read it; re-read and retry")
+
+
+def _lost_race(session: Session, grid_id: int) -> HTTPException:
+    """After a rolled-back write lost a race: 404 if a DELETE won, else 409. Never touches the
+    ORM object, which may name a row that no longer exists."""
+    session.rollback()
+    if session.scalar(select(Grid.id).where(Grid.id == grid_id)) is None:
+        return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no grid {grid_id} (deleted "
+                             "meanwhile)")
+    return _changed(grid_id)
 
 
 def _placed(session: Session, body, district_code: str):
@@ -182,16 +192,16 @@ def update_grid(grid_id: int, body: GridUpdate, session: SessionDep, principal: 
 def _save(session: Session, principal: Principal, grid: Grid, before: dict[str, Any],
           response: Response) -> GridPublic:
     """Write the edited grid and its audit entry in one transaction (version-checked)."""
+    grid_id, code = grid.id, grid.code  # read now: after a rollback the row may be gone
     grid.updated_by, grid.updated_at = principal.username, utcnow()
     try:
         session.flush()  # UPDATE … WHERE id = :id AND version = :read_version
     except StaleDataError:
-        session.rollback()
-        raise _stale(grid) from None
+        raise _lost_race(session, grid_id) from None
     except IntegrityError:  # another request took the code in the meantime
         session.rollback()
         raise HTTPException(status.HTTP_409_CONFLICT,
-                            detail=f"grid {grid.code} exists in plan") from None
+                            detail=f"grid {code} exists in plan") from None
     record(session, principal, "update", "grid", grid.id, before, grid_snapshot(grid))
     session.commit()
     response.headers["ETag"] = etag(grid)
@@ -228,10 +238,9 @@ def delete_grid(grid_id: int, session: SessionDep, principal: PrincipalDep,
     before = grid_snapshot(grid)
     session.delete(grid)
     try:
-        session.flush()
+        session.flush()  # DELETE … WHERE id = :id AND version = :read_version
     except StaleDataError:
-        session.rollback()
-        raise _stale(grid) from None
+        raise _lost_race(session, grid_id) from None
     record(session, principal, "delete", "grid", grid_id, before, None)
     session.commit()
 

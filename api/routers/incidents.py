@@ -15,12 +15,11 @@ from api.db.models import IncidentSet
 from api.deps import PrincipalDep, SessionDep, SettingsDep
 from api.errors import COMMON_RESPONSES
 from api.incident_store import summary_of, write_normalised
-from api.policy import Forbidden, can_read_district, check_edit_district, district_of
+from api.policy import can_read_district, check_edit_district, district_of, outside_scope
 from api.routers.jurisdictions import get_or_404
 from api.schemas.common import valid_id
 from api.schemas.misc import IncidentSetPublic
-from api.uploads import loader_errors_named, save_upload, suffix_of
-from geodata.incidents import INCIDENT_SUFFIXES
+from api.uploads import INCIDENT_KINDS, loader_errors_named, quota_left, save_upload
 from gridplan.errors import InvalidInputError, Problem
 
 router = APIRouter(prefix="/incidents", tags=["incidents"], responses=COMMON_RESPONSES)
@@ -39,7 +38,7 @@ def check_read_incidents(principal: Principal, found: IncidentSet) -> None:
     """Incidents of a district: its planners and squad leaders (joint viewers see hotspots via
     jobs clipped to their zone, never the raw reports)."""
     if not can_read_district(principal, found.district_code):
-        raise Forbidden(f"incidents of district {found.district_code} are outside your scope")
+        raise outside_scope(principal, "this incident set")
 
 
 def check_district_incidents(session: Session, principal: Principal, set_id: int,
@@ -69,7 +68,8 @@ def read_incident_set(set_id: int, session: SessionDep, principal: PrincipalDep)
 
 
 @router.post("", response_model=IncidentSetPublic, status_code=201,
-             responses={415: {"description": "not a CSV / GeoJSON / GeoPackage file name"},
+             responses={413: {"description": "over the upload limit or your upload quota"},
+                        415: {"description": "the content is not CSV, GeoJSON or GeoPackage"},
                         422: {"description": "the loader's problem list"}})
 def upload_incidents(
     file: Annotated[UploadFile, File(description="CSV, GeoJSON or GeoPackage of incidents")],
@@ -86,12 +86,14 @@ def upload_incidents(
     with every problem the loader found (row, expected, found, fix); too big gives 413."""
     from geodata.incidents import load_incidents
 
-    district = get_or_404(session, district_code)
-    check_edit_district(principal, district_of(session, district.code))
-    suffix = suffix_of(file.filename or "", INCIDENT_SUFFIXES, what="an incident table")
-    saved = save_upload(file, folder=settings.uploads_dir, suffix=suffix,
-                        max_bytes=settings.max_upload_bytes)
-    w, s, e, n = district.geometry.bounds
+    area = get_or_404(session, district_code)  # a district, or a town / community in one
+    district = district_of(session, area.code)
+    check_edit_district(principal, district)
+    saved = save_upload(file, folder=settings.uploads_dir, kinds=INCIDENT_KINDS,
+                        max_bytes=settings.max_upload_bytes,
+                        quota_bytes=quota_left(session, principal.username,
+                                               settings.upload_quota_bytes))
+    w, s, e, n = area.geometry.bounds
     try:
         with loader_errors_named(saved, keep_file=False):
             frame = load_incidents(saved.path, lon_col=lon_col, lat_col=lat_col, time_col=time_col,
@@ -102,7 +104,9 @@ def upload_incidents(
     finally:
         with contextlib.suppress(FileNotFoundError):
             saved.path.unlink()  # the normalised copy is what we keep
-    found = IncidentSet(name=name, district_code=district.code, file_path=str(stored),
+    # Stored under the district, whatever level was named: district scopes are what roles hold,
+    # so a town code here would lock the uploader out of their own data.
+    found = IncidentSet(name=name, district_code=district, file_path=str(stored),
                         file_sha256=saved.sha256, size_bytes=saved.size_bytes,
                         summary=summary | {"source": saved.filename}, synthetic=False,
                         created_by=principal.username)

@@ -7,18 +7,30 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
-from api.auth import Role
+from api.auth import Principal, Role
 from api.db.models import Job
 from api.deps import JobRunnerDep, PrincipalDep, SessionDep
 from api.errors import COMMON_RESPONSES, ErrorBody
 from api.jobs import FINISHED, SUCCEEDED
 from api.policy import check_owner
 from api.schemas.common import MAX_ID
-from api.schemas.job import JobCreate, JobKindPublic, JobPage, JobPublic, JobResult
+from api.schemas.job import JobCreate, JobError, JobKindPublic, JobPage, JobPublic, JobResult
 from gridplan.errors import InvalidInputError, Problem
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], responses=COMMON_RESPONSES)
 PAGE_MAX = 200
+
+
+def public_job(job: Job, principal: Principal) -> JobPublic:
+    """The job as its caller may see it: an unexpected error's traceback and exception text are
+    for administrators (they name server paths and internals); the owner learns that an internal
+    error stopped the job and what to quote. Problems in the input stay fully reported."""
+    out = JobPublic.of(job)
+    if principal.role is Role.ADMIN or not (job.error and "traceback" in job.error):
+        return out
+    note = f"an internal error stopped this job; an administrator can look up job {job.id}"
+    return out.model_copy(update={"message": note,
+                                  "error": JobError(kind="internal_error", report=note)})
 
 
 @router.get("/kinds", response_model=list[JobKindPublic])
@@ -48,7 +60,7 @@ def submit_job(body: JobCreate, session: SessionDep, principal: PrincipalDep,
     session.commit()
     runner.submit(job.id, principal)
     response.headers["Location"] = f"/jobs/{job.id}"
-    return JobPublic.of(job)
+    return public_job(job, principal)
 
 
 @router.get("", response_model=JobPage)
@@ -61,7 +73,7 @@ def list_jobs(session: SessionDep, principal: PrincipalDep,
     if principal.role is not Role.ADMIN:
         query = query.where(Job.owner == principal.username)
     jobs = list(session.scalars(query))
-    return JobPage(items=[JobPublic.of(j) for j in jobs[:limit]],
+    return JobPage(items=[public_job(j, principal) for j in jobs[:limit]],
                    next_offset=offset + limit if len(jobs) > limit else None)
 
 
@@ -79,7 +91,7 @@ def read_job(job_id: str, session: SessionDep, principal: PrincipalDep) -> JobPu
     """Status and progress (no result: see ``result_url``)."""
     job = _job(session, job_id)
     check_owner(principal, job.owner)
-    return JobPublic.of(job)
+    return public_job(job, principal)
 
 
 @router.get("/{job_id}/result", response_model=JobResult,
@@ -104,4 +116,4 @@ def cancel_job(job_id: str, session: SessionDep, principal: PrincipalDep,
         raise HTTPException(status.HTTP_409_CONFLICT, detail=f"job already {job.status}")
     runner.request_cancel(session, job)
     session.commit()
-    return JobPublic.of(job)
+    return public_job(job, principal)

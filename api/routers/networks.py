@@ -2,23 +2,23 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
+from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.audit import record
 from api.auth import Principal, Role
 from api.db.models import StreetNetworkRecord
-from api.deps import PrincipalDep, SessionDep, SettingsDep
-from api.errors import COMMON_RESPONSES
+from api.deps import JobRunnerDep, PrincipalDep, SessionDep, SettingsDep
+from api.errors import COMMON_RESPONSES, ErrorBody
+from api.network_parse import NetworkParseParams
 from api.policy import check_edit_district, check_read_district, district_of, require_role
 from api.routers.jurisdictions import get_or_404
 from api.schemas.common import valid_id
 from api.schemas.misc import NetworkPublic
-from api.uploads import loader_errors_named, save_upload, suffix_of
+from api.uploads import OSM_KINDS, quota_left, save_upload
 
 router = APIRouter(prefix="/networks", tags=["networks"], responses=COMMON_RESPONSES)
-OSM_SUFFIXES = (".osm", ".xml", ".osm.bz2", ".osm.gz", ".osm.pbf", ".pbf")
 
 
 def network_or_404(session: Session, network_id: int) -> StreetNetworkRecord:
@@ -55,40 +55,42 @@ def read_network(network_id: int, session: SessionDep,
     return net
 
 
-@router.post("", response_model=NetworkPublic, status_code=201,
-             responses={415: {"description": "not an OSM file name"},
-                        422: {"description": "the loader's problem list"}})
+@router.post("", response_model=NetworkPublic, status_code=202, responses={
+    413: {"model": ErrorBody, "description": "over the upload limit or your upload quota"},
+    415: {"model": ErrorBody, "description": "the content is not OSM XML (plain, bz2, gz) or PBF"}})
 def upload_network(
-    file: Annotated[UploadFile, File(description="OSM XML (.osm, .osm.bz2/.gz) or PBF")],
+    file: Annotated[UploadFile, File(description="OSM XML (plain, .bz2 or .gz) or PBF")],
     name: Annotated[str, Form(min_length=1, max_length=200)],
-    session: SessionDep, principal: PrincipalDep, settings: SettingsDep,
+    session: SessionDep, principal: PrincipalDep, settings: SettingsDep, runner: JobRunnerDep,
+    response: Response,
     mode: Annotated[Literal["walk", "drive"], Form()] = "walk",
     jurisdiction_code: Annotated[str | None, Form(max_length=32)] = None,
-) -> StreetNetworkRecord:
-    """Upload an OSM extract; it is loaded with ``geodata.osm.load_network`` and kept with its
-    summary. Malformed files give 422 with the loader's problems; too big gives 413."""
-    from geodata.osm import load_network, network_summary
-
+) -> NetworkPublic:
+    """Upload an OSM extract. It is stored at once and parsed by a ``network_parse`` job (capped
+    decompressed size, memory and time): poll ``Location`` (``/jobs/{parse_job_id}``); the
+    network's ``status`` turns ``ready`` with its summary, or ``failed`` with the loader's
+    problems in the job's error. Too big gives 413, not an OSM file 415."""
     if jurisdiction_code:
-        check_edit_district(principal, district_of(session, get_or_404(session, jurisdiction_code).code))
+        check_edit_district(principal, district_of(session,
+                                                   get_or_404(session, jurisdiction_code).code))
     else:
         require_role(principal, Role.ADMIN)
-    suffix = suffix_of(file.filename or "", OSM_SUFFIXES, what="an OSM file")
-    saved = save_upload(file, folder=settings.uploads_dir, suffix=suffix,
-                        max_bytes=settings.max_upload_bytes)
-    known = session.scalar(select(StreetNetworkRecord.id).where(
-        StreetNetworkRecord.file_sha256 == saved.sha256).limit(1)) is not None
-    with loader_errors_named(saved, keep_file=known):
-        net = load_network(saved.path, mode=mode, cache_dir=settings.effective_cache_dir)
-    summary = {**network_summary(net), "source": saved.filename}  # not our storage path
-    record_ = StreetNetworkRecord(
+    saved = save_upload(file, folder=settings.uploads_dir, kinds=OSM_KINDS,
+                        max_bytes=settings.max_upload_bytes,
+                        quota_bytes=quota_left(session, principal.username,
+                                               settings.upload_quota_bytes))
+    net = StreetNetworkRecord(
         name=name, mode=mode, jurisdiction_code=jurisdiction_code or None,
         file_path=str(saved.path), file_sha256=saved.sha256, size_bytes=saved.size_bytes,
-        summary=summary,
-        created_by=principal.username)
-    session.add(record_)
+        summary={"source": saved.filename}, status="parsing", created_by=principal.username)
+    session.add(net)
     session.flush()
-    record(session, principal, "create", "network", record_.id, None,
-           {"name": name, "sha256": record_.file_sha256, "summary": record_.summary})
+    record(session, principal, "create", "network", net.id, None,
+           {"name": name, "sha256": net.file_sha256, "source": saved.filename})
+    job = runner.create(session, kind="network_parse",
+                        params=NetworkParseParams(network_id=net.id), owner=principal)
     session.commit()
-    return record_
+    runner.submit(job.id, principal)
+    response.headers["Location"] = f"/jobs/{job.id}"
+    return NetworkPublic.model_validate(net, from_attributes=True).model_copy(
+        update={"parse_job_id": job.id})

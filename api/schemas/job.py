@@ -21,6 +21,8 @@ class JobCreate(BaseModel):
 class JobError(BaseModel):
     kind: str = Field(description="the error's class")
     report: str = Field(default="", description="what was wrong and how to fix it")
+    traceback: str | None = Field(default=None, description="where an unexpected error "
+                                  "happened; shown to administrators only")
 
 
 class JobPublic(BaseModel):
@@ -46,7 +48,8 @@ class JobPublic(BaseModel):
         error = None
         if job.error:
             error = JobError(kind=str(job.error.get("kind", "")),
-                             report=str(job.error.get("report", ""))[:REPORT_CHARS])
+                             report=str(job.error.get("report", ""))[:REPORT_CHARS],
+                             traceback=job.error.get("traceback"))
         return cls(id=job.id, kind=job.kind, params=job.params, status=job.status,
                    progress=job.progress, message=job.message, error=error,
                    cancel_requested=job.cancel_requested, owner=job.owner,
@@ -68,15 +71,25 @@ class OfficerRoute(BaseModel):
     geometry: dict[str, Any] | None = Field(description="GeoJSON line, WGS-84")
 
 
+class RouteContext(BaseModel):
+    """What a route map draws under the routes: the grid's outline and the streets around it."""
+
+    grid: FeatureCollection[Feature]
+    streets: FeatureCollection[Feature]
+
+
 class RouteLayers(BaseModel):
     """A routes job's map layers (WGS-84), from which its maps and exports are drawn."""
 
     routes: FeatureCollection[Feature]
     key_points: FeatureCollection[Feature]
     uncovered: FeatureCollection[Feature]
+    context: RouteContext | None = Field(default=None, description="absent in results stored "
+                                         "before the maps drew the streets")
     officers: list[dict[str, Any]]
     title: str
     lang: str
+    model_config = {"extra": "allow"}  # layers a later version adds reach older clients too
 
 
 class RoutesResult(BaseModel):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class AuditPublic(BaseModel):
@@ -25,8 +25,11 @@ class NetworkPublic(BaseModel):
     file_sha256: str
     size_bytes: int
     summary: dict[str, Any]
+    status: str = Field(description="parsing (see parse_job_id), ready or failed")
     created_by: str
     created_at: datetime
+    parse_job_id: str | None = Field(default=None, description="the network_parse job "
+                                     "started by this upload (in the upload's answer only)")
 
 
 class IncidentSetPublic(BaseModel):

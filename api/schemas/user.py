@@ -9,6 +9,8 @@ from api.auth import Role
 from api.schemas.common import Code
 
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{3,64}$")]
+NewPassword = Annotated[str, Field(min_length=10, max_length=200,
+                                   description="not a common password, not the username")]
 
 
 class Scope(BaseModel):
@@ -20,7 +22,7 @@ class Scope(BaseModel):
 
 class UserCreate(BaseModel):
     username: Username
-    password: str = Field(min_length=8, max_length=200)
+    password: NewPassword
     role: Role
     scope: Scope = Field(default_factory=Scope)
 
@@ -54,3 +56,17 @@ class ApiKeyPublic(BaseModel):
 
 class ApiKeyCreated(ApiKeyPublic):
     key: str = Field(description="shown once; store it now")
+
+
+
+class UserUpdate(BaseModel):
+    is_active: bool = Field(description="false: every token and API key stops working at once")
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(max_length=200)
+    new_password: NewPassword
+
+
+class PasswordReset(BaseModel):
+    new_password: NewPassword

@@ -22,6 +22,8 @@ DATA = Path(str(resources.files("geodata.sample") / "data"))
 OSM_FILE = DATA / "shanghai_central.osm"
 DISTRICTS_FILE = DATA / "districts_huangpu_jingan.geojson"
 GRIDS_FILE = DATA / "grids_illustrative.geojson"
+#: the synthetic incidents as a platform would export them (GCJ-02, like Amap-based systems)
+INCIDENTS_GCJ02_FILE = DATA / "incidents_synthetic_gcj02.csv"
 METRIC_CRS = "EPSG:32651"  # UTM 51N, what load_network picks for Shanghai
 DISTRICT_CODES = ("310101", "310106")
 ATTRIBUTION = (
@@ -59,3 +61,15 @@ def incidents(
     return synthetic_incidents(
         net, boundary=district_boundary(str(net.crs)), n=n, weeks=weeks, seed=seed
     )
+
+
+def incidents_export(frame: gpd.GeoDataFrame | None = None, *, coords: str = "gcj02"):
+    """The synthetic incidents as an export table (id, time, category, event_class, lon, lat in
+    ``coords``, 6 decimals) — what ``INCIDENTS_GCJ02_FILE`` holds for ``coords="gcj02"``."""
+    from geodata.coords import from_wgs84
+
+    frame = incidents() if frame is None else frame
+    lon, lat = from_wgs84(frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy(),
+                          coords=coords)
+    table = frame[["id", "time", "category", "event_class"]].copy()
+    return table.assign(lon=lon.round(6), lat=lat.round(6))

@@ -1,16 +1,27 @@
 """Grids: basic units, partition into responsibility grids, edits, comparison, codes, staffing,
-rosters, blind spots, stations, and the planner's redesign workflow."""
+rosters, blind spots, stations, and the planner's three jobs (:mod:`gridplan.grids.jobs`):
+``redesign_grids``, ``move_grid_units``, ``roster_plan`` / ``roster_layout``."""
 
 from gridplan.grids.adjacency import UnitAdjacency, adjacency_from_pairs, unit_adjacency
 from gridplan.grids.codes import CodeLayout, assign_codes, reading_order
 from gridplan.grids.compare import PlanComparison, compare_plans, match_grids
 from gridplan.grids.core import PartitionParams, PartitionProblem, PartitionResult, solve_partition
 from gridplan.grids.edit import move_units
+from gridplan.grids.jobs import (
+    LayoutRoster,
+    UnitMove,
+    move_grid_units,
+    redesign_grids,
+    roster_layout,
+    roster_plan,
+)
 from gridplan.grids.metrics import Balance, balance, polsby_popper
+from gridplan.grids.params import GridSizingParams
 from gridplan.grids.partition import GridPlan, partition_units, problem_from_units
 from gridplan.grids.roster import (
     Roster,
     RosterParams,
+    ShiftPlanParams,
     ShiftType,
     blind_spots,
     build_roster,
@@ -60,4 +71,7 @@ __all__ = [
     # the planner's workflow
     "CurrentLayout", "PlanningUnits", "Redesign", "StaffedPlan", "current_layout",
     "planning_units", "redesign", "staff_plan",
+    # the planner's jobs and their parameter sets
+    "GridSizingParams", "LayoutRoster", "ShiftPlanParams", "UnitMove", "move_grid_units",
+    "redesign_grids", "roster_layout", "roster_plan",
 ]

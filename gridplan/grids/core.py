@@ -44,36 +44,27 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from gridplan.errors import InvalidInputError, Problem, ProblemCollector
+from gridplan.params import Params, param
 
 
-@dataclass(frozen=True, slots=True)
-class PartitionParams:
-    """Search settings of the partition core (validated on creation)."""
+@dataclass(frozen=True, kw_only=True)
+class PartitionParams(Params):
+    """Search settings of the partition core (TOML table ``[partition]``)."""
 
-    compactness_weight: float = 0.01  # λ: weight of (1 - Polsby–Popper) against squared deviation
-    n_starts: int = 4
-    max_iterations: int = 1500  # tabu iterations per start
-    no_improve_limit: int = 120  # stop the tabu phase after this many non-improving iterations
-    tabu_tenure: int = 12
-    focus_grids: int = 3  # tabu candidates are moves into/out of the worst grids
-    seed_trials: int = 0  # local trials per k-means++ seed; 0 = 2 + int(log k)
+    _section = "partition"
 
-    def __post_init__(self) -> None:
-        issues = ProblemCollector("PartitionParams")
-        checks = [
-            ("compactness_weight", self.compactness_weight >= 0, "a weight >= 0"),
-            ("n_starts", self.n_starts >= 1, "at least 1 start"),
-            ("max_iterations", self.max_iterations >= 0, "an iteration count >= 0"),
-            ("no_improve_limit", self.no_improve_limit >= 1, "a limit >= 1"),
-            ("tabu_tenure", self.tabu_tenure >= 0, "a tenure >= 0"),
-            ("focus_grids", self.focus_grids >= 1, "at least 1 grid"),
-            ("seed_trials", self.seed_trials >= 0, "a trial count >= 0"),
-        ]
-        for name, ok, expected in checks:
-            if not ok:
-                issues.add(name, expected=expected, found=repr(getattr(self, name)),
-                           fix=f"set {name} to {expected}")
-        issues.raise_if_any("invalid partition parameters")
+    compactness_weight: float = param(0.01, ge=0, le=100, help="weight of (1 - Polsby-Popper) "
+                                      "against the squared workload deviation")
+    n_starts: int = param(4, ge=1, le=16, help="independent starts; the best plan wins")
+    max_iterations: int = param(1500, ge=0, le=50_000, help="tabu iterations per start")
+    no_improve_limit: int = param(120, ge=1, le=50_000,
+                                  help="stop the tabu phase after this many non-improving "
+                                       "iterations")
+    tabu_tenure: int = param(12, ge=0, le=1000, help="iterations a moved unit stays put")
+    focus_grids: int = param(3, ge=1, le=100,
+                             help="tabu candidates are moves into/out of this many worst grids")
+    seed_trials: int = param(0, ge=0, le=50, help="local trials per k-means++ seed; "
+                                                    "0 = 2 + int(log k)")
 
 
 @dataclass(frozen=True)

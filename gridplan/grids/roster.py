@@ -31,6 +31,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from gridplan.errors import InfeasibleError, InvalidInputError, Problem, ProblemCollector
+from gridplan.params import Params, param
 
 DAYS = 7
 HOURS_PER_WEEK = DAYS * 24
@@ -40,7 +41,7 @@ WEEKEND = frozenset({5, 6})
 
 @dataclass(frozen=True, slots=True)
 class ShiftType:
-    """A daily shift: starts at ``start_hour`` (0–23, local) and lasts ``hours`` (may pass 24:00)."""
+    """A daily shift: starts at ``start_hour`` (0–23, local), lasts ``hours`` (may pass 24:00)."""
 
     name: str
     start_hour: int
@@ -125,6 +126,71 @@ class RosterParams:
         gap = (start2 - end1) % HOURS_PER_WEEK
         overlap = (start2 - (d1 * 24 + s1.start_hour)) % HOURS_PER_WEEK < s1.hours
         return overlap or gap < self.min_rest_h
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShiftPlanParams(Params):
+    """The roster a planner asks for, as plain values (TOML table ``[roster]``, CLI options,
+    API fields); :meth:`roster_params` turns it into the engine's :class:`RosterParams`."""
+
+    _section = "roster"
+
+    shifts: str = param("day:08-16,night:18-02",
+                        help="daily shifts as name:HH-HH, comma-separated, local hours (白+黑: "
+                             "a day and a night shift); an end before the start passes midnight")
+    weekday_target: int = param(1, unit="officers", ge=0, le=50,
+                                help="officers on duty per shift and grid, Monday–Friday")
+    weekend_target: int = param(1, unit="officers", ge=0, le=50,
+                                help="officers on duty per shift and grid, weekends (5+2)")
+    max_hours_week: float = param(40.0, unit="h/week", gt=0, le=84,
+                                  help="most hours one officer works in a week")
+    min_rest_h: float = param(11.0, unit="h", ge=0, lt=24,
+                              help="least rest between two shifts of one officer")
+    min_days_off: int = param(2, unit="days", ge=0, le=6, help="days off a week, at least")
+
+    def _check(self, issues: ProblemCollector) -> None:
+        _, problems = _parse_shifts(self.shifts)
+        issues.problems.extend(problems)
+
+    def shift_types(self) -> tuple[ShiftType, ...]:
+        return _parse_shifts(self.shifts)[0]
+
+    def roster_params(self) -> RosterParams:
+        types = self.shift_types()
+        return RosterParams(
+            shifts=types,
+            weekday_targets={t.name: self.weekday_target for t in types},
+            weekend_targets={t.name: self.weekend_target for t in types},
+            max_hours_week=self.max_hours_week, min_rest_h=self.min_rest_h,
+            min_days_off=self.min_days_off)
+
+
+def _parse_shifts(text: str) -> tuple[tuple[ShiftType, ...], list[Problem]]:
+    """'day:08-16,night:18-02' → shift types; a start equal to its end is refused (is it
+    no time or 24 hours?), every unreadable part reported."""
+    shifts, bad = [], []
+    for part in filter(None, (p.strip() for p in str(text).split(","))):
+        try:
+            name, span = part.split(":")
+            start, end = (int(h) for h in span.split("-"))
+            if start == end or not (0 <= start <= 23 and 0 <= end <= 24) or not name.strip():
+                raise ValueError(part)
+            shifts.append(ShiftType(name.strip(), start, (end - start) % 24 or 24))
+        except ValueError:
+            bad.append(part)
+    problems = []
+    names = [s.name for s in shifts]
+    if bad or not shifts:
+        problems.append(Problem(
+            "shifts", ", ".join(bad) or repr(text),
+            "name:HH-HH pairs separated by commas, start ≠ end, e.g. day:08-16,night:18-02",
+            "unreadable" if bad else "no shift", "write each shift as name:start-end in local "
+            "hours 0–24 with start ≠ end (08-08 could mean no time or a day: write a 24-hour "
+            "duty as two shifts, e.g. day:08-20,night:20-08)"))
+    elif len(set(names)) != len(names):
+        problems.append(Problem("shifts", "", "distinct shift names", str(names),
+                                "name each shift once"))
+    return tuple(shifts), problems
 
 
 @dataclass(frozen=True, slots=True)

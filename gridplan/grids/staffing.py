@@ -20,63 +20,40 @@ with no neighbour at all is an island (e.g. Zhoushan's archipelago) and is repor
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
 
 from gridplan.errors import InfeasibleError, Problem, ProblemCollector
+from gridplan.params import Params, param
 
 
-@dataclass(frozen=True, slots=True)
-class StaffingParams:
-    """How many officers a grid gets, in officer-hours per week."""
+@dataclass(frozen=True, kw_only=True)
+class StaffingParams(Params):
+    """How many officers a grid gets, in officer-hours per week (TOML table ``[staffing]``)."""
 
-    min_officers_per_grid: int = 3
-    max_officers_per_grid: int = 5
-    hours_per_officer_week: float = 40.0
-    grid_share: float = 0.8  # share of paid hours spent on grid work
+    _section = "staffing"
 
-    def __post_init__(self) -> None:
-        issues = ProblemCollector("StaffingParams")
-        if self.min_officers_per_grid < 1:
-            issues.add("min_officers_per_grid", expected=">= 1", fix="use 3 (the usual rule)",
-                       found=str(self.min_officers_per_grid))
+    min_officers_per_grid: int = param(3, unit="officers", ge=1, le=50,
+                                       help="enforcement officers per grid, at least")
+    max_officers_per_grid: int = param(5, unit="officers", ge=1, le=50,
+                                       help="enforcement officers per grid, at most")
+    hours_per_officer_week: float = param(40.0, unit="h/week", gt=0, le=84,
+                                          help="contracted hours of one officer")
+    grid_share: float = param(0.8, gt=0, le=1, help="share of paid hours spent on grid work "
+                                                     "(the rest: training, leave, admin)")
+
+    def _check(self, issues: ProblemCollector) -> None:
         if self.max_officers_per_grid < self.min_officers_per_grid:
             issues.add("max_officers_per_grid", expected=">= min_officers_per_grid",
                        found=f"{self.max_officers_per_grid} < {self.min_officers_per_grid}",
                        fix="raise the maximum or lower the minimum")
-        if not 0 < self.hours_per_officer_week <= 84:
-            issues.add("hours_per_officer_week", expected="in (0, 84]",
-                       found=str(self.hours_per_officer_week), fix="use contracted hours, e.g. 40")
-        if not 0 < self.grid_share <= 1:
-            issues.add("grid_share", expected="in (0, 1]", found=str(self.grid_share),
-                       fix="e.g. 0.8 when a fifth of the time goes to training and admin")
-        issues.raise_if_any("invalid staffing parameters")
 
     @property
     def effective_hours_per_officer_week(self) -> float:
         return self.hours_per_officer_week * self.grid_share
-
-    @classmethod
-    def from_mapping(cls, values: Mapping[str, object]) -> StaffingParams:
-        """From a dict (e.g. a TOML table); unknown keys are reported, not ignored."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            issues = ProblemCollector("StaffingParams")
-            for key in unknown:
-                issues.add(key, expected=f"one of {sorted(known)}", found=repr(key),
-                           fix="check the spelling")
-            issues.raise_if_any("unknown staffing parameters")
-        return cls(**values)  # type: ignore[arg-type]
-
-    @classmethod
-    def from_toml(cls, text: str, *, table: str = "staffing") -> StaffingParams:
-        """From TOML text holding a ``[staffing]`` table (the caller reads the file)."""
-        return cls.from_mapping(tomllib.loads(text).get(table, {}))
 
 
 @dataclass(frozen=True, slots=True)

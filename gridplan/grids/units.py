@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import geopandas as gpd
@@ -19,9 +19,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gridplan.errors import ProblemCollector
+from gridplan.errors import Problem, ProblemCollector
 from gridplan.model import EventClass
 from gridplan.network import GRADES, StreetNetwork
+from gridplan.params import Params, param
+from gridplan.routing.params import PatrolParams
 
 #: unit cell size of the older event-location grid (万米单元网格)
 UNIT_CELL_AREA_M2 = 10_000.0
@@ -47,15 +49,29 @@ def _jurisdiction_problems(jurisdictions: gpd.GeoDataFrame, code_col: str) -> Pr
 
 
 def street_lines(network: StreetNetwork) -> gpd.GeoDataFrame:
-    """One line per physical street with its grade and length (metres, network CRS)."""
+    """One line per physical street with its grade, lanes and length (metres, network CRS)."""
     rows = []
     for u, v, d in network.undirected().edges(data=True):
         geom = d.get("geometry")
         if geom is None:
             nodes = network.graph.nodes
             geom = shapely.LineString([(nodes[n]["x"], nodes[n]["y"]) for n in (u, v)])
-        rows.append({"grade": int(d["grade"]), "length_m": float(d["length"]), "geometry": geom})
-    return gpd.GeoDataFrame(rows, columns=["grade", "length_m", "geometry"], crs=network.crs)
+        rows.append({"grade": int(d["grade"]), "lanes": d.get("lanes"),
+                     "length_m": float(d["length"]), "geometry": geom})
+    return gpd.GeoDataFrame(rows, columns=["grade", "lanes", "length_m", "geometry"],
+                            crs=network.crs)
+
+
+def patrol_minutes_per_week(lines: gpd.GeoDataFrame, patrol: PatrolParams) -> np.ndarray:
+    """Minutes a week the patrol policy spends on each street (walking and inspecting every
+    side it must, as often as its grade is due) — the same costs the routes are planned with."""
+    out = np.empty(len(lines))
+    for i, (grade, lanes, length_m) in enumerate(zip(lines["grade"], lines["lanes"],
+                                                     lines["length_m"], strict=True)):
+        one_side = (patrol.travel_minutes(length_m, None, mode="walk")
+                    + patrol.inspection_minutes(length_m, grade))
+        out[i] = one_side * patrol.sides(grade, lanes) * patrol.passes_per_week(grade)
+    return out
 
 
 def street_blocks(
@@ -170,11 +186,15 @@ def _tag_faces(faces: np.ndarray, jurisdictions: gpd.GeoDataFrame, code_col: str
 def _merge_slivers(units: gpd.GeoDataFrame, min_area_m2: float) -> gpd.GeoDataFrame:
     """Merge faces below ``min_area_m2`` into the same-jurisdiction neighbour with most boundary.
 
-    Smallest first; a face already merged is followed to the unit that absorbed it.
+    Smallest first; a face already merged is followed to the unit that absorbed it. A face
+    below ``min_area_m2`` with no such neighbour is a sliver of the jurisdiction polygon (e.g. a
+    boundary digitised a few metres off its neighbour's): it is dropped, since it would become
+    a separate piece of whichever grid received it, and reported in ``attrs["slivers"]``.
     """
     geoms = list(units.geometry.values)
     codes = units["jurisdiction"].tolist()
     owner = list(range(len(geoms)))
+    dropped: list[int] = []
 
     def find(i: int) -> int:
         while owner[i] != i:
@@ -191,17 +211,31 @@ def _merge_slivers(units: gpd.GeoDataFrame, min_area_m2: float) -> gpd.GeoDataFr
             continue
         cands = sorted({find(int(j)) for j in tree.query(geoms[i], predicate="dwithin",
                                                          distance=1e-6)} - {i})
-        cands = [j for j in cands if codes[j] == codes[i]]
+        cands = [j for j in cands if codes[j] == codes[i] and j not in dropped]
         shared = [shapely.intersection(geoms[i].boundary, geoms[j].boundary).length
                   for j in cands]
         if not cands or max(shared) <= 0:
-            continue  # nothing to merge into: stays a (small) unit of its own
+            dropped.append(i)  # a sliver: it would be a separate piece of whatever grid got it
+            continue
         j = cands[int(np.argmax(shared))]
         geoms[j] = shapely.union(geoms[j], geoms[i])
         owner[i] = j
-    keep = [i for i in range(len(geoms)) if owner[i] == i]
-    return gpd.GeoDataFrame({"jurisdiction": [codes[i] for i in keep]},
-                            geometry=[geoms[i] for i in keep], crs=units.crs)
+    keep = [i for i in range(len(geoms)) if owner[i] == i and i not in dropped]
+    out = gpd.GeoDataFrame({"jurisdiction": [codes[i] for i in keep]},
+                           geometry=[geoms[i] for i in keep], crs=units.crs)
+    out.attrs["slivers"] = [_sliver_problem(geoms[i], codes[i], min_area_m2, units.crs)
+                            for i in dropped]
+    return out
+
+
+def _sliver_problem(geom, code: object, min_area_m2: float, crs) -> Problem:
+    centre = gpd.GeoSeries([geom.representative_point()], crs=crs).to_crs("EPSG:4326").iloc[0]
+    return Problem(
+        "jurisdictions", f"jurisdiction {code}, piece at {centre.x:.5f}, {centre.y:.5f}",
+        f"pieces of at least {min_area_m2:,.0f} m² or touching the rest of the jurisdiction",
+        f"a {geom.area:,.0f} m² sliver touching none of it",
+        "dropped from the plan (likely a boundary digitised off its neighbour's); fix the "
+        "polygon, or lower min_unit_m2 to keep it as a separate piece")
 
 
 def _finish_units(units: gpd.GeoDataFrame, prefix: str) -> gpd.GeoDataFrame:
@@ -209,18 +243,24 @@ def _finish_units(units: gpd.GeoDataFrame, prefix: str) -> gpd.GeoDataFrame:
     pts = shapely.point_on_surface(units.geometry.values)
     order = np.lexsort((np.round(shapely.get_x(pts), 3), -np.round(shapely.get_y(pts), 3),
                         units["jurisdiction"].astype(str).to_numpy()))
+    slivers = list(units.attrs.get("slivers", []))
     units = units.iloc[order].reset_index(drop=True)
     units.index = pd.Index([f"{prefix}{i:05d}" for i in range(len(units))], name="unit_id")
     units["area_m2"] = units.geometry.area
     units["perimeter_m"] = units.geometry.length
+    units.attrs["slivers"] = slivers
     return units
 
 
 # ---- attributes ----------------------------------------------------------------------------
 
 def attach_streets(units: gpd.GeoDataFrame, network: StreetNetwork, *, sample_m: float = 10.0,
-                   side_offset_m: float = 1.0) -> gpd.GeoDataFrame:
-    """Add ``street_m_g1`` … ``street_m_g4``: metres of street per management grade.
+                   side_offset_m: float = 1.0, patrol: PatrolParams | None = None
+                   ) -> gpd.GeoDataFrame:
+    """Add ``street_m_g1`` … ``street_m_g4``: metres of street per management grade, and
+    ``patrol_min_week``: the minutes a week the patrol policy ``patrol`` (default
+    :class:`~gridplan.routing.PatrolParams`) spends on those streets (see
+    :func:`patrol_minutes_per_week`) — one policy sizes grids and plans their routes.
 
     Streets are unit boundaries, so a street is shared **half/half** between the units on its
     two sides: each street is cut into pieces of about ``sample_m`` metres, and each half of a
@@ -232,8 +272,11 @@ def attach_streets(units: gpd.GeoDataFrame, network: StreetNetwork, *, sample_m:
     lines = street_lines(network)
     out = units.copy()
     totals = np.zeros((len(units), len(GRADES)))
+    minutes = np.zeros(len(units))
     if len(lines):
-        left, right, grade, piece_m = _side_samples(lines, sample_m, side_offset_m)
+        per_m = patrol_minutes_per_week(lines, patrol or PatrolParams()) / np.maximum(
+            lines["length_m"].to_numpy(float), 1e-9)
+        left, right, grade, piece_m, line_idx = _side_samples(lines, sample_m, side_offset_m)
         tree = shapely.STRtree(units.geometry.values)
         lu = _locate(tree, left)
         ru = _locate(tree, right)
@@ -242,8 +285,10 @@ def attach_streets(units: gpd.GeoDataFrame, network: StreetNetwork, *, sample_m:
         for side in (lu, ru):
             ok = side >= 0
             np.add.at(totals, (side[ok], grade[ok] - 1), piece_m[ok] / 2)
+            np.add.at(minutes, side[ok], (piece_m * per_m[line_idx])[ok] / 2)
     for k, g in enumerate(GRADES):
         out[f"street_m_g{g}"] = totals[:, k]
+    out["patrol_min_week"] = minutes
     return out
 
 
@@ -267,7 +312,7 @@ def _side_samples(lines: gpd.GeoDataFrame, sample_m: float, offset_m: float):
     left = shapely.points(mx + nx_, my + ny_)
     right = shapely.points(mx - nx_, my - ny_)
     piece_m = lines["length_m"].to_numpy()[line_idx] / n_pieces[line_idx]
-    return left, right, lines["grade"].to_numpy()[line_idx].astype(int), piece_m
+    return left, right, lines["grade"].to_numpy()[line_idx].astype(int), piece_m, line_idx
 
 
 def _locate(tree: shapely.STRtree, points: np.ndarray) -> np.ndarray:
@@ -365,62 +410,52 @@ def attach_pois(units: gpd.GeoDataFrame, pois: gpd.GeoDataFrame, *,
 
 # ---- workload ------------------------------------------------------------------------------
 
-def _default_passes() -> dict[int, float]:
-    # 一日双巡 on grade 1 (twice a day), daily on grade 2, every other day on 3, twice a week on 4
-    return {1: 14.0, 2: 7.0, 3: 3.5, 4: 2.0}
-
-
 def _default_handling() -> dict[str, float]:
     return {"CITYSCAPE": 20.0, "ADVERTISING": 15.0, "CONSTRUCTION": 45.0,
             "STREET_ORDER": 25.0, "EMERGENCY": 60.0, "OTHER": 20.0}
 
 
-@dataclass(frozen=True)
-class WorkloadParams:
+@dataclass(frozen=True, kw_only=True)
+class WorkloadParams(Params):
     """Weights of the unit workload formula (officer-hours per week).
 
-    ``workload_h`` = Σ_grade street_km_g × passes_per_week[g] ÷ patrol_speed_kmh
+    ``workload_h`` = patrol_min_week ÷ 60 × (1 + walking_overhead)
     + shopfront_m × inspection_min_per_m × inspections_per_week ÷ 60
     + Σ_class incidents_per_week[c] × handling_min[c] ÷ 60
     + key_point_min_week ÷ 60
     + area_km2 × area_h_per_km2_week.
 
-    ``shopfront_m`` is the unit's ``shopfront_m`` column if present, else ``pois`` ×
-    ``shopfront_m_per_poi`` if there is a ``pois`` column, else 0. Missing attribute columns
-    count as 0.
+    ``patrol_min_week`` comes from :func:`attach_streets` under the patrol policy
+    (:class:`~gridplan.routing.PatrolParams`: passes per grade, both-sides rule, walking speed,
+    inspection minutes) — the policy the routes are planned with, so a grid sized for N hours
+    gets routes of about N hours. ``walking_overhead`` adds the walking a route needs between
+    its streets and to and from the station (no street is served then). ``shopfront_m`` is the
+    unit's ``shopfront_m`` column if present, else ``pois`` × ``shopfront_m_per_poi`` if there is
+    a ``pois`` column, else 0. Missing attribute columns count as 0.
     """
 
-    patrol_speed_kmh: float = 4.0
-    passes_per_week: Mapping[int, float] = field(default_factory=_default_passes)
-    inspection_min_per_m: float = 0.05
-    inspections_per_week: float = 2.0
-    shopfront_m_per_poi: float = 8.0
-    handling_min: Mapping[str, float] = field(default_factory=_default_handling)
-    area_h_per_km2_week: float = 0.0
+    _section = "workload"
 
-    def __post_init__(self) -> None:
-        issues = ProblemCollector("WorkloadParams")
-        if not self.patrol_speed_kmh > 0:
-            issues.add("patrol_speed_kmh", expected="a speed > 0", found=str(self.patrol_speed_kmh),
-                       fix="foot patrol is about 3-5 km/h")
-        if set(self.passes_per_week) != set(GRADES):
-            issues.add("passes_per_week", expected=f"one entry per grade {list(GRADES)}",
-                       found=str(sorted(self.passes_per_week)), fix="give passes for grades 1-4")
+    walking_overhead: float = param(
+        0.15, ge=0, le=3, help="walking between streets and to the station, as a share of the "
+        "patrol minutes it serves")
+    inspection_min_per_m: float = param(0.05, unit="min/m", ge=0,
+                                        help="shopfront inspection minutes per metre")
+    inspections_per_week: float = param(2.0, unit="1/week", ge=0,
+                                        help="shopfront inspections per week")
+    shopfront_m_per_poi: float = param(8.0, unit="m", ge=0,
+                                       help="shopfront metres per point of interest")
+    handling_min: Mapping[str, float] = param(
+        _default_handling(), unit="min", ge=0,
+        help="minutes to handle one incident, by national event class")
+    area_h_per_km2_week: float = param(0.0, unit="h/km²/week", ge=0,
+                                       help="hours per km² per week (e.g. open-space checks)")
+
+    def _check(self, issues: ProblemCollector) -> None:
         unknown = set(self.handling_min) - {c.name for c in EventClass}
         if unknown:
             issues.add("handling_min", expected=f"keys among {[c.name for c in EventClass]}",
                        found=str(sorted(unknown)), fix="use EventClass member names")
-        numbers = {"inspection_min_per_m": self.inspection_min_per_m,
-                   "inspections_per_week": self.inspections_per_week,
-                   "shopfront_m_per_poi": self.shopfront_m_per_poi,
-                   "area_h_per_km2_week": self.area_h_per_km2_week,
-                   **{f"passes_per_week[{k}]": v for k, v in self.passes_per_week.items()},
-                   **{f"handling_min[{k}]": v for k, v in self.handling_min.items()}}
-        for name, value in numbers.items():
-            if not (math.isfinite(value) and value >= 0):
-                issues.add(name, expected="a finite number >= 0", found=str(value),
-                           fix="use 0 to switch the term off")
-        issues.raise_if_any("invalid workload parameters")
 
 
 def workload_terms(units: pd.DataFrame, params: WorkloadParams | None = None) -> pd.DataFrame:
@@ -430,8 +465,7 @@ def workload_terms(units: pd.DataFrame, params: WorkloadParams | None = None) ->
     def col(name: str) -> np.ndarray:
         return units[name].to_numpy(float) if name in units else np.zeros(len(units))
 
-    patrol = sum(col(f"street_m_g{g}") / 1000 * p.passes_per_week[g] for g in GRADES)
-    patrol = patrol / p.patrol_speed_kmh
+    patrol = col("patrol_min_week") / 60 * (1 + p.walking_overhead)
     shop = col("shopfront_m") if "shopfront_m" in units else col("pois") * p.shopfront_m_per_poi
     inspection = shop * p.inspection_min_per_m * p.inspections_per_week / 60
     incidents = sum(col(f"incidents_{c.name.lower()}") * p.handling_min.get(c.name, 0.0)

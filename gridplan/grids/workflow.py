@@ -1,8 +1,8 @@
 """The planner's workflow: today's layout as a plan, a redesign, and both judged side by side.
 
 Everything here is pure: it takes a street network, GeoDataFrames in the network's metric CRS
-(metres) and parameters, and returns result objects; files are read and written by the callers
-(``api/cli/grids.py``).
+(metres) and parameters, and returns result objects; :mod:`gridplan.grids.jobs` chains these steps
+into the planner's jobs, and :mod:`geodata.grid_plans` reads and writes their files.
 
 1. :func:`planning_units` — basic units (street blocks or ~10,000 m² cells) of the jurisdictions
    *where the network has streets* (each jurisdiction is clipped to the convex hull of the
@@ -67,6 +67,7 @@ from gridplan.grids.units import (
     street_lines,
 )
 from gridplan.network import StreetNetwork
+from gridplan.routing.params import PatrolParams
 
 UnitKind = Literal["blocks", "cells"]
 OTHER_ROLES = ("sanitation", "municipal", "greening")
@@ -84,6 +85,7 @@ class PlanningUnits:
     adjacency: UnitAdjacency
     jurisdictions: gpd.GeoDataFrame  # code + geometry clipped to the streets' hull
     incidents_outside: int = 0  # incidents that fell outside every unit
+    warnings: tuple[Problem, ...] = ()  # slivers of the jurisdiction polygons, dropped
 
 
 def planning_units(
@@ -94,15 +96,20 @@ def planning_units(
     kind: UnitKind = "blocks",
     split_above_m2: float | None = None,
     cell_area_m2: float = 10_000.0,
+    min_unit_m2: float = 400.0,
     incidents: gpd.GeoDataFrame | None = None,
     as_of: datetime | None = None,
     workload: WorkloadParams | None = None,
+    patrol: PatrolParams | None = None,
 ) -> PlanningUnits:
     """Basic units of ``jurisdictions`` where ``network`` has streets, with ``workload_h``.
 
     ``jurisdictions`` and ``incidents`` may be in any CRS; they are projected to the network's
-    metric CRS. ``as_of`` (for recency weights) defaults to the latest incident. A jurisdiction
-    the network's streets do not reach raises :class:`InvalidInputError` (all of them at once).
+    metric CRS. ``as_of`` (for recency weights) defaults to the latest incident; ``patrol`` is
+    the patrol policy the street workload is sized with (the one routes are planned with). A
+    jurisdiction the network's streets do not reach raises :class:`InvalidInputError` (all of
+    them at once). Units below ``min_unit_m2`` merge into a neighbour of their jurisdiction;
+    slivers touching none are dropped and listed in :attr:`PlanningUnits.warnings`.
     """
     if kind not in ("blocks", "cells"):
         raise InvalidInputError(
@@ -111,10 +118,12 @@ def planning_units(
         )
     clipped = _clip_to_streets(network, jurisdictions, code_col)
     if kind == "blocks":
-        units = street_blocks(network, clipped, split_above_m2=split_above_m2)
+        units = street_blocks(network, clipped, split_above_m2=split_above_m2,
+                              min_area_m2=min_unit_m2)
     else:
-        units = square_cells(clipped, cell_area_m2=cell_area_m2)
-    units = attach_streets(units, network)
+        units = square_cells(clipped, cell_area_m2=cell_area_m2, min_area_m2=min_unit_m2)
+    slivers = tuple(units.attrs.get("slivers", ()))
+    units = attach_streets(units, network, patrol=patrol)  # the policy routes are planned with
     outside = 0
     if incidents is not None and len(incidents):
         metric = incidents.to_crs(network.crs)
@@ -122,27 +131,28 @@ def planning_units(
         units = attach_incidents(units, metric, as_of=when)
         outside = int(units.attrs.get("incidents_outside", 0))
     units = add_workload(units, workload)
-    return PlanningUnits(units, unit_adjacency(units), clipped, outside)
+    return PlanningUnits(units, unit_adjacency(units), clipped, outside, slivers)
+
+
+def _frame_problems(issues: ProblemCollector, frame: gpd.GeoDataFrame, code_col: str, *,
+                    what: str, fix: str) -> None:
+    """A polygon frame the planner can use: a code column, rows, a CRS (never assumed)."""
+    if code_col not in frame.columns:
+        issues.add("columns", expected=f"a '{code_col}' column", found=str(list(frame.columns)),
+                   fix=fix)
+    if len(frame) == 0:
+        issues.add("", expected=f"at least one {what}", found="none", fix=fix)
+    if frame.crs is None:
+        issues.add("crs", expected="a CRS", found="none",
+                   fix="set it, e.g. frame.set_crs('EPSG:4326') for longitude/latitude")
 
 
 def _clip_to_streets(
     network: StreetNetwork, jurisdictions: gpd.GeoDataFrame, code_col: str
 ) -> gpd.GeoDataFrame:
     issues = ProblemCollector("jurisdictions")
-    if code_col not in jurisdictions.columns:
-        issues.add(
-            "columns",
-            expected=f"a '{code_col}' column",
-            found=str(list(jurisdictions.columns)),
-            fix="name the jurisdiction code column",
-        )
-    if len(jurisdictions) == 0:
-        issues.add(
-            "",
-            expected="at least one jurisdiction",
-            found="none",
-            fix="pass the districts, towns or communities to plan",
-        )
+    _frame_problems(issues, jurisdictions, code_col, what="jurisdiction",
+                    fix="pass the districts, towns or communities to plan")
     issues.raise_if_any("no jurisdictions to plan")
     lines = street_lines(network)
     metric = jurisdictions.to_crs(network.crs)
@@ -253,19 +263,10 @@ def current_layout(
 
 def _check_layout(grids: gpd.GeoDataFrame, code_col: str, min_cover_share: float) -> None:
     issues = ProblemCollector("current grids")
-    if code_col not in grids.columns:
-        issues.add(
-            "columns",
-            expected=f"a '{code_col}' column",
-            found=str(list(grids.columns)),
-            fix="load the layout with geodata.grids.load_grids",
-        )
-    elif grids[code_col].astype(str).duplicated().any():
+    _frame_problems(issues, grids, code_col, what="grid polygon",
+                    fix="load the layout with geodata.grids.load_grids")
+    if code_col in grids.columns and grids[code_col].astype(str).duplicated().any():
         issues.add(code_col, expected="unique codes", found="duplicates", fix="renumber")
-    if len(grids) == 0:
-        issues.add("", expected="at least one grid polygon", found="none", fix="pass the layout")
-    if grids.crs is None:
-        issues.add("crs", expected="a CRS", found="none", fix="set the layout's CRS")
     if not 0 < min_cover_share <= 1:
         issues.add(
             "min_cover_share",
@@ -578,6 +579,8 @@ class Redesign:
     comparison: PlanComparison | None
     other_staff: pd.DataFrame  # per proposed code: sanitation, municipal, greening
     seed: int
+    #: what the inputs needed to be usable: repaired polygons, dropped slivers, layout mismatches
+    warnings: tuple[Problem, ...] = ()
 
     def problems(self) -> list[Problem]:
         """Everything wrong with the proposal: plan, roster rules and targets, AB pairs."""
@@ -598,6 +601,7 @@ class Redesign:
             out["comparison"] = self.comparison.to_dict()["measures"]
             out["units_changed_grid"] = [str(u) for u in self.comparison.changed_units]
         out["problems"] = [str(p) for p in self.problems()]
+        out["warnings"] = [str(w) for w in self.warnings]
         return out
 
 
@@ -641,8 +645,9 @@ def redesign(
 
     Grid count: ``n_grids`` or ``target_workload_h``; neither → as many grids as today's layout
     has (real grids, not 'no grid' buckets). Headcount: ``headcount``, else today's enforcement
-    staff, else every grid's need. Bad requests (more grids than units, a headcount below
-    grids × minimum) are reported together before any work. Same ``seed`` ⇒ same redesign.
+    staff (when any is on file), else every grid's need. Bad requests (more grids than units, a
+    headcount below grids × minimum) are reported together before any work. Same ``seed`` ⇒
+    same redesign.
     """
     staffing_params = staffing_params or StaffingParams()
     if n_grids is None and target_workload_h is None:
@@ -659,9 +664,23 @@ def redesign(
                     )
                 ],
             )
+        if current.n_real_grids == 0:
+            raise InvalidInputError(
+                "today's grids cover none of the planned units",
+                [
+                    Problem(
+                        "redesign",
+                        "current layout",
+                        "grids lying on the planned jurisdictions' streets",
+                        "no unit is mostly inside any of today's grids",
+                        "check the grids file's coordinates and parent codes, or pass "
+                        "n_grids=N or target_workload_h=H",
+                    )
+                ],
+            )
         n_grids = current.n_real_grids
-    if headcount is None and current is not None:
-        headcount = current.enforcement_total
+    if headcount is None and current is not None and current.enforcement_total > 0:
+        headcount = current.enforcement_total  # no staff on file: every grid gets its need
     _check_request(len(units), n_grids, headcount, staffing_params)
     plan = partition_units(
         units,

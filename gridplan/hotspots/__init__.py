@@ -1,6 +1,8 @@
 """Incident hotspots: aggregation, spatial weights, Getis–Ord Gi*, FDR classes, time and risk.
 
-Typical use (all inputs in one metric CRS)::
+The whole workflow (study area, boundary hotspots, joint patrols) is one call,
+:func:`gridplan.hotspot_study.study_hotspots`; the pieces below are its engine. Typical use of
+the engine alone (all inputs in one metric CRS)::
 
     from gridplan.hotspots import analyse_hotspots, HotspotParams
     from gridplan.boundary import boundary_zones, flag_boundary_hotspots

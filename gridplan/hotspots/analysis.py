@@ -22,6 +22,7 @@ Rules worth knowing:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -53,84 +54,56 @@ from gridplan.hotspots.temporal import (
     classify_trends,
     cluster_trends,
     complete_week_counts,
+    data_time_zone,
     hour_weekday_profile,
     peak_window,
 )
 from gridplan.hotspots.weights import distance_band_weights, knn_weights
+from gridplan.params import Params, param
+from gridplan.progress import ProgressCallback, ShouldCancel, report
+from gridplan.timezones import is_time_zone
 
 Status = Literal["ok", "insufficient_data"]
 
 
-@dataclass(frozen=True, slots=True)
-class HotspotParams:
-    """Options of :func:`analyse_hotspots`. Distances in metres, half-life in days."""
+@dataclass(frozen=True, kw_only=True)
+class HotspotParams(Params):
+    """Options of :func:`analyse_hotspots` and of the study area around it."""
 
-    cells: CellParams = field(default_factory=CellParams)
-    weights: Literal["distance_band", "knn"] = "distance_band"
-    neighbour_distance_m: float = 250.0  # 100 m hexagons: the two rings around each cell
-    k_neighbours: int = 8
-    transform: Transform = "B"
-    fdr: bool = True
-    half_life_days: float | None = None  # recency weighting of counts; None = plain counts
-    max_snap_m: float = 30.0  # segments only
-    min_incidents: int = 30
-    min_units_with_incidents: int = 5
-    peak_share: float = 0.6
-    min_weeks_for_trend: int = 4
-    trend: TrendParams = field(default_factory=TrendParams)
-    tz: str = LOCAL_TZ
+    _section = "hotspots"
+    weights: Literal["distance_band", "knn"] = param(
+        "distance_band", choices=("distance_band", "knn"),
+        help="neighbours of a unit: all within a distance, or the k nearest")
+    neighbour_distance_m: float = param(250.0, unit="m", gt=0, le=20_000,
+                                        help="distance band (100 m hexagons: two rings)")
+    k_neighbours: int = param(8, ge=1, le=100, help="neighbours with weights=knn")
+    transform: Transform = param("B", choices=("B", "R"),
+                                 help="weights binary (B) or row-standardised (R)")
+    fdr: bool = param(True, help="false-discovery-rate control of the hot/cold classes")
+    half_life_days: float | None = param(None, unit="days", gt=0, help="recency weighting of "
+                                         "counts (none: plain counts)")
+    max_snap_m: float = param(30.0, unit="m", gt=0, le=1000,
+                              help="street segments: farthest snap of an incident")
+    min_incidents: int = param(30, ge=1, le=10_000_000,
+                               help="fewer incidents: counts only, no statistics")
+    min_units_with_incidents: int = param(5, ge=1, le=10_000_000,
+                                          help="fewer units with incidents: no statistics")
+    peak_share: float = param(0.6, gt=0, le=1,
+                              help="a peak window holds this share of a hotspot's incidents")
+    min_weeks_for_trend: int = param(4, ge=3, le=10_000,
+                                     help="complete weeks needed before trends are tested")
+    tz: str | None = param(None, cli=False, help="IANA time zone of profiles, peak windows and "
+                           f"weeks (none: the time column's own zone; naive times: {LOCAL_TZ})")
+    street_buffer_m: float = param(60.0, unit="m", gt=0, le=1000, help="with a street network: "
+                                   "cells only within this distance of a street")
+    study_margin_m: float = param(500.0, unit="m", gt=0, le=50_000, help="no network, boundary "
+                                  "study: cells only within this distance of the zones")
 
-    def __post_init__(self) -> None:
-        issues = ProblemCollector("HotspotParams")
-        if self.weights not in ("distance_band", "knn"):
-            issues.add(
-                "weights",
-                expected="'distance_band' or 'knn'",
-                found=repr(self.weights),
-                fix="pick one",
-            )
-        for name in ("neighbour_distance_m", "max_snap_m"):
-            if not getattr(self, name) > 0:
-                issues.add(
-                    name,
-                    expected="a positive distance in metres",
-                    found=repr(getattr(self, name)),
-                    fix="see the defaults",
-                )
-        if self.half_life_days is not None and not self.half_life_days > 0:
-            issues.add(
-                "half_life_days",
-                expected="None or a positive number of days",
-                found=repr(self.half_life_days),
-                fix="use e.g. 28",
-            )
-        for name in ("k_neighbours", "min_incidents", "min_units_with_incidents"):
-            if not (isinstance(getattr(self, name), int) and getattr(self, name) >= 1):
-                issues.add(
-                    name,
-                    expected="a positive integer",
-                    found=repr(getattr(self, name)),
-                    fix="see the defaults",
-                )
-        if self.min_weeks_for_trend < 3:
-            issues.add(
-                "min_weeks_for_trend",
-                expected="at least 3 (Mann-Kendall needs 3 points)",
-                found=repr(self.min_weeks_for_trend),
-                fix="use 4 or more",
-            )
-        if not 0 < self.peak_share <= 1:
-            issues.add(
-                "peak_share",
-                expected="a fraction in (0, 1]",
-                found=repr(self.peak_share),
-                fix="use 0.6",
-            )
-        if self.transform not in ("B", "R"):
-            issues.add(
-                "transform", expected="'B' or 'R'", found=repr(self.transform), fix="use 'B'"
-            )
-        issues.raise_if_any("invalid hotspot parameters")
+    def _check(self, issues: ProblemCollector) -> None:
+        if self.tz is not None and not is_time_zone(self.tz):
+            issues.add("tz", expected="an IANA time zone such as Asia/Shanghai or "
+                       "America/Los_Angeles", found=repr(self.tz),
+                       fix="name the zone of the place the incidents happened in")
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +135,9 @@ class HotspotResult:
     n_unassigned: int
     weights: sparse.csr_matrix
     params: HotspotParams
+    cells: CellParams = field(default_factory=CellParams)
+    trends: TrendParams = field(default_factory=TrendParams)
+    time_zone: str = LOCAL_TZ  # of the profiles, peak windows and weeks
 
     @property
     def ok(self) -> bool:
@@ -204,7 +180,7 @@ class HotspotResult:
             f"({self.n_outside} outside every jurisdiction, {self.n_unassigned} not on a unit); "
             f"{len(self.units)} units, {hot} hot, {cold} cold, {len(self.hotspots)} hotspots. "
             f"{self.message}"
-        )
+        ).rstrip()
 
 
 def _validate_inputs(
@@ -289,12 +265,19 @@ def analyse_hotspots(
     jurisdictions: gpd.GeoDataFrame,
     *,
     params: HotspotParams | None = None,
+    cells: CellParams | None = None,
+    trends: TrendParams | None = None,
     segments: gpd.GeoDataFrame | None = None,
     study_area: BaseGeometry | None = None,
     code_column: str = "code",
     time_column: str = "time",
+    progress: ProgressCallback | None = None,
+    should_cancel: ShouldCancel | None = None,
 ) -> HotspotResult:
     """Getis–Ord Gi* hotspots of ``incidents`` inside ``jurisdictions`` (see module docstring).
+
+    ``progress(fraction, message)`` and ``should_cancel()`` follow :mod:`gridplan.progress`: the
+    weekly trend step (the long one on a city) checks in between blocks of weeks.
 
     With ``segments`` (line GeoDataFrame with ``x``/``y`` midpoints, metric CRS) incidents snap to
     the nearest street; otherwise they fall into cells tiling the jurisdictions — or only their
@@ -303,11 +286,14 @@ def analyse_hotspots(
     count as "cold" and make every covered place look hot.
     """
     params = params or HotspotParams()
+    cells = cells or CellParams()
     _validate_inputs(incidents, jurisdictions, code_column, time_column)
     located = incidents.copy()
     located["jurisdiction"] = _locate_jurisdictions(located, jurisdictions, code_column)
     inside = located[located["jurisdiction"].notna()].copy()
-    units, unit_ids = _units_and_assignment(inside, jurisdictions, segments, params, study_area)
+    units, unit_ids = _units_and_assignment(
+        inside, jurisdictions, segments, params, cells, study_area
+    )
     inside["unit_id"] = unit_ids
     used = inside[inside["unit_id"] >= 0].copy()
     units = _with_counts(units, used, params, time_column)
@@ -324,9 +310,12 @@ def analyse_hotspots(
         n_unassigned=int((inside["unit_id"] < 0).sum()),
         weights=weights,
         params=params,
+        cells=cells,
+        trends=trends or TrendParams(),
+        time_zone=params.tz or data_time_zone(incidents[time_column]),
     )
     if status == "ok":
-        _add_statistics(result, time_column)
+        _add_statistics(result, time_column, _stepper(progress, should_cancel))
     return result
 
 
@@ -335,13 +324,14 @@ def _units_and_assignment(
     jurisdictions: gpd.GeoDataFrame,
     segments: gpd.GeoDataFrame | None,
     params: HotspotParams,
+    cells: CellParams,
     study_area: BaseGeometry | None,
 ) -> tuple[gpd.GeoDataFrame, np.ndarray]:
     if segments is None:
         area = jurisdictions.union_all()
         if study_area is not None:
             area = area.intersection(study_area)
-        units = make_cells(area, params.cells, crs=jurisdictions.crs)
+        units = make_cells(area, cells, crs=jurisdictions.crs)
         return units, assign_to_cells(inside.geometry, units)
     if segments.crs != jurisdictions.crs or not {"x", "y"} <= set(segments.columns):
         raise InvalidInputError(
@@ -396,7 +386,16 @@ def _sufficiency(units: gpd.GeoDataFrame, n_used: int, params: HotspotParams) ->
     return "ok", ""
 
 
-def _add_statistics(result: HotspotResult, time_column: str) -> None:
+def _stepper(progress: ProgressCallback | None,
+             should_cancel: ShouldCancel | None) -> Callable[[float, str], None]:
+    def step(fraction: float, message: str) -> None:
+        report(fraction, message, progress=progress, should_cancel=should_cancel)
+
+    return step
+
+
+def _add_statistics(result: HotspotResult, time_column: str,
+                    step: Callable[[float, str], None]) -> None:
     units, params = result.units, result.params
     gi = getis_ord(
         units["weighted"].to_numpy(), result.weights, star=True, transform=params.transform
@@ -404,16 +403,20 @@ def _add_statistics(result: HotspotResult, time_column: str) -> None:
     units["gi_z"] = gi.z
     units["gi_p"] = gi.p_two_sided
     units["gi_bin"] = confidence_bins(gi.z, gi.p_two_sided, fdr=params.fdr)
-    weekly = _add_trends(result, time_column)
+    step(0.2, "weekly trends")
+    weekly = _add_trends(result, time_column, step)
+    step(0.9, "hotspot profiles")
     _add_hotspots(result, time_column, weekly)
+    step(1.0, "hotspots done")
 
 
-def _add_trends(result: HotspotResult, time_column: str) -> np.ndarray | None:
+def _add_trends(result: HotspotResult, time_column: str,
+                step: Callable[[float, str], None]) -> np.ndarray | None:
     """Per-unit weekly trend classes; returns the (n_units, T) complete-week counts, or None
     when there are fewer than ``min_weeks_for_trend`` complete weeks."""
     units, params, used = result.units, result.params, result.incidents
     weekly, weeks, dropped = complete_week_counts(
-        used["unit_id"].to_numpy(), used[time_column], len(units), tz=params.tz
+        used["unit_id"].to_numpy(), used[time_column], len(units), tz=result.time_zone
     )
     if weekly.shape[1] < params.min_weeks_for_trend:
         result.message = (
@@ -428,7 +431,8 @@ def _add_trends(result: HotspotResult, time_column: str) -> np.ndarray | None:
             "left out of them."
         ).strip()
     trends = classify_trends(
-        weekly, result.weights, weeks=weeks, params=params.trend, transform=params.transform
+        weekly, result.weights, weeks=weeks, params=result.trends, transform=params.transform,
+        checkpoint=lambda f: step(0.2 + 0.7 * f, "weekly trends"),
     )
     units["trend"] = trends.classes
     result.units.attrs["weeks"] = weeks
@@ -448,14 +452,14 @@ def _add_hotspots(result: HotspotResult, time_column: str, weekly: np.ndarray | 
     details = (
         [None] * len(groups)
         if weekly is None
-        else cluster_trends(weekly, groups, weeks=units.attrs.get("weeks"), params=params.trend)
+        else cluster_trends(weekly, groups, weeks=units.attrs.get("weeks"), params=result.trends)
     )
     z = units["gi_z"].to_numpy()
     hotspot_of_unit = np.full(len(units), -1)
     for members, detail in zip(groups, details, strict=True):
         events = used[used["unit_id"].isin(members)]
         strongest = members[np.argmax(z[members])]
-        profile = hour_weekday_profile(events[time_column], tz=params.tz)
+        profile = hour_weekday_profile(events[time_column], tz=result.time_zone)
         hotspot_of_unit[members] = len(result.hotspots)
         result.hotspots.append(
             Hotspot(

@@ -24,32 +24,24 @@ import shapely
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
-from gridplan.errors import InvalidInputError, Problem, ProblemCollector
+from gridplan.errors import InvalidInputError, Problem
+from gridplan.params import Params, param
 
 CellShape = Literal["hexagon", "square"]
 Orientation = Literal["pointy", "flat"]
 
 
-@dataclass(frozen=True, slots=True)
-class CellParams:
-    """How to tile an area. Sizes in metres."""
+@dataclass(frozen=True, kw_only=True)
+class CellParams(Params):
+    """How to tile an area into counting cells."""
 
-    shape: CellShape = "hexagon"
-    cell_size_m: float = 100.0
-    orientation: Orientation = "pointy"
-
-    def __post_init__(self) -> None:
-        issues = ProblemCollector("CellParams")
-        if self.shape not in ("hexagon", "square"):
-            issues.add("shape", expected="'hexagon' or 'square'", found=repr(self.shape),
-                       fix="pick one of the two")
-        if not (self.cell_size_m > 0 and np.isfinite(self.cell_size_m)):
-            issues.add("cell_size_m", expected="a positive width in metres",
-                       found=repr(self.cell_size_m), fix="use e.g. 100")
-        if self.orientation not in ("pointy", "flat"):
-            issues.add("orientation", expected="'pointy' or 'flat'", found=repr(self.orientation),
-                       fix="pick one of the two")
-        issues.raise_if_any("invalid cell parameters")
+    _section = "cells"
+    cell_shape: CellShape = param("hexagon", choices=("hexagon", "square"),
+                            help="counting cell shape")
+    cell_size_m: float = param(100.0, unit="m", ge=20, le=5000, help="cell width "
+                               "(hexagons: across flats); GPS error makes smaller cells noise")
+    cell_orientation: Orientation = param("pointy", choices=("pointy", "flat"),
+                                  help="hexagon orientation: a vertex or a side at the top")
 
 
 def _hex_vertices(side_m: float, orientation: Orientation) -> np.ndarray:
@@ -62,7 +54,7 @@ def _lattice(bounds: tuple[float, float, float, float], params: CellParams) -> t
     """Centres covering ``bounds`` with one cell of margin, and the cell's vertex offsets."""
     minx, miny, maxx, maxy = bounds
     size = params.cell_size_m
-    if params.shape == "square":
+    if params.cell_shape == "square":
         xs = np.arange(minx - size, maxx + size, size) + size / 2
         ys = np.arange(miny - size, maxy + size, size) + size / 2
         gx, gy = np.meshgrid(xs, ys)
@@ -72,7 +64,7 @@ def _lattice(bounds: tuple[float, float, float, float], params: CellParams) -> t
     side = size / np.sqrt(3.0)
     # pointy: rows 1.5 side apart, shifted by half a width on odd rows; flat: the transpose.
     step_along, step_across = size, 1.5 * side
-    if params.orientation == "pointy":
+    if params.cell_orientation == "pointy":
         lo_a, hi_a, lo_c, hi_c = minx, maxx, miny, maxy
     else:
         lo_a, hi_a, lo_c, hi_c = miny, maxy, minx, maxx
@@ -81,8 +73,8 @@ def _lattice(bounds: tuple[float, float, float, float], params: CellParams) -> t
     ga, gc = np.meshgrid(along, across)
     ga = ga + (np.arange(len(across)) % 2)[:, None] * step_along / 2
     a, c = ga.ravel(), gc.ravel()
-    centres = np.column_stack([a, c] if params.orientation == "pointy" else [c, a])
-    return centres, _hex_vertices(side, params.orientation)
+    centres = np.column_stack([a, c] if params.cell_orientation == "pointy" else [c, a])
+    return centres, _hex_vertices(side, params.cell_orientation)
 
 
 def make_cells(area: BaseGeometry | gpd.GeoSeries | gpd.GeoDataFrame, params: CellParams | None = None,

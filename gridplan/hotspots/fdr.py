@@ -47,6 +47,29 @@ def significant(p_values: np.ndarray, alpha: float = 0.05, *, fdr: bool = True) 
         return (p < cutoff) & ~np.isnan(p)
 
 
+def significant_columns(p_values: np.ndarray, alpha: float = 0.05, *,
+                        fdr: bool = True) -> np.ndarray:
+    """:func:`significant` of each column of an (n, T) array, every column its own family
+    (e.g. units in each week) — all columns at once, one sort instead of T."""
+    _check_alpha(alpha)
+    p = np.asarray(p_values, dtype=float)
+    if not fdr:
+        with np.errstate(invalid="ignore"):
+            return (p < alpha) & ~np.isnan(p)
+    m = (~np.isnan(p)).sum(axis=0)
+    ordered = np.sort(p, axis=0)  # NaNs last
+    rank = np.arange(1, p.shape[0] + 1)[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        thresholds = rank * alpha / m
+        passing = ordered < thresholds
+    last = np.where(passing.any(axis=0), p.shape[0] - 1 - np.argmax(passing[::-1], axis=0), -1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cutoff = np.where(last >= 0, (last + 1) * alpha / m, alpha / m)
+    cutoff = np.where(m == 0, alpha, cutoff)
+    with np.errstate(invalid="ignore"):
+        return (p < cutoff) & ~np.isnan(p)
+
+
 def confidence_bins(z: np.ndarray, p_two_sided: np.ndarray, *, fdr: bool = True) -> np.ndarray:
     """Gi_Bin per unit: sign of z times the highest confidence level (1, 2, 3) reached, else 0."""
     z = np.asarray(z, dtype=float)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy import sparse, stats
+from scipy import sparse, special
 
 from gridplan.errors import InvalidInputError, ProblemCollector
 
@@ -44,7 +44,7 @@ class GetisOrdResult:
     @property
     def p_norm(self) -> np.ndarray:
         """One-sided normal p-value of |z| (esda's ``p_norm``); NaN where z is NaN."""
-        return stats.norm.sf(np.abs(self.z))
+        return special.ndtr(-np.abs(self.z))  # = norm.sf(|z|) without scipy.stats' overhead
 
     @property
     def p_two_sided(self) -> np.ndarray:

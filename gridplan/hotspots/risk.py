@@ -23,7 +23,7 @@ significant hotspot.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import geopandas as gpd
 import networkx as nx
@@ -31,37 +31,35 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gridplan.errors import InvalidInputError, Problem
+from gridplan.errors import InvalidInputError, Problem, ProblemCollector
 from gridplan.network import StreetNetwork
+from gridplan.params import Params, param
 
 COMPONENTS = ("dead_end", "waterway", "minor_road", "boundary")
 
 
-@dataclass(frozen=True, slots=True)
-class RiskParams:
-    dead_end_radius_m: float = 150.0
-    waterway_radius_m: float = 100.0
-    minor_road_radius_m: float = 60.0
-    boundary_radius_m: float = 200.0
-    weight_dead_end: float = 0.35
-    weight_waterway: float = 0.25
-    weight_minor_road: float = 0.2
-    weight_boundary: float = 0.2
+@dataclass(frozen=True, kw_only=True)
+class RiskParams(Params):
+    """Radii and weights of the dumping risk terrain (module docstring)."""
 
-    def __post_init__(self) -> None:
-        problems = []
-        for f in fields(self):
-            value = getattr(self, f.name)
-            bad = not np.isfinite(value) or (value <= 0 if f.name.endswith("_m") else value < 0)
-            if bad:
-                problems.append(Problem("RiskParams", f.name, "a positive radius in metres"
-                                        if f.name.endswith("_m") else "a non-negative weight",
-                                        repr(value), "see the defaults"))
+    _section = "risk"
+    dead_end_radius_m: float = param(150.0, unit="m", gt=0, le=5000,
+                                     help="reach of a dead end's kernel")
+    waterway_radius_m: float = param(100.0, unit="m", gt=0, le=5000,
+                                     help="nearness to a waterway fades to 0 here")
+    minor_road_radius_m: float = param(60.0, unit="m", gt=0, le=5000,
+                                       help="nearness to a minor road fades to 0 here")
+    boundary_radius_m: float = param(200.0, unit="m", gt=0, le=5000,
+                                     help="nearness to a jurisdiction line fades to 0 here")
+    weight_dead_end: float = param(0.35, ge=0, le=100, help="weight of dead ends in the risk")
+    weight_waterway: float = param(0.25, ge=0, le=100, help="weight of waterways in the risk")
+    weight_minor_road: float = param(0.2, ge=0, le=100, help="weight of minor roads in the risk")
+    weight_boundary: float = param(0.2, ge=0, le=100, help="weight of the boundary in the risk")
+
+    def _check(self, issues: ProblemCollector) -> None:
         if sum(self.weights().values()) <= 0:
-            problems.append(Problem("RiskParams", "weight_*", "at least one positive weight",
-                                    "all zero", "set e.g. weight_dead_end=1"))
-        if problems:
-            raise InvalidInputError("invalid risk parameters", problems)
+            issues.add("weight_*", expected="at least one positive weight", found="all zero",
+                       fix="set e.g. weight_dead_end=1")
 
     def weights(self) -> dict[str, float]:
         return {c: getattr(self, f"weight_{c}") for c in COMPONENTS}

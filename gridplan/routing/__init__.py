@@ -1,38 +1,54 @@
-"""Patrol routing: postman tours (one officer) and arc routing (several officers)."""
+"""Patrol routing: postman tours (one officer), arc routing (several officers), and the squad
+leader's workflow (:func:`plan_routes`, :func:`plan_week`).
 
-from gridplan.routing.arcroute_instance import ArcInstance
-from gridplan.routing.arcroute_result import ArcRoutingResult
-from gridplan.routing.arcroute_solver import (
-    SearchParams,
-    fewest_vehicles_for_capacity,
-    solve_carp,
-    solve_minmax,
-)
-from gridplan.routing.postman import PostmanOptions, postman_tour
-from gridplan.routing.postman_input import BothSides
-from gridplan.routing.tjoin import TJoin, min_weight_tjoin
-from gridplan.routing.tour import PostmanTour, TourStep
-from gridplan.routing.params import PatrolParams
-from gridplan.routing.plan import day_plan, plan_grid, week_plan
-from gridplan.routing.plan_result import PatrolPlan
+Names are imported on first use (PEP 562), so ``from gridplan.routing.params import
+PatrolParams`` — what the CLI needs to declare its options — does not load the solvers.
+"""
 
-__all__ = [
-    "ArcInstance",
-    "ArcRoutingResult",
-    "SearchParams",
-    "fewest_vehicles_for_capacity",
-    "solve_carp",
-    "solve_minmax",
-    "BothSides",
-    "PostmanOptions",
-    "PostmanTour",
-    "TJoin",
-    "TourStep",
-    "min_weight_tjoin",
-    "postman_tour",
-    "PatrolParams",
-    "PatrolPlan",
-    "day_plan",
-    "plan_grid",
-    "week_plan",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE: dict[str, str] = {
+    "ArcInstance": "arcroute_instance",
+    "ArcRoutingResult": "arcroute_result",
+    "SearchParams": "arcroute_solver",
+    "fewest_vehicles_for_capacity": "arcroute_solver",
+    "solve_carp": "arcroute_solver",
+    "solve_minmax": "arcroute_solver",
+    "PostmanOptions": "postman",
+    "postman_tour": "postman",
+    "BothSides": "postman_input",
+    "TJoin": "tjoin",
+    "min_weight_tjoin": "tjoin",
+    "PostmanTour": "tour",
+    "TourStep": "tour",
+    "PatrolParams": "params",
+    "day_plan": "plan",
+    "plan_grid": "plan",
+    "week_plan": "plan",
+    "PatrolPlan": "plan_result",
+    "ShiftPattern": "shifts",
+    "parse_span": "shifts",
+    "shift_on": "shifts",
+    "RoutesPlan": "workflow",
+    "assign_key_points": "workflow",
+    "officer_hours": "workflow",
+    "plan_routes": "workflow",
+    "plan_week": "workflow",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'gridplan.routing' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"gridplan.routing.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -15,7 +15,8 @@ Windy instances use the cheaper direction of every edge (still a valid bound).
 
 * :func:`postman_lower_bound` — one vehicle (exact CPP when every edge is required).
 * :func:`carp_lower_bound` — with K = ⌈total demand / capacity⌉ routes.
-* :func:`minmax_lower_bound` — k vehicles: max(one-vehicle bound / k, farthest task round trip).
+* :func:`minmax_lower_bound` — k vehicles: max(min over j ≤ k non-empty routes of the j-route bound
+  / j, farthest task round trip).
 """
 
 from __future__ import annotations
@@ -121,5 +122,11 @@ def farthest_task_round_trip(instance: ArcInstance) -> float:
 
 
 def minmax_lower_bound(instance: ArcInstance, k: int) -> float:
-    """Lower bound on the longest of k closed walks that together serve every task."""
-    return max(postman_lower_bound(instance) / k, farthest_task_round_trip(instance))
+    """Lower bound on the longest of k closed walks that together serve every task.
+
+    A plan using j ≤ k non-empty walks costs at least the j-route bound in total (the depot has
+    degree ≥ 2j), so its longest walk is at least that / j; the minimum over j is valid whatever
+    j the optimum uses, and beats the one-vehicle bound / k when leaving the depot is dear.
+    """
+    by_routes = min(matching_lower_bound(instance, min_routes=j) / j for j in range(1, k + 1))
+    return max(by_routes, farthest_task_round_trip(instance))

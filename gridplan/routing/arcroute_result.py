@@ -38,6 +38,14 @@ class ArcRoutingResult:
     iterations: int
     seed: int
     best_found_s: float = 0.0  # when the returned plan was found (the rest proved nothing better)
+    #: Why the search ended: "iterations" (the budget; reproducible), "proven" (met the lower
+    #: bound), "time limit" (the safety cap) or "cancelled" (the caller's hook).
+    stop_reason: str = "iterations"
+
+    @property
+    def cancelled(self) -> bool:
+        """True when the caller's ``should_cancel`` hook ended the search (best plan so far)."""
+        return self.stop_reason == "cancelled"
 
     @property
     def route_costs(self) -> list[float]:
@@ -109,4 +117,5 @@ class ArcRoutingResult:
             f"{self.instance.name or 'instance'} [{self.mode}]: objective {self.objective:g}, "
             f"lower bound {self.lower_bound:g}, gap {100 * self.gap:.2f} %, "
             f"{len(self.routes)} routes, {self.runtime_s:.2f} s, {self.iterations} iterations"
+            + ("" if self.stop_reason in ("iterations", "proven") else f" ({self.stop_reason})")
         )

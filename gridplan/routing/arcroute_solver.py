@@ -1,13 +1,16 @@
-"""Hybrid genetic search for arc routing (in the spirit of Vidal's HGS-CARP, 2022).
+"""Hybrid genetic search for arc routing (HGS-CARP, Vidal 2017; HGS-CVRP, Vidal 2022).
 
 Individuals are giant tours (task orders). A child comes from ordered crossover (OX) of two
 parents picked by binary tournament, is cut into routes by an exact Split
-(:mod:`gridplan.routing.arcroute_split`), improved by local search
-(:mod:`gridplan.routing.arcroute_search`) under a capacity penalty that adapts to keep a share of
-children infeasible before repair, and joins a population ranked by *biased fitness* (cost rank
-plus diversity rank, the diversity being the broken-pairs distance to the closest individuals).
-The search restarts from a fresh population when it stalls and stops at the time limit, the
-iteration limit, or when it meets the lower bound (a proof of optimality).
+(:mod:`gridplan.routing.arcroute_split`; with a soft capacity in the penalised space) and improved
+by the compiled granular local search (:mod:`gridplan.routing.arcroute_search`, every task's
+direction chosen optimally inside its route) under a capacity penalty that adapts so that a target
+share of children is feasible before repair. Feasible and infeasible children live in two
+subpopulations ranked by *biased fitness* (cost rank plus diversity rank, the diversity being the
+broken-pairs distance to the closest individuals); half of the infeasible children are repaired
+with a tenfold, then hundredfold penalty. The search restarts from a fresh population when it
+stalls and stops when its iteration budget is spent (the default, reproducible), when it meets the
+lower bound (a proof of optimality), at the optional time cap, or when the caller cancels.
 
 Three public entry points share it:
 
@@ -16,8 +19,8 @@ Three public entry points share it:
   least total cost (a fixed cost per route larger than any possible saving).
 * :func:`solve_minmax` — min–max k-postman: k closed walks, minimise the longest.
 
-All randomness flows from ``random.Random(params.seed)``; with the same seed and an iteration
-limit (not a time limit) the result is identical run to run.
+All randomness flows from ``random.Random(params.seed)`` (the kernels get their seeds from it);
+with the same seed and no time cap the result is identical on any machine.
 """
 
 from __future__ import annotations
@@ -28,100 +31,166 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from gridplan.errors import InvalidInputError, ProblemCollector
+from gridplan.params import Params, param
 from gridplan.routing.arcroute_bounds import carp_lower_bound, min_routes, minmax_lower_bound
 from gridplan.routing.arcroute_instance import ArcInstance, require_valid_instance
 from gridplan.routing.arcroute_result import ArcRoutingResult, Mode
-from gridplan.routing.arcroute_search import RouteSearch, task_neighbours
-from gridplan.routing.arcroute_split import split_capacity, split_minmax
+from gridplan.routing.arcroute_search import Search, task_neighbours
+from gridplan.routing.arcroute_split import (
+    ArcArrays,
+    best_directions,
+    route_cost_of,
+    split_capacity_cuts,
+    split_minmax_cuts,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
-class SearchParams:
-    """Knobs of the genetic search (defaults tuned on gdb/val; see benchmarks/carp.py)."""
+class SearchParams(Params):
+    """Budget and knobs of the genetic search (HGS defaults of Vidal 2022; see benchmarks/carp.py).
 
-    seed: int = 0
-    time_limit_s: float = 10.0
-    max_iterations: int = 100_000  # children generated, over all restarts
-    restart_after: int = 1_000  # children without improvement before a restart
-    population_size: int = 12  # μ: survivors after selection
-    generation_size: int = 20  # λ: children before selection
-    n_elite: int = 4
-    n_closest: int = 3
-    granular_size: int = 20  # neighbours per task in the local search
-    repair_probability: float = 0.5
-    target_feasible: float = 0.25  # share of children feasible before repair
+    The budget is ``max_iterations`` children: the same seed gives the same plan on any machine.
+    ``time_limit_s`` is only a safety cap (a run it stops is no longer reproducible).
+    """
 
-    def __post_init__(self) -> None:
-        issues = ProblemCollector("SearchParams")
-        checks = [
-            ("time_limit_s", self.time_limit_s > 0, "a positive number of seconds"),
-            ("max_iterations", self.max_iterations >= 0, "an integer >= 0"),
-            ("restart_after", self.restart_after >= 1, "an integer >= 1"),
-            ("population_size", self.population_size >= 2, "an integer >= 2"),
-            ("generation_size", self.generation_size >= 1, "an integer >= 1"),
-            ("n_elite", 0 <= self.n_elite <= self.population_size, "0 <= n_elite <= population"),
-            ("n_closest", self.n_closest >= 1, "an integer >= 1"),
-            ("granular_size", self.granular_size >= 1, "an integer >= 1"),
-            ("repair_probability", 0 <= self.repair_probability <= 1, "a probability"),
-            ("target_feasible", 0 < self.target_feasible < 1, "a share strictly between 0 and 1"),
-        ]
-        for name, ok, expected in checks:
-            if not ok:
-                issues.add(
-                    name,
-                    expected=expected,
-                    found=repr(getattr(self, name)),
-                    fix=f"pass a valid {name}",
-                )
-        issues.raise_if_any()
+    _section = "search"
+
+    seed: int = param(0, ge=0, help="random seed of the search")
+    max_iterations: int = param(
+        20_000, ge=0, help="children generated over all restarts: the repeatable budget")
+    time_limit_s: float | None = param(
+        None, unit="s", gt=0, help="safety cap on the search time (none by default)")
+    restart_after: int = param(
+        10_000, ge=1, help="children without improvement before the population restarts")
+    population_size: int = param(25, ge=2, help="survivors after each selection (mu)")
+    generation_size: int = param(40, ge=1, help="children before each selection (lambda)")
+    n_elite: int = param(4, ge=0, help="best individuals kept whatever their diversity")
+    n_closest: int = param(5, ge=1, help="neighbours averaged in the diversity measure")
+    granular_size: int = param(20, ge=1, help="closest tasks tried per task in the local search")
+    repair_probability: float = param(
+        0.5, ge=0, le=1, help="probability of repairing an infeasible child")
+    target_feasible: float = param(
+        0.2, gt=0, lt=1, help="share of children feasible before repair the penalty aims at")
+
+    def _check(self, issues: ProblemCollector) -> None:
+        if self.n_elite > self.population_size:
+            issues.add("n_elite", expected=f"<= population_size ({self.population_size})",
+                       found=repr(self.n_elite), fix="lower n_elite or raise population_size")
+
+
+class _Stop:
+    """When the search must stop: iteration budget, optional time cap, or the caller's cancel.
+
+    ``progress`` hears the fraction of the iteration budget used, once per percent.
+    """
+
+    def __init__(self, params: SearchParams, should_cancel: Callable[[], bool] | None,
+                 progress: Callable[[float], None] | None) -> None:
+        self.began = time.perf_counter()
+        cap = params.time_limit_s
+        self.deadline = math.inf if cap is None else self.began + cap
+        self.budget = params.max_iterations
+        self.should_cancel = should_cancel
+        self.progress = progress
+        self.cancelled = False
+        self._reported = -1
+
+    def now(self) -> bool:
+        """True once the caller cancelled or the time cap passed (cheap: call it often)."""
+        if self.cancelled:
+            return True
+        if self.should_cancel is not None and self.should_cancel():
+            self.cancelled = True
+            return True
+        return time.perf_counter() >= self.deadline
+
+    def out_of_budget(self, iterations: int) -> bool:
+        return iterations >= self.budget or self.now()
+
+    def report(self, iterations: int) -> None:
+        if self.progress is None:
+            return
+        percent = 100 if self.budget == 0 else min(100, 100 * iterations // self.budget)
+        if percent > self._reported:
+            self._reported = percent
+            self.progress(percent / 100.0)
+
+    @property
+    def reason(self) -> str:
+        if self.cancelled:
+            return "cancelled"
+        return "time limit" if time.perf_counter() >= self.deadline else "iterations"
+
+
+Hook = Callable[[], bool] | None
+Progress = Callable[[float], None] | None
 
 
 @dataclass
 class _Individual:
-    routes: list[list[int]]
-    key: tuple[float, float]  # what the population ranks by (lower is better)
+    routes: list[np.ndarray]  # task sequences (directions are chosen by the DP)
+    costs: np.ndarray  # route costs, no fixed cost, no penalty
+    loads: np.ndarray
+    feasible: bool
+    key: tuple[float, float]  # rank among feasible individuals (lower is better)
     value: float  # the objective (total cost or longest route), no penalty
-    pairs: frozenset[tuple[int, int]]
-    closeness: dict[int, float]  # id(other) -> broken-pairs distance
+    excess: float  # total load over capacity
+    pred: np.ndarray  # task before each task in its route (-1: the depot)
+    succ: np.ndarray
 
     @property
-    def order(self) -> list[int]:
-        return [a >> 1 for route in self.routes for a in route]
+    def order(self) -> np.ndarray:
+        return np.concatenate(self.routes) if self.routes else np.zeros(0, dtype=np.int64)
 
 
-def solve_carp(instance: ArcInstance, params: SearchParams | None = None) -> ArcRoutingResult:
-    """Capacitated arc routing: every task served once, loads within capacity, least total cost."""
+def solve_carp(instance: ArcInstance, params: SearchParams | None = None, *,
+               should_cancel: Hook = None, progress: Progress = None) -> ArcRoutingResult:
+    """Capacitated arc routing: every task served once, loads within capacity, least total cost.
+
+    ``should_cancel`` is polled at least once per child and per local-search round; when it
+    returns True the search stops and returns the best plan so far (``result.cancelled``).
+    ``progress`` hears the fraction of the iteration budget used (0 … 1).
+    """
     if instance.capacity is None:
         raise InvalidInputError(
             f"{instance.name}: CARP needs a capacity; use solve_minmax for k uncapacitated routes"
         )
-    return _Genetic(instance, params or SearchParams(), mode="capacity").run()
+    return _Genetic(instance, params or SearchParams(), mode="capacity").run(
+        _Stop(params or SearchParams(), should_cancel, progress))
 
 
 def fewest_vehicles_for_capacity(
-    instance: ArcInstance, params: SearchParams | None = None
+    instance: ArcInstance, params: SearchParams | None = None, *,
+    should_cancel: Hook = None, progress: Progress = None,
 ) -> ArcRoutingResult:
     """Fewest routes that fit the capacity (e.g. officers' shift minutes), then least total cost.
 
     Demands are the time each street takes to serve (walking plus inspection) and ``capacity`` the
-    shift budget in the same unit; the result's ``lower_bound`` bounds the total cost.
+    shift budget in the same unit; the result's ``lower_bound`` bounds the total cost. Hooks as
+    in :func:`solve_carp`.
     """
     if instance.capacity is None:
         raise InvalidInputError(f"{instance.name}: a capacity (shift budget) is needed")
-    return _Genetic(instance, params or SearchParams(), mode="fewest_vehicles").run()
+    return _Genetic(instance, params or SearchParams(), mode="fewest_vehicles").run(
+        _Stop(params or SearchParams(), should_cancel, progress))
 
 
 def solve_minmax(
-    instance: ArcInstance, k: int, params: SearchParams | None = None
+    instance: ArcInstance, k: int, params: SearchParams | None = None, *,
+    should_cancel: Hook = None, progress: Progress = None,
 ) -> ArcRoutingResult:
     """Min–max k-postman: k closed walks from the depot serving every task; minimise the longest.
 
     Capacity, if any, is ignored. Fewer than k walks may be non-empty when that is optimal.
+    Hooks as in :func:`solve_carp`.
     """
     if not isinstance(k, int) or k < 1:
         raise InvalidInputError(f"k must be a positive integer; got {k!r}")
-    return _Genetic(instance, params or SearchParams(), mode="minmax", k=k).run()
+    return _Genetic(instance, params or SearchParams(), mode="minmax", k=k).run(
+        _Stop(params or SearchParams(), should_cancel, progress))
 
 
 class _Genetic:
@@ -132,80 +201,67 @@ class _Genetic:
         self.instance, self.params, self.mode, self.k = instance, params, mode, k
         self.rng = random.Random(params.seed)
         self.m = instance.n_tasks
-        _, _, cost = instance.arcs()
-        finite = [c for c in cost if math.isfinite(c)]
+        self.arrays = ArcArrays.of(instance)
+        finite = self.arrays.cost[np.isfinite(self.arrays.cost)]
         span = float(instance.distance[instance.distance < math.inf].max()) if self.m else 0.0
         self.fixed_cost = 0.0
         if mode == "fewest_vehicles":  # larger than any cost difference between two plans
-            self.fixed_cost = 4.0 * (sum(finite) + 2 * span * self.m) + 1.0
-        self.search = RouteSearch(
-            instance,
-            task_neighbours(instance, min(params.granular_size, self.m - 1) or 1),
-            objective="minmax" if mode == "minmax" else "total",
-            rng=self.rng,
-            use_capacity=mode != "minmax",
-            route_fixed_cost=self.fixed_cost,
-        )
+            self.fixed_cost = 4.0 * (float(finite.sum()) + 2 * span * self.m) + 1.0
+        self.capacitated = mode != "minmax" and instance.capacity is not None
+        self.search = Search(instance, task_neighbours(instance, params.granular_size),
+                             minmax=mode == "minmax", use_capacity=self.capacitated,
+                             route_fixed_cost=self.fixed_cost)
         total_demand = float(instance.demand.sum())
-        self.penalty = max(1.0, sum(finite) / max(total_demand, 1e-9))
+        self.penalty = max(1.0, float(finite.sum()) / max(total_demand, 1e-9))
         self.lower_bound = (
             minmax_lower_bound(instance, k) if mode == "minmax" else carp_lower_bound(instance)
         )
         self.feasible_history: list[bool] = []
-        self.deadline = math.inf
+        self.stop_now: Callable[[], bool] = lambda: False
 
     # ------------------------------------------------------------------ main loop
-    def run(self) -> ArcRoutingResult:
+    def run(self, stop: _Stop) -> ArcRoutingResult:
         p = self.params
-        began = time.perf_counter()
-        deadline = began + p.time_limit_s
-        self.deadline = deadline
+        self.stop_now = stop.now
         best: _Individual | None = None
-        found_at = began
+        found_at = stop.began
         iterations = 0
-        while True:
-            # at most a quarter of the remaining time on a first population (large instances)
-            soon = time.perf_counter() + 0.25 * max(deadline - time.perf_counter(), 0.0)
-            population = self._initial_population(soon)
-            if population:
-                candidate = min(population, key=lambda ind: ind.key)
-                if best is None or candidate.key < best.key:
-                    best, found_at = candidate, time.perf_counter()
+        stop.report(0)
+        while not (stop.out_of_budget(iterations) or self._proven(best)):
+            population = {True: _Group(self.m, p), False: _Group(self.m, p)}
+            for child in self._initial_individuals():
+                self._insert(population, child)
+                if child.feasible and (best is None or child.key < best.key):
+                    best, found_at = child, time.perf_counter()
+                if self._proven(best):
+                    break
             stalled = 0
-            while (
-                population
-                and stalled < p.restart_after
-                and iterations < p.max_iterations
-                and time.perf_counter() < deadline
-                and not self._proven(best)
-            ):
+            while (stalled < p.restart_after and not stop.out_of_budget(iterations)
+                   and not self._proven(best)):
                 iterations += 1
                 stalled += 1
                 child = self._offspring(population)
-                if child is None:
-                    continue
+                stop.report(iterations)
                 self._insert(population, child)
-                if child.key < best.key:
+                if child.feasible and (best is None or child.key < best.key):
                     best, stalled, found_at = child, 0, time.perf_counter()
                 if iterations % 100 == 0:
-                    self._adapt_penalty()
-            if (
-                iterations >= p.max_iterations
-                or time.perf_counter() >= deadline
-                or self._proven(best)
-            ):
-                break
-        if best is None:  # time ran out before a single feasible individual
-            best = self._educated(list(range(self.m)), repair=True, force=True)
+                    self._adapt_penalty(population)
+        if best is None:  # stopped before a feasible individual: the hard Split alone
+            best = self._individual(self._split(np.arange(self.m), hard=True))
+        stop.report(p.max_iterations)
+        routes = [best_directions(self.instance, r.tolist())[0] for r in best.routes
+                  if len(r) or self.mode == "minmax"]
         return ArcRoutingResult(
             instance=self.instance,
-            routes=tuple(tuple(r) for r in best.routes if r or self.mode == "minmax"),
+            routes=tuple(tuple(r) for r in routes),
             mode=self.mode,
             lower_bound=self.lower_bound,
-            runtime_s=time.perf_counter() - began,
-            best_found_s=found_at - began,
+            runtime_s=time.perf_counter() - stop.began,
+            best_found_s=found_at - stop.began,
             iterations=iterations,
             seed=p.seed,
+            stop_reason="proven" if self._proven(best) else stop.reason,
         )
 
     def _proven(self, best: _Individual | None) -> bool:
@@ -213,193 +269,224 @@ class _Genetic:
             return False
         return best.value <= self.lower_bound + 1e-9 * max(1.0, self.lower_bound)
 
-    def _initial_population(self, deadline: float) -> list[_Individual]:
-        population: list[_Individual] = []
-        target = 2 * self.params.population_size
-        attempts = 0
-        while len(population) < target and attempts < 4 * target:
-            attempts += 1
-            if len(population) >= min(3, target) and time.perf_counter() >= deadline:
-                break
-            # half greedy nearest-task tours (good starts for large instances), half random
-            if attempts % 2:
+    def _initial_individuals(self):
+        """4μ individuals from random and nearest-task giant tours (HGS's initial population)."""
+        for attempt in range(4 * self.params.population_size):
+            if attempt and self.stop_now():
+                return
+            if attempt % 2:
                 order = self._nearest_task_order()
             else:
-                order = list(range(self.m))
-                self.rng.shuffle(order)
-            child = self._educated(order, repair=True, force=not population)
-            if child is not None:
-                self._insert(population, child)
-        return population
+                order = np.arange(self.m)
+                self.rng.shuffle(order)  # type: ignore[arg-type]
+            yield self._educated(order, repair=True)
 
-    def _nearest_task_order(self) -> list[int]:
+    def _nearest_task_order(self) -> np.ndarray:
         """A giant tour built by walking to one of the two closest unserved tasks each time."""
-        start, end, _ = self.instance.arcs()
-        dist = self.instance.distance_rows()
-        left = set(range(self.m))
-        loc, order = self.instance.depot, []
-        while left:
-            row = dist[loc]
-            near = sorted(left, key=lambda t: min(row[start[2 * t]], row[start[2 * t + 1]]))[:2]
-            task = near[self.rng.randrange(len(near))]
-            left.remove(task)
+        a = self.arrays
+        left = np.ones(self.m, dtype=bool)
+        loc, order = a.depot, []
+        for _ in range(self.m):
+            reach = np.minimum(a.dist[loc, a.start[0::2]], a.dist[loc, a.start[1::2]])
+            reach[~left] = np.inf
+            near = np.argsort(reach, kind="stable")[:2]
+            near = near[np.isfinite(reach[near])] if np.isfinite(reach[near]).any() else near
+            task = int(near[self.rng.randrange(len(near))])
+            left[task] = False
             order.append(task)
-            a = 2 * task if row[start[2 * task]] <= row[start[2 * task + 1]] else 2 * task + 1
-            loc = end[a]
-        return order
+            arc = 2 * task if a.dist[loc, a.start[2 * task]] <= a.dist[
+                loc, a.start[2 * task + 1]] else 2 * task + 1
+            loc = int(a.end[arc])
+        return np.asarray(order, dtype=np.int64)
 
     # ------------------------------------------------------------------ reproduction
-    def _offspring(self, population: list[_Individual]) -> _Individual | None:
+    def _offspring(self, population: dict[bool, _Group]) -> _Individual:
         first, second = self._tournament(population), self._tournament(population)
         order = _ordered_crossover(first.order, second.order, self.rng)
         repair = self.rng.random() < self.params.repair_probability
         return self._educated(order, repair=repair)
 
-    def _split(self, order: list[int]) -> list[list[int]]:
+    def _split(self, order: np.ndarray, *, hard: bool = False) -> list[np.ndarray]:
+        a = self.arrays
         if self.mode == "minmax":
-            return split_minmax(self.instance, order, self.k)
-        return split_capacity(self.instance, order, route_fixed_cost=self.fixed_cost)
+            cuts = split_minmax_cuts(a.dist, a.start, a.end, a.cost, a.depot, order, self.k)
+        else:
+            penalty = 0.0 if hard else self.penalty
+            limit = a.capacity if hard else 1.5 * a.capacity
+            cuts = split_capacity_cuts(a.dist, a.start, a.end, a.cost, a.demand, a.depot,
+                                       a.capacity, order, self.fixed_cost, penalty, limit)
+        routes = [order[i:j] for i, j in zip(cuts, cuts[1:], strict=False)]
+        if self.mode == "minmax":
+            routes += [np.zeros(0, dtype=np.int64)] * (self.k - len(routes))
+        return routes
 
-    def _educated(
-        self, order: list[int], *, repair: bool, force: bool = False
-    ) -> _Individual | None:
-        deadline = self.deadline
-        keep_empty = 0 if self.mode == "minmax" else 1
-        routes = self.search.run(
-            self._split(order), penalty=self.penalty, keep_empty=keep_empty, deadline=deadline
-        )
-        feasible = self._feasible(routes)
+    def _educated(self, order: np.ndarray, *, repair: bool) -> _Individual:
+        spare = 0 if self.mode == "minmax" else 1
+        routes, costs, loads = self.search.run(self._split(order), penalty=self.penalty,
+                                               seed=self.rng.getrandbits(31), spare_empty=spare)
+        feasible = self._feasible(loads)
         self.feasible_history.append(feasible)
-        if not feasible and (repair or force):
+        if not feasible and repair:
             for factor in (10.0, 100.0):
-                routes = self.search.run(
-                    routes, penalty=self.penalty * factor, keep_empty=1, deadline=deadline
-                )
-                if self._feasible(routes):
+                routes, costs, loads = self.search.run(
+                    routes, penalty=self.penalty * factor, seed=self.rng.getrandbits(31),
+                    spare_empty=1)
+                if self._feasible(loads):
                     break
-        if not self._feasible(routes):
-            if not force:
-                return None
-            routes = self._split(order)  # Split alone always respects capacity
-        return self._individual(routes)
+        return self._individual(routes, costs, loads)
 
-    def _feasible(self, routes: list[list[int]]) -> bool:
-        if self.mode == "minmax" or self.instance.capacity is None:
-            return True
-        demand = self.search.demand
-        limit = self.instance.capacity + 1e-9
-        return all(sum(demand[a >> 1] for a in route) <= limit for route in routes)
+    def _feasible(self, loads: np.ndarray) -> bool:
+        return not self.capacitated or bool(np.all(loads <= self.arrays.capacity + 1e-9))
 
-    def _individual(self, routes: list[list[int]]) -> _Individual:
-        routes = [r for r in routes if r] if self.mode != "minmax" else routes
-        costs = [self._route_cost(r) for r in routes]
-        total = sum(costs)
+    def _individual(self, routes: list[np.ndarray], costs: np.ndarray | None = None,
+                    loads: np.ndarray | None = None) -> _Individual:
+        a = self.arrays
+        if costs is None or loads is None:
+            costs = np.asarray([route_cost_of(a.dist, a.start, a.end, a.cost, a.depot, r, 0,
+                                              len(r)) for r in routes])
+            loads = np.asarray([float(a.demand[r].sum()) for r in routes])
+        n_used = sum(1 for r in routes if len(r))
+        total = float(costs.sum())
+        excess = float(np.maximum(loads - a.capacity, 0.0).sum()) if self.capacitated else 0.0
         if self.mode == "minmax":
-            value = max(costs, default=0.0)
+            value = float(costs.max(initial=0.0))
             key = (value, total)
         elif self.mode == "fewest_vehicles":
             value = total
-            key = (float(len(routes)), total)
+            key = (float(n_used), total)
         else:
             value = total
-            key = (total, float(len(routes)))
-        return _Individual(routes, key, value, _adjacency(routes), {})
+            key = (total, float(n_used))
+        pred = np.full(self.m, -1, dtype=np.int64)
+        succ = np.full(self.m, -1, dtype=np.int64)
+        for r in routes:
+            if len(r) > 1:
+                pred[r[1:]] = r[:-1]
+                succ[r[:-1]] = r[1:]
+        return _Individual(routes, costs, loads, excess <= 1e-9, key, value, excess, pred, succ)
 
-    def _route_cost(self, route: list[int]) -> float:
-        if not route:
-            return 0.0
-        start, end, cost = self.instance.arcs()
-        dist = self.instance.distance_rows()
-        loc, c = self.instance.depot, 0.0
-        for a in route:
-            c += dist[loc][start[a]] + cost[a]
-            loc = end[a]
-        return c + dist[loc][self.instance.depot]
-
-    def _adapt_penalty(self) -> None:
+    def _adapt_penalty(self, population: dict[bool, _Group]) -> None:
         recent = self.feasible_history[-100:]
         share = sum(recent) / max(len(recent), 1)
         if share < self.params.target_feasible - 0.05:
             self.penalty = min(self.penalty * 1.2, 1e9)
         elif share > self.params.target_feasible + 0.05:
             self.penalty = max(self.penalty * 0.85, 1e-3)
+        population[False].invalidate()  # penalised ranks changed
 
     # ------------------------------------------------------------------ population
-    def _tournament(self, population: list[_Individual]) -> _Individual:
-        fitness = self._biased_fitness(population)
-        i, j = self.rng.randrange(len(population)), self.rng.randrange(len(population))
-        return population[i] if fitness[i] <= fitness[j] else population[j]
+    def _rank_key(self, ind: _Individual) -> tuple[float, float]:
+        if ind.feasible:
+            return ind.key
+        fixed = self.fixed_cost * sum(1 for r in ind.routes if len(r))
+        return (ind.value + fixed + self.penalty * ind.excess, 0.0)
 
-    def _insert(self, population: list[_Individual], child: _Individual) -> None:
-        for other in population:
-            d = _broken_pairs(child.pairs, other.pairs, self.m)
-            child.closeness[id(other)] = d
-            other.closeness[id(child)] = d
-        population.append(child)
-        if len(population) > self.params.population_size + self.params.generation_size:
-            while len(population) > self.params.population_size:
-                self._remove_worst(population)
+    def _tournament(self, population: dict[bool, _Group]) -> _Individual:
+        sizes = (len(population[True]), len(population[False]))
+        picks = []
+        for _ in range(2):
+            x = self.rng.randrange(sizes[0] + sizes[1])
+            group = population[x < sizes[0]]
+            index = x if x < sizes[0] else x - sizes[0]
+            picks.append((group.fitness(self._rank_key)[index], group.members[index]))
+        return picks[0][1] if picks[0][0] <= picks[1][0] else picks[1][1]
 
-    def _remove_worst(self, population: list[_Individual]) -> None:
-        fitness = self._biased_fitness(population)
+    def _insert(self, population: dict[bool, _Group], child: _Individual) -> None:
+        group = population[child.feasible]
+        group.add(child)
+        if len(group) > self.params.population_size + self.params.generation_size:
+            while len(group) > self.params.population_size:
+                group.remove_worst(self._rank_key)
 
-        def badness(i: int) -> tuple[bool, float]:
-            clone = any(d == 0.0 for d in population[i].closeness.values())
-            return (clone, fitness[i])
 
-        worst = max(range(len(population)), key=badness)
-        gone = population.pop(worst)
-        for other in population:
-            other.closeness.pop(id(gone), None)
+class _Group:
+    """A subpopulation (feasible or not) with its broken-pairs distances as a matrix, ranked by
+    biased fitness: cost rank plus (1 − elite share) × diversity rank (Vidal et al. 2012)."""
 
-    def _biased_fitness(self, population: list[_Individual]) -> list[float]:
-        n = len(population)
+    def __init__(self, m: int, params: SearchParams) -> None:
+        size = params.population_size + params.generation_size + 1
+        self.members: list[_Individual] = []
+        self.pred = np.zeros((size, m), dtype=np.int64)
+        self.succ = np.zeros((size, m), dtype=np.int64)
+        self.distance = np.zeros((size, size))
+        self.n_closest, self.n_elite = params.n_closest, params.n_elite
+        self._fitness: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def add(self, child: _Individual) -> None:
+        n = len(self.members)
+        if n:
+            d = _broken_pairs(child, self.pred[:n], self.succ[:n])
+            self.distance[n, :n] = d
+            self.distance[:n, n] = d
+        self.distance[n, n] = 0.0
+        self.pred[n], self.succ[n] = child.pred, child.succ
+        self.members.append(child)
+        self._fitness = None
+
+    def remove_worst(self, rank_key: Callable[[_Individual], tuple[float, float]]) -> None:
+        n = len(self.members)
+        fitness = self.fitness(rank_key)
+        others = self.distance[:n, :n] + np.eye(n)  # a member is no clone of itself
+        clone = (others <= 0.0).any(axis=1)
+        worst = int(np.lexsort((fitness, clone))[-1])  # clones first, then the least fit
+        last = n - 1
+        self.members[worst] = self.members[last]
+        self.members.pop()
+        self.pred[worst], self.succ[worst] = self.pred[last], self.succ[last]
+        self.distance[worst, :] = self.distance[last, :]
+        self.distance[:, worst] = self.distance[:, last]
+        self.distance[worst, worst] = 0.0
+        self._fitness = None
+
+    def invalidate(self) -> None:
+        self._fitness = None
+
+    def fitness(self, rank_key: Callable[[_Individual], tuple[float, float]]) -> np.ndarray:
+        if self._fitness is not None:
+            return self._fitness
+        n = len(self.members)
         if n == 1:
-            return [0.0]
-        by_cost = sorted(range(n), key=lambda i: population[i].key)
-        diversity = [self._diversity(ind) for ind in population]
-        by_diversity = sorted(range(n), key=lambda i: -diversity[i])
-        cost_rank, div_rank = [0] * n, [0] * n
-        for rank, i in enumerate(by_cost):
-            cost_rank[i] = rank
-        for rank, i in enumerate(by_diversity):
-            div_rank[i] = rank
-        weight = 1.0 - self.params.n_elite / n
-        return [(cost_rank[i] + weight * div_rank[i]) / (n - 1) for i in range(n)]
-
-    def _diversity(self, ind: _Individual) -> float:
-        closest = sorted(ind.closeness.values())[: self.params.n_closest]
-        return sum(closest) / len(closest) if closest else 0.0
+            self._fitness = np.zeros(1)
+            return self._fitness
+        keys = [rank_key(ind) for ind in self.members]
+        cost_rank = np.empty(n)
+        cost_rank[sorted(range(n), key=keys.__getitem__)] = np.arange(n)
+        d = self.distance[:n, :n] + np.diag(np.full(n, np.inf))
+        closest = min(self.n_closest, n - 1)
+        diversity = np.partition(d, closest - 1, axis=1)[:, :closest].mean(axis=1)
+        div_rank = np.empty(n)
+        div_rank[np.argsort(-diversity, kind="stable")] = np.arange(n)
+        weight = 1.0 - min(self.n_elite, n) / n
+        self._fitness = (cost_rank + weight * div_rank) / (n - 1)
+        return self._fitness
 
 
-def _adjacency(routes: list[list[int]]) -> frozenset[tuple[int, int]]:
-    """Unordered task neighbour pairs (−1 = depot): the basis of the broken-pairs distance."""
-    pairs = set()
-    for route in routes:
-        tasks = [-1] + [a >> 1 for a in route] + [-1]
-        for x, y in zip(tasks, tasks[1:], strict=False):
-            pairs.add((min(x, y), max(x, y)))
-    return frozenset(pairs)
+def _broken_pairs(a: _Individual, pred: np.ndarray, succ: np.ndarray) -> np.ndarray:
+    """Share of task adjacencies (the depot included) of ``a`` missing from each row's plan."""
+    kept = ((pred == a.pred) | (succ == a.pred)).sum(axis=1)
+    kept += ((succ == a.succ) | (pred == a.succ)).sum(axis=1)
+    m = max(pred.shape[1], 1)
+    return (2 * m - kept) / (2.0 * m)
 
 
-def _broken_pairs(a: frozenset, b: frozenset, m: int) -> float:
-    return len(a ^ b) / (2.0 * max(m, 1))
-
-
-def _ordered_crossover(first: list[int], second: list[int], rng: random.Random) -> list[int]:
+def _ordered_crossover(first: np.ndarray, second: np.ndarray, rng: random.Random) -> np.ndarray:
     """OX: keep a random slice of the first parent, fill the rest in the second parent's order."""
     m = len(first)
     if m < 2:
-        return list(first)
+        return first.copy()
     i, j = sorted(rng.sample(range(m), 2))
-    child: list[int | None] = [None] * m
+    kept = np.zeros(m, dtype=bool)
+    kept[first[i : j + 1]] = True
+    rotated = np.concatenate([second[j + 1 :], second[: j + 1]])
+    fill = rotated[~kept[rotated]]
+    child = np.empty(m, dtype=np.int64)
     child[i : j + 1] = first[i : j + 1]
-    kept = set(first[i : j + 1])
-    fill = [t for t in second[j + 1 :] + second[: j + 1] if t not in kept]
-    positions = list(range(j + 1, m)) + list(range(i))
-    for pos, task in zip(positions, fill, strict=True):
-        child[pos] = task
-    return child  # type: ignore[return-value]
+    positions = np.concatenate([np.arange(j + 1, m), np.arange(i)])
+    child[positions] = fill
+    return child
 
 
 SolveFunction = Callable[[ArcInstance, SearchParams | None], ArcRoutingResult]

@@ -1,6 +1,6 @@
 """Euler circuits over a multiset of edge traversals, preferring to carry straight on.
 
-Hierholzer's algorithm with one change: when several unused edges leave the current corner, take
+Hierholzer's algorithm (compiled) with one change: when several unused edges leave the current corner, take
 the one that turns least relative to the heading we arrived with (a U-turn is the last resort).
 Officers then walk along a street rather than zig-zagging across every junction. Any choice rule
 gives a valid circuit; this one only changes which of the many optimal circuits is returned.
@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from gridplan.errors import InfeasibleError, Problem
+from gridplan.routing.arcroute_jit import jit
 
 
 def euler_circuit(
@@ -34,23 +35,10 @@ def euler_circuit(
     """
     tails = np.asarray(tails, dtype=np.int64)
     heads = np.asarray(heads, dtype=np.int64)
-    incident = _incidence(tails, heads, directed=directed)
-    used = np.zeros(tails.size, dtype=bool)
-    stack: list[tuple[int, int, bool]] = [(start, -1, False)]  # (node, copy arrived by, reversed)
-    walk: list[tuple[int, bool]] = []
-    while stack:
-        node, arrived_by, arrived_reversed = stack[-1]
-        heading = _heading(arrived_by, arrived_reversed, tails, heads, xy)
-        nxt = _next_copy(node, heading, incident, used, tails, heads, xy)
-        if nxt is None:
-            stack.pop()
-            if arrived_by >= 0:
-                walk.append((arrived_by, arrived_reversed))
-            continue
-        used[nxt] = True
-        is_reversed = bool(tails[nxt] != node)
-        stack.append((int(tails[nxt] if is_reversed else heads[nxt]), nxt, is_reversed))
-    walk.reverse()
+    has_xy = xy is not None
+    coords = np.asarray(xy, dtype=float) if has_xy else np.zeros((1, 2))
+    order, flipped, used = _circuit(tails, heads, int(start), bool(directed), coords, has_xy)
+    walk = list(zip(order.tolist(), flipped.tolist(), strict=True))
     if not used.all():
         missing = np.flatnonzero(~used)[:10]
         raise InfeasibleError(
@@ -69,52 +57,77 @@ def euler_circuit(
     return walk
 
 
-def _incidence(tails: np.ndarray, heads: np.ndarray, *, directed: bool) -> dict[int, list[int]]:
-    incident: dict[int, list[int]] = {}
-    for i, (a, b) in enumerate(zip(tails.tolist(), heads.tolist(), strict=True)):
-        incident.setdefault(a, []).append(i)
-        if not directed and a != b:
-            incident.setdefault(b, []).append(i)
-    return incident
-
-
-def _heading(
-    copy: int, is_reversed: bool, tails: np.ndarray, heads: np.ndarray, xy: np.ndarray | None
-) -> float | None:
-    if copy < 0 or xy is None:
-        return None
-    a, b = (heads[copy], tails[copy]) if is_reversed else (tails[copy], heads[copy])
-    return _bearing(xy, int(a), int(b))
-
-
-def _bearing(xy: np.ndarray, a: int, b: int) -> float | None:
-    dx, dy = xy[b, 0] - xy[a, 0], xy[b, 1] - xy[a, 1]
-    if dx == 0 and dy == 0:
-        return None
-    return math.atan2(dy, dx)
-
-
-def _next_copy(
-    node: int,
-    heading: float | None,
-    incident: dict[int, list[int]],
-    used: np.ndarray,
-    tails: np.ndarray,
-    heads: np.ndarray,
-    xy: np.ndarray | None,
-) -> int | None:
-    options = incident.get(node, [])
-    options[:] = [c for c in options if not used[c]]  # drop used copies for good
-    if not options:
-        return None
-    if heading is None:
-        return options[0]
-
-    def turn(c: int) -> float:
-        other = int(heads[c] if tails[c] == node else tails[c])
-        bearing = _bearing(xy, node, other)  # type: ignore[arg-type]
-        if bearing is None:
-            return 0.0  # loops and zero-length links cost no turn
-        return abs((bearing - heading + math.pi) % (2 * math.pi) - math.pi)
-
-    return min(options, key=lambda c: (turn(c), c))
+@jit
+def _circuit(tails, heads, start, directed, xy, has_xy):
+    """Hierholzer with the least-turn choice; returns (copies, reversed flags, used)."""
+    m = len(tails)
+    n = start + 1
+    for i in range(m):
+        n = max(n, tails[i] + 1, heads[i] + 1)
+    degree = np.zeros(n + 1, dtype=np.int64)
+    for i in range(m):
+        degree[tails[i] + 1] += 1
+        if not directed and tails[i] != heads[i]:
+            degree[heads[i] + 1] += 1
+    first = np.cumsum(degree)
+    fill = first[:-1].copy()
+    incident = np.empty(first[n], dtype=np.int64)
+    for i in range(m):  # in copy order, so ties go to the lowest copy index
+        incident[fill[tails[i]]] = i
+        fill[tails[i]] += 1
+        if not directed and tails[i] != heads[i]:
+            incident[fill[heads[i]]] = i
+            fill[heads[i]] += 1
+    pointer = first[:-1].copy()  # incident copies before it are used
+    used = np.zeros(m, dtype=np.bool_)
+    stack_node = np.empty(m + 1, dtype=np.int64)
+    stack_copy = np.empty(m + 1, dtype=np.int64)
+    stack_rev = np.zeros(m + 1, dtype=np.bool_)
+    order = np.empty(m, dtype=np.int64)
+    flipped = np.zeros(m, dtype=np.bool_)
+    top = 0
+    stack_node[0] = start
+    stack_copy[0] = -1
+    count = 0
+    while top >= 0:
+        node = stack_node[top]
+        arrived = stack_copy[top]
+        while pointer[node] < first[node + 1] and used[incident[pointer[node]]]:
+            pointer[node] += 1
+        if pointer[node] == first[node + 1]:
+            if arrived >= 0:
+                order[count] = arrived
+                flipped[count] = stack_rev[top]
+                count += 1
+            top -= 1
+            continue
+        best = incident[pointer[node]]
+        if has_xy and arrived >= 0:
+            a = heads[arrived] if stack_rev[top] else tails[arrived]
+            b = tails[arrived] if stack_rev[top] else heads[arrived]
+            dx = xy[b, 0] - xy[a, 0]
+            dy = xy[b, 1] - xy[a, 1]
+            if dx != 0.0 or dy != 0.0:
+                heading = math.atan2(dy, dx)
+                best_turn = np.inf
+                for k in range(pointer[node], first[node + 1]):
+                    c = incident[k]
+                    if used[c]:
+                        continue
+                    other = heads[c] if tails[c] == node else tails[c]
+                    ex = xy[other, 0] - xy[node, 0]
+                    ey = xy[other, 1] - xy[node, 1]
+                    turn = 0.0
+                    if ex != 0.0 or ey != 0.0:
+                        turn = abs((math.atan2(ey, ex) - heading + math.pi) % (2 * math.pi)
+                                   - math.pi)
+                    if turn < best_turn:
+                        best_turn = turn
+                        best = c
+        used[best] = True
+        is_reversed = tails[best] != node
+        top += 1
+        stack_node[top] = tails[best] if is_reversed else heads[best]
+        stack_copy[top] = best
+        stack_rev[top] = is_reversed
+    return order[:count][::-1].copy(), flipped[:count][::-1].copy(), used

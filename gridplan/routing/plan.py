@@ -5,7 +5,8 @@
 :mod:`gridplan.routing.frequency` for which are due today and how many passes), wide streets on
 both sides, key points in their windows, k closed walks from the station minimising the longest
 (:mod:`gridplan.routing.plan_solve`), fitted to the shift with what is left out named.
-:func:`day_plan` — the day's shifts (e.g. 白 + 黑): grade-1 streets in both, others once.
+:func:`day_plan` — the day's shifts (e.g. 白 + 黑): grade-1 streets in both, others once; a
+single shift knows its place in the day from a :class:`~gridplan.routing.shifts.ShiftPattern`.
 :func:`week_plan` — which day of the week (or of any n-day cycle) each low-frequency street is due.
 
 Priorities when not everything fits (lowest dropped first): streets with key points last, then
@@ -30,8 +31,9 @@ import shapely
 from gridplan.errors import InfeasibleError, InvalidInputError, Problem
 from gridplan.model import Grid, KeyPoint, Officer, Shift
 from gridplan.network import StreetNetwork
+from gridplan.progress import ProgressCallback, ShouldCancel
 from gridplan.routing.arcroute_bounds import farthest_task_round_trip, minmax_lower_bound
-from gridplan.routing.arcroute_solver import SearchParams, solve_minmax
+from gridplan.routing.arcroute_solver import SearchParams
 from gridplan.routing.frequency import (
     CyclePlan,
     CycleStreet,
@@ -43,13 +45,23 @@ from gridplan.routing.keypoints import SnappedKeyPoint, snap_key_points, window_
 from gridplan.routing.params import PatrolParams
 from gridplan.routing.plan_area import AreaStreet, RoutingArea, routing_area, with_tasks
 from gridplan.routing.plan_result import (
+    KeyPointStop,
     KeyPointVisit,
     OfficerRoute,
     PatrolPlan,
     RouteStep,
     UncoveredStreet,
 )
-from gridplan.routing.plan_solve import Route, Routes, Task, fit_to_shift, repair_windows, timeline
+from gridplan.routing.plan_solve import (
+    Hooks,
+    Route,
+    Routes,
+    Task,
+    fit_to_shift,
+    repair_windows,
+    timeline,
+)
+from gridplan.routing.shifts import ShiftPattern
 
 UNREACHABLE = "not connected to the station's streets (closed walk impossible)"
 UNREACHABLE_DRIVE = "no closed drive from the station (one-way access or disconnected)"
@@ -62,51 +74,80 @@ def plan_grid(
     *,
     officers: int | Sequence[Officer | str],
     shift: Shift,
+    pattern: ShiftPattern | str | None = None,
     key_points: Sequence[KeyPoint] = (),
     incidents: gpd.GeoDataFrame | None = None,
     params: PatrolParams | None = None,
     day: date | None = None,
-    shift_rank: int = 0,
-    shifts_today: int = 1,
+    progress: ProgressCallback | None = None,
+    should_cancel: ShouldCancel | None = None,
 ) -> PatrolPlan:
     """Routes for ``officers`` (a count or the officers) of ``grid`` in ``shift``.
 
     ``network`` and ``grid`` (polygon, station) share the network's metric CRS; ``incidents`` is a
     point GeoDataFrame in that CRS with an optional tz-aware ``time`` column. ``day`` (default the
-    shift's start date) decides which low-frequency streets are due. ``shift_rank`` /
-    ``shifts_today``: this shift's rank by crew-minutes among the day's shifts (0 = largest), so
-    a street due p times a day gets its share of passes (see :mod:`gridplan.routing.frequency`).
+    shift's start date) decides which low-frequency streets are due. ``pattern`` is the day's
+    shifts (:class:`~gridplan.routing.shifts.ShiftPattern` or its text, e.g. ``"day+night"``;
+    default ``single``: this shift is the whole day): a street due p times a day gets this
+    shift's share of the p passes (see :mod:`gridplan.routing.frequency`).
+
+    ``progress(fraction, message)`` hears how far planning is; when ``should_cancel()`` turns
+    true planning stops with :class:`~gridplan.progress.Cancelled` at the next checkpoint.
     """
+    pattern = pattern if isinstance(pattern, ShiftPattern) else ShiftPattern.parse(pattern)
+    rank, count = pattern.place_of(shift)
+    place = ShiftPlace(rank, count, pattern.part_of(shift))
+    return _plan_shift(network, grid, officers=officers, shift=shift, place=place,
+                       key_points=key_points, incidents=incidents, params=params, day=day,
+                       hooks=Hooks(progress, should_cancel))
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftPlace:
+    """A shift's place in the day: its rank among the day's shifts (0 gets passes first)."""
+
+    rank: int = 0
+    shifts_today: int = 1
+    part: str = ""  # e.g. 白 / 黑
+
+
+def _plan_shift(network: StreetNetwork, grid: Grid, *, officers: int | Sequence[Officer | str],
+                shift: Shift, place: ShiftPlace, key_points: Sequence[KeyPoint],
+                incidents: gpd.GeoDataFrame | None, params: PatrolParams | None,
+                day: date | None, hooks: Hooks) -> PatrolPlan:
     started = time.perf_counter()
     names = _officer_names(officers)
     params = params or PatrolParams()
-    _check_shift_args(shift_rank, shifts_today)
+    hooks.check(0.0, f"grid {grid.code}: streets")
     area = routing_area(network, grid, params=params)
     day = day or shift.start.date()
     cycle = _cycle_plan(area, params)
-    passes = _due_passes(area, params, cycle, day, shift_rank, shifts_today)
+    passes = _due_passes(area, params, cycle, day, place)
     snapped = snap_key_points(area, key_points, max_m=params.station_snap_max_m)
     for kp in snapped:
         passes[kp.street] = max(passes.get(kp.street, 0), 1)
     tasks = _tasks(area, params, passes, snapped, _incident_counts(area, incidents, shift, params))
     budget = shift.minutes
     if not tasks:
-        return _empty_plan(area, grid, shift, names, params, cycle, day, shift_rank, shifts_today,
-                           started)
-    fitted = fit_to_shift(area, tasks, len(names), params, budget)
+        return _empty_plan(area, grid, shift, names, params, cycle, day, place, started)
+    hooks.check(0.1, f"grid {grid.code}: routes for {len(names)} officer(s)")
+    fitted = fit_to_shift(area, tasks, len(names), params, budget, hooks=hooks)
     if len(fitted.dropped) == len(tasks):
         _raise_shift_too_short(area, tasks, grid, shift)
     ev = Routes(area, tasks)
     kps = _kps_by_task(tasks, snapped)
+    hooks.check(0.85, f"grid {grid.code}: key-point windows")
     repairs = repair_windows(ev, fitted.routes, kps, shift, budget, walk=area.mode == "walk")
     routes, visits = _officer_routes(ev, fitted.routes, kps, shift, budget, names, repairs)
     visits += _unserved_key_points(area, snapped, tasks, fitted.dropped)
-    needed = (_officers_needed(area, tasks, len(names), params, budget)
+    hooks.check(0.9, f"grid {grid.code}: officers needed")
+    needed = (_officers_needed(area, tasks, len(names), params, budget, hooks)
               if fitted.dropped and params.estimate_officers_needed else None)
-    unreachable_passes = _unreachable_passes(area, params, cycle, day, shift_rank, shifts_today)
+    unreachable_passes = _unreachable_passes(area, params, cycle, day, place)
     required = Counter({area.streets[i].street_id: n for i, n in passes.items()})
     for s, n in unreachable_passes:
         required[s.street_id] += n
+    hooks.check(1.0, f"grid {grid.code}: done")
     return PatrolPlan(
         grid_code=grid.code, mode=area.mode, shift=shift, station_node=area.nodes[area.depot],
         station_snap_m=area.station_snap_m, routes=tuple(routes), required=dict(required),
@@ -115,7 +156,7 @@ def plan_grid(
         lower_bound_min=fitted.lower_bound, method=fitted.method,
         runtime_s=time.perf_counter() - started, crs=area.network_crs, officers_needed=needed,
         notes=tuple(n for n in (area.station_note, _bridge_note(area, params)) if n),
-        links=area.links)
+        links=area.links, day_part=place.part, shifts_today=place.shifts_today)
 
 
 # ---------------------------------------------------------------------------------- inputs
@@ -134,13 +175,6 @@ def _letter(i: int) -> str:
     return chr(ord("A") + i) if i < 26 else f"A{i}"
 
 
-def _check_shift_args(shift_rank: int, shifts_today: int) -> None:
-    if shifts_today < 1 or not 0 <= shift_rank < shifts_today:
-        raise InvalidInputError("invalid shift rank", [Problem(
-            "shift_rank", "", f"0 <= shift_rank < shifts_today ({shifts_today})",
-            repr(shift_rank), "use day_plan() to plan several shifts")])
-
-
 def _cycle_plan(area: RoutingArea, params: PatrolParams) -> CyclePlan:
     origin = tuple(area.node_xy[area.depot])
     streets = []
@@ -156,29 +190,29 @@ def _cycle_plan(area: RoutingArea, params: PatrolParams) -> CyclePlan:
 
 
 def _passes_of(street: AreaStreet, params: PatrolParams, cycle: CyclePlan, day: date,
-               shift_rank: int, shifts_today: int) -> int:
+               place: ShiftPlace) -> int:
     per_day = params.passes_per_day[street.grade]
     if street_period(street.grade, params) > 1:
-        due = cycle.due_on(street.street_id, day) and shift_rank == 0
+        due = cycle.due_on(street.street_id, day) and place.rank == 0
         passes = 1 if due else 0
     else:
-        passes = shift_passes(per_day, shift_rank=shift_rank, shifts_today=shifts_today)
+        passes = shift_passes(per_day, shift_rank=place.rank, shifts_today=place.shifts_today)
     return passes * params.sides(street.grade, street.lanes)
 
 
 def _due_passes(area: RoutingArea, params: PatrolParams, cycle: CyclePlan, day: date,
-                shift_rank: int, shifts_today: int) -> dict[int, int]:
+                place: ShiftPlace) -> dict[int, int]:
     out = {}
     for i in area.grid_streets:
-        n = _passes_of(area.streets[i], params, cycle, day, shift_rank, shifts_today)
+        n = _passes_of(area.streets[i], params, cycle, day, place)
         if n:
             out[i] = n
     return out
 
 
-def _unreachable_passes(area, params, cycle, day, shift_rank, shifts_today):
-    found = [(s, _passes_of(s, params, cycle, day, shift_rank, shifts_today))
-             for s in area.unreachable]
+def _unreachable_passes(area: RoutingArea, params: PatrolParams, cycle: CyclePlan, day: date,
+                        place: ShiftPlace) -> list[tuple[AreaStreet, int]]:
+    found = [(s, _passes_of(s, params, cycle, day, place)) for s in area.unreachable]
     return [(s, n) for s, n in found if n]
 
 
@@ -235,18 +269,22 @@ def _officer_routes(ev: Routes, routes: list[Route], kps, shift: Shift, budget: 
     out, visits = [], []
     for name, route in zip(names, routes + [[] for _ in names], strict=False):
         _, arrivals, _ = timeline(ev, route, kps, shift, budget)
-        steps = _expand(ev, route, best_street, arrivals)
+        steps, served_at = _expand(ev, route, best_street, arrivals)
         dwell = sum(a.key_point.key_point.dwell_minutes for a in arrivals)
         wait = sum(a.wait_min for a in arrivals)
-        out.append(OfficerRoute(name, tuple(steps), dwell, wait))
+        stops = []
         for a in arrivals:
             kp = a.key_point
+            arrival = shift.start + timedelta(minutes=a.minute + a.wait_min)
+            stops.append(KeyPointStop(served_at[kp.street], kp.key_point.id, kp.key_point.name,
+                                      arrival, kp.key_point.dwell_minutes))
             visits.append(KeyPointVisit(
                 kp.key_point.id, kp.key_point.name, kp.key_point.point,
                 ev.area.streets[kp.street].street_id, kp.snap_m, kp.key_point.dwell_minutes,
-                kp.key_point.window, name, shift.start + timedelta(minutes=a.minute + a.wait_min),
+                kp.key_point.window, name, arrival,
                 late_min=a.late_min, wait_min=a.wait_min, missed=a.missed_reason,
                 repair=repairs.get(kp.key_point.id, "")))
+        out.append(OfficerRoute(name, tuple(steps), dwell, wait, tuple(stops)))
     return out, visits
 
 
@@ -260,8 +298,11 @@ def _cheapest_streets(area: RoutingArea) -> dict[tuple[int, int], tuple[int, boo
     return {k: (i, f) for k, (_, i, f) in best.items()}
 
 
-def _expand(ev: Routes, route: Route, best_street, arrivals) -> list[RouteStep]:
+def _expand(ev: Routes, route: Route, best_street, arrivals
+            ) -> tuple[list[RouteStep], dict[int, int]]:
+    """The route's steps, and for each street whose first pass it serves that step's index."""
     area = ev.area
+    served_at: dict[int, int] = {}
     pause = Counter()  # dwell and waits after serving a street
     for a in arrivals:
         pause[a.key_point.street] += a.key_point.key_point.dwell_minutes + a.wait_min
@@ -287,9 +328,10 @@ def _expand(ev: Routes, route: Route, best_street, arrivals) -> list[RouteStep]:
         t = ev.tasks[task]
         add(t.street, forward, False, t.inspection_min)
         if t.copy == 0:
+            served_at[t.street] = len(steps) - 1
             clock += pause.pop(t.street, 0.0)
         loc = ev.ends((task, forward))[1]
-    return steps
+    return steps, served_at
 
 
 def _unserved_key_points(area, snapped, tasks, dropped) -> list[KeyPointVisit]:
@@ -317,7 +359,7 @@ def _uncovered(area: RoutingArea, tasks: Sequence[Task], dropped: Sequence[int],
 
 
 def _officers_needed(area: RoutingArea, tasks: Sequence[Task], k: int, params: PatrolParams,
-                     budget: float, *, tries: int = 8) -> int | None:
+                     budget: float, hooks: Hooks, *, tries: int = 8) -> int | None:
     """Fewest officers whose routes (found by the search) all fit the shift, or None."""
     instance = with_tasks(area.base, [t.street for t in tasks],
                           [min(area.streets[t.street].travel_ab_min,
@@ -330,7 +372,8 @@ def _officers_needed(area: RoutingArea, tasks: Sequence[Task], k: int, params: P
     for more in range(k + 1, k + 1 + tries):
         if minmax_lower_bound(instance, more) > budget:
             continue
-        if solve_minmax(instance, more, search).longest_route <= budget:
+        hooks.stop_if_cancelled(f"trying {more} officers")
+        if hooks.solve(instance, more, search).longest_route <= budget:
             return more
     return None
 
@@ -346,9 +389,9 @@ def _raise_shift_too_short(area: RoutingArea, tasks: Sequence[Task], grid: Grid,
         f"{shift.minutes:.0f} min", "lengthen the shift or move the station nearer the streets")])
 
 
-def _empty_plan(area, grid, shift, names, params, cycle, day, shift_rank, shifts_today,
-                started) -> PatrolPlan:
-    unreachable = _unreachable_passes(area, params, cycle, day, shift_rank, shifts_today)
+def _empty_plan(area, grid, shift, names, params, cycle, day, place: ShiftPlace,
+               started) -> PatrolPlan:
+    unreachable = _unreachable_passes(area, params, cycle, day, place)
     return PatrolPlan(
         grid_code=grid.code, mode=area.mode, shift=shift, station_node=area.nodes[area.depot],
         station_snap_m=area.station_snap_m, routes=tuple(OfficerRoute(n, ()) for n in names),
@@ -356,7 +399,8 @@ def _empty_plan(area, grid, shift, names, params, cycle, day, shift_rank, shifts
         uncovered=tuple(_uncovered(area, [], [], unreachable)), key_points=(),
         lower_bound_min=0.0, method="nothing due this shift",
         runtime_s=time.perf_counter() - started, crs=area.network_crs,
-        notes=tuple(n for n in (area.station_note, "no street is due in this shift") if n))
+        notes=tuple(n for n in (area.station_note, "no street is due in this shift") if n),
+        day_part=place.part, shifts_today=place.shifts_today)
 
 
 # ---------------------------------------------------------------------------------- day, week
@@ -410,9 +454,10 @@ def day_plan(
     plans = []
     for i, shift in enumerate(shifts):
         mine = [kp for kp in key_points if _shift_of(kp, shifts, order) == i]
-        plans.append(plan_grid(network, grid, officers=crews[i], shift=shift, key_points=mine,
-                               incidents=incidents, params=params, day=shifts[0].start.date(),
-                               shift_rank=rank[i], shifts_today=len(shifts)))
+        place = ShiftPlace(rank[i], len(shifts), shift.name)
+        plans.append(_plan_shift(network, grid, officers=crews[i], shift=shift, place=place,
+                                 key_points=mine, incidents=incidents, params=params,
+                                 day=shifts[0].start.date(), hooks=Hooks()))
     return DayPlan(tuple(plans))
 
 

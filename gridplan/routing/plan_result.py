@@ -21,7 +21,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gridplan.errors import Problem
 from gridplan.model import Shift
-from gridplan.routing.turns import Segment, turn_lines
+from gridplan.routing.turns import Segment, stop_line, turn_lines
 
 _TOL_MIN = 1e-6
 
@@ -43,12 +43,24 @@ class RouteStep:
     arrival_min: float  # minutes after the shift start when the step begins
 
 
+@dataclass(frozen=True, slots=True)
+class KeyPointStop:
+    """A key point an officer visits: after step ``step`` (index), at ``arrival``."""
+
+    step: int
+    id: str
+    name: str
+    arrival: datetime
+    dwell_min: float
+
+
 @dataclass(frozen=True)
 class OfficerRoute:
     officer: str
     steps: tuple[RouteStep, ...]
     dwell_min: float = 0.0  # at key points
     wait_min: float = 0.0  # for key-point windows to open
+    stops: tuple[KeyPointStop, ...] = ()  # key points visited, in route order
 
     @property
     def length_m(self) -> float:
@@ -67,9 +79,15 @@ class OfficerRoute:
         return self.deadhead_m / self.length_m if self.length_m else 0.0
 
     def turns(self, *, lang: str = "zh") -> list[str]:
-        """Directions, e.g. "沿延安中路向东 320 m" then "右转进入成都北路，向北 150 m"."""
-        return turn_lines((Segment(s.name, s.deadhead, s.length_m, list(s.geometry.coords))
-                           for s in self.steps), lang=lang)
+        """Directions, e.g. "沿延安中路向东 320 m" then "右转进入成都北路，向北 150 m", with a
+        line at each key point ("到达重点点位 学校（K1）09:05，停留 10 min")."""
+        said: dict[int, list[str]] = {}
+        for stop in self.stops:
+            said.setdefault(stop.step, []).append(stop_line(
+                stop.id, stop.name, f"{stop.arrival:%H:%M}", stop.dwell_min, lang=lang))
+        return turn_lines((Segment(s.name, s.deadhead, s.length_m, list(s.geometry.coords),
+                                   "\n".join(said.get(i, ())))
+                           for i, s in enumerate(self.steps)), lang=lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +136,8 @@ class PatrolPlan:
 
     ``required`` maps street id to the passes needed this shift (both sides count twice);
     ``lower_bound_min`` bounds the longest route of any plan serving the streets this plan kept
-    (travel + inspection + dwell), so :attr:`gap` is a guarantee.
+    (travel + inspection + dwell), so :attr:`gap` — measured on the same work, never on minutes
+    spent waiting for a key point's window to open — is a guarantee.
     """
 
     grid_code: str
@@ -137,6 +156,8 @@ class PatrolPlan:
     officers_needed: int | None = None  # to cover everything in the shift, when estimated
     notes: tuple[str, ...] = ()
     links: frozenset = frozenset()  # walking links across gaps of the network (see notes)
+    day_part: str = ""  # the part of the day's pattern this shift is (e.g. 白), "" = whole day
+    shifts_today: int = 1  # shifts in the day's pattern: passes are shared among them
 
     # ------------------------------------------------------------------ figures
     @property
@@ -144,10 +165,15 @@ class PatrolPlan:
         return max((r.minutes for r in self.routes), default=0.0)
 
     @property
+    def longest_work_min(self) -> float:
+        """The longest route's travel, inspection and dwell (waiting for windows left out)."""
+        return max((r.minutes - r.wait_min for r in self.routes), default=0.0)
+
+    @property
     def gap(self) -> float:
         if self.lower_bound_min <= 0:
             return 0.0
-        return max(0.0, self.longest_min / self.lower_bound_min - 1.0)
+        return max(0.0, self.longest_work_min / self.lower_bound_min - 1.0)
 
     @property
     def served(self) -> Counter:
@@ -187,22 +213,24 @@ class PatrolPlan:
                 found.append(_problem(f"street {sid!r}", f"served {need} time(s) or listed "
                                       "uncovered", f"served {served[sid]}, uncovered "
                                       f"{missing[sid]}"))
-        if self.routes and self.lower_bound_min > self.longest_min + 1e-6 * max(1.0,
-                                                                               self.longest_min):
-            found.append(_problem("lower_bound_min", f"<= longest {self.longest_min:.3f}",
+        work = self.longest_work_min
+        if self.routes and self.lower_bound_min > work + 1e-6 * max(1.0, work):
+            found.append(_problem("lower_bound_min", f"<= longest work {work:.3f}",
                                   f"{self.lower_bound_min:.3f}"))
         return found
 
     # ------------------------------------------------------------------ reports
     def summary(self, *, lang: str = "zh", turns: int = 3) -> str:
         lines = [f"grid {self.grid_code} · {self.shift.start:%Y-%m-%d %H:%M}–"
-                 f"{self.shift.end:%H:%M} · {self.mode} · {len(self.routes)} officer(s) · "
-                 f"station snapped {self.station_snap_m:.0f} m"]
+                 f"{self.shift.end:%H:%M}{self._place_text()} · {self.mode} · "
+                 f"{len(self.routes)} officer(s) · station snapped {self.station_snap_m:.0f} m"]
         for r in self.routes:
             lines.append(f"  {r.officer}: {r.length_m / 1000:.2f} km, {r.minutes:.0f} min, "
                          f"deadhead {r.deadhead_share:.0%}")
             lines += [f"      {t}" for t in r.turns(lang=lang)[:turns]]
-        lines.append(f"  longest {self.longest_min:.0f} min vs lower bound "
+        waiting = self.longest_min - self.longest_work_min
+        wait_text = f" + {waiting:.0f} min waiting" if waiting >= 0.5 else ""
+        lines.append(f"  longest {self.longest_work_min:.0f} min{wait_text} vs lower bound "
                      f"{self.lower_bound_min:.0f} min (gap {self.gap:.1%}); coverage "
                      f"{self.coverage:.0%}; deadhead {self.deadhead_share:.0%}; "
                      f"{self.runtime_s:.1f} s ({self.method})")
@@ -224,13 +252,20 @@ class PatrolPlan:
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
+    def _place_text(self) -> str:
+        if self.shifts_today <= 1:
+            return ""
+        return f" ({self.day_part}, 1 of {self.shifts_today} shifts of the day)"
+
     def to_dict(self, *, lang: str = "zh") -> dict:
         """Plain JSON-ready figures (no geometry)."""
         return {
             "grid": self.grid_code, "mode": self.mode, "shift_start": self.shift.start.isoformat(),
-            "shift_end": self.shift.end.isoformat(),
+            "shift_end": self.shift.end.isoformat(), "day_part": self.day_part,
+            "shifts_today": self.shifts_today,
             "station_snap_m": round(self.station_snap_m, 1),
-            "longest_min": round(self.longest_min, 2), "lower_bound_min":
+            "longest_min": round(self.longest_min, 2),
+            "longest_work_min": round(self.longest_work_min, 2), "lower_bound_min":
             round(self.lower_bound_min, 2), "gap": round(self.gap, 4), "coverage":
             round(self.coverage, 4), "deadhead_share": round(self.deadhead_share, 4),
             "method": self.method, "runtime_s": round(self.runtime_s, 3),
@@ -266,9 +301,11 @@ class PatrolPlan:
                                 columns=["officer", "turns", "length_m", "minutes"])
         key_points = gpd.GeoDataFrame(pd.DataFrame(
             [{"id": k.id, "name": k.name, "window": k.window_text, "dwell_minutes":
-              float(k.dwell_minutes), "officer": k.officer or "", "on_time": k.on_time,
-              "geometry": k.point} for k in self.key_points],
-            columns=["id", "name", "window", "dwell_minutes", "officer", "on_time", "geometry"]),
+              float(k.dwell_minutes), "officer": k.officer or "",
+              "arrival": f"{k.arrival:%H:%M}" if k.arrival else "", "on_time": k.on_time,
+              "missed": k.missed, "geometry": k.point} for k in self.key_points],
+            columns=["id", "name", "window", "dwell_minutes", "officer", "arrival", "on_time",
+                     "missed", "geometry"]),
             geometry="geometry", crs=self.crs)
         uncovered = gpd.GeoDataFrame(pd.DataFrame(
             [{"name": u.name, "reason": u.reason, "grade": u.grade, "passes_missing":

@@ -27,7 +27,10 @@ from dataclasses import dataclass
 import networkx as nx
 
 from gridplan.model import Shift
+from gridplan.progress import Cancelled, ProgressCallback, ShouldCancel, report
 from gridplan.routing.arcroute_bounds import minmax_lower_bound
+from gridplan.routing.arcroute_instance import ArcInstance
+from gridplan.routing.arcroute_result import ArcRoutingResult
 from gridplan.routing.arcroute_solver import SearchParams, solve_minmax
 from gridplan.routing.keypoints import Arrival, SnappedKeyPoint, arrival_at
 from gridplan.routing.params import PatrolParams
@@ -96,9 +99,51 @@ class Routes:
         return best
 
 
+# ---------------------------------------------------------------------------------- hooks
+class Hooks:
+    """The caller's ``progress`` and ``should_cancel`` (see :mod:`gridplan.progress`).
+
+    Progress never goes back (a later search restarting at its own 0 % is not reported
+    lower); a cancel stops a running search inside the engine, which polls ``should_cancel``
+    every child, and raises :class:`~gridplan.progress.Cancelled` here."""
+
+    def __init__(self, progress: ProgressCallback | None = None,
+                 should_cancel: ShouldCancel | None = None) -> None:
+        self.progress, self.should_cancel = progress, should_cancel
+        self._reported = 0.0
+
+    def check(self, fraction: float, message: str) -> None:
+        """Report progress; raise :class:`~gridplan.progress.Cancelled` if asked to stop."""
+        self._reported = max(self._reported, fraction)
+        report(self._reported, message, progress=self.progress, should_cancel=self.should_cancel)
+
+    def stop_if_cancelled(self, where: str) -> None:
+        if self.should_cancel is not None and self.should_cancel():
+            raise Cancelled(f"cancelled: {where}")
+
+    def solve(self, instance: ArcInstance, k: int, search: SearchParams, *,
+              span: tuple[float, float] = (0.1, 0.8)) -> ArcRoutingResult:
+        """The min–max search, its progress reported within ``span`` of the whole."""
+        self.stop_if_cancelled(f"before the route search for {k} officer(s)")
+        lo, hi = span
+        message = f"route search for {k} officer(s)"
+
+        def heard(fraction: float) -> None:
+            if self.progress is not None and lo + (hi - lo) * fraction > self._reported:
+                self._reported = lo + (hi - lo) * fraction
+                self.progress(self._reported, message)
+
+        result = solve_minmax(instance, k, search, should_cancel=self.should_cancel,
+                              progress=heard)
+        if result.cancelled:
+            raise Cancelled(f"cancelled in the {message}")
+        return result
+
+
 # ---------------------------------------------------------------------------------- solving
 def solve(area: RoutingArea, tasks: Sequence[Task], kept: Sequence[int], k: int,
-          params: PatrolParams, *, time_limit_s: float) -> tuple[list[Route], float, str]:
+          params: PatrolParams, *, time_limit_s: float, hooks: Hooks | None = None
+          ) -> tuple[list[Route], float, str]:
     """Routes serving the ``kept`` tasks, the lower bound on the longest, and the method."""
     if not kept:
         return [[] for _ in range(k)], 0.0, "nothing to serve"
@@ -106,12 +151,12 @@ def solve(area: RoutingArea, tasks: Sequence[Task], kept: Sequence[int], k: int,
         return _postman(area, tasks, kept, params)
     instance = with_tasks(area.base, [tasks[i].street for i in kept],
                           [_service(area, tasks[i]) for i in kept])
-    result = solve_minmax(instance, k, SearchParams(
+    result = (hooks or Hooks()).solve(instance, k, SearchParams(
         seed=params.seed, time_limit_s=time_limit_s, max_iterations=params.max_iterations))
     routes = [[(kept[a >> 1], a % 2 == 0) for a in r] for r in result.routes]
     routes += [[] for _ in range(k - len(routes))]
     method = f"min-max {k}-postman (hybrid genetic search)"
-    if result.iterations < params.max_iterations and result.gap > 1e-9:
+    if result.stop_reason == "time limit":
         method += " — stopped by the time cap, a rerun may differ"
     return routes, result.lower_bound, method
 
@@ -166,13 +211,15 @@ class Fitted:
 
 
 def fit_to_shift(area: RoutingArea, tasks: Sequence[Task], k: int, params: PatrolParams,
-                 budget_min: float, *, rounds: int = 3) -> Fitted:
+                 budget_min: float, *, rounds: int = 3, hooks: Hooks | None = None) -> Fitted:
     """Routes within ``budget_min`` each, leaving out the lowest-priority passes if needed."""
+    hooks = hooks or Hooks()
     order = sorted(range(len(tasks)), key=lambda i: tasks[i].priority)  # drop from the front
     kept = sorted(range(len(tasks)))
     dropped: list[int] = []
     ev = Routes(area, tasks)
-    routes, bound, method = solve(area, tasks, kept, k, params, time_limit_s=params.time_limit_s)
+    routes, bound, method = solve(area, tasks, kept, k, params, time_limit_s=params.time_limit_s,
+                                  hooks=hooks)
     solves = 1
     for _ in range(rounds):
         over = sum(max(0.0, ev.cost(r) - budget_min) for r in routes)
@@ -187,8 +234,9 @@ def fit_to_shift(area: RoutingArea, tasks: Sequence[Task], k: int, params: Patro
             dropped.append(i)
             removed += _service(area, tasks[i])
         kept = sorted(set(kept) - set(dropped))
+        hooks.check(0.5, f"{len(dropped)} pass(es) left out, solving again")
         routes, bound, method = solve(area, tasks, kept, k, params,
-                                      time_limit_s=max(0.5, params.time_limit_s / 2))
+                                      time_limit_s=max(0.5, params.time_limit_s / 2), hooks=hooks)
         solves += 1
     for route in routes:  # still over: trim each overlong route, lowest priority first
         while route and ev.cost(route) > budget_min + _EPS:

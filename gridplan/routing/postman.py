@@ -9,8 +9,8 @@ spanning tree of shortest paths, completed by a T-join, then improved by re-link
 :func:`_relink`); the result carries a proven lower bound.
 
 Driving (directed graph, one-way streets once): the same with a min-cost flow over node
-imbalances instead of the T-join; exact, with integer costs that represent the float lengths
-exactly. A required street that no closed walk can reach is reported (or returned as uncovered).
+imbalances instead of the T-join (compiled primal–dual successive shortest paths, checked exact on
+the float lengths, see :mod:`gridplan.routing.balance`). A required street that no closed walk can reach is reported (or returned as uncovered).
 """
 
 from __future__ import annotations
@@ -414,16 +414,17 @@ def _steps(
     walk = euler_circuit(
         arrays.tails[copies], arrays.heads[copies], start=start, directed=arrays.directed, xy=xy
     )
-    served = np.zeros(counts.size, dtype=np.int64)
+    # plain lists: indexing numpy arrays one item at a time is the slow part of a big tour
+    served = [0] * counts.size
+    edge_of, tails, heads = copies.tolist(), arrays.tails.tolist(), arrays.heads.tolist()
+    wanted, nodes, keys = passes.tolist(), arrays.nodes, arrays.keys
     steps = []
     for copy, is_reversed in walk:
-        e = int(copies[copy])
-        a, b = int(arrays.tails[e]), int(arrays.heads[e])
-        if is_reversed:
-            a, b = b, a
-        serving = served[e] < passes[e]
+        e = edge_of[copy]
+        a, b = (heads[e], tails[e]) if is_reversed else (tails[e], heads[e])
+        serving = served[e] < wanted[e]
         served[e] += serving
-        steps.append(TourStep(arrays.nodes[a], arrays.nodes[b], arrays.keys[e], not serving))
+        steps.append(TourStep(nodes[a], nodes[b], keys[e], not serving))
     return steps
 
 
@@ -451,8 +452,7 @@ def _result(
         rounding_bound_m=augmentation.rounding_bound,
         method=augmentation.method,
         runtime_s=time.perf_counter() - started,
-        required=tuple((arrays.edge_key(e), int(asked[e])) for e in np.flatnonzero(asked).tolist()),
-        uncovered=tuple(
-            arrays.edge_key(e) for e in np.flatnonzero((asked > 0) & (passes == 0)).tolist()
-        ),
+        required=tuple(zip(arrays.edge_keys(np.flatnonzero(asked)),
+                           asked[asked > 0].tolist(), strict=True)),
+        uncovered=tuple(arrays.edge_keys(np.flatnonzero((asked > 0) & (passes == 0)))),
     )

@@ -90,14 +90,23 @@ class EdgeArrays:
         u, v = self.nodes[self.tails[i]], self.nodes[self.heads[i]]
         return (u, v, self.keys[i]) if self.multigraph else (u, v)
 
+    def edge_keys(self, indices: np.ndarray) -> list[EdgeKey]:
+        """:meth:`edge_key` of many edges at once."""
+        nodes, keys = self.nodes, self.keys
+        pairs = zip(self.tails[indices].tolist(), self.heads[indices].tolist(), strict=True)
+        if self.multigraph:
+            return [(nodes[a], nodes[b], keys[i])
+                    for (a, b), i in zip(pairs, indices.tolist(), strict=True)]
+        return [(nodes[a], nodes[b]) for a, b in pairs]
+
 
 def edge_arrays(graph: nx.Graph, *, weight: str) -> EdgeArrays:
     """Arrays of ``graph`` (any networkx graph) with validated non-negative finite weights."""
     nodes = list(graph.nodes)
     index = {n: i for i, n in enumerate(nodes)}
     multigraph = graph.is_multigraph()
-    edges = (
-        list(graph.edges(keys=True, data=weight))
+    edges = (  # a comprehension, not list(): list() asks the view its length, a second pass
+        [e for e in graph.edges(keys=True, data=weight)]  # noqa: C416
         if multigraph
         else [(u, v, None, w) for u, v, w in graph.edges(data=weight)]
     )

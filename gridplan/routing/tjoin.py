@@ -5,7 +5,8 @@ to the required streets is what makes a Chinese postman tour optimal: the odd-de
 are paired up by the cheapest possible extra walking. Textbook code builds the complete graph of
 shortest-path distances between the odd nodes and runs a dense blossom matching on it; that is
 cubic and quadratic in memory. PyMatching's sparse blossom solves the same problem directly on the
-street graph (its "detection events" are ``T``, its answer the edges of the join).
+street graph (its "detection events" are ``T``, its answer the edges of the join), after an exact
+reduction that removes dead ends and degree-2 chains (:mod:`gridplan.routing.tjoin_reduce`).
 
 Exactness. PyMatching turns weights into 32-bit integers. When every weight is already integral it
 uses them unchanged (scale 1), otherwise it rescales to 2**24 levels. We therefore convert lengths
@@ -27,6 +28,7 @@ import pymatching
 from scipy.sparse import csc_matrix
 
 from gridplan.errors import InfeasibleError, InvalidInputError, Problem
+from gridplan.routing.tjoin_reduce import expand_join, reduce_tjoin
 
 #: PyMatching drops (with a warning) any edge heavier than this after integer conversion.
 MAX_INTEGER_WEIGHT = 2**24 - 1
@@ -83,14 +85,20 @@ def min_weight_tjoin(
 
     cheapest = cheapest_parallel_edges(tails, heads, weights)
     resolution, exact = integer_scale(weights[cheapest], finest_resolution=finest_resolution)
-    int_weights = np.round(weights[cheapest] / resolution)
-    matcher = _matcher(num_nodes, tails[cheapest], heads[cheapest], int_weights)
+    int_weights = np.round(weights[cheapest] / resolution).astype(np.int64)
     syndrome = np.zeros(num_nodes, dtype=np.uint8)
     syndrome[terminal_idx] = 1
     _check_even_terminals(num_nodes, tails[cheapest], heads[cheapest], syndrome)
-    pairs = matcher.decode_to_edges_array(syndrome)
-
-    join = _edge_indices(pairs, tails[cheapest], heads[cheapest], cheapest)
+    # exact reduction (leaves, degree-2 chains) first; the matcher sees what is left
+    eu, ev, ew, child_a, child_b, alive, forced, left = reduce_tjoin(
+        num_nodes, tails[cheapest], heads[cheapest], int_weights, syndrome, MAX_INTEGER_WEIGHT)
+    kept = np.flatnonzero(alive)
+    chosen = np.zeros(0, dtype=np.int64)
+    if left.any():
+        matcher = _matcher(num_nodes, eu[kept], ev[kept], ew[kept].astype(float))
+        pairs = matcher.decode_to_edges_array(left)
+        chosen = _edge_indices(pairs, eu[kept], ev[kept], kept)
+    join = cheapest[expand_join(chosen, child_a, child_b, forced, cheapest.size)]
     weight = float(weights[join].sum())
     bound = 0.0 if exact else resolution / 2 * (join.size + max(num_nodes - 1, 0))
     return TJoin(join, weight, resolution, bound)

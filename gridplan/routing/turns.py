@@ -2,9 +2,11 @@
 
 A route is a sequence of segments (street name, patrolled or only walked through, length, the
 line's coordinates in travel order). Consecutive segments on the same street with the same status
-merge into one *leg*; the turn between two legs comes from the change of bearing (last piece of
-the previous leg → first piece of the next), and each leg's compass heading from the bearing from
-its start to its end. Coordinates are metric (x east, y north) or, with ``lonlat=True``, WGS-84
+merge into one *leg* unless the walker turns back between them: every reversal starts a leg of
+its own ("掉头"), so a leg never doubles back on itself and its length is the length of its own
+line. The turn between two legs comes from the change of bearing (last piece of the previous leg
+→ first piece of the next), and each leg's compass heading from the bearing from its start to its
+end. Coordinates are metric (x east, y north) or, with ``lonlat=True``, WGS-84
 degrees (longitude scaled by cos(latitude) so bearings are true).
 """
 
@@ -25,12 +27,16 @@ _COMPASS = {
 _PHRASES = {
     "zh": {"follow": "沿{name}向{compass} {length} m", "continue": "直行进入{name}",
            "turn_left": "左转进入{name}", "turn_right": "右转进入{name}",
-           "u_turn": "掉头进入{name}", "leg": "{verb}，向{compass} {length} m",
-           "unnamed": "无名道路", "through": "（途经）", "join": "，"},
+           "u_turn": "掉头进入{name}", "u_turn_same": "掉头沿{name}",
+           "leg": "{verb}，向{compass} {length} m",
+           "unnamed": "无名道路", "through": "（途经）", "join": "，",
+           "stop": "到达重点点位 {name}（{id}）{arrival}，停留 {dwell} min"},
     "en": {"follow": "Follow {name} {compass} {length} m", "continue": "Continue onto {name}",
            "turn_left": "Turn left onto {name}", "turn_right": "Turn right onto {name}",
-           "u_turn": "Turn back onto {name}", "leg": "{verb}, {compass} {length} m",
-           "unnamed": "unnamed street", "through": " (pass through)", "join": "; "},
+           "u_turn": "Turn back onto {name}", "u_turn_same": "Turn back along {name}",
+           "leg": "{verb}, {compass} {length} m",
+           "unnamed": "unnamed street", "through": " (pass through)", "join": "; ",
+           "stop": "Key point {name} ({id}) at {arrival}, stay {dwell} min"},
 }
 
 
@@ -40,6 +46,7 @@ class Segment:
     deadhead: bool
     length_m: float
     coords: Sequence[tuple[float, float]]  # in travel order, at least two points
+    stop: str = ""  # a line said after this segment (a key point visited on it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +60,15 @@ class Leg:
     first_bearing_deg: float  # of its first piece
     last_bearing_deg: float  # of its last piece
     heading_deg: float  # start → end
+    coords: tuple[tuple[float, float], ...] = ()  # its line in travel order
+    stop: str = ""  # said after the leg (it ends where a key point is visited)
 
 
 @dataclass(frozen=True, slots=True)
 class Turn:
     kind: str  # one of TURN_KINDS ("follow" for the first leg)
     leg: Leg
+    same_street: bool = False  # the previous leg was on the same street (a turn back on it)
 
 
 def bearing_deg(a: Sequence[float], b: Sequence[float], *, lonlat: bool = False) -> float:
@@ -85,29 +95,31 @@ def compass_index(bearing: float) -> int:
 
 
 def merge_legs(segments: Iterable[Segment], *, lonlat: bool = False) -> list[Leg]:
-    """Consecutive segments on the same street with the same status, merged."""
+    """Consecutive segments on the same street with the same status, merged — except across a
+    reversal (a bearing change above ``U_TURN_DEG``), where a new leg starts."""
     legs: list[Leg] = []
-    start: tuple[float, float] | None = None
     for seg in segments:
-        xy = [tuple(p) for p in seg.coords]
+        xy = [(float(p[0]), float(p[1])) for p in seg.coords]
         if len(xy) < 2:
             continue
         first = bearing_deg(xy[0], xy[1], lonlat=lonlat)
         last = bearing_deg(xy[-2], xy[-1], lonlat=lonlat)
-        if legs and legs[-1].name == seg.name and legs[-1].deadhead == seg.deadhead:
-            prev = legs[-1]
+        prev = legs[-1] if legs else None
+        if (prev is not None and prev.name == seg.name and prev.deadhead == seg.deadhead
+                and not prev.stop and turn_kind(prev.last_bearing_deg, first) != "u_turn"):
+            coords = prev.coords + tuple(xy[1:])
             legs[-1] = Leg(prev.name, prev.deadhead, prev.length_m + seg.length_m,
                            prev.first_bearing_deg, last,
-                           _heading(start, xy[-1], prev.first_bearing_deg, lonlat))
+                           _heading(coords[0], coords[-1], prev.first_bearing_deg, lonlat),
+                           coords, seg.stop)
             continue
-        start = xy[0]
         legs.append(Leg(seg.name, seg.deadhead, seg.length_m, first, last,
-                        _heading(start, xy[-1], first, lonlat)))
+                        _heading(xy[0], xy[-1], first, lonlat), tuple(xy), seg.stop))
     return legs
 
 
 def _heading(start, end, fallback: float, lonlat: bool) -> float:
-    if start is None or math.dist(start, end) < 1e-9:  # a loop back to where it began
+    if math.dist(start, end) < 1e-9:  # a loop back to where it began
         return fallback
     return bearing_deg(start, end, lonlat=lonlat)
 
@@ -118,7 +130,7 @@ def directions(legs: Sequence[Leg]) -> list[Turn]:
     for i, leg in enumerate(legs):
         kind = "follow" if i == 0 else turn_kind(legs[i - 1].last_bearing_deg,
                                                  leg.first_bearing_deg)
-        turns.append(Turn(kind, leg))
+        turns.append(Turn(kind, leg, same_street=i > 0 and legs[i - 1].name == leg.name))
     return turns
 
 
@@ -131,11 +143,24 @@ def describe(turn: Turn, *, lang: str = "zh") -> str:
     length = f"{leg.length_m:.0f}"
     if turn.kind == "follow":
         return words["follow"].format(name=name, compass=compass, length=length)
-    verb = words[turn.kind].format(name=name)
+    kind = "u_turn_same" if turn.kind == "u_turn" and turn.same_street else turn.kind
+    verb = words[kind].format(name=name)
     return words["leg"].format(verb=verb, compass=compass, length=length)
+
+
+def stop_line(key_point_id: str, name: str, arrival: str, dwell_min: float, *,
+              lang: str = "zh") -> str:
+    """The line said at a key point, e.g. "到达重点点位 学校（K1）09:05，停留 10 min"."""
+    return _PHRASES[lang]["stop"].format(id=key_point_id, name=name or key_point_id,
+                                         arrival=arrival, dwell=f"{dwell_min:.0f}")
 
 
 def turn_lines(segments: Iterable[Segment], *, lonlat: bool = False, lang: str = "zh"
                ) -> list[str]:
-    """Directions for one route, one line per leg."""
-    return [describe(t, lang=lang) for t in directions(merge_legs(segments, lonlat=lonlat))]
+    """Directions for one route, one line per leg, plus a line at each key point."""
+    lines = []
+    for turn in directions(merge_legs(segments, lonlat=lonlat)):
+        lines.append(describe(turn, lang=lang))
+        if turn.leg.stop:
+            lines.extend(turn.leg.stop.split("\n"))
+    return lines

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -89,8 +90,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
 
 
-# argon2 at its cheapest: the tests check the flow, not the cost (production keeps RFC 9106's)
-CHEAP_HASH = {"password_time_cost": 1, "password_memory_kib": 64}
+# argon2 at its cheapest and refused logins answered at once: the tests check the flow, not
+# the cost (production keeps RFC 9106's argon2 profile and the 0.5 s refusal delay)
+CHEAP_HASH = {"password_time_cost": 1, "password_memory_kib": 64,
+              "login_refusal_delay_s": 0.0}
 
 
 @pytest.fixture(scope="session")
@@ -197,6 +200,21 @@ def world(client: TestClient) -> World:
     w.add_grid(HP, "HP-2", index=1)
     w.add_grid(JA, "JA-1", index=0)
     return w
+
+
+def wait_for_job(world: World, job_id: str, user: str = "planner",
+                 timeout_s: float = 120) -> dict[str, Any]:
+    """The job once it has finished (polled; generous deadline for a busy CI machine), with its
+    result fetched when it succeeded."""
+    deadline = time.monotonic() + timeout_s
+    while (job := world.client.get(f"/jobs/{job_id}", headers=world.h(user)).json())[
+            "status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.1)
+    if job["status"] == "succeeded":  # a poll has no result: it is its own resource
+        job["result"] = world.client.get(job["result_url"], headers=world.h(user)).json()[
+            "result"]
+    return job
 
 
 def geojson(geometry: Any) -> dict[str, Any]:

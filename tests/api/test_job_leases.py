@@ -187,7 +187,7 @@ def test_jobs_left_by_a_version_without_leases_are_recovered_after_the_upgrade(
 
     db = Database.connect(database_url)
     try:
-        upgrade(db.engine, "0002")
+        upgrade(db.engine, "0005_token_version")
         with db.engine.begin() as conn:
             conn.execute(text(
                 "INSERT INTO jobs (id, kind, params, status, progress, message, "

@@ -85,3 +85,20 @@ def test_running_job_reports_progress_and_cancels(slow_client: TestClient) -> No
     assert job["status"] == "cancelled" and job["result_url"] is None and job["progress"] < 1
     assert slow_client.get(f"/jobs/{job_id}/result", headers=h).status_code == 409
     assert slow_client.delete(f"/jobs/{job_id}", headers=h).status_code == 409
+
+
+def test_an_internal_error_shows_the_owner_no_traceback(world: World) -> None:
+    from api.db.models import Job, utcnow
+
+    trace = 'Traceback (most recent call last):\n  File "/srv/gridplan/api/x.py", line 3\nKeyError'
+    with world.db.session() as s:
+        s.add(Job(id="crashed-job", kind="routes", params={}, status="failed", progress=0.3,
+                  message="internal error: KeyError('/srv/gridplan/secret')",
+                  error={"kind": "KeyError", "traceback": trace}, owner="planner",
+                  cancel_requested=False, created_at=utcnow()))
+    for url in ("/jobs/crashed-job", "/jobs"):
+        body = world.client.get(url, headers=world.h("planner")).text
+        assert "Traceback" not in body and "/srv/gridplan" not in body, body
+        assert "internal error" in body and "crashed-job" in body  # what to quote to an admin
+    admin = world.client.get("/jobs/crashed-job", headers=world.h("admin")).json()
+    assert admin["error"]["traceback"] == trace  # the operator still sees it

@@ -100,6 +100,13 @@ def _osm_upload(w: World, target: str, _u: str | None) -> Request:
                          "data": {"name": "crop", "mode": "walk", "jurisdiction_code": D[target]}}
 
 
+def _tracks_upload(w: World, target: str, _u: str | None) -> Request:
+    data = b"officer,time,lon,lat\nA,2026-11-25 08:00:00,121.48,31.23\n"
+    return "/tracks/coverage", {"files": {"file": ("tracks.csv", data)},
+                                "data": {"grid_id": str(_grid_id(w, target)),
+                                         "network_id": str(_network(w, target))}}
+
+
 ALL = {"own": True, "other": True}
 NONE = {"own": False, "other": False}
 OWN = {"own": True, "other": False}
@@ -125,6 +132,20 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str | None, dict[str, bool]]]]
     ("POST", "/users/me/api-keys"): (lambda w, t, u: ("/users/me/api-keys", {"json": {}}), EVERYONE),
     ("DELETE", "/users/me/api-keys/{key_id}"): (
         lambda w, t, u: (f"/users/me/api-keys/{_own_key(w, u)}", {}), EVERYONE),
+    ("PATCH", "/users/{user_id}"): (
+        lambda w, t, u: (f"/users/{_other_user(w, t)}", {"json": {"is_active": True}}),
+        ADMIN_ONLY),
+    ("PUT", "/users/me/password"): (
+        lambda w, t, u: ("/users/me/password", {"json": {
+            "current_password": "correct horse battery",
+            "new_password": "correct horse battery"}}), EVERYONE),
+    ("PUT", "/users/{user_id}/password"): (
+        lambda w, t, u: (f"/users/{_other_user(w, t)}/password", {"json": {
+            "new_password": "correct horse battery"}}), ADMIN_ONLY),
+    ("POST", "/users/me/tokens/revoke"): (lambda w, t, u: ("/users/me/tokens/revoke", {}),
+                                          EVERYONE),
+    ("POST", "/users/{user_id}/tokens/revoke"): (
+        lambda w, t, u: (f"/users/{_other_user(w, t)}/tokens/revoke", {}), ADMIN_ONLY),
     ("GET", "/jurisdictions"): (lambda w, t, u: ("/jurisdictions", {}), EVERYONE),
     ("GET", "/jurisdictions/{code}"): (lambda w, t, u: (f"/jurisdictions/{D[t]}", {}),
                                        DISTRICT_READERS),
@@ -166,12 +187,19 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str | None, dict[str, bool]]]]
     ("GET", "/incidents/{set_id}"): (lambda w, t, u: (f"/incidents/{_incident_set(w, t)}", {}),
                                      DISTRICT_READERS),
     ("POST", "/incidents"): (_incident_upload, EDITORS),
+    ("POST", "/tracks/coverage"): (_tracks_upload, DISTRICT_READERS),
     ("DELETE", "/grids/{grid_id}"): (
         lambda w, t, u: (f"/grids/{_fresh_grid(w, t, u)}", {"headers": {"If-Match": '"1"'}}),
         EDITORS),
     ("GET", "/zones/{code_a}/{code_b}"): (
         lambda w, t, u: ("/zones/{}/{}".format(*((HP, JA) if t == "own" else (CN, JA))), {}),
         {"admin": ALL, "planner": OWN, "joint": OWN}),
+    ("GET", "/zones/{code_a}/{code_b}/width"): (
+        lambda w, t, u: ("/zones/{}/{}/width".format(*((HP, JA) if t == "own" else (CN, JA))), {}),
+        {"admin": ALL, "planner": OWN, "joint": OWN}),
+    ("PUT", "/zones/{code_a}/{code_b}/width"): (
+        lambda w, t, u: ("/zones/{}/{}/width".format(*((HP, JA) if t == "own" else (CN, JA))),
+                         {"json": {"zone_width_m": 60}}), ADMIN_ONLY),
     ("GET", "/jobs/kinds"): (lambda w, t, u: ("/jobs/kinds", {}), EVERYONE),
     ("GET", "/jobs"): (lambda w, t, u: ("/jobs", {}), EVERYONE),
     ("POST", "/jobs"): (
@@ -211,6 +239,13 @@ EXTRA_CASES: list[tuple[str, str, Builder, dict[str | None, dict[str, bool]]]] =
 ]
 
 
+def _other_user(w: World, target: str) -> int:
+    from api.db.models import User
+
+    with w.db.session() as s:  # "own"/"other" do not apply to accounts: always planner_ja
+        return s.query(User).filter(User.username == "planner_ja").one().id
+
+
 def _own_key(w: World, user: str | None) -> int:
     if user is None:
         return 1
@@ -242,3 +277,22 @@ def test_permission_matrix(world: World) -> None:
                     wrong.append(f"{method} {path} as {user} on {target}: {r.status_code} "
                                  f"(expected {'allow' if expected else 'deny'}) {r.text[:120]}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_403_bodies_name_nothing_the_caller_may_not_see(world: World) -> None:
+    """The audit saw 403s naming the grid code and district of ids the caller may not read."""
+    town = f"{JA}007"
+    world.client.post("/jurisdictions", headers=world.h("admin"), json={
+        "code": town, "name": "镇", "level": 4, "parent_code": JA,
+        "geometry": geojson(grid_shape(JA, 0))})
+    probes = [("squad", f"/grids/{world.grids['JA-1']}"),
+              ("squad", f"/grids/{world.grids['HP-2']}"),
+              ("planner", f"/grids/{world.grids['JA-1']}/history"),
+              ("planner", f"/plans/{world.plans[JA]}"), ("planner", f"/jurisdictions/{town}"),
+              ("planner", f"/incidents/{_incident_set(world, 'other')}"),
+              ("planner", f"/networks/{_network(world, 'other')}")]
+    for user, url in probes:
+        r = world.client.get(url, headers=world.h(user))
+        assert r.status_code == 403, (url, r.status_code)
+        leaked = [word for word in (JA, "JA-1", "HP-2") if word in r.json()["detail"]]
+        assert not leaked, (user, url, r.json())

@@ -6,6 +6,7 @@ because loading the sample and parsing its streets once is enough.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +20,7 @@ from api.app import create_app
 from api.settings import Settings
 from tests.api.conftest import BACKENDS, CHEAP_HASH, TestClient, backend_url
 
-ADMIN_PASSWORD = "sample-admin-pw"
+ADMIN_PASSWORD = "sample-planning-passphrase"  # no username in it (password rules)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -77,9 +78,9 @@ def _ids(client: TestClient, h: dict[str, str]) -> tuple[dict, int, int]:
 def test_routes_for_two_officers_are_the_engine_plan(served: tuple[TestClient, dict]) -> None:
     client, h = served
     grid, net, incidents = _ids(client, h)
-    params = {"grid_id": grid["id"], "network_id": net, "officers": 2, "time_limit_s": 1,
-              "seed": 3, "shift": "08:00-12:00", "day": "2026-11-25",
-              "incident_set_id": incidents}
+    params = {"grid_id": grid["id"], "network_id": net, "officers": 2, "max_iterations": 5,
+              "time_limit_s": 300, "seed": 3, "shift": "08:00-12:00", "day": "2026-11-25",
+              "incident_set_id": incidents}  # an iteration budget: repeatable on a busy machine
     job = run(client, h, "routes", params)
     assert job["status"] == "succeeded", job
     r = job["result"]
@@ -108,9 +109,68 @@ def test_single_officer_route_is_valid(served: tuple[TestClient, dict]) -> None:
 def test_routes_refuse_a_bad_shift_at_submission(served: tuple[TestClient, dict]) -> None:
     client, h = served
     grid, net, _ = _ids(client, h)
+    for shift, words in (("25:00-26:00", "HH:MM"), ("08:00-08:00", "end different")):
+        bad = client.post("/jobs", json={"kind": "routes", "params": {
+            "grid_id": grid["id"], "network_id": net, "shift": shift}}, headers=h)
+        assert bad.status_code == 422 and words in bad.text
     bad = client.post("/jobs", json={"kind": "routes", "params": {
-        "grid_id": grid["id"], "network_id": net, "shift": "25:00-26:00"}}, headers=h)
-    assert bad.status_code == 422 and "HH:MM" in bad.text
+        "grid_id": grid["id"], "network_id": net, "walk_speed_kmh": 0}}, headers=h)
+    assert bad.status_code == 422 and "walk_speed_kmh" in bad.text  # the patrol policy's bounds
+
+
+def test_the_service_the_cli_and_the_library_give_the_same_routes(
+        served: tuple[TestClient, dict], tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from api.cli import cli
+    from geodata import sample
+    from geodata.grids import grids_to_model
+    from gridplan.routing import PatrolParams, plan_routes
+
+    client, h = served
+    code = "310101000000002"
+    grid = next(g for g in client.get("/grids", headers=h).json() if g["code"] == code)
+    net_id = client.get("/networks", headers=h).json()[0]["id"]
+    policy = {"seed": 5, "max_iterations": 5, "time_limit_s": 300}
+    shift = {"shift": "08:00-12:00", "pattern": "day+night", "day": "2026-11-25"}
+    job = run(client, h, "routes", {"grid_id": grid["id"], "network_id": net_id, "officers": 2,
+                                    **policy, **shift})
+    assert job["status"] == "succeeded", job
+    served_turns = [o["turns"] for o in job["result"]["officers"]]
+    cli_out = CliRunner().invoke(cli, [
+        "routes", "--grid", code, "--officers", "2", "--shift", "08:00-12:00", "--pattern",
+        "day+night", "--date", "2026-11-25", "--seed", "5", "--max-iterations", "5",
+        "--time-limit-s", "300", "--out", str(tmp_path), "--json"])
+    assert cli_out.exit_code == 0, cli_out.output
+    (cli_plan,) = json.loads(cli_out.output)
+    net = sample.network("walk")
+    (plan,) = plan_routes(net, grids_to_model(sample.grids(), metric_crs=str(net.crs)),
+                          grid_codes=[code], officers=2, shift="08:00-12:00",
+                          pattern="day+night", day=__import__("datetime").date(2026, 11, 25),
+                          params=PatrolParams(**policy)).plans
+    library_turns = [r.turns() for r in plan.routes]
+    assert served_turns == [o["turns"] for o in cli_plan["officers"]] == library_turns
+    assert job["result"]["day_part"] == cli_plan["day_part"] == plan.day_part == "白"
+
+
+def test_cancelling_a_running_routes_job_stops_it_within_two_seconds(
+        served: tuple[TestClient, dict]) -> None:
+    client, h = served
+    grid, net, _ = _ids(client, h)
+    job = client.post("/jobs", json={"kind": "routes", "params": {
+        "grid_id": grid["id"], "network_id": net, "officers": 3, "max_iterations": 100_000,
+        "time_limit_s": 600, "shift": "08:00-20:00"}}, headers=h).json()
+    deadline = time.monotonic() + 120
+    while (found := client.get(f"/jobs/{job['id']}", headers=h).json())["progress"] < 0.3:
+        assert found["status"] in ("queued", "running") and time.monotonic() < deadline, found
+        time.sleep(0.1)
+    asked = time.monotonic()
+    assert client.delete(f"/jobs/{job['id']}", headers=h).status_code == 202
+    while (found := client.get(f"/jobs/{job['id']}", headers=h).json())["status"] == "running":
+        time.sleep(0.05)
+    assert found["status"] == "cancelled" and time.monotonic() - asked < 2.0
 
 
 def test_redesign_is_balanced_contiguous_seeded_and_saved(served: tuple[TestClient, dict]) -> None:
@@ -144,6 +204,83 @@ def test_hotspots_of_the_synthetic_incidents(served: tuple[TestClient, dict]) ->
     assert too_few["status"] == "failed" and "too few" in too_few["message"]
 
 
+@pytest.fixture(scope="module")
+def library_sample(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The bundled sample as the service stores it (incidents through its normalised CSV)."""
+    from api.incident_store import read_normalised, write_normalised
+    from geodata.hotspots import sample_hotspot_inputs
+
+    inputs = sample_hotspot_inputs()
+    path = tmp_path_factory.mktemp("stored") / "incidents.csv"
+    return {"inputs": inputs, "incidents": read_normalised(write_normalised(inputs.incidents,
+                                                                            path))}
+
+
+def test_hotspots_job_is_the_library_study(served: tuple[TestClient, dict],
+                                           library_sample: dict[str, Any]) -> None:
+    from gridplan.hotspot_study import study_hotspots
+
+    client, h = served
+    sets = {s["district_code"]: s["id"] for s in client.get("/incidents", headers=h).json()}
+    net = client.get("/networks", headers=h).json()[0]["id"]
+    job = run(client, h, "hotspots", {"incident_set_id": sets["310101"], "network_id": net,
+                                      "cell_size_m": 100, "top": 20})
+    assert job["status"] == "succeeded", job
+    inputs = library_sample["inputs"]
+    district = inputs.jurisdictions[inputs.jurisdictions["code"] == "310101"]
+    library = study_hotspots(district, library_sample["incidents"], network=inputs.network,
+                             top=20).to_dict()
+    assert job["result"]["hotspots"] == _json(library["hotspots"])
+    assert job["result"]["hotspot_count"] == library["hotspot_count"] > 0
+    assert job["result"]["time_zone"] == "Asia/Shanghai"
+
+
+def test_hotspot_job_parameters_are_checked_by_the_library_at_submission(
+        served: tuple[TestClient, dict]) -> None:
+    client, h = served
+    sets = {s["district_code"]: s["id"] for s in client.get("/incidents", headers=h).json()}
+    bad = client.post("/jobs", json={"kind": "hotspots", "params": {
+        "incident_set_id": sets["310101"], "tz": "Mars/Base", "cell_size_m": 5}}, headers=h)
+    assert bad.status_code == 422 and "cell_size_m" in bad.text
+    zone = client.post("/jobs", json={"kind": "hotspots", "params": {
+        "incident_set_id": sets["310101"], "tz": "Mars/Base"}}, headers=h)
+    assert zone.status_code == 422 and "IANA time zone" in zone.text
+    order = client.post("/jobs", json={"kind": "joint_patrols", "params": {
+        "code_a": "310101", "code_b": "310106", "incident_set_ids": list(sets.values()),
+        "nightly_per_week": 1, "thrice_weekly_per_week": 2}}, headers=h)
+    assert order.status_code == 422 and "nightly_per_week" in order.text
+
+
+def test_joint_patrols_job_is_the_library_study(served: tuple[TestClient, dict],
+                                                library_sample: dict[str, Any]) -> None:
+    from gridplan.hotspot_study import study_hotspots
+
+    client, h = served
+    sets = {s["district_code"]: s["id"] for s in client.get("/incidents", headers=h).json()}
+    net = client.get("/networks", headers=h).json()[0]["id"]
+    job = run(client, h, "joint_patrols", {"code_a": "310101", "code_b": "310106",
+                                           "incident_set_ids": list(sets.values()),
+                                           "network_id": net, "top": 5})
+    assert job["status"] == "succeeded", job
+    inputs = library_sample["inputs"]
+    library = study_hotspots(inputs.jurisdictions, library_sample["incidents"],
+                             network=inputs.network, grids=inputs.grids, boundary=True,
+                             top=5).to_dict()["boundary"]
+    served_rows, library_rows = job["result"]["flagged"], _json(library["flagged"])
+    assert len(served_rows) == len(library_rows) > 0
+    keys = ("rank", "score", "jurisdictions", "incidents_by_jurisdiction", "peak_window")
+    for mine, theirs in zip(served_rows, library_rows, strict=True):
+        assert {k: mine[k] for k in keys} == {k: theirs[k] for k in keys}
+        for k in ("lon", "lat", "description"):
+            assert mine["joint_patrol"]["meeting_point"][k] == \
+                theirs["joint_patrol"]["meeting_point"][k]
+    assert job["result"]["meeting_list"] == _json(library["meeting_list"])
+
+
+def _json(data: Any) -> Any:
+    return json.loads(json.dumps(data, ensure_ascii=False, default=str))
+
+
 def test_job_kinds_are_listed_with_parameter_schemas(served: tuple[TestClient, dict]) -> None:
     client, h = served
     kinds = {k["name"]: k for k in client.get("/jobs/kinds", headers=h).json()}
@@ -164,7 +301,7 @@ def test_a_routes_job_exports_its_plan_in_every_format(served: tuple[TestClient,
     client, h = served
     grid, net, _ = _ids(client, h)
     job = run(client, h, "routes", {"grid_id": grid["id"], "network_id": net, "officers": 2,
-                                    "time_limit_s": 1})
+                                    "max_iterations": 5})
     files = {}
     for fmt, media in MEDIA.items():
         r = client.get(f"/jobs/{job['id']}/export.{fmt}", headers=h)

@@ -1,10 +1,11 @@
-"""Upload limits (413) and malformed GeoJSON / CSV / OSM uploads: 4xx with the loader's problems."""
+"""Upload limits (413) and malformed GeoJSON / CSV / OSM uploads: 4xx (OSM: a failed parse job)
+with the loader's problems."""
 
 from __future__ import annotations
 
 import json
 
-from tests.api.conftest import DATA, HP, World
+from tests.api.conftest import DATA, HP, World, wait_for_job
 
 CSV_COLUMNS = {"lon_col": "lon", "lat_col": "lat", "category_col": "category", "id_col": "id"}
 
@@ -41,25 +42,30 @@ def test_streamed_body_without_length_is_cut_at_the_limit(world: World) -> None:
     assert r.status_code == 413
 
 
-def test_garbage_osm_is_422_naming_the_uploaded_file(world: World) -> None:
-    r = _osm(world, b"<osm><way id='1'><nd ref=")
-    assert r.status_code == 422, r.text
-    detail = r.json()["detail"]
-    assert detail and all("streets.osm" in d["msg"] for d in detail)
-    assert "uploads" not in r.text  # our storage path never leaks
+def _parse_error(world: World, r) -> str:
+    """The parse job's problem report (uploads are parsed by a network_parse job)."""
+    assert r.status_code == 202, r.text
+    job = wait_for_job(world, r.json()["parse_job_id"])
+    assert job["status"] == "failed", job
+    return job["error"]["report"]
 
 
-def test_osm_without_streets_is_422_with_a_fix(world: World) -> None:
+def test_garbage_osm_is_reported_naming_the_uploaded_file(world: World) -> None:
+    report = _parse_error(world, _osm(world, b"<osm><way id='1'><nd ref="))
+    assert "streets.osm" in report and "osmium fileinfo" in report  # the problem and its fix
+    assert "uploads" not in report  # our storage path never leaks
+
+
+def test_osm_without_streets_is_reported_with_a_fix(world: World) -> None:
     body = (b"<?xml version='1.0'?><osm version='0.6'>"
             b"<node id='1' lat='31.23' lon='121.47'/><node id='2' lat='31.231' lon='121.471'/>"
             b"<way id='9'><nd ref='1'/><nd ref='2'/><tag k='building' v='yes'/></way></osm>")
-    r = _osm(world, body)
-    assert r.status_code == 422 and "highway" in r.json()["detail"][0]["expected"]
+    assert "highway" in _parse_error(world, _osm(world, body))
 
 
 def test_wrong_file_type_is_415(world: World) -> None:
-    assert _osm(world, b"abc", name="streets.txt").status_code == 415
-    assert _incidents(world, "incidents.xlsx", b"abc").status_code == 415
+    assert _osm(world, b"abc", name="streets.osm").status_code == 415
+    assert _incidents(world, "incidents.csv", b"PK\x03\x04\x14\x00").status_code == 415
 
 
 def test_csv_problems_are_all_listed(world: World) -> None:
@@ -105,3 +111,17 @@ def test_malformed_json_geometry_body_is_422(world: World) -> None:
         "code": "X1", "name": "x", "level": 4, "parent_code": HP,
         "geometry": json.loads('{"type": "Polygon", "coordinates": [[[0, 0], [1, 1]]]}')})
     assert r.status_code == 422
+
+
+def test_incidents_uploaded_with_a_town_code_stay_readable_by_the_uploader(world: World) -> None:
+    hp = world.client.get(f"/jurisdictions/{HP}", headers=world.h("admin")).json()
+    town = world.client.post("/jurisdictions", headers=world.h("admin"), json={
+        "code": f"{HP}001", "name": "街道", "level": 4, "parent_code": HP,
+        "geometry": hp["geometry"]})
+    assert town.status_code == 201, town.text
+    body = (DATA / f"incidents_{HP}.csv").read_bytes()
+    r = _incidents(world, "week.csv", body, district_code=f"{HP}001")
+    assert r.status_code == 201, r.text
+    assert r.json()["district_code"] == HP  # kept under the district the planner's scope names
+    mine = world.client.get(f"/incidents/{r.json()['id']}", headers=world.h("planner"))
+    assert mine.status_code == 200

@@ -79,7 +79,7 @@ def test_move_then_refusal_says_why(redesigned, tmp_path):
     out, _ = redesigned
     plan = out / "plan_units.geojson"
     units = gpd.read_file(plan)
-    from api.cli.grids import read_plan
+    from geodata.grid_plans import read_plan
 
     p = read_plan(plan)
     labels, m = p.labels(), p.adjacency.matrix.tocoo()
@@ -119,7 +119,8 @@ def test_roster_command_on_a_plan(redesigned, tmp_path):
 
 
 @pytest.mark.parametrize(("args", "says"), [
-    (["--grids", 10_000], "at most"),
+    (["--grids", 500], "at most"),
+    (["--grids", 10_000], "<= 5000"),
     (["--headcount", 5], "11 grids × 3 minimum"),
     (["--shifts", "day-8"], "name:HH-HH"),
 ])
@@ -159,3 +160,24 @@ def test_demo_step_writes_both_layouts_and_the_reports(tmp_path, sample_walk):
     info = ctx.summary["redesign"]
     assert "synthetic incidents" in info["note"] and "illustrative" in info["note"]
     assert info["proposed"]["grids"] == info["current"]["grids"]
+
+
+def test_parameters_come_from_one_toml_file_and_options_override_it(tmp_path):
+    toml = tmp_path / "plan.toml"
+    toml.write_text('[grids]\nn_grids = 5\nseed = 4\n[staffing]\nmin_officers_per_grid = 2\n'
+                    '[roster]\nshifts = "早:07-15,晚:19-03"\n[partition]\nn_starts = 1\n',
+                    encoding="utf-8")
+    result = invoke("grids", "redesign", "--params", toml, "--out", tmp_path / "a", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["proposed"]["grids"] == 5 and data["seed"] == 4
+    roster = pd.read_csv(tmp_path / "a" / "roster.csv", keep_default_na=False)
+    on_duty = {v for v in roster.iloc[:, 2:].to_numpy().ravel() if v}
+    assert on_duty == {"早", "晚"}
+    override = invoke("grids", "redesign", "--params", toml, "--grids", 4, "--out",
+                      tmp_path / "b", "--json")
+    assert json.loads(override.stdout)["proposed"]["grids"] == 4
+    toml.write_text("[grids]\nn_grid = 5\n", encoding="utf-8")
+    typo = CliRunner().invoke(cli, ["grids", "redesign", "--params", str(toml), "--out",
+                                    str(tmp_path / "c")])
+    assert typo.exit_code == 2 and "did you mean 'n_grids'" in typo.output

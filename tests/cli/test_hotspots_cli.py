@@ -14,7 +14,9 @@ from click.testing import CliRunner
 
 from api.cli import cli
 from geodata.coords import from_wgs84
+from geodata.hotspots import sample_hotspot_inputs
 from gridplan.boundary import boundary_zones
+from gridplan.hotspot_study import study_hotspots
 
 DATA = Path(__file__).parents[1] / "data" / "hotspots"
 DISTRICTS = DATA / "fengxian_jinshan_wgs84.geojson"
@@ -60,6 +62,18 @@ def test_sample_lists_boundary_hotspots_with_joint_patrols(sample_report):
     assert part["blind_spots"]["zones"][0]["zone_street_km"] > 1
     trends = {h["trend"] for h in data["hotspots"]}
     assert trends - {"sporadic", "none"}, trends  # realistic volumes give real trend classes
+
+
+def test_the_cli_and_a_library_call_give_the_same_report(sample_report):
+    """The door only parses and prints: the library's report is the CLI's, number for number."""
+    inputs = sample_hotspot_inputs()
+    study = study_hotspots(inputs.jurisdictions, inputs.incidents, network=inputs.network,
+                           grids=inputs.grids, boundary=True)
+    library = json.loads(json.dumps(study.to_dict(), ensure_ascii=False, default=str))
+    assert library["hotspots"] == sample_report["hotspots"]
+    assert library["hotspot_count"] == sample_report["hotspot_count"] >= 3
+    assert library["boundary"] == sample_report["boundary"]
+    assert library["summary"] == sample_report["summary"]
 
 
 def test_sample_table_says_synthetic_everywhere():
@@ -200,3 +214,91 @@ def test_too_few_incidents_say_so_plainly(tmp_path):
 def test_jurisdictions_without_incidents_is_an_error_report():
     result = CliRunner().invoke(cli, ["hotspots", "--jurisdictions", str(DISTRICTS)])
     assert result.exit_code == 2 and "--incidents" in result.output
+
+
+def test_san_jose_reports_are_profiled_in_pacific_time(tmp_path):
+    """--tz names the export's zone: times are read and profiled in it, and the report says so."""
+    raw = pd.read_csv(DATA / "san_jose_illegal_dumping.csv")
+    box = shapely.box(raw["lon"].min(), raw["lat"].min(), raw["lon"].max(), raw["lat"].max())
+    area = tmp_path / "san_jose.geojson"
+    gpd.GeoDataFrame({"code": ["SJ"], "name": ["San José"]}, geometry=[box.buffer(0.005)],
+                     crs=4326).to_file(area, driver="GeoJSON")
+    result = run("--jurisdictions", area, "--incidents", DATA / "san_jose_illegal_dumping.csv",
+                 "--lon-col", "lon", "--lat-col", "lat", "--time-col", "received_utc_ms",
+                 "--tz", "America/Los_Angeles", "--cell-size-m", "400",
+                 "--neighbour-distance-m", "900", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["time_zone"] == "America/Los_Angeles"
+    top = data["hotspots"][0]
+    assert top["incidents"] >= 100 and 6 <= int(top["peak_window"][:2]) <= 12
+    table = run("--jurisdictions", area, "--incidents", DATA / "san_jose_illegal_dumping.csv",
+                "--lon-col", "lon", "--lat-col", "lat", "--time-col", "received_utc_ms",
+                "--tz", "America/Los_Angeles", "--cell-size-m", "400")
+    assert "time zone   America/Los_Angeles" in table.output
+
+
+README = Path(__file__).parents[2] / "README.md"
+
+
+def _readme_block(after: str, fence: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    start = text.index(after)
+    start = text.index(fence, start) + len(fence)
+    return text[start : text.index("```", start)]
+
+
+def test_the_readme_hotspots_example_is_this_versions_output():
+    block = _readme_block("### Hotspots and joint patrols", "```console\n")
+    command, *expected = block.rstrip("\n").split("\n")
+    assert command == "$ gridplan hotspots --boundary"
+    result = run(*command.split()[3:])
+    assert result.exit_code == 0, result.output
+    assert [line.rstrip() for line in result.output.rstrip("\n").split("\n")] == expected
+
+
+def test_the_readme_python_snippet_runs(capsys):
+    snippet = _readme_block("The same study from Python", "```python\n")
+    exec(compile(snippet, "README.md", "exec"), {})
+    assert capsys.readouterr().out.startswith("ok: 2400 of 2400 incidents used")
+
+
+def test_fengxian_jinshan_one_sided_hotspot_is_a_notice_to_the_neighbour(tmp_path):
+    """Real district outlines: night dumping 110 m inside Jinshan by the line, none across it,
+    plus a cluster straddling the line: one joint patrol, one notice to Fengxian."""
+    districts = gpd.read_file(DISTRICTS).rename(columns={"adcode": "code"}).to_crs(32651)
+    line = boundary_zones(districts)[0].line
+    jinshan = districts.set_index("code").geometry["310116"]
+    rng = np.random.default_rng(3)
+    on_line = line.interpolate(0.3, normalized=True)
+    ahead = line.interpolate(0.3 * line.length + 10)
+    normal = np.array([ahead.y - on_line.y, on_line.x - ahead.x]) / 10
+    if not jinshan.contains(shapely.Point(np.array(on_line.coords[0]) + 110 * normal)):
+        normal = -normal
+    one_sided = rng.normal(np.array(on_line.coords[0]) + 110 * normal, 30, (80, 2))
+    middle = line.interpolate(0.7, normalized=True)
+    straddling = rng.normal((middle.x, middle.y), 60, (80, 2))
+    band = line.buffer(500)
+    lo, hi = np.array(band.bounds[:2]), np.array(band.bounds[2:])
+    candidates = rng.uniform(lo, hi, (20_000, 2))
+    background = candidates[shapely.contains_xy(band, candidates[:, 0], candidates[:, 1])][:500]
+    xy = np.vstack([one_sided, straddling, background])
+    wgs = gpd.GeoSeries(shapely.points(xy), crs=32651).to_crs(4326)
+    hours = np.concatenate([rng.choice([22, 23, 0, 1], 160), rng.integers(7, 20, len(background))])
+    times = (pd.Timestamp("2026-03-02") + pd.to_timedelta(rng.integers(0, 56, len(xy)), unit="D")
+             + pd.to_timedelta(hours, unit="h"))
+    pd.DataFrame({"lon": wgs.x, "lat": wgs.y, "time": times.astype(str),
+                  "category": ["偷倒垃圾"] * 160 + ["占道经营"] * len(background)}
+                 ).to_csv(tmp_path / "i.csv", index=False)
+    result = run("--jurisdictions", DISTRICTS, "--codes", "310120,310116", "--incidents",
+                 tmp_path / "i.csv", *COLUMNS, "--boundary", "--json")
+    assert result.exit_code == 0, result.output
+    part = json.loads(result.output)["boundary"]
+    notices = [n for n in part["notices"] if n["from"].startswith("310116")]
+    assert notices and notices[0]["to"] == "310120 奉贤区"
+    mine, theirs = map(int, notices[0]["incidents_by_side"].split(" / "))
+    assert mine >= 60 and theirs < 0.1 * mine  # a stray background report or two across
+    joint = part["flagged"]
+    assert joint and all(min(f["incidents_by_jurisdiction"].get(c, 0)
+                             for c in ("310120", "310116")) >= 2 for f in joint)
+    assert [f["rank"] for f in joint] == list(range(1, len(joint) + 1))

@@ -11,12 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box
 
-from api.engine.routes import plan_grids
+from api.engine.routes import plan_routes_on
 from geodata import sample
 from geodata.grids import grids_to_model
 from gridplan.model import Grid, Shift
 from gridplan.routing import PatrolParams, plan_grid
 from gridplan.routing.plan_area import BRIDGED
+from gridplan.routing.shifts import shift_on
 from gridplan.slicing import NetworkSlicer, prepare_network
 
 DAY = date(2026, 11, 25)
@@ -31,9 +32,7 @@ def city() -> tuple:
 
 
 def _shift() -> Shift:
-    from api.cli.routes import parse_shift
-
-    return parse_shift("08:00-12:00", DAY)
+    return shift_on(DAY, "08:00-12:00")
 
 
 def _figures(plan) -> dict:
@@ -63,19 +62,19 @@ def test_seeded_two_officer_plans_on_slices_equal_whole_network_plans(city: tupl
 
 
 @pytest.mark.slow
-def test_plan_grids_on_an_in_process_engine_equals_the_plain_loop(city: tuple) -> None:
+def test_routes_on_an_in_process_engine_equal_the_workflow_in_one_process(city: tuple) -> None:
     from api.engine.cluster import engine_client
 
     net, grids, incidents = city
     params = PatrolParams(max_iterations=3, estimate_officers_needed=False, time_limit_s=600)
-    chosen = sorted(grids, key=lambda g: g.geometry.area)[:3]
-    crews = {g.code: 1 for g in chosen}
-    plain = plan_grids(net, chosen, officers=crews, shift=_shift(), incidents=incidents,
-                       params=params)
+    codes = [g.code for g in sorted(grids, key=lambda g: g.geometry.area)[:3]]
+    plain = plan_routes_on(None, net, grids, grid_codes=codes, shift=_shift(), officers=1,
+                           incidents=incidents, params=params)
     with engine_client(workers=2, processes=False) as client:
-        engine = plan_grids(net, chosen, officers=crews, shift=_shift(), incidents=incidents,
-                            params=params, client=client)
-    assert [_figures(p) for p in engine] == [_figures(p) for p in plain]
+        engine = plan_routes_on(client, net, grids, grid_codes=codes, shift=_shift(), officers=1,
+                                incidents=incidents, params=params)
+    assert [p.grid_code for p in engine.plans] == codes
+    assert [_figures(p) for p in engine.plans] == [_figures(p) for p in plain.plans]
 
 
 def test_walk_gaps_are_bridged_once_for_the_city(city: tuple) -> None:

@@ -17,7 +17,7 @@ SHANGHAI = sample.OSM_FILE
 def test_walk_network_contract(sample_walk):
     g = sample_walk.graph
     assert g.graph["crs"].to_epsg() == 32651
-    for u, v, d in g.edges(data=True):
+    for _, _, d in g.edges(data=True):
         assert d["length"] > 0 and d["grade"] in (1, 2, 3, 4)
         assert abs(d["geometry"].length - d["length"]) < 1e-6
         assert isinstance(d["name"], str)

@@ -96,11 +96,11 @@ def test_incidents_problems_collected():
 
 
 def test_workload_formula_terms():
-    units = gpd.GeoDataFrame({"jurisdiction": ["a"], "street_m_g1": [1000.0], "street_m_g4": [
-        2000.0], "pois": [10], "key_point_min_week": [120.0], "incidents_emergency": [2.0]},
-        geometry=[shapely.box(0, 0, 10, 10)], crs=32651)
+    units = gpd.GeoDataFrame({"jurisdiction": ["a"], "patrol_min_week": [600.0], "pois": [10],
+                              "key_point_min_week": [120.0], "incidents_emergency": [2.0]},
+                             geometry=[shapely.box(0, 0, 10, 10)], crs=32651)
     t = workload_terms(units, WorkloadParams()).iloc[0]
-    assert t["patrol_h"] == pytest.approx((1 * 14 + 2 * 2) / 4.0)
+    assert t["patrol_h"] == pytest.approx(10 * 1.15)  # plus walking between streets
     assert t["inspection_h"] == pytest.approx(80 * 0.05 * 2 / 60)
     assert t["incident_h"] == pytest.approx(2 * 60 / 60)
     assert t["key_point_h"] == pytest.approx(2.0)
@@ -109,8 +109,22 @@ def test_workload_formula_terms():
 
 def test_workload_params_validated():
     with pytest.raises(InvalidInputError) as err:
-        WorkloadParams(patrol_speed_kmh=0, passes_per_week={1: 1.0}, inspections_per_week=-1)
+        WorkloadParams(walking_overhead=-1, handling_min={"NOPE": 1.0}, inspections_per_week=-1)
     assert len(err.value.problems) == 3
+
+
+def test_patrol_minutes_follow_the_patrol_policy():
+    """A grade-1 street of 1 km, twice a day on both sides, walked at 4.5 km/h and inspected
+    10 min/km: 7 × 2 × 2 × (13.33 + 10) minutes a week."""
+    from gridplan.grids.units import patrol_minutes_per_week
+    from gridplan.routing import PatrolParams
+
+    lines = gpd.GeoDataFrame({"grade": [1, 4], "lanes": [None, "6"], "length_m": [1000.0, 500.0]},
+                             geometry=[shapely.LineString([(0, 0), (1000, 0)]),
+                                       shapely.LineString([(0, 0), (500, 0)])], crs=32651)
+    got = patrol_minutes_per_week(lines, PatrolParams())
+    assert got[0] == pytest.approx(28 * (60 / 4.5 + 10))
+    assert got[1] == pytest.approx(1 * 2 * 0.5 * (60 / 4.5 + 3))  # weekly, 6 lanes: both sides
 
 
 def test_key_points_dwell():

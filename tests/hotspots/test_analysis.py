@@ -1,5 +1,3 @@
-import dataclasses
-
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -37,7 +35,7 @@ def test_same_input_same_result(two_districts):
 def test_no_cluster_no_hotspot(two_districts):
     uniform = planted_incidents(5, n_background=800, n_hot=0)
     result = analyse_hotspots(uniform, two_districts, params=HotspotParams(
-        cells=CellParams(shape="square", cell_size_m=200), neighbour_distance_m=450))
+        neighbour_distance_m=450), cells=CellParams(cell_shape="square", cell_size_m=200))
     assert result.ok and result.is_valid()
     assert len(result.hotspots) <= 1  # FDR keeps false alarms rare on pure noise
 
@@ -93,7 +91,7 @@ def test_bad_inputs_are_listed_together(two_districts):
         analyse_hotspots(incidents, two_districts.rename(columns={"code": "id"}))
     assert len(info.value.problems) >= 4
     with pytest.raises(InvalidInputError):
-        dataclasses.replace(HotspotParams(), min_weeks_for_trend=2)
+        HotspotParams().replace(min_weeks_for_trend=2)
 
 
 def test_study_area_limits_cells(two_districts):

@@ -3,10 +3,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gridplan.boundary import (
-    BoundaryRankWeights,
+    BoundaryRankParams,
     ZoneParams,
+    boundary_score,
     boundary_zone,
     boundary_zones,
     flag_boundary_hotspots,
@@ -88,6 +91,86 @@ def test_boundary_hotspot_flagged_with_both_sides_and_ranked(two_districts):
     assert info["jurisdictions"] == ["A", "B"] and info["lead"] in ("A", "B")
     # risk enters the score through the documented weight
     risky = flag_boundary_hotspots(result, zones, risk=np.ones(len(result.units)))
-    assert risky[0].score == pytest.approx(top.score + 0.20 * 1.0)
-    only_count = flag_boundary_hotspots(result, zones, weights=BoundaryRankWeights(0, 0, 0, 1))
+    n = top.hotspot.incident_count
+    assert risky[0].score == pytest.approx(top.score + n / (n + 10) * 0.20 * 1.0)
+    only_risk = BoundaryRankParams(score_count=0, score_significance=0, score_trend=0,
+                                    score_risk=1)
+    only_count = flag_boundary_hotspots(result, zones, params=only_risk)
     assert only_count[0].score == 0
+
+
+def _cluster(seed: int, centre: tuple[float, float], n: int, spread: float) -> gpd.GeoDataFrame:
+    return planted_incidents(seed, n_background=0, n_hot=n, centre=centre).assign(
+        geometry=lambda f: gpd.points_from_xy(
+            centre[0] + (f.geometry.x - centre[0]) * spread / 60,
+            centre[1] + (f.geometry.y - centre[1]) * spread / 60))
+
+
+def test_a_hotspot_where_three_jurisdictions_meet_is_listed_once():
+    three = gpd.GeoDataFrame({"code": ["A", "B", "C"]}, geometry=[
+        shapely.box(0, 0, 2000, 2000), shapely.box(2000, 0, 4000, 2000),
+        shapely.box(0, 2000, 4000, 4000)], crs=UTM51N)
+    background = planted_incidents(7, n_hot=0, n_background=900).assign(
+        geometry=lambda f: gpd.points_from_xy(f.geometry.x, f.geometry.y * 2))
+    corner = _cluster(8, (2000.0, 2000.0), 150, 60)
+    both = gpd.GeoDataFrame(pd.concat([background, corner], ignore_index=True), crs=UTM51N)
+    result = analyse_hotspots(both, three)
+    zones = boundary_zones(three)
+    assert len(zones) == 3
+    flagged = flag_boundary_hotspots(result, zones)
+    ids = [b.hotspot.id for b in flagged]
+    assert len(ids) == len(set(ids)) >= 1  # once per hotspot, not once per neighbouring pair
+    corner_spot = next(b for b in flagged if b.hotspot.geometry.distance(
+        shapely.Point(2000, 2000)) < 1)
+    assert len(corner_spot.other_zones) == 2 and corner_spot.kind == "joint"
+    by = corner_spot.hotspot.incidents_by_jurisdiction
+    pair = {corner_spot.code_a, corner_spot.code_b}
+    assert sum(by.get(c, 0) for c in pair) == max(
+        by.get(z.code_a, 0) + by.get(z.code_b, 0) for z in zones)
+
+
+def test_a_one_sided_hotspot_by_the_line_is_a_notice_not_a_joint_patrol(two_districts):
+    # all of it in A, its edge within the zone: A's problem, B is told
+    background = planted_incidents(11, n_hot=0)
+    near = _cluster(12, (1900.0, 1000.0), 150, 25)
+    both = gpd.GeoDataFrame(pd.concat([background, near], ignore_index=True), crs=UTM51N)
+    result = analyse_hotspots(both, two_districts)
+    flagged = flag_boundary_hotspots(result, boundary_zones(two_districts))
+    spot = next(b for b in flagged if b.hotspot.geometry.distance(shapely.Point(1900, 1000)) < 1)
+    by = spot.hotspot.incidents_by_jurisdiction
+    assert by.get("B", 0) < 2 or by.get("B", 0) < 0.1 * by["A"]
+    assert spot.kind == "notice" and spot.lead_code == "A" and spot.neighbour_code == "B"
+    notice = spot.notice({"A": "甲区", "B": "乙区"})
+    assert notice["to"] == "B 乙区" and "no joint patrol" in notice["text"]
+    assert [b.rank for b in flagged if b.kind == "notice"] == list(
+        range(1, 1 + sum(b.kind == "notice" for b in flagged)))
+
+
+@settings(deadline=None)  # a busy CI machine must not fail a pure arithmetic property
+@given(st.integers(1, 500), st.integers(1, 500), st.floats(0, 1), st.floats(0, 1),
+       st.floats(0, 1))
+def test_score_grows_with_evidence_and_a_handful_stays_far_below(small, big, sig, trend, risk):
+    params = BoundaryRankParams()
+    small, big = sorted((small, big))
+    parts = {"count": 1.0, "significance": sig, "trend": trend, "risk": risk}
+    assert boundary_score(small, parts, params) <= boundary_score(big, parts, params) + 1e-12
+    # a 2 / 2 pair at Gi_Bin 3, rising and risky vs a 180-incident hotspot with no extras
+    tiny = boundary_score(4, {"count": 4 / 180, "significance": 1, "trend": 1, "risk": 1},
+                          params)
+    large = boundary_score(180, {"count": 1, "significance": 1 / 3, "trend": 0, "risk": 0},
+                           params)
+    assert tiny < 0.6 * large
+
+
+def test_notices_are_never_planned_as_joint_patrols(two_districts):
+    from gridplan.joint import plan_joint_patrols
+
+    background = planted_incidents(11, n_hot=0)
+    near = _cluster(12, (1900.0, 1000.0), 150, 25)
+    both = gpd.GeoDataFrame(pd.concat([background, near], ignore_index=True), crs=UTM51N)
+    result = analyse_hotspots(both, two_districts)
+    zones = boundary_zones(two_districts)
+    flagged = flag_boundary_hotspots(result, zones)
+    plan = plan_joint_patrols(flagged, zones, result)
+    assert all(p.boundary.kind == "joint" for p in plan.proposals) and plan.is_valid()
+    assert any("left to notices" in n for n in plan.notes)

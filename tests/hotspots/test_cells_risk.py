@@ -21,7 +21,7 @@ from gridplan.hotspots.risk import RiskParams, dead_end_points, patrol_priority,
 from .conftest import UTM51N, small_network
 
 AREA = shapely.Polygon([(0, 0), (1000, 0), (1000, 700), (300, 900), (0, 700)])
-SHAPES = [CellParams(shape=s, orientation=o, cell_size_m=size) for s in ("hexagon", "square")
+SHAPES = [CellParams(cell_shape=s, cell_orientation=o, cell_size_m=size) for s in ("hexagon", "square")
           for o in ("pointy", "flat") for size in (100.0, 73.0)]
 
 
@@ -34,7 +34,7 @@ def test_cells_cover_area_with_the_right_size(params):
     xy = xy[shapely.contains_xy(AREA, xy[:, 0], xy[:, 1])]
     tree = shapely.STRtree(cells.geometry.values)
     assert len(np.unique(tree.query(shapely.points(xy), predicate="intersects")[0])) == len(xy)
-    expected = params.cell_size_m**2 * (np.sqrt(3) / 2 if params.shape == "hexagon" else 1)
+    expected = params.cell_size_m**2 * (np.sqrt(3) / 2 if params.cell_shape == "hexagon" else 1)
     np.testing.assert_allclose(cells.geometry.area, expected)
     assert (cells.geometry.intersection(AREA).area > 0).all()
     # cells tile without overlap: centres at least one cell width apart
@@ -70,7 +70,7 @@ def test_bad_area_is_explained():
         make_cells(gpd.GeoSeries([AREA], crs=4326))
     assert "projected" in str(info.value)
     with pytest.raises(InvalidInputError):
-        CellParams(shape="triangle", cell_size_m=-1)
+        CellParams(cell_shape="triangle", cell_size_m=-1)
 
 
 def test_segments_snap_within_limit():

@@ -236,7 +236,7 @@ def test_pieces_of_the_network_are_bridged_only_across_short_gaps():
 
 def test_bad_parameters_are_listed_together():
     with pytest.raises(InvalidInputError) as info:
-        JointParams(nightly_per_week=1, thrice_weekly_per_week=2, walk_speed_kmh=0, recent_weeks=0)
+        JointParams(nightly_per_week=1, thrice_weekly_per_week=2, walk_speed_kmh=0, cadence_weeks=0)
     assert len(info.value.problems) == 3
 
 
@@ -244,3 +244,14 @@ def test_no_flagged_hotspot_is_explained(setup):
     net, _, result, zones, _ = setup
     plan = plan_joint_patrols([], zones, result, network=net)
     assert plan.proposals == () and any("no hotspot touches" in n for n in plan.notes)
+
+
+def test_the_cadence_window_is_a_parameter(setup):
+    _, _, result, zones, flagged = setup
+    counts = flagged[0].hotspot.trend_detail.counts
+    assert len(counts) >= 4
+    for weeks in (1, 3, len(counts), 52):
+        p = plan_joint_patrols(flagged[:1], zones, result,
+                               params=JointParams(cadence_weeks=weeks)).proposals[0]
+        assert p.incidents_per_week == pytest.approx(np.mean(counts[-weeks:]))
+    assert "cadence_weeks" in {i.name for i in JointParams.describe()}

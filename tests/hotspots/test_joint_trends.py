@@ -105,7 +105,7 @@ def test_trend_tests_of_several_hotspots_are_one_family():
     assert 0.0083 < alone.mann_kendall.p_two_sided < 0.05
     assert alone.trend == "intensifying"
     assert together[0].trend == "persistent"
-    unadjusted = cluster_trends(weekly, groups, params=TrendParams(fdr=False))
+    unadjusted = cluster_trends(weekly, groups, params=TrendParams(trend_fdr=False))
     assert unadjusted[0].trend == "intensifying"
 
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gridplan.errors import InvalidInputError
@@ -11,6 +11,7 @@ from gridplan.hotspots.temporal import (
     classify_trends,
     hour_weekday_profile,
     mann_kendall,
+    mann_kendall_rows,
     peak_window,
     weekly_counts,
 )
@@ -112,3 +113,26 @@ def test_classify_trends_finds_growing_cluster():
     result = classify_trends(weekly, distance_band_weights(xy, 250))
     assert result.classes[centre] == "intensifying"
     assert (result.classes[near] != "none").all()
+
+
+def _mann_kendall_by_pairs(x: np.ndarray) -> tuple[int, float, float]:
+    """The textbook double sum and tie groups, one series at a time (the reference)."""
+    n = len(x)
+    s = sum(np.sign(x[j] - x[i]) for i in range(n) for j in range(i + 1, n))
+    _, ties = np.unique(x, return_counts=True)
+    var = (n * (n - 1) * (2 * n + 5) - (ties * (ties - 1) * (2 * ties + 5)).sum()) / 18
+    z = (s - np.sign(s)) / np.sqrt(var) if var > 0 and s != 0 else 0.0
+    return int(s), float(var), float(z)
+
+
+@settings(deadline=None)
+@given(st.integers(1, 6), st.integers(3, 25), st.integers(0, 2**31 - 1))
+def test_mann_kendall_rows_equals_the_pairwise_definition(n, t, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 4, (n, t)).astype(float)  # small integers: many ties
+    rows = mann_kendall_rows(x)
+    for i in range(n):
+        s, var, z = _mann_kendall_by_pairs(x[i])
+        assert rows.s[i] == s and rows.variance[i] == pytest.approx(var)
+        assert rows.z[i] == pytest.approx(z)
+        assert mann_kendall(x[i]).p_two_sided == pytest.approx(rows.p_two_sided[i])

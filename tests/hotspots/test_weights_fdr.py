@@ -8,7 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gridplan.errors import InvalidInputError
-from gridplan.hotspots.fdr import confidence_bins, fdr_cutoff, significant
+from gridplan.hotspots.fdr import (
+    confidence_bins,
+    fdr_cutoff,
+    significant,
+    significant_columns,
+)
 from gridplan.hotspots.weights import distance_band_weights, knn_weights
 
 
@@ -82,3 +87,14 @@ def test_confidence_bins():
     fdr_bins = confidence_bins(z, p, fdr=True)
     assert (np.abs(fdr_bins) <= np.abs(confidence_bins(z, p, fdr=False))).all()  # FDR never adds
     assert fdr_bins[0] == 3 and fdr_bins[-1] == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 9), st.integers(0, 2**31 - 1), st.booleans())
+def test_significant_columns_is_significant_per_column(n, t, seed, fdr):
+    rng = np.random.default_rng(seed)
+    p = rng.uniform(0, 0.3, (n, t))
+    p[rng.uniform(size=p.shape) < 0.25] = np.nan
+    p[:, 0] = np.nan if seed % 5 == 0 else p[:, 0]  # a week with no test at all
+    expected = np.column_stack([significant(p[:, k], 0.1, fdr=fdr) for k in range(t)])
+    np.testing.assert_array_equal(significant_columns(p, 0.1, fdr=fdr), expected)

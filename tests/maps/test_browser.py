@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from maps import boundary_map, grid_map, route_map, save_map
+from maps import boundary_map, grid_map, route_map, save_map, streets_near
 from maps.browser import chromium, chromium_available, inspect_page
 
 pytestmark = pytest.mark.browser
@@ -54,17 +54,31 @@ def test_grid_map_in_chromium(driver, grids, streets, tmp_path):
     assert report.counts["paths"] >= len(grids)  # proposed hidden: current + station dots
     assert "现行网格" in report.texts["layers"] and "调整方案" in report.texts["layers"]
     assert report.counts["labels"] == len(grids)
+    # the Chinese labels are drawn with the inlined subset of the shipped font, not tofu
+    status = driver.execute_script(
+        "return [...document.fonts].filter(f => f.family.replace(/\"/g, '') === 'gridplan CJK')"
+        ".map(f => f.status)")
+    assert status == ["loaded"]
 
 
-def test_route_map_in_chromium(driver, routes, key_points, uncovered, tmp_path):
-    report = _open(driver, route_map(routes, key_points=key_points, uncovered=uncovered,
+def test_route_map_in_chromium(driver, routes, key_points, uncovered, streets, grids, tmp_path):
+    area = grids[grids.intersects(routes.to_crs(grids.crs).union_all())]
+    report = _open(driver, route_map(routes, streets=streets_near(streets, area), grid=area,
+                                     key_points=key_points, uncovered=uncovered,
                                      tiles="none", lang="en"), tmp_path, "route_map", {
         "legend": ".gridplan-legend", "panel": ".gridplan-panel li",
         "arrows": "textPath", "pins": ".gridplan-pin",
-        "layers": ".leaflet-control-layers-overlays label"})
+        "layers": ".leaflet-control-layers-overlays label",
+        "paths": "path"})
     assert report.counts["legend"] == 1 and report.counts["arrows"] == 2
     assert report.counts["panel"] >= 2 and report.counts["pins"] == 4
-    assert report.counts["layers"] == 4  # uncovered, two officers, key points
+    # streets, uncovered, two officers, key points, grid outline
+    assert report.counts["layers"] == 6
+    names = driver.execute_script("return [...document.querySelectorAll("
+                                  "'.leaflet-control-layers-overlays label')].map(e => "
+                                  "e.textContent.trim())")
+    assert "Streets" in names and "Grid boundary" in names
+    assert report.counts["paths"] > len(routes) + 100  # the street layer is drawn
 
 
 def test_boundary_map_in_chromium(driver, jurisdictions, grids, zones, hotspots, routes,
@@ -83,7 +97,7 @@ def test_boundary_map_in_chromium(driver, jurisdictions, grids, zones, hotspots,
 
 
 def test_osm_tiles_map_only_fails_on_tiles_offline(driver, grids, tmp_path):
-    path = save_map(grid_map(grids), tmp_path / "online.html")
+    path = save_map(grid_map(grids, streets=None), tmp_path / "online.html")
     report = inspect_page(driver, path, selectors={"legend": ".gridplan-legend"},
                           ignore=("tile.openstreetmap.org",))
     assert report.errors == [] and report.counts["legend"] == 1

@@ -88,10 +88,11 @@ def test_gpkg_holds_every_layer_with_crs_and_description(routes, zones, grids, t
 def test_turn_csv_opens_in_excel_encoding(routes, tmp_path):
     path = write_turn_csv(routes, tmp_path / "turns.csv")
     raw = path.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf# ")
-    table = pd.read_csv(path, skiprows=1, encoding="utf-8-sig")
+    assert raw.startswith(b"\xef\xbb\xbfofficer,")  # header first: no comment line
+    table = pd.read_csv(path, encoding="utf-8-sig")
     assert list(table.columns) == ["officer", "step", "instruction", "route_length_m",
-                                   "route_minutes"]
+                                   "route_minutes", "attribution"]
+    assert table["attribution"].str.contains("OpenStreetMap").all()
     assert table["instruction"].iloc[0].startswith("沿 ")
     assert set(table["officer"]) == {"A1", "A2"}
 

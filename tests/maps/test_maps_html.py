@@ -30,14 +30,14 @@ def test_offline_grid_map_is_self_contained(grids, streets, tmp_path):
 
 
 def test_online_map_links_cdn_and_tiles(grids, tmp_path):
-    html = _page(grid_map(grids, lang="en"), tmp_path, offline=False)
+    html = _page(grid_map(grids, streets=None, lang="en"), tmp_path, offline=False)
     assert any("leaflet" in url for url in external_resources(html))
     assert "tile.openstreetmap.org" in html and _has(html, "Current grids")
 
 
 def test_gcj02_tiles_shift_the_data(grids, tmp_path):
-    plain = _page(grid_map(grids, tiles="none"), tmp_path, "a.html")
-    shifted = _page(grid_map(grids, tiles="amap"), tmp_path, "b.html")
+    plain = _page(grid_map(grids, streets=None, tiles="none"), tmp_path, "a.html")
+    shifted = _page(grid_map(grids, streets=None, tiles="amap"), tmp_path, "b.html")
     assert "autonavi" in shifted
     lon, lat = grids.iloc[0]["station_lon"], grids.iloc[0]["station_lat"]
     glon, glat = from_wgs84(lon, lat, coords="gcj02")
@@ -49,7 +49,8 @@ def test_gcj02_tiles_shift_the_data(grids, tmp_path):
 
 def test_route_map_has_arrows_panel_and_key_point_windows(routes, key_points, uncovered,
                                                           tmp_path):
-    html = _page(route_map(routes, key_points=key_points, uncovered=uncovered, tiles="none"),
+    html = _page(route_map(routes, streets=None, key_points=key_points, uncovered=uncovered,
+                           tiles="none"),
                  tmp_path)
     assert external_resources(html) == []
     assert "leaflet.textpath.js (vendored)" in html and "setText" in html
@@ -64,7 +65,7 @@ def test_boundary_map_has_title_date_parties_and_gi_classes(jurisdictions, grids
                                                              tmp_path):
     fmap = boundary_map(jurisdictions, date=dt.date(2026, 11, 25), grids=grids, zones=zones,
                         hotspots=hotspots, joint_routes=routes, meeting_points=meeting_points,
-                        tiles="none", lang="en")
+                        streets=None, tiles="none", lang="en")
     html = _page(fmap, tmp_path)
     assert "2026-11-25" in html and _has(html, "黄浦区 and 静安区")
     for label in ("Hot spot 99%", "Hot spot 95%", "Hot spot 90%", "Cold spot 99%",
@@ -75,14 +76,14 @@ def test_boundary_map_has_title_date_parties_and_gi_classes(jurisdictions, grids
 
 def test_unknown_tiles_are_refused(grids):
     with pytest.raises(InvalidInputError, match="unknown tile provider"):
-        grid_map(grids, tiles="google")
+        grid_map(grids, streets=None, tiles="google")
 
 
 def test_missing_columns_fail_before_drawing(grids):
     with pytest.raises(InvalidInputError, match="enforcement"):
-        grid_map(grids.drop(columns=["enforcement"]))
+        grid_map(grids.drop(columns=["enforcement"]), streets=None)
 
 
 def test_grids_without_workload_are_drawn_in_one_neutral_colour(grids, tmp_path):
-    html = _page(grid_map(grids.drop(columns=["workload_h"])), tmp_path)
+    html = _page(grid_map(grids.drop(columns=["workload_h"]), streets=None), tmp_path)
     assert "#b9c7d6" in html and _has(html, "未估算")

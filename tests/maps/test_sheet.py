@@ -10,9 +10,10 @@ from maps.sheet import CJKFontMissingWarning, hotspot_table, write_meeting_sheet
 
 @pytest.mark.parametrize("paper, ratio", [("A4", 297 / 210), ("A3", 420 / 297)])
 def test_sheet_png_and_pdf(paper, ratio, jurisdictions, grids, zones, hotspots, routes,
-                           meeting_points, tmp_path):
+                           meeting_points, streets, tmp_path):
     files = write_meeting_sheet(jurisdictions, tmp_path / "s.png", tmp_path / "s.pdf",
                                 date=dt.date(2026, 11, 25), grids=grids, zones=zones,
+                                streets=streets,
                                 hotspots=hotspots, joint_routes=routes,
                                 meeting_points=meeting_points, paper=paper, dpi=60)
     height, width = image.imread(files.png).shape[:2]
@@ -26,7 +27,7 @@ def test_sheet_falls_back_to_english_without_cjk_font(monkeypatch, jurisdictions
     with pytest.warns(CJKFontMissingWarning, match="fonts-noto-cjk"):
         files = write_meeting_sheet(jurisdictions.assign(name=["Huangpu", "Jing'an"]),
                                     tmp_path / "s.png", tmp_path / "s.pdf", date="2026-11-25",
-                                    dpi=40)
+                                    streets=None, dpi=40)
     assert files.lang == "en"
 
 
@@ -41,7 +42,7 @@ def test_hotspot_table_ranks_hot_cells_by_z(hotspots, jurisdictions):
 def test_unknown_paper_is_refused(jurisdictions, tmp_path):
     with pytest.raises(ValueError, match="paper"):
         write_meeting_sheet(jurisdictions, tmp_path / "a.png", tmp_path / "a.pdf",
-                            date="2026-11-25", paper="Letter")
+                            date="2026-11-25", paper="Letter", streets=None)
 
 
 def test_sheet_lists_the_meetings_boundary_hotspots(jurisdictions, zones, tmp_path):
@@ -50,7 +51,7 @@ def test_sheet_lists_the_meetings_boundary_hotspots(jurisdictions, zones, tmp_pa
     rows = pd.DataFrame([{"rank": 1, "incidents_by_side": "134 / 46",
                           "peak_window": "20:00–05:00", "cadence": "nightly",
                           "lead": "310101 黄浦区"}])
-    fig, lang = sheet.meeting_sheet(jurisdictions, date="2026-11-25", zones=zones,
+    fig, lang = sheet.meeting_sheet(jurisdictions, date="2026-11-25", zones=zones, streets=None,
                                     meeting_list=rows, lang="en")
     cells = {t.get_text() for ax in fig.axes for table in ax.tables
              for t in (c.get_text() for c in table.get_celld().values())}

@@ -231,7 +231,7 @@ def test_cli_json_is_checkable_from_the_file():
             str(path),
             "--seed",
             "2",
-            "--time-limit",
+            "--time-limit-s",
             "10",
             "--max-iterations",
             "30",
@@ -266,7 +266,7 @@ def test_cli_minmax_and_bad_file(tmp_path):
             str(DATA / "P0115"),
             "--k",
             "2",
-            "--time-limit",
+            "--time-limit-s",
             "5",
             "--max-iterations",
             "10",
@@ -304,3 +304,74 @@ def test_shift_minutes_as_capacity_on_a_street_grid():
     assert min_routes(instance) <= len(result.routes) <= min_routes(instance) + 1
     with pytest.raises(InvalidInputError):
         shift_instance(streets, required, (0, 0), shift_minutes=-5, walk_speed_kmh=0)
+
+
+# ---------------------------------------------------------------- budget, cancel and progress
+def test_search_params_are_declared_once_and_validated():
+    params = SearchParams.from_toml("[search]\nseed = 4\nmax_iterations = 7\n")
+    assert params.seed == 4 and params.max_iterations == 7 and params.time_limit_s is None
+    with pytest.raises(InvalidInputError) as err:
+        SearchParams(n_elite=9, population_size=3, target_feasible=1.5)
+    assert {p.where for p in err.value.problems} == {"n_elite", "target_feasible"}
+
+
+def test_iteration_budget_is_the_default_stop_and_progress_reaches_one():
+    instance = load_instance(DATA / "kshs1.dat")
+    seen: list[float] = []
+    result = solve_carp(instance, SearchParams(seed=1, max_iterations=25, restart_after=10**6),
+                        progress=seen.append)
+    assert result.stop_reason in ("iterations", "proven") and not result.cancelled
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
+    if result.stop_reason == "iterations":
+        assert result.iterations == 25
+
+
+@pytest.mark.parametrize("mode", ["carp", "minmax"])
+def test_cancel_returns_the_best_plan_so_far_quickly(mode):
+    import time
+
+    instance = load_instance(DATA / "gdb1.dat", **({"capacity": None} if mode == "minmax" else {}))
+    calls = []
+
+    def cancel_after_a_few_polls() -> bool:
+        calls.append(time.perf_counter())
+        return len(calls) > 5
+
+    params = SearchParams(seed=1, max_iterations=10**6)
+    began = time.perf_counter()
+    if mode == "carp":
+        result = solve_carp(instance, params, should_cancel=cancel_after_a_few_polls)
+    else:
+        result = solve_minmax(instance, 4, params, should_cancel=cancel_after_a_few_polls)
+    assert result.cancelled and result.stop_reason == "cancelled"
+    assert time.perf_counter() - calls[5] < 2.0 and time.perf_counter() - began < 30
+    assert result.is_valid() and result.iterations < 10**6
+
+
+def test_cancel_before_any_child_still_gives_a_valid_plan():
+    instance = load_instance(DATA / "gdb1.dat")
+    result = solve_carp(instance, SearchParams(seed=1), should_cancel=lambda: True)
+    assert result.cancelled and result.is_valid() and result.iterations == 0
+
+
+def test_uncompiled_path_is_the_same_algorithm():
+    """NUMBA_DISABLE_JIT=1 runs the very same kernels as Python: identical plans."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "from geodata.carp import load_instance\n"
+        "from gridplan.routing.arcroute_solver import SearchParams, solve_carp\n"
+        f"i = load_instance({str(DATA / 'gdb1.dat')!r})\n"
+        "p = SearchParams(seed=2, max_iterations=12, population_size=3, generation_size=3,"
+        " n_elite=1)\n"
+        "print(solve_carp(i, p).routes)\n"
+    )
+    params = SearchParams(seed=2, max_iterations=12, population_size=3, generation_size=3,
+                          n_elite=1)
+    compiled = solve_carp(load_instance(DATA / "gdb1.dat"), params).routes
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
+    run = subprocess.run([sys.executable, "-W", "error", "-c", script], env=env,
+                         capture_output=True, text=True, check=True, timeout=600)
+    assert run.stdout.strip() == str(compiled)

@@ -143,3 +143,56 @@ def test_shanghai_main_roads_as_rural_postman():
     assert improved.length_m <= quick.length_m + 1e-9
     assert quick.lower_bound_m == pytest.approx(improved.lower_bound_m)
     assert improved.lower_bound_m <= improved.length_m
+
+
+def test_balancing_flow_is_exact_when_rounding_would_mislead():
+    """0.6 mm rounds to 1 mm but 0.4 + 0.4 mm to 0 + 0: the integer flow takes the detour; the
+    exact negative-cycle check on the true lengths must bring it back to the direct street."""
+    import numpy as np
+
+    from gridplan.routing.balance import balancing_flow
+
+    tails = np.array([1, 0, 0, 2])
+    heads = np.array([0, 1, 2, 1])
+    weights = np.array([1.0, 0.0006, 0.0004, 0.0004])
+    extra = balancing_flow(3, tails, heads, weights, np.array([1, 0, 0, 0]))
+    assert extra.tolist() == [0, 1, 0, 0]
+
+
+def test_tjoin_reduction_removes_chains_and_leaves_exactly():
+    """A comb: a spine with dead-end teeth, odd corners everywhere. The reduction must leave
+    less for the matcher and the join must equal networkx's matching answer."""
+    import networkx as nx
+    import numpy as np
+
+    from gridplan.routing.tjoin import min_weight_tjoin
+    from gridplan.routing.tjoin_reduce import reduce_tjoin
+
+    graph = nx.Graph()
+    for i in range(8):
+        graph.add_edge(i, i + 1, weight=3 + i % 3)  # the spine, a chain
+        graph.add_edge(i, 100 + i, weight=1 + i % 2)  # a tooth: leaf 100+i
+    graph.add_edge(8, 0, weight=20)  # close the spine into a ring
+    nodes = sorted(graph)
+    index = {v: k for k, v in enumerate(nodes)}
+    tails = np.array([index[u] for u, _ in graph.edges()])
+    heads = np.array([index[v] for _, v in graph.edges()])
+    weights = np.array([w for *_, w in graph.edges(data="weight")], dtype=float)
+    odd = [index[v] for v in nodes if graph.degree(v) % 2]
+    terminal = np.zeros(len(nodes), dtype=np.uint8)
+    terminal[odd] = 1
+    *_, alive, _, left = reduce_tjoin(len(nodes), tails, heads, weights.astype(np.int64),
+                                      terminal, 2**24 - 1)
+    assert alive.sum() < len(tails) and left.sum() < len(odd)
+    join = min_weight_tjoin(len(nodes), tails, heads, weights, odd)
+    closure = nx.Graph()
+    lengths = dict(nx.all_pairs_dijkstra_path_length(graph))
+    for a in odd:
+        for b in odd:
+            if a < b:
+                closure.add_edge(a, b, weight=lengths[nodes[a]][nodes[b]])
+    best = sum(closure.edges[a, b]["weight"] for a, b in nx.min_weight_matching(closure))
+    assert join.weight == best
+    degree = np.bincount(np.concatenate([tails[join.edges], heads[join.edges]]),
+                         minlength=len(nodes))
+    assert set(np.flatnonzero(degree % 2).tolist()) == set(odd)

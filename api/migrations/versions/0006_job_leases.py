@@ -1,7 +1,7 @@
 """Job leases: which process runs a job and until when, so only abandoned jobs are recovered.
 
-Revision ID: 0003_job_leases
-Revises: 0002
+Revision ID: 0006_job_leases
+Revises: 0005_token_version
 """
 
 from datetime import UTC, datetime
@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_job_leases"
-down_revision = "0002"
+revision = "0006_job_leases"
+down_revision = "0005_token_version"
 branch_labels = None
 depends_on = None
 

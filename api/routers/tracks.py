@@ -1,0 +1,49 @@
+"""Officers' tracks: upload a track file of a grid's officers; its coverage is computed in a job.
+
+``POST /tracks/coverage`` (multipart: ``file`` GPX / CSV / GeoJSON, ``grid_id``, ``network_id``,
+``coords``) stores the file under the upload size limit, checks the caller may plan routes for
+the grid, and queues a ``track_coverage`` job; poll ``GET /jobs/{id}`` for the report
+(:mod:`api.tracks_jobs`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, Response, UploadFile
+
+from api.deps import JobRunnerDep, PrincipalDep, SessionDep, SettingsDep
+from api.errors import COMMON_RESPONSES
+from api.schemas.common import RowId
+from api.schemas.job import JobPublic
+from api.tracks_jobs import TrackCoverageParams, authorize_track_coverage
+from api.uploads import TRACK_KINDS, quota_left, save_upload
+
+router = APIRouter(prefix="/tracks", tags=["tracks"], responses=COMMON_RESPONSES)
+
+
+@router.post("/coverage", response_model=JobPublic, status_code=202,
+             responses={413: {"description": "file over the upload limit"},
+                        415: {"description": "the content is not GPX, CSV or GeoJSON"}})
+def upload_tracks(
+    file: Annotated[UploadFile, File(description="GPX 1.0/1.1, CSV officer,time,lon,lat"
+                                                 "[,accuracy] or GeoJSON of GPS fixes")],
+    grid_id: Annotated[RowId, Form()], network_id: Annotated[RowId, Form()],
+    session: SessionDep, principal: PrincipalDep, settings: SettingsDep, runner: JobRunnerDep,
+    response: Response,
+    coords: Annotated[Literal["wgs84", "gcj02", "bd09", "cgcs2000"], Form()] = "wgs84",
+) -> JobPublic:
+    """Queue the coverage of ``grid_id`` by the uploaded tracks; poll ``GET /jobs/{id}``."""
+    params = TrackCoverageParams(grid_id=grid_id, network_id=network_id, coords=coords,
+                                 upload="0" * 64 + ".gpx", filename=file.filename or "tracks")
+    authorize_track_coverage(session, principal, params)  # before storing anything
+    saved = save_upload(file, folder=settings.uploads_dir / "tracks", kinds=TRACK_KINDS,
+                        max_bytes=settings.max_upload_bytes,
+                        quota_bytes=quota_left(session, principal.username,
+                                               settings.upload_quota_bytes))
+    params = params.model_copy(update={"upload": saved.path.name})
+    job = runner.create(session, kind="track_coverage", params=params, owner=principal)
+    session.commit()
+    runner.submit(job.id, principal)
+    response.headers["Location"] = f"/jobs/{job.id}"
+    return JobPublic.of(job)

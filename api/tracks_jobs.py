@@ -1,0 +1,90 @@
+"""The ``track_coverage`` job: an uploaded track file of a grid's officers → coverage report.
+
+Scope: the submitter must be allowed to plan routes for the grid (its squad leader, or a planner
+of its district). A squad leader sees only their squad's officers: officers with most of their
+points outside the grids the submitter may read (another squad's grid, or nowhere) are left out
+of the report before anything is computed (and counted in a note), so another squad's movements
+never show.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from shapely.ops import unary_union
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.auth import Principal
+from api.db.models import Grid
+from api.jobs import JobContext
+from api.planning_jobs import WGS84, domain_grid, load_network_of, step
+from api.policy import can_read_grid, check_route_grid
+from api.routers.grids import grid_or_404
+from api.routers.networks import check_read_network, network_or_404
+from api.schemas.common import RowId
+
+
+class TrackCoverageParams(BaseModel):
+    grid_id: RowId
+    network_id: RowId
+    upload: str = Field(pattern=r"^[0-9a-f]{64}\.(gpx|csv|geojson|json)$",
+                        description="stored track file in uploads/tracks (set by POST "
+                                    "/tracks/coverage)")
+    filename: str = Field(default="tracks", max_length=200)
+    coords: Literal["wgs84", "gcj02", "bd09", "cgcs2000"] = "wgs84"
+    tz: str = Field(default="Asia/Shanghai", max_length=64)
+
+
+def authorize_track_coverage(session: Session, principal: Principal,
+                             p: TrackCoverageParams) -> None:
+    check_route_grid(principal, grid_or_404(session, p.grid_id))
+    check_read_network(session, principal, network_or_404(session, p.network_id))
+
+
+def run_track_coverage(ctx: JobContext, p: TrackCoverageParams) -> dict[str, Any]:
+    """Read the tracks (every bad point flagged), keep the submitter's squad's officers, match
+    them to the network and measure the grid's coverage (:func:`gridplan.coverage.track_coverage`).
+    """
+    from geodata.tracks import load_tracks, tracks_to_metric
+    from gridplan.coverage import track_coverage
+
+    with ctx.db.session() as session:
+        stored = session.get_one(Grid, p.grid_id)
+        district = stored.district_code
+        readable = [g for g in session.scalars(select(Grid).where(
+            Grid.district_code == district, Grid.plan_id == stored.plan_id))
+            if can_read_grid(ctx.owner, g)]
+        session.expunge_all()
+    step(ctx, 0.05, "loading street network")
+    net = load_network_of(ctx, p.network_id)
+    step(ctx, 0.3, "reading tracks")
+    path = Path(ctx.settings.uploads_dir) / "tracks" / p.upload
+    loaded = load_tracks([path], coords=p.coords, tz=p.tz, network=net)
+    points = tracks_to_metric(loaded, net.crs)
+    grid = domain_grid(stored, net.crs)
+    mine = [domain_grid(g, net.crs) for g in readable]
+    points, hidden = _own_squad(points, grid, mine)
+    step(ctx, 0.5, f"matching {points['officer'].nunique()} officer(s) to the streets")
+    report = track_coverage(net, [grid], points)
+    warnings = [str(w).replace(str(path), p.filename) for w in loaded.warnings]
+    notes = [f"{hidden} officer(s) of other squads left out"] if hidden else []
+    streets = report.streets.to_crs(WGS84)
+    return {"grid_id": p.grid_id, "grid": stored.code, **report.to_dict(),
+            "warnings": warnings, "scope_notes": notes,
+            "streets": [{"street_id": str(r.street_id), "name": r.name, "grade": int(r.grade),
+                         "length_m": round(float(r.length_m), 1), "passes": int(r.passes),
+                         "walked_m": round(float(r.walked_m), 1),
+                         "geometry": r.geometry.__geo_interface__}
+                        for r in streets.itertuples()]}
+
+
+def _own_squad(points, grid, readable) -> tuple[Any, int]:
+    """Points of officers with most of their fixes in grids the submitter may read."""
+    good = points[points["flag"] == ""]
+    zone = unary_union([grid.geometry, *(g.geometry for g in readable)])
+    share = good.geometry.within(zone).groupby(good["officer"]).mean()
+    keep = set(share.index[share >= 0.5])
+    return points[points["officer"].isin(keep)], int((share < 0.5).sum())

@@ -1,0 +1,131 @@
+"""The service side: track uploads (size limit, file type), the coverage job, and scope — a
+squad leader sees only their squad's officers (bundled sample on SQLite)."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from api.app import create_app
+from api.settings import Settings
+from gridplan.coverage import StreetIndex
+from gridplan.coverage.simulate import random_walk, simulate_track, walk_legs
+from tests.api.conftest import CHEAP_HASH, TestClient
+
+ADMIN_PASSWORD = "sample tracks passphrase"
+LIMIT = 300_000
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    folder = tmp_path_factory.mktemp("served")
+    network_cache = tmp_path_factory.mktemp("network-cache")
+    settings = Settings(data_dir=folder / "data", database_url=f"sqlite:///{folder / 'g.sqlite'}",
+                        load_sample=True, admin_password=ADMIN_PASSWORD, secret_key="k" * 40,
+                        cache_dir=network_cache, job_workers=1, max_upload_bytes=LIMIT,
+                        **CHEAP_HASH)
+    with TestClient(create_app(settings)) as client:
+        token = client.post("/auth/token", data={"username": "admin",
+                                                 "password": ADMIN_PASSWORD}).json()
+        yield client, {"Authorization": f"Bearer {token['access_token']}"}
+
+
+def _login(client: TestClient, admin: dict, name: str, grids: list[str]) -> dict[str, str]:
+    made = client.post("/users", headers=admin, json={
+        "username": name, "password": "squad tracks passphrase", "role": "squad_leader",
+        "scope": {"districts": ["310101"], "grids": grids}})
+    assert made.status_code == 201, made.text
+    token = client.post("/auth/token", data={"username": name, "password": "squad tracks passphrase"})
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+def _walk_in(index: StreetIndex, polygon, officer: str, seed: int) -> pd.DataFrame:
+    """SIMULATED fixes of a walk on the streets inside ``polygon`` (WGS-84 CSV rows)."""
+    inside = shapely.within(index.geoms, polygon)
+    outside = frozenset(np.flatnonzero(~inside).tolist())
+    start = index.streets[int(np.flatnonzero(inside)[0])].a
+    steps = random_walk(index, length_m=600, seed=seed, start=start, avoid=outside)
+    track = simulate_track(walk_legs(index, steps, speed_mps=1.3), sample_s=10, noise_m=3,
+                           seed=seed)
+    pts = shapely.points(track.xy)
+    import geopandas as gpd
+
+    wgs = gpd.GeoSeries(pts, crs=index.network.crs).to_crs("EPSG:4326")
+    times = pd.Timestamp("2026-11-25 08:00", tz="Asia/Shanghai") + pd.to_timedelta(
+        track.times_s, unit="s")
+    return pd.DataFrame({"officer": officer, "time": [t.isoformat() for t in times],
+                         "lon": wgs.x.round(7), "lat": wgs.y.round(7)})
+
+
+def _wait(client: TestClient, h: dict, job_id: str) -> dict:
+    deadline = time.monotonic() + 600  # generous: a busy CI machine
+    while (job := client.get(f"/jobs/{job_id}", headers=h).json())["status"] in (
+            "queued", "running"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.2)
+    return job
+
+
+def test_a_squad_leader_sees_only_their_squads_officers(served, sample_walk) -> None:
+    client, admin = served
+    grids = [g for g in client.get("/grids", headers=admin).json()
+             if g["district_code"] == "310101"]
+    mine, other = grids[0], grids[1]
+    net = client.get("/networks", headers=admin).json()[0]["id"]
+    h = _login(client, admin, "squad_a", [mine["code"]])
+    index = StreetIndex(sample_walk)
+    polygons = {g["code"]: gpd_shape(g["geometry"], sample_walk.crs) for g in (mine, other)}
+    table = pd.concat([_walk_in(index, polygons[mine["code"]], "甲", 1),
+                       _walk_in(index, polygons[other["code"]], "乙", 2)])
+    body = table.to_csv(index=False).encode()
+    form = {"grid_id": str(mine["id"]), "network_id": str(net)}
+    job = client.post("/tracks/coverage", headers=h, data=form,
+                      files={"file": ("tracks.csv", io.BytesIO(body), "text/csv")})
+    assert job.status_code == 202, job.text
+    done = _wait(client, h, job.json()["id"])
+    assert done["status"] == "succeeded", done.get("error")
+    result = done["result"]
+    assert {r["officer"] for r in result["by_officer"]} == {"甲"}
+    assert result["scope_notes"] == ["1 officer(s) of other squads left out"]
+    assert sum(s["walked_m"] for s in result["streets"]) > 300
+    # the other squad's grid is refused before anything is stored or run
+    refused = client.post("/tracks/coverage", headers=h,
+                          data={"grid_id": str(other["id"]), "network_id": str(net)},
+                          files={"file": ("tracks.csv", io.BytesIO(body), "text/csv")})
+    assert refused.status_code == 403
+    # the planner of the district (here the admin) sees both officers
+    everyone = client.post("/tracks/coverage", headers=admin, data=form,
+                           files={"file": ("tracks.csv", io.BytesIO(body), "text/csv")})
+    result = _wait(client, admin, everyone.json()["id"])["result"]
+    assert {r["officer"] for r in result["by_officer"]} == {"甲", "乙"}
+
+
+def test_uploads_are_size_limited_and_typed(served) -> None:
+    client, admin = served
+    grid = client.get("/grids", headers=admin).json()[0]
+    net = client.get("/networks", headers=admin).json()[0]["id"]
+    form = {"grid_id": str(grid["id"]), "network_id": str(net)}
+    big = client.post("/tracks/coverage", headers=admin, data=form,
+                      files={"file": ("t.csv", io.BytesIO(b"x" * (LIMIT + 10)), "text/csv")})
+    assert big.status_code == 413
+    kml = client.post("/tracks/coverage", headers=admin, data=form,
+                      files={"file": ("t.kml", io.BytesIO(b"<kml/>"), "text/xml")})
+    assert kml.status_code == 415
+    bad = client.post("/tracks/coverage", headers=admin, data=form,
+                      files={"file": ("t.csv", io.BytesIO(b"who,when\n1,2\n"), "text/csv")})
+    failed = _wait(client, admin, bad.json()["id"])
+    assert failed["status"] == "failed" and "officer" in str(failed["error"])
+
+
+def gpd_shape(geometry: dict, crs: object):
+    import geopandas as gpd
+    from shapely.geometry import shape
+
+    return gpd.GeoSeries([shape(geometry)], crs="EPSG:4326").to_crs(crs).iloc[0]
