@@ -23,7 +23,7 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT), "DASK_DISTRIBUTED__WORKER__DAEMON"
 # One officer per grid (the exact postman tour) and no staffing estimate keep the run short; the
 # seeded k-officer search is compared slice against whole network in test_slicing.py.
 PARAMS = ROOT / "tests" / "data" / "engine" / "patrol_quick.toml"
-ROUTES = ["routes", "--all", "--officers", "1", "--date", "2026-11-25", "--iterations", "3",
+ROUTES = ["routes", "--all", "--officers", "1", "--date", "2026-11-25", "--max-iterations", "3",
           "--params", str(PARAMS), "--json"]
 
 
