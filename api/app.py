@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.bootstrap import ensure_admin, load_sample, with_secret
 from api.db.session import Database, upgrade
+from api.engine.cluster import engine_client
 from api.errors import install_error_handlers
 from api.job_kinds import build_registry
 from api.jobs import JobRegistry, JobRunner
@@ -154,8 +155,10 @@ def create_app(settings: Settings | None = None, *, registry: JobRegistry | None
         except BaseException:
             db.dispose()  # a refused start (weak admin password …) leaves no connection open
             raise
-        runner = JobRunner(db, registry, workers=settings.job_workers, settings=settings)
-        runner.recover()
+        runner = JobRunner(db, registry, settings=settings, engine=lambda: engine_client(
+            settings.scheduler or None, workers=settings.job_workers,
+            processes=settings.engine_processes))
+        runner.start()
         app.state.db, app.state.jobs = db, runner
         app.state.login_guard = LoginGuard.from_settings(settings)
         try:

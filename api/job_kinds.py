@@ -205,8 +205,8 @@ def build_registry() -> JobRegistry:
     registry.job_kind("network_parse", params=NetworkParseParams,
                       authorize=authorize_parse)(run_network_parse)
     registry.job_kind("routes", params=RoutesParams, authorize=_authorize_routes)(run_routes)
-    registry.job_kind("redesign", params=RedesignParams,
-                      authorize=_authorize_redesign)(run_redesign)
+    registry.job_kind("redesign", params=RedesignParams, authorize=_authorize_redesign,
+                      on_lost="fail")(run_redesign)  # may have saved a proposal already
     registry.job_kind("hotspots", params=HotspotsParams,
                       authorize=_authorize_hotspots)(run_hotspots)
     registry.job_kind("roster", params=RosterJobParams, authorize=authorize_roster)(run_roster)

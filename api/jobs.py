@@ -1,75 +1,55 @@
-"""Background jobs: a registry of job kinds and a thread-pool runner that persists everything.
+"""Background jobs: a registry of job kinds, and the runner that queues them on the engine.
 
 A job kind is one small function ``run(ctx, params) -> result`` plus a pydantic model of its
 parameters and an ``authorize(session, principal, params)`` rule; register it with
-:func:`job_kind`. The runner stores status, progress, message, result and error in the ``jobs``
-table, so any worker (or a restarted service) can answer ``GET /jobs/{id}``. Cancellation is
-cooperative: ``ctx.should_cancel()`` turns true and the engine stops at its next
-:func:`gridplan.progress.report` checkpoint by raising :class:`~gridplan.progress.Cancelled`.
+:meth:`JobRegistry.job_kind`. The API process never runs a job: :class:`JobRunner` stores the
+job, submits :func:`api.engine.jobs.execute_job` to the Dask engine (an embedded cluster of
+worker processes, or ``GRIDPLAN_SCHEDULER``) and only reads and writes the database after that.
+
+Leases. Every unfinished job has a lease owner and an expiry. The API process that queued a job
+renews its lease while the job waits; the worker that runs it renews it while it runs. Every API
+process sweeps for jobs whose lease ran out (their process died) and recovers each exactly once —
+a compare-and-set on the old lease, so with several processes on one PostgreSQL one wins — by
+re-queueing it (kinds without side effects) or failing it (``on_lost="fail"``). Live jobs of other
+processes are never touched.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
-import time
-import traceback
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from datetime import timedelta
+from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from api.auth import Principal
-from api.db.models import Job
+from api.auth import Principal, Role
+from api.db.models import Job, User
 from api.db.session import Database
-from gridplan.errors import GridPlanError
-from gridplan.progress import Cancelled
+from api.engine.jobs import (  # noqa: F401 - re-exported for job kinds and routers
+    CANCELLED,
+    FAILED,
+    FINISHED,
+    QUEUED,
+    RUNNING,
+    SUCCEEDED,
+    JobContext,
+    execute_job,
+    forget_database,
+    now,
+    process_id,
+)
 
-QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = "queued", "running", "succeeded", "failed", "cancelled"
-FINISHED = frozenset({SUCCEEDED, FAILED, CANCELLED})
-_PROGRESS_EVERY_S = 0.25  # at most this often a progress write or a cancel-flag read hits the DB
-
-
-@dataclass
-class JobContext:
-    """What a running job may use: the database, its owner, progress and cancellation."""
-
-    job_id: str
-    owner: Principal
-    db: Database
-    settings: Any
-    _runner: JobRunner
-    _last_write: float = 0.0
-    _last_poll: float = 0.0
-    _cancelled: bool = False
-
-    def progress(self, fraction: float, message: str = "") -> None:
-        now = time.monotonic()
-        if now - self._last_write < _PROGRESS_EVERY_S and fraction < 1.0:
-            return
-        self._last_write = now
-        with self.db.session() as session:
-            session.execute(update(Job).where(Job.id == self.job_id)
-                            .values(progress=min(1.0, max(0.0, fraction)), message=message[:500]))
-
-    def should_cancel(self) -> bool:
-        if self._cancelled or self._runner.cancel_flag(self.job_id).is_set():
-            return True
-        now = time.monotonic()
-        if now - self._last_poll >= _PROGRESS_EVERY_S:  # another worker may have set the flag
-            self._last_poll = now
-            with self.db.session() as session:
-                self._cancelled = bool(session.get_one(Job, self.job_id).cancel_requested)
-        return self._cancelled
-
+MAX_ATTEMPTS = 3  # a job lost this often is failed, not re-queued again
 
 JobFunction = Callable[[JobContext, Any], dict[str, Any]]
 Authorize = Callable[[Session, Principal, Any], None]
+OnLost = Literal["requeue", "fail"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +59,7 @@ class JobKind:
     run: JobFunction
     authorize: Authorize
     description: str = ""
+    on_lost: OnLost = "requeue"  # "fail" for kinds that write data (may have half-done it)
 
 
 @dataclass
@@ -90,99 +71,171 @@ class JobRegistry:
             raise ValueError(f"job kind {kind.name!r} registered twice")
         self.kinds[kind.name] = kind
 
-    def job_kind(self, name: str, *, params: type[BaseModel], authorize: Authorize
-                 ) -> Callable[[JobFunction], JobFunction]:
+    def job_kind(self, name: str, *, params: type[BaseModel], authorize: Authorize,
+                 on_lost: OnLost = "requeue") -> Callable[[JobFunction], JobFunction]:
         """Decorator registering ``run(ctx, params) -> dict`` as job kind ``name``."""
 
         def register(run: JobFunction) -> JobFunction:
-            self.add(JobKind(name, params, run, authorize, (run.__doc__ or "").strip()))
+            self.add(JobKind(name, params, run, authorize, (run.__doc__ or "").strip(), on_lost))
             return run
 
         return register
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class JobRunner:
-    """Runs queued jobs on a thread pool; one instance per service process."""
+    """Queues jobs on the engine and keeps their leases; one instance per API process.
 
-    def __init__(self, db: Database, registry: JobRegistry, *, workers: int, settings: Any) -> None:
-        self.db = db
-        self.registry = registry
-        self.settings = settings
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gridplan-job")
-        self._flags: dict[str, threading.Event] = {}
+    ``engine`` is a context manager factory yielding a ``distributed.Client``; it is entered on
+    the first job (most requests never need a cluster)."""
+
+    def __init__(self, db: Database, registry: JobRegistry, *, settings: Any,
+                 engine: Callable[[], Any]) -> None:
+        self.db, self.registry, self.settings = db, registry, settings
+        self.lease_s = float(settings.job_lease_s)
+        self.holder = process_id("api")
+        self._engine_factory = engine
+        self._engine: Any = None
+        self._client: Any = None
+        self._futures: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._beat = threading.Thread(target=self._heartbeat, name="gridplan-leases", daemon=True)
 
-    def cancel_flag(self, job_id: str) -> threading.Event:
-        with self._lock:
-            return self._flags.setdefault(job_id, threading.Event())
-
+    # ------------------------------------------------------------------------------ requests
     def create(self, session: Session, *, kind: str, params: BaseModel, owner: Principal) -> Job:
         job = Job(id=str(uuid.uuid4()), kind=kind, params=params.model_dump(mode="json"),
                   status=QUEUED, progress=0.0, message="queued", owner=owner.username,
-                  cancel_requested=False, created_at=_now())
+                  cancel_requested=False, created_at=now(), lease_owner=self.holder,
+                  lease_expires_at=now() + timedelta(seconds=self.lease_s), attempts=0)
         session.add(job)
         return job
 
     def submit(self, job_id: str, owner: Principal) -> None:
-        self._pool.submit(self._run, job_id, owner)
+        kind = self._kind_of(job_id)
+        try:
+            client = self._ensure_client()
+            future = client.submit(execute_job, job_id, kind, self.settings, owner,
+                                   self.lease_s, key=f"job-{job_id}-{uuid.uuid4().hex[:6]}",
+                                   pure=False, retries=1)
+        except Exception as exc:  # noqa: BLE001 - no engine: say so on the job, do not hang
+            self._fail_queued(job_id, f"the execution engine is unavailable: {exc}"[:500])
+            return
+        with self._lock:  # a released future would be forgotten by the scheduler
+            self._futures[job_id] = future
+        future.add_done_callback(lambda _: self._forget(job_id))
 
     def request_cancel(self, session: Session, job: Job) -> None:
-        """Queued jobs are cancelled at once; running ones see the flag at their next checkpoint."""
+        """Queued jobs are cancelled at once; running ones see the flag at their next checkpoint
+        (the flag is in the database, so the worker sees it whichever process set it)."""
         if job.status == QUEUED:
-            job.status, job.message, job.finished_at = CANCELLED, "cancelled before start", _now()
+            job.status, job.message, job.finished_at = CANCELLED, "cancelled before start", now()
+            job.lease_expires_at = None
         job.cancel_requested = True
-        self.cancel_flag(job.id).set()
 
-    def recover(self) -> int:
-        """At start: jobs a dead process left running are failed (their work is gone)."""
-        with self.db.session() as session:
-            result = session.execute(
-                update(Job).where(Job.status.in_([QUEUED, RUNNING])).values(
-                    status=FAILED, finished_at=_now(),
-                    message="the service stopped before this job finished; submit it again"))
-            return int(result.rowcount or 0)
+    # ---------------------------------------------------------------------------- lifecycle
+    def start(self) -> int:
+        """Recover what dead processes left behind, then keep leases alive in the background."""
+        recovered = self.recover()
+        self._beat.start()
+        if getattr(self.settings, "engine_at_start", False):  # worker processes take seconds
+            threading.Thread(target=self._warm_up, name="gridplan-engine-start",
+                             daemon=True).start()
+        return recovered
+
+    def _warm_up(self) -> None:
+        with contextlib.suppress(Exception):  # the first job will report the engine's error
+            self._ensure_client()
 
     def shutdown(self) -> None:
-        with self._lock:
-            for flag in self._flags.values():
-                flag.set()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._stop.set()
+        if self._beat.is_alive():
+            self._beat.join(timeout=10)
+        with self._lock:  # waits for an engine being started to be up, then stops it
+            futures, self._futures = list(self._futures.values()), {}
+            client, engine, self._engine, self._client = self._client, self._engine, None, None
+        if client is not None:
+            client.cancel(futures)
+        if engine is not None:
+            engine.__exit__(None, None, None)
+        forget_database(self.settings.effective_database_url)  # held here by thread workers
 
-    def _claim(self, job_id: str) -> Job | None:
+    def recover(self) -> int:
+        """Jobs whose lease ran out: each re-queued or failed (by kind) by exactly one process."""
         with self.db.session() as session:
-            claimed = session.execute(
-                update(Job).where(Job.id == job_id, Job.status == QUEUED)
-                .values(status=RUNNING, started_at=_now(), message="running")).rowcount
-            return session.get(Job, job_id) if claimed else None
+            expired = list(session.execute(select(Job.id, Job.kind, Job.status,
+                                                  Job.lease_expires_at, Job.attempts).where(
+                Job.status.in_([QUEUED, RUNNING]), Job.lease_expires_at < now())))
+        recovered = 0
+        for job_id, kind_name, status, expires, attempts in expired:
+            kind = self.registry.kinds.get(kind_name)
+            requeue = kind is not None and kind.on_lost == "requeue" and attempts < MAX_ATTEMPTS
+            if self._take_over(job_id, status, expires, attempts, requeue=requeue):
+                recovered += 1
+                if requeue:
+                    self.submit(job_id, self._owner_of(job_id))
+        return recovered
 
-    def _finish(self, job_id: str, **values: Any) -> None:
-        with self.db.session() as session:
-            session.execute(update(Job).where(Job.id == job_id)
-                            .values(finished_at=_now(), **values))
-        with self._lock:
-            self._flags.pop(job_id, None)
-
-    def _run(self, job_id: str, owner: Principal) -> None:
-        job = self._claim(job_id)
-        if job is None:  # cancelled while queued
-            return
-        kind = self.registry.kinds[job.kind]
-        ctx = JobContext(job_id, owner, self.db, self.settings, self)
-        try:
-            params = kind.params.model_validate(job.params)
-            result = kind.run(ctx, params)
-        except Cancelled as exc:
-            self._finish(job_id, status=CANCELLED, message=str(exc.args[0])[:500])
-        except GridPlanError as exc:
-            self._finish(job_id, status=FAILED, message=str(exc.args[0])[:500],
-                         error={"kind": type(exc).__name__, "report": exc.report()})
-        except Exception as exc:  # noqa: BLE001 - a job must never kill its worker thread
-            self._finish(job_id, status=FAILED, message=f"internal error: {exc!r}"[:500],
-                         error={"kind": type(exc).__name__,
-                                "traceback": traceback.format_exc()[-4000:]})
+    # ------------------------------------------------------------------------------ helpers
+    def _take_over(self, job_id: str, status: str, expires: Any, attempts: int, *,
+                   requeue: bool) -> bool:
+        """Compare-and-set on the expired lease: True for the one process that wins."""
+        if requeue:
+            values: dict[str, Any] = {
+                "status": QUEUED, "attempts": attempts + 1, "lease_owner": self.holder,
+                "lease_expires_at": now() + timedelta(seconds=self.lease_s), "progress": 0.0,
+                "message": f"re-queued: its {status} process stopped answering"}
         else:
-            self._finish(job_id, status=SUCCEEDED, progress=1.0, message="done", result=result)
+            values = {"status": FAILED, "finished_at": now(), "lease_expires_at": None,
+                      "attempts": attempts + 1,
+                      "message": f"its process stopped while the job was {status}; submit it "
+                                 "again"}
+        with self.db.session() as session:
+            return bool(session.execute(update(Job).where(
+                Job.id == job_id, Job.status == status, Job.attempts == attempts,
+                Job.lease_expires_at == expires).values(**values)).rowcount)
+
+    def _fail_queued(self, job_id: str, message: str) -> None:
+        with self.db.session() as session:
+            session.execute(update(Job).where(Job.id == job_id, Job.status == QUEUED).values(
+                status=FAILED, finished_at=now(), lease_expires_at=None, message=message))
+
+    def _heartbeat(self) -> None:
+        while not self._stop.wait(self.lease_s / 3):
+            with self._lock:
+                waiting = list(self._futures)
+            try:
+                if waiting:  # queued jobs the engine still holds for us: still wanted
+                    with self.db.session() as session:
+                        session.execute(update(Job).where(
+                            Job.lease_owner == self.holder, Job.status == QUEUED,
+                            Job.id.in_(waiting)).values(
+                            lease_expires_at=now() + timedelta(seconds=self.lease_s)))
+                self.recover()
+            except Exception:  # noqa: BLE001, S112 - the database may be briefly away
+                continue
+
+    def _ensure_client(self) -> Any:
+        with self._lock:
+            if self._stop.is_set():
+                raise RuntimeError("the service is shutting down")
+            if self._client is None:
+                self._engine = self._engine_factory()
+                self._client = self._engine.__enter__()
+            return self._client
+
+    def _forget(self, job_id: str) -> None:
+        with self._lock:
+            self._futures.pop(job_id, None)
+
+    def _kind_of(self, job_id: str) -> JobKind:
+        with self.db.session() as session:
+            return self.registry.kinds[session.get_one(Job, job_id).kind]
+
+    def _owner_of(self, job_id: str) -> Principal:
+        with self.db.session() as session:
+            username = session.get_one(Job, job_id).owner
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None:  # a vanished user's job sees the least: a squad leader's nothing
+                return Principal(username, Role.SQUAD_LEADER)
+            return Principal.of(user)
+

@@ -18,7 +18,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.auth import password_hasher
 
-
 MIN_SECRET_BYTES = 32  # HS256 keys shorter than the hash output can be brute-forced offline
 
 
@@ -52,7 +51,16 @@ class Settings(BaseSettings):
                                         description="OSM data once decompressed (bz2/gz/PBF)")
     network_parse_timeout_s: float = Field(default=600.0, gt=0)
     network_parse_memory_mb: int = Field(default=4096, ge=256)
-    job_workers: int = Field(default=2, ge=1, le=32)
+    job_workers: int = Field(default=2, ge=1, le=32, description="worker processes of the "
+                             "embedded engine cluster (ignored with a scheduler)")
+    scheduler: str = Field(default="", description="Dask scheduler running the jobs, e.g. "
+                           "tcp://10.0.0.5:8786; empty = an embedded local cluster")
+    engine_processes: bool = Field(default=True, description="embedded cluster of worker "
+                                   "processes (False: threads of the API process, tests only)")
+    engine_at_start: bool = Field(default=False, description="start the engine with the "
+                                  "service (gridplan serve does), not at the first job")
+    job_lease_s: float = Field(default=30.0, ge=0.5, le=3600, description="a job whose process "
+                               "has not renewed its lease this long is recovered")
     admin_password: str = Field(default="", description="creates user 'admin' at start if set")
     cache_dir: Path | None = Field(default=None, description="network cache; empty = "
                                    "<data_dir>/cache")

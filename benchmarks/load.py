@@ -8,9 +8,12 @@ loaded, one worker process), then runs two bounded phases with httpx AsyncClient
 
 * reads — ``--clients`` concurrent clients for ``--duration-s`` seconds, each cycling through
   GET /grids, GET /grids/{id}, GET /plans/{id}/grids.geojson, GET /jurisdictions; beside them the
-  same load on GET /health (no auth, no query) as the baseline the ratios are taken against;
+  same load on GET /health (no auth, no query) as the baseline the ratios are taken against —
+  once without pause (throughput: mixed reads per second as a share of /health's, same run) and
+  once with ``--think-s`` (1 s) between a client's requests (the latency a user sees, p95);
 * route jobs — ``--job-clients`` clients submit ``routes`` jobs (2 officers, 1 s search) and poll
-  until each finishes: end-to-end latency and jobs per second (the service runs 2 job workers).
+  until each finishes: end-to-end latency and jobs per second (the jobs run on the engine's
+  workers, never in the API process); the size of a job poll and of its result resource.
 
 PostGIS runs when ``GRIDPLAN_TEST_PG_URL`` is set (``.ci/run`` starts a local cluster and sets it);
 otherwise that column says why it is absent. Peak memory is the server's VmHWM from /proc.
@@ -123,7 +126,7 @@ def peak_rss_mb(pid: int) -> float:
 
 
 async def read_phase(base: str, headers: dict[str, str], paths: list[str], *, clients: int,
-                     duration_s: float) -> Sample:
+                     duration_s: float, think_s: float = 0.0) -> Sample:
     sample = Sample()
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60, limits=limits) as c:
@@ -142,11 +145,29 @@ async def read_phase(base: str, headers: dict[str, str], paths: list[str], *, cl
                     sample.latencies_s.append(time.perf_counter() - started)
                 else:
                     sample.errors += 1
+                if think_s:
+                    await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
 
         t0 = time.monotonic()
         await asyncio.gather(*(one_client(i) for i in range(clients)))
         sample.elapsed_s = time.monotonic() - t0
     return sample
+
+
+def items(page: object) -> list:
+    """A list endpoint's rows, whether it answers a plain list or a page ``{"items": …}``."""
+    return page["items"] if isinstance(page, dict) else page  # type: ignore[return-value]
+
+
+def poll_sizes(base: str, headers: dict[str, str]) -> dict[str, float]:
+    """Bytes of a poll of the latest finished routes job, and of its result resource."""
+    jobs = items(httpx.get(f"{base}/jobs", headers=headers).json())
+    done = [j for j in jobs if j["kind"] == "routes" and j["status"] == "succeeded"]
+    if not done:
+        return {"poll_bytes": float("nan"), "result_bytes": float("nan")}
+    poll = httpx.get(f"{base}/jobs/{done[0]['id']}", headers=headers)
+    result = httpx.get(f"{base}/jobs/{done[0]['id']}/result", headers=headers)
+    return {"poll_bytes": len(poll.content), "result_bytes": len(result.content)}
 
 
 async def job_phase(base: str, headers: dict[str, str], grid_ids: list[int], network_id: int, *,
@@ -268,19 +289,22 @@ def run_backend(database_url: str, args: argparse.Namespace) -> dict[str, object
         token = httpx.post(f"{base}/auth/token", data={"username": "admin",
                                                        "password": ADMIN_PASSWORD}).json()
         headers = {"Authorization": f"Bearer {token['access_token']}"}
-        grids = httpx.get(f"{base}/grids", headers=headers).json()
-        plans = httpx.get(f"{base}/plans", headers=headers).json()
-        network_id = httpx.get(f"{base}/networks", headers=headers).json()[0]["id"]
+        grids = items(httpx.get(f"{base}/grids", headers=headers).json())
+        plans = items(httpx.get(f"{base}/plans", headers=headers).json())
+        network_id = items(httpx.get(f"{base}/networks", headers=headers).json())[0]["id"]
         paths = (["/grids", "/jurisdictions"] + [f"/grids/{g['id']}" for g in grids[:5]]
                  + [f"/plans/{p['id']}/grids.geojson" for p in plans])
         health = asyncio.run(read_phase(base, {}, ["/health"], clients=args.clients,
                                         duration_s=args.duration_s / 4))
         reads = asyncio.run(read_phase(base, headers, paths, clients=args.clients,
                                        duration_s=args.duration_s))
+        paced = asyncio.run(read_phase(base, headers, paths, clients=args.clients,
+                                       duration_s=args.duration_s, think_s=args.think_s))
         jobs = asyncio.run(job_phase(base, headers, [g["id"] for g in grids], network_id,
                                      clients=args.job_clients, duration_s=args.duration_s))
-        return {"health": health.row(), "reads": reads.row(), "jobs": jobs.row(),
-                "peak_rss_mb": peak_rss_mb(proc.pid)}
+        return {"health": health.row(), "reads": reads.row(), "paced": paced.row(),
+                "jobs": jobs.row(), "peak_rss_mb": peak_rss_mb(proc.pid),
+                **poll_sizes(base, headers)}
 
 
 def print_table(results: dict[str, dict[str, object] | str], args: argparse.Namespace) -> None:
@@ -296,12 +320,20 @@ def print_table(results: dict[str, dict[str, object] | str], args: argparse.Name
             print(f"{name:<10} absent: {res}")
             continue
         base_p50 = res["health"]["p50_ms"]  # type: ignore[index]
-        for load in ("health", "reads", "jobs"):
+        for load in ("health", "reads", "paced", "jobs"):
             r = res[load]  # type: ignore[index]
             ratio = r["p50_ms"] / base_p50 if base_p50 else float("nan")
             print(f"{name:<10} {load:<8} {r['n']:>7} {r['errors']:>4} {r['p50_ms']:>8.1f} "
                   f"{r['p95_ms']:>8.1f} {r['per_s']:>8.1f} {ratio:>10.1f} "
                   f"{res['peak_rss_mb']:>11.0f}")
+    print("\n(paced = the same reads with ~1 s think time per client; goal p95 < 100 ms)")
+    for name, res in results.items():
+        if isinstance(res, str):
+            continue
+        share = res["reads"]["per_s"] / res["health"]["per_s"]  # type: ignore[index]
+        print(f"{name}: mixed reads without pause {share:.0%} of /health's throughput (goal "
+              f">= 50 %); paced p95 {res['paced']['p95_ms']:.0f} ms; job poll "  # type: ignore[index]
+              f"{res['poll_bytes']:.0f} B (goal < 5 KB), its result {res['result_bytes']:.0f} B")
     both = [r for r in results.values() if not isinstance(r, str)]
     if len(both) == 2:
         s, p = both
@@ -315,6 +347,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--job-clients", type=int, default=8)
     parser.add_argument("--duration-s", type=float, default=60.0)
+    parser.add_argument("--think-s", type=float, default=1.0, help="pause between a paced "
+                        "client's requests")
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--login-flood", action="store_true", help="the login-flood benchmark")
     parser.add_argument("--flood-clients", type=int, default=40)

@@ -1,26 +1,32 @@
-"""Planning all grids and shifts: wall time and peak memory, on the sample and a scale fixture.
+"""Planning all grids × shifts of a city on the engine: 1 vs 2 local workers, same run.
 
-For every grid a day plan with two shifts (day 08:00–12:00 with min(3, staff) officers, night
-19:00–23:00 with 2), walking. Reported per fixture: plans, wall time, time per plan, peak RSS,
-plans that pass ``is_valid``, mean and worst gap of the longest route to its lower bound (the
-bound is the reference value: no peer tool plans whole grids), mean coverage.
+For every grid a day plan with two shifts (day 08:00–12:00, night 19:00–23:00), walking, run as
+one engine task per grid (:func:`gridplan.routing.day_plan` on the grid's network slice, see
+:mod:`gridplan.slicing` and :mod:`api.engine.batch`). Reported per configuration — in this
+process on the whole network (the reference), an embedded cluster of 1 and of 2 worker processes —
+wall time, speed-up over 1 worker, peak RSS of the driver and of each worker, and whether every
+plan equals the reference (same seed → same plan). Then the per-grid costs the scaling model in
+``docs/scaling.md`` is built from: compute seconds per grid-day, slice and result sizes.
 
-Fixtures: the bundled central-Shanghai sample (real OSM streets, illustrative grids) and a k × k
-**mosaic of the sample** — the walk network copied k × k times, neighbouring tiles stitched by
-short connector streets, the sample's grid polygons shifted with each tile. It is a scale
-fixture, not a real city. Nothing here needs ../shared.
+Fixture: a k × k **mosaic of the bundled sample** (default 4 × 4 = 16 tiles, 176 grids) — the
+walk network copied k × k times, neighbouring tiles stitched by short connector streets, the
+sample's grid polygons shifted with each tile (:func:`mosaic_network`; the drive-only mosaic of
+``benchmarks/fixtures.py`` has no street geometry to plan on). A scale fixture, not a real city.
+Nothing here needs ../shared.
 
-    .venv/bin/python -m benchmarks.plan_all [--k 2] [--time-limit 1] [--iterations 200]
+    .venv/bin/python -m benchmarks.plan_all [--k 4] [--officers 1] [--iterations 20]
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import pickle
 import resource
 import statistics
 import time
 from datetime import date
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -28,6 +34,8 @@ from scipy.spatial import cKDTree
 from shapely import affinity
 from shapely.geometry import LineString
 
+from api.engine.batch import Task, run_batch
+from api.engine.cluster import engine_client
 from geodata import sample
 from geodata.grids import grids_to_model
 from gridplan.model import Grid
@@ -35,6 +43,7 @@ from gridplan.network import StreetNetwork
 from gridplan.routing.params import PatrolParams
 from gridplan.routing.plan import day_plan
 from gridplan.routing.shifts import shift_on
+from gridplan.slicing import NetworkSlicer
 
 SEAM_BAND_M = 60.0
 
@@ -90,57 +99,121 @@ def mosaic_network(net: StreetNetwork, grids: list[Grid], k: int
     return StreetNetwork(out, "walk", source=f"mosaic {k}x{k} of the sample"), tile_grids
 
 
-def plan_everything(net: StreetNetwork, grids: list[Grid], params: PatrolParams) -> dict:
-    day = date(2026, 11, 25)
-    shifts = [shift_on(day, "08:00-12:00", name="day"),
-              shift_on(day, "19:00-23:00", name="night")]
-    began = time.perf_counter()
-    plans = []
-    for grid in grids:
-        crews = [max(1, min(3, grid.officers)), 2]
-        plans += day_plan(net, grid, shifts=shifts, officers=crews, params=params).plans
-    wall = time.perf_counter() - began
-    gaps = [p.gap for p in plans if p.routes and p.longest_min > 0]
-    return {"grids": len(grids), "plans": len(plans), "wall_s": wall,
-            "per_plan_s": wall / max(1, len(plans)),
-            "valid": sum(p.is_valid(net.graph) for p in plans),
-            "mean_gap": statistics.fmean(gaps) if gaps else 0.0,
-            "worst_gap": max(gaps, default=0.0),
-            "coverage": statistics.fmean(p.coverage for p in plans),
-            "edges": net.graph.number_of_edges()}
+DAY = date(2026, 11, 25)
+
+
+def _shifts() -> list:
+    return [shift_on(DAY, "08:00-12:00", name="day"),
+            shift_on(DAY, "19:00-23:00", name="night")]
+
+
+def _crews(grid: Grid, officers: int | None) -> list[int]:
+    return [officers, officers] if officers else [max(1, min(3, grid.officers)), 2]
+
+
+def _figures(day: Any) -> list[dict]:
+    out = []
+    for plan in day.plans:
+        found = plan.to_dict()
+        found.pop("runtime_s")
+        out.append(found)
+    return out
+
+
+def in_process(net: StreetNetwork, grids: list[Grid], params: PatrolParams,
+               officers: int | None) -> dict[str, Any]:
+    """The reference: every grid's day in this process on the whole network."""
+    began, cpu = time.perf_counter(), time.process_time()
+    days = {g.code: day_plan(net, g, shifts=_shifts(), officers=_crews(g, officers),
+                             params=params) for g in grids}
+    return {"wall_s": time.perf_counter() - began, "cpu_s": time.process_time() - cpu,
+            "days": days, "workers_mb": []}
+
+
+def grid_tasks(net: StreetNetwork, grids: list[Grid], params: PatrolParams,
+               officers: int | None) -> list[Task]:
+    """One task per grid: its day plan on its own network slice (scattered once)."""
+    slicer = NetworkSlicer.of(net, params)
+    return [Task(g.code, day_plan, {"grid": g, "shifts": _shifts(), "officers": _crews(
+        g, officers), "params": params}, {"network": slicer.cut(g)}) for g in grids]
+
+
+def on_engine(net: StreetNetwork, grids: list[Grid], params: PatrolParams, officers: int | None,
+              workers: int) -> dict[str, Any]:
+    with engine_client(workers=workers) as client:
+        client.run(lambda: __import__("gridplan.routing"))  # warm: imports are not planning
+        cpu = client.run(time.process_time)
+        began = time.perf_counter()
+        days = run_batch(client, grid_tasks(net, grids, params, officers))
+        wall = time.perf_counter() - began
+        cpu_after = client.run(time.process_time)
+        rss = client.run(_peak_rss_mb)
+    return {"wall_s": wall, "cpu_s": sum(cpu_after[w] - cpu[w] for w in cpu), "days": days,
+            "workers_mb": sorted(rss.values())}
 
 
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def per_grid_costs(net: StreetNetwork, grids: list[Grid], params: PatrolParams,
+                   days: dict[str, Any]) -> dict[str, float]:
+    """What the scaling model needs: compute per grid-day, bytes moved per grid."""
+    slicer = NetworkSlicer.of(net, params)
+    compute = [sum(p.runtime_s for p in days[g.code].plans) for g in grids]
+    slices = [len(pickle.dumps(slicer.cut(g))) for g in grids[:20]]
+    results = [len(pickle.dumps(days[g.code])) for g in grids[:20]]
+    return {"grid_day_s_mean": statistics.fmean(compute),
+            "grid_day_s_p95": sorted(compute)[int(0.95 * (len(compute) - 1))],
+            "slice_kb": statistics.fmean(slices) / 1024,
+            "result_kb": statistics.fmean(results) / 1024,
+            "edges_per_slice": statistics.fmean(slicer.cut(g).graph.number_of_edges()
+                                                for g in grids[:20])}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--k", type=int, default=2, help="mosaic size (k x k tiles)")
-    parser.add_argument("--time-limit", type=float, default=1.0, help="seconds per solve")
-    parser.add_argument("--iterations", type=int, default=200, help="search iterations per solve")
+    parser.add_argument("--k", type=int, default=4, help="mosaic size (k x k tiles)")
+    parser.add_argument("--officers", type=int, default=None,
+                        help="officers in each shift [default: min(3, staff) by day, 2 at night]")
+    parser.add_argument("--iterations", type=int, default=20, help="search iterations per solve")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
+                        help="embedded cluster sizes to compare")
+    parser.add_argument("--no-reference", action="store_true",
+                        help="skip the in-process run; plans are compared with the first "
+                             "cluster's")
     args = parser.parse_args()
-    params = PatrolParams(time_limit_s=args.time_limit, max_iterations=args.iterations,
+    params = PatrolParams(max_iterations=args.iterations, time_limit_s=3600,
                           estimate_officers_needed=False)
-    net = sample.network("walk")
-    grids = grids_to_model(sample.grids(), metric_crs=str(net.crs))
-    rows = [("sample (real OSM, illustrative grids)", plan_everything(net, grids, params),
-             _peak_rss_mb())]
-    big, big_grids = mosaic_network(net, grids, args.k)
-    rows.append((f"mosaic {args.k}x{args.k} of the sample (scale fixture)",
-                 plan_everything(big, big_grids, params), _peak_rss_mb()))
-    print(f"Planning all grids x 2 shifts (walk; search {args.time_limit:g} s / "
-          f"{args.iterations} iterations per solve)")
-    print(f"{'fixture':<42} {'edges':>6} {'grids':>5} {'plans':>5} {'wall s':>7} {'s/plan':>6} "
-          f"{'peak RSS MB':>11} {'valid':>5} {'gap mean':>8} {'gap max':>7} {'coverage':>8}")
-    for name, r, rss in rows:
-        print(f"{name:<42} {r['edges']:>6} {r['grids']:>5} {r['plans']:>5} {r['wall_s']:>7.1f} "
-              f"{r['per_plan_s']:>6.2f} {rss:>11.0f} {r['valid']:>5} {r['mean_gap']:>8.1%} "
-              f"{r['worst_gap']:>7.1%} {r['coverage']:>8.1%}")
-    base, scaled = rows[0][1], rows[1][1]
-    print(f"scale ratio: {scaled['plans'] / base['plans']:.1f}x plans, "
-          f"{scaled['wall_s'] / base['wall_s']:.2f}x wall time, "
-          f"{scaled['per_plan_s'] / base['per_plan_s']:.2f}x time per plan")
+    base = sample.network("walk")
+    net, grids = mosaic_network(base, grids_to_model(sample.grids(), metric_crs=str(base.crs)),
+                                args.k)
+    rows = {} if args.no_reference else {
+        "in process": in_process(net, grids, params, args.officers)}
+    driver_mb = _peak_rss_mb()
+    for n in args.workers:
+        rows[f"{n} worker(s)"] = on_engine(net, grids, params, args.officers, n)
+    first = next(iter(rows.values()))
+    reference = {code: _figures(day) for code, day in first["days"].items()}
+    one = rows.get("1 worker(s)", first)["wall_s"]
+    print(f"Plan all grids x 2 shifts: mosaic {args.k}x{args.k} of the sample (scale fixture), "
+          f"{net.graph.number_of_edges()} edges, {len(grids)} grids, walk, "
+          f"{args.iterations} iterations/solve, officers {args.officers or 'by staff'}")
+    print(f"{'run':<14} {'wall s':>8} {'speed-up':>9} {'CPU s':>8} {'CPU/wall':>8} "
+          f"{'worker peak RSS MB':>22} {'same plans':>10}")
+    for name, r in rows.items():
+        same = all(_figures(r["days"][code]) == figures for code, figures in reference.items())
+        workers = ", ".join(f"{m:.0f}" for m in r["workers_mb"]) or "-"
+        print(f"{name:<14} {r['wall_s']:>8.1f} {one / r['wall_s']:>8.2f}x {r['cpu_s']:>8.1f} "
+              f"{r['cpu_s'] / r['wall_s']:>8.2f} {workers:>22} {'yes' if same else 'NO':>10}")
+    print("(CPU/wall: cores the run actually got — on a machine shared with other work the "
+          "speed-up is bounded by it, not by the engine)")
+    print(f"driver peak RSS {driver_mb:.0f} MB (whole mosaic network and grids in memory)")
+    costs = per_grid_costs(net, grids, params, first["days"])
+    print("per grid-day (2 shifts): CPU {cpu:.2f} s (first run's CPU / grids); plan runtime "
+          "{grid_day_s_mean:.2f} s mean / {grid_day_s_p95:.2f} s p95 (wall, inflated on a busy "
+          "machine); slice {slice_kb:.0f} KiB ({edges_per_slice:.0f} edges) scattered once; "
+          "result {result_kb:.0f} KiB".format(cpu=first["cpu_s"] / len(grids), **costs))
 
 
 if __name__ == "__main__":

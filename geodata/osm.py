@@ -229,12 +229,32 @@ def _check_path(path: Path) -> None:
         )
 
 
+#: files at least this large keep node locations in a file index on disk, not in memory: a
+#: province extract has ~10^8 nodes (GBs as an in-memory map); the page cache bounds the memory
+LARGE_FILE_BYTES = 256 * 1024 * 1024
+
+
 def _read(path: Path) -> _Raw:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="gridplan-osm-") as scratch:
+        return _read_with(path, _location_storage(path, Path(scratch)))
+
+
+def _location_storage(path: Path, scratch: Path) -> str:
+    """pyosmium's node location index: in memory for city files, a sparse file for big ones."""
+    if path.stat().st_size < LARGE_FILE_BYTES:
+        return "flex_mem"
+    return f"sparse_file_array,{scratch / 'node_locations.idx'}"
+
+
+def _read_with(path: Path, storage: str) -> _Raw:
     import osmium
 
     raw = _Raw([], [], defaultdict(int))
     try:
-        fp = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
+        fp = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations(
+            storage)
         for obj in fp:
             if not obj.is_way():
                 continue

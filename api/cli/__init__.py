@@ -79,6 +79,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "tracks",
         "Officers' GPS tracks: coverage of the streets and key points, plan against actual.",
     ),
+    "worker": LazyCommand(
+        "api.cli.engine",
+        "worker",
+        "Join a Dask scheduler as a gridplan worker (plans grids, runs the service's jobs).",
+    ),
 }
 
 

@@ -5,7 +5,9 @@ With no ``--network`` / ``--grids`` it plans on the bundled central-Shanghai sam
 synthetic incidents raising street priorities). Writes, per grid and shift, under ``--out``
 (atomically): ``<code>.geojson`` (routes, key points with their officer and arrival, uncovered
 streets), ``<code>.gpx`` (one track per officer, key points as waypoints), ``<code>_turns.csv``
-and ``<code>_map.html``. Patrol-policy options come from
+and ``<code>_map.html``. ``--all`` plans the grids on the engine (``--scheduler`` /
+``--workers``, see :mod:`api.cli.engine`), each grid on its own slice of the network, with the
+same plans as in one process. Patrol-policy options come from
 :class:`gridplan.routing.PatrolParams` (``--params FILE.toml`` holds a ``[patrol]`` table).
 
 Key points file (CSV or GeoJSON/GeoPackage, WGS-84): ``id``, ``name``, ``lon``/``lat`` (CSV) or
@@ -28,6 +30,7 @@ from api.cli.common import (
     mode_option,
     network_option,
 )
+from api.cli.engine import batch_engine, engine_options
 from api.cli.params_options import params_options
 from gridplan.routing.params import PatrolParams
 from gridplan.routing.shifts import PRESETS
@@ -78,23 +81,26 @@ def load_inputs(network_file: Path | None, grids_file: Path | None, mode: str):
 @params_options(PatrolParams)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Output folder.")
+@engine_options
 @json_option
 def routes(grid_codes, all_grids, officers, shift_text, pattern, day, tz, mode, network_file,
-           grids_file, key_points_file, params, lang, out, as_json) -> None:
+           grids_file, key_points_file, params, lang, out, scheduler, workers, as_json) -> None:
     """Patrol routes for a grid's officers in one shift: every due street, fairly shared."""
+    from api.engine.routes import plan_routes_on
     from geodata.key_points import read_key_points
-    from gridplan.routing.workflow import plan_routes
     from maps.plan_files import write_plan_files
 
     if bool(grid_codes) == bool(all_grids):
         raise click.UsageError("give --grid CODE or --all")
     net, grids, incidents, attribution = load_inputs(network_file, grids_file, mode)
     kps = read_key_points(key_points_file, crs=net.crs) if key_points_file else ()
-    result = plan_routes(
-        net, grids, grid_codes=None if all_grids else list(grid_codes),
-        shift=None if shift_text == ALL_SHIFTS else shift_text,
-        day=day.date() if day else date.today(), tz=tz, pattern=pattern, officers=officers,
-        key_points=kps, incidents=incidents, params=params[PatrolParams])
+    # --all plans the grids on the engine, each on its own slice of the network
+    with batch_engine(scheduler, workers if all_grids else 0) as client:
+        result = plan_routes_on(
+            client, net, grids, grid_codes=None if all_grids else list(grid_codes),
+            shift=None if shift_text == ALL_SHIFTS else shift_text,
+            day=day.date() if day else date.today(), tz=tz, pattern=pattern, officers=officers,
+            key_points=kps, incidents=incidents, params=params[PatrolParams])
     reports, by_code = [], {g.code: g for g in grids}
     for plan in result.plans:
         files = write_plan_files(plan, out, stem=result.stem(plan), attribution=attribution,

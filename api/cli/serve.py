@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from api.settings import Settings
@@ -20,16 +22,52 @@ def _settings(database_url: str | None) -> Settings:
 @click.option("--database-url", envvar="DATABASE_URL", default=None,
               help="SQLAlchemy URL; default: embedded SQLite under $GRIDPLAN_DATA_DIR")
 @click.option("--no-sample", is_flag=True, help="do not load the bundled sample")
-def serve(host: str, port: int, database_url: str | None, no_sample: bool) -> None:
-    """Run the planning service (OpenAPI docs at /docs)."""
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="API processes (share the database; use PostgreSQL for more than one)")
+@click.option("--scheduler", envvar="GRIDPLAN_SCHEDULER", default=None, metavar="ADDRESS",
+              help="Dask scheduler running the jobs [default: an embedded local cluster per "
+                   "API process]")
+def serve(host: str, port: int, database_url: str | None, no_sample: bool, workers: int,
+          scheduler: str | None) -> None:
+    """Run the planning service (OpenAPI docs at /docs). Jobs run on the engine's workers."""
     import uvicorn
 
-    from api.app import create_app
-
-    settings = _settings(database_url).model_copy(update={"load_sample": not no_sample})
+    settings = _settings(database_url).model_copy(update={"load_sample": not no_sample,
+                                                          "engine_at_start": True})
+    if scheduler:
+        settings = settings.model_copy(update={"scheduler": scheduler})
     click.echo(f"gridplan service on http://{host}:{port}/docs — database "
-               f"{settings.effective_database_url.split('@')[-1]}")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+               f"{settings.effective_database_url.split('@')[-1]} — {workers} process(es), "
+               f"jobs on {settings.scheduler or 'an embedded local cluster'}")
+    if workers == 1:
+        from api.app import create_app
+
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        return
+    _prepare_once(settings)  # migrations, secret, admin and sample: once, not per process
+    os.environ.update({"DATABASE_URL": settings.effective_database_url,
+                       "GRIDPLAN_SCHEDULER": settings.scheduler,
+                       "GRIDPLAN_DATA_DIR": str(settings.data_dir),
+                       "GRIDPLAN_LOAD_SAMPLE": "false", "GRIDPLAN_RUN_MIGRATIONS": "false",
+                       "GRIDPLAN_ENGINE_AT_START": "true"})
+    uvicorn.run("api.app:app_factory", factory=True, host=host, port=port, workers=workers,
+                log_level="info")
+
+
+def _prepare_once(settings: Settings) -> None:
+    from api.bootstrap import ensure_admin, load_sample, with_secret
+    from api.db.session import Database, upgrade
+
+    with_secret(settings)
+    database = Database.connect(settings.effective_database_url)
+    try:
+        upgrade(database.engine)
+        if settings.admin_password:
+            ensure_admin(database, "admin", settings.admin_password, hasher=settings.hasher)
+        if settings.load_sample:
+            load_sample(database, settings)
+    finally:
+        database.dispose()
 
 
 @click.group("db")

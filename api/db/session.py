@@ -39,6 +39,13 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+def head() -> str:
+    """The newest migration's revision id."""
+    from alembic.script import ScriptDirectory
+
+    return str(ScriptDirectory.from_config(Config(str(ALEMBIC_INI))).get_current_head())
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run the Alembic migrations up to ``revision`` on ``engine`` (same history on both DBs)."""
     config = Config(str(ALEMBIC_INI))

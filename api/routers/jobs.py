@@ -1,31 +1,36 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from api.auth import Principal, Role
 from api.db.models import Job
 from api.deps import JobRunnerDep, PrincipalDep, SessionDep
 from api.errors import COMMON_RESPONSES, ErrorBody
-from api.jobs import FINISHED
+from api.jobs import FINISHED, SUCCEEDED
 from api.policy import check_owner
-from api.schemas.job import JobCreate, JobKindPublic, JobPublic
+from api.schemas.common import MAX_ID
+from api.schemas.job import JobCreate, JobError, JobKindPublic, JobPage, JobPublic, JobResult
 from gridplan.errors import InvalidInputError, Problem
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], responses=COMMON_RESPONSES)
+PAGE_MAX = 200
 
 
 def public_job(job: Job, principal: Principal) -> JobPublic:
     """The job as its caller may see it: an unexpected error's traceback and exception text are
     for administrators (they name server paths and internals); the owner learns that an internal
     error stopped the job and what to quote. Problems in the input stay fully reported."""
-    out = JobPublic.model_validate(job, from_attributes=True)
+    out = JobPublic.of(job)
     if principal.role is Role.ADMIN or not (job.error and "traceback" in job.error):
         return out
     note = f"an internal error stopped this job; an administrator can look up job {job.id}"
     return out.model_copy(update={"message": note,
-                                  "error": {"kind": "internal_error", "report": note}})
+                                  "error": JobError(kind="internal_error", report=note)})
 
 
 @router.get("/kinds", response_model=list[JobKindPublic])
@@ -58,16 +63,24 @@ def submit_job(body: JobCreate, session: SessionDep, principal: PrincipalDep,
     return public_job(job, principal)
 
 
-@router.get("", response_model=list[JobPublic])
-def list_jobs(session: SessionDep, principal: PrincipalDep) -> list[JobPublic]:
-    query = select(Job).order_by(Job.created_at.desc()).limit(200)
+@router.get("", response_model=JobPage)
+def list_jobs(session: SessionDep, principal: PrincipalDep,
+              limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
+              offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0) -> JobPage:
+    """The caller's jobs (every job for an admin), newest first, one page at a time."""
+    query = (select(Job).options(defer(Job.result)).order_by(Job.created_at.desc(), Job.id)
+             .offset(offset).limit(limit + 1))
     if principal.role is not Role.ADMIN:
         query = query.where(Job.owner == principal.username)
-    return [public_job(job, principal) for job in session.scalars(query)]
+    jobs = list(session.scalars(query))
+    return JobPage(items=[public_job(j, principal) for j in jobs[:limit]],
+                   next_offset=offset + limit if len(jobs) > limit else None)
 
 
-def _job(session: SessionDep, job_id: str) -> Job:
-    job = session.get(Job, job_id)
+def _job(session: SessionDep, job_id: str, *, with_result: bool = False) -> Job:
+    # A poll never loads the result: it can be megabytes of GeoJSON
+    options = () if with_result else (defer(Job.result),)
+    job = session.get(Job, job_id, options=options)
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no job {job_id}")
     return job
@@ -75,9 +88,21 @@ def _job(session: SessionDep, job_id: str) -> Job:
 
 @router.get("/{job_id}", response_model=JobPublic)
 def read_job(job_id: str, session: SessionDep, principal: PrincipalDep) -> JobPublic:
+    """Status and progress (no result: see ``result_url``)."""
     job = _job(session, job_id)
     check_owner(principal, job.owner)
     return public_job(job, principal)
+
+
+@router.get("/{job_id}/result", response_model=JobResult,
+            responses={409: {"model": ErrorBody, "description": "job has no result (yet)"}})
+def read_job_result(job_id: str, session: SessionDep, principal: PrincipalDep) -> JobResult:
+    """The result of a succeeded job, typed by kind and versioned."""
+    job = _job(session, job_id, with_result=True)
+    check_owner(principal, job.owner)
+    if job.status != SUCCEEDED:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"job is {job.status}: no result")
+    return JobResult.of(job)
 
 
 @router.delete("/{job_id}", response_model=JobPublic, status_code=202,

@@ -12,7 +12,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Response, UploadFile
 
-from api.db.models import Job
 from api.deps import JobRunnerDep, PrincipalDep, SessionDep, SettingsDep
 from api.errors import COMMON_RESPONSES
 from api.schemas.common import RowId
@@ -33,7 +32,7 @@ def upload_tracks(
     session: SessionDep, principal: PrincipalDep, settings: SettingsDep, runner: JobRunnerDep,
     response: Response,
     coords: Annotated[Literal["wgs84", "gcj02", "bd09", "cgcs2000"], Form()] = "wgs84",
-) -> Job:
+) -> JobPublic:
     """Queue the coverage of ``grid_id`` by the uploaded tracks; poll ``GET /jobs/{id}``."""
     params = TrackCoverageParams(grid_id=grid_id, network_id=network_id, coords=coords,
                                  upload="0" * 64 + ".gpx", filename=file.filename or "tracks")
@@ -47,4 +46,4 @@ def upload_tracks(
     session.commit()
     runner.submit(job.id, principal)
     response.headers["Location"] = f"/jobs/{job.id}"
-    return job
+    return JobPublic.of(job)

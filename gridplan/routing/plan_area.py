@@ -35,6 +35,9 @@ from gridplan.routing.arcroute_instance import ArcInstance
 from gridplan.routing.params import PatrolParams
 
 INSIDE_SHARE = 0.5  # a street is the grid's when at least this share of its length is inside
+#: graph attribute ``(max_gap_m, links_added)``: the walk network's gaps are bridged already
+#: (by :func:`gridplan.slicing.prepare_network`, once for a whole city), not per grid again
+BRIDGED = "gridplan_bridged"
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,12 @@ class RoutingArea:
 def routing_area(network: StreetNetwork, grid: Grid, *, params: PatrolParams) -> RoutingArea:
     """The grid's streets, the streets that may connect them, the station, as minutes."""
     graph, bridges = network.graph, 0
+    done = graph.graph.get(BRIDGED)
     if network.mode == "walk" and params.bridge_gaps_m > 0:
-        graph, bridges = bridge_pieces(graph, max_gap_m=params.bridge_gaps_m)
+        if done is not None and done[0] == params.bridge_gaps_m:
+            bridges = int(done[1])
+        else:
+            graph, bridges = bridge_pieces(graph, max_gap_m=params.bridge_gaps_m)
     edges = list(graph.edges(keys=True, data=True))
     _require_geometry(graph, edges)
     geoms = np.array([_geometry(graph, u, v, d) for u, v, _, d in edges], dtype=object)

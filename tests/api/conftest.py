@@ -106,6 +106,7 @@ def network_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def settings(database_url: str, tmp_path: Path, network_cache: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", database_url=database_url,
                     secret_key="test-secret-key-of-at-least-32-bytes!!", job_workers=2,
+                    engine_processes=False,  # jobs on worker threads: no process start per test
                     max_upload_bytes=200_000, max_json_bytes=100_000, cache_dir=network_cache,
                     **CHEAP_HASH)
 
@@ -203,12 +204,16 @@ def world(client: TestClient) -> World:
 
 def wait_for_job(world: World, job_id: str, user: str = "planner",
                  timeout_s: float = 120) -> dict[str, Any]:
-    """The job once it has finished (polled; generous deadline for a busy CI machine)."""
+    """The job once it has finished (polled; generous deadline for a busy CI machine), with its
+    result fetched when it succeeded."""
     deadline = time.monotonic() + timeout_s
     while (job := world.client.get(f"/jobs/{job_id}", headers=world.h(user)).json())[
             "status"] in ("queued", "running"):
         assert time.monotonic() < deadline, job
         time.sleep(0.1)
+    if job["status"] == "succeeded":  # a poll has no result: it is its own resource
+        job["result"] = world.client.get(job["result_url"], headers=world.h(user)).json()[
+            "result"]
     return job
 
 

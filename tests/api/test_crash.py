@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import func, inspect, select, text
 
 from api.db.models import AuditEntry, Grid, GridPlan
-from api.db.session import Database
+from api.db.session import Database, head
 from tests.api.conftest import World
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,18 +60,6 @@ def _snapshot(db: Database) -> dict[str, object]:
                     select(GridPlan).where(GridPlan.name != "crash").order_by(GridPlan.id))]}
 
 
-def _head() -> str:
-    """The newest migration (so this test needs no edit when one is added)."""
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    from api.db.session import ALEMBIC_INI
-
-    head = ScriptDirectory.from_config(Config(str(ALEMBIC_INI))).get_current_head()
-    assert head is not None
-    return head
-
-
 def _check_after_crash(url: str, before: dict[str, object]) -> list[int]:
     """Open the database afresh; return the ids of the complete crash plans."""
     db = Database.connect(url)
@@ -79,7 +67,7 @@ def _check_after_crash(url: str, before: dict[str, object]) -> list[int]:
         with db.session() as s:
             if db.engine.dialect.name == "sqlite":
                 assert s.execute(text("PRAGMA integrity_check")).scalar() == "ok"
-            assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == _head()
+            assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == head()
             assert {"grids", "grid_plans", "audit_log", "jobs", "users"} <= set(
                 inspect(s.connection()).get_table_names())
             plans = list(s.scalars(select(GridPlan.id).where(GridPlan.name == "crash")))

@@ -34,7 +34,8 @@ def test_compare_plans_job_runs_and_stores_result(world: World) -> None:
     assert r.status_code == 202 and r.headers["Location"] == f"/jobs/{r.json()['id']}"
     job = _wait(world.client, r.json()["id"], h, until={"succeeded", "failed"})
     assert job["status"] == "succeeded", job
-    result = job["result"]
+    assert "result" not in job and job["result_url"] == f"/jobs/{job['id']}/result"
+    result = world.client.get(job["result_url"], headers=h).json()["result"]
     assert result["a"]["grids"] == 2 and result["b"]["grids"] == 0
     assert {c["change"] for c in result["changes"]} == {"removed"}
     assert 0 < result["a"]["area_km2"] < 1 and result["a"]["officers"] == 8
@@ -81,7 +82,8 @@ def test_running_job_reports_progress_and_cancels(slow_client: TestClient) -> No
     assert job["status"] == "running" and job["message"].startswith("step")
     assert slow_client.delete(f"/jobs/{job_id}", headers=h).status_code == 202
     job = _wait(slow_client, job_id, h, until={"cancelled", "succeeded", "failed"})
-    assert job["status"] == "cancelled" and job["result"] is None and job["progress"] < 1
+    assert job["status"] == "cancelled" and job["result_url"] is None and job["progress"] < 1
+    assert slow_client.get(f"/jobs/{job_id}/result", headers=h).status_code == 409
     assert slow_client.delete(f"/jobs/{job_id}", headers=h).status_code == 409
 
 

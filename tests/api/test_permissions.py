@@ -213,6 +213,8 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str | None, dict[str, bool]]]]
         lambda w, t, u: (f"/jobs/{_routes_job(w, t, u)}/export.gpx", {}), EVERYONE),
     ("GET", "/jobs/{job_id}/map.html"): (
         lambda w, t, u: (f"/jobs/{_routes_job(w, t, u)}/map.html", {}), EVERYONE),
+    ("GET", "/jobs/{job_id}/result"): (
+        lambda w, t, u: (f"/jobs/{_routes_job(w, t, u)}/result", {}), EVERYONE),
     ("GET", "/plans/{plan_id}/map.html"): (
         lambda w, t, u: (f"/plans/{w.plans[D[t]]}/map.html", {}), DISTRICT_READERS),
     ("GET", "/plans/{plan_id}/export.{fmt}"): (
@@ -220,7 +222,8 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str | None, dict[str, bool]]]]
 }
 # Jobs belong to their owner: "own" = the caller's, "other" = someone else's (admin sees all).
 for _key in (("GET", "/jobs/{job_id}"), ("DELETE", "/jobs/{job_id}"),
-             ("GET", "/jobs/{job_id}/export.{fmt}"), ("GET", "/jobs/{job_id}/map.html")):
+             ("GET", "/jobs/{job_id}/export.{fmt}"), ("GET", "/jobs/{job_id}/map.html"),
+             ("GET", "/jobs/{job_id}/result")):
     MATRIX[_key] = (MATRIX[_key][0], {"admin": ALL, "planner": OWN, "squad": OWN, "joint": OWN})
 # Extra cases of one route with another body: a joint viewer's zone job is allowed in its zone.
 EXTRA_CASES: list[tuple[str, str, Builder, dict[str | None, dict[str, bool]]]] = [

@@ -30,7 +30,8 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     with backend_url(request.param, folder) as url:
         settings = Settings(data_dir=folder / "data", database_url=url, load_sample=True,
                             admin_password=ADMIN_PASSWORD, secret_key="k" * 40,
-                            cache_dir=network_cache, job_workers=2, **CHEAP_HASH)
+                            cache_dir=network_cache, job_workers=2, engine_processes=False,
+                            **CHEAP_HASH)
         with TestClient(create_app(settings)) as client:
             token = client.post("/auth/token", data={"username": "admin",
                                                      "password": ADMIN_PASSWORD}).json()
@@ -45,6 +46,8 @@ def run(client: TestClient, h: dict[str, str], kind: str, params: dict[str, Any]
             "queued", "running"):
         assert time.monotonic() < deadline, found
         time.sleep(0.1)
+    if found["status"] == "succeeded":  # a poll has no result: it is its own resource
+        found["result"] = client.get(found["result_url"], headers=h).json()["result"]
     return found
 
 
@@ -403,3 +406,25 @@ def test_roster_staffs_the_plans_grids_for_a_week(served: tuple[TestClient, dict
     assert sized["result"]["officers_from"] == "headcount"
     too_few = run(client, h, "roster", {"plan_id": plan_id, "network_id": net, "headcount": 1})
     assert too_few["status"] == "failed" and "cannot staff" in too_few["message"]
+
+
+def test_a_routes_poll_is_small_and_its_result_is_typed_and_versioned(
+        served: tuple[TestClient, dict]) -> None:
+    client, h = served
+    grid, net, _ = _ids(client, h)
+    job = run(client, h, "routes", {"grid_id": grid["id"], "network_id": net, "officers": 1,
+                                    "day": "2026-11-25"})
+    assert job["status"] == "succeeded", job
+    poll = client.get(f"/jobs/{job['id']}", headers=h)
+    assert len(poll.content) < 5 * 1024 and "result" not in poll.json()
+    body = client.get(job["result_url"], headers=h)
+    assert len(body.content) > 10 * len(poll.content)  # the weight is in the result resource
+    typed = body.json()
+    assert typed["version"] == 1 and typed["kind"] == "routes"
+    assert typed["result"]["layers"]["routes"]["type"] == "FeatureCollection"
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    assert {"JobResult", "RoutesResult", "RouteLayers", "JobPublic"} <= set(schema)
+    every = client.get("/jobs?limit=200", headers=h).json()["items"]
+    page = client.get("/jobs?limit=1", headers=h).json()
+    assert len(page["items"]) == 1 and page["next_offset"] == (1 if len(every) > 1 else None)
+    assert page["items"][0]["id"] == job["id"] == every[0]["id"]  # newest first

@@ -183,6 +183,8 @@ export async function pollJob(id, onProgress, { every = 400 } = {}) {
   for (;;) {
     const job = await api(`/jobs/${id}`);
     onProgress(job);
+    // a poll carries no result (it can be megabytes): fetched once, when there is one
+    if (job.status === 'succeeded') job.result = (await api(job.result_url)).result;
     if (['succeeded', 'failed', 'cancelled'].includes(job.status)) return job;
     await new Promise((r) => setTimeout(r, every));
   }

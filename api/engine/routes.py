@@ -1,0 +1,66 @@
+"""``routes --all`` on the engine: every grid planned on its own slice of the city network.
+
+The network is prepared and indexed once on the caller's side (:class:`gridplan.slicing.
+NetworkSlicer`); each grid's slice and the incidents within its reach are scattered once, and one
+task per grid runs the library's workflow :func:`gridplan.routing.plan_routes` for that grid
+alone. Key points are given to their grids here, before the split, exactly as the workflow does
+for the whole city. A slice holds every street the grid's plan can look at, in the whole
+network's order, so with the same seed the plans equal those of a single-process run on the whole
+network (tested against real scheduler and worker processes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import geopandas as gpd
+
+from api.engine.batch import Task, run_batch
+from gridplan.crs import to_metric
+from gridplan.grid_frames import grids_from_frame
+from gridplan.model import Grid, KeyPoint
+from gridplan.network import StreetNetwork
+from gridplan.progress import ProgressCallback
+from gridplan.routing import PatrolParams, RoutesPlan, plan_routes
+from gridplan.routing.shifts import ShiftPattern
+from gridplan.routing.workflow import assign_key_points, choose_grids
+from gridplan.slicing import NetworkSlicer
+
+
+def plan_routes_on(client: Any, network: StreetNetwork, grids: Sequence[Grid] | gpd.GeoDataFrame,
+                   *, grid_codes: Sequence[str] | None = None,
+                   pattern: ShiftPattern | str | None = None, key_points: Sequence[KeyPoint] = (),
+                   incidents: gpd.GeoDataFrame | None = None, params: PatrolParams | None = None,
+                   progress: ProgressCallback | None = None, **shift: Any) -> RoutesPlan:
+    """:func:`gridplan.routing.plan_routes` with one engine task per grid; the same arguments
+    (``shift``: its ``shift``, ``day``, ``tz`` and ``officers``).
+
+    ``client`` is a ``distributed.Client`` (see :func:`api.engine.cluster.engine_client`); None
+    calls the workflow in this process on the whole network.
+    """
+    if client is None:
+        return plan_routes(network, grids, grid_codes=grid_codes, pattern=pattern,
+                           key_points=key_points, incidents=incidents, params=params,
+                           progress=progress, **shift)
+    params = params or PatrolParams()
+    pattern = pattern if isinstance(pattern, ShiftPattern) else ShiftPattern.parse(pattern)
+    if isinstance(grids, gpd.GeoDataFrame):
+        grids = grids_from_frame(grids, crs=network.crs)
+    if incidents is not None:
+        incidents = to_metric(incidents, network.crs, name="incidents")
+    chosen = choose_grids(grids, grid_codes)
+    owned = assign_key_points(key_points, grids)  # strays reported once, for the whole city
+    slicer = NetworkSlicer.of(network, params)
+    tasks = []
+    for grid in chosen:
+        piece = slicer.cut(grid)
+        shared: dict[str, Any] = {"network": piece}
+        near = slicer.incidents_near(piece, incidents)
+        if near is not None:
+            shared["incidents"] = near
+        tasks.append(Task(grid.code, plan_routes, {
+            "grids": [grid], "pattern": pattern, "key_points": tuple(owned[grid.code]),
+            "params": params, **shift}, shared))
+    by_code = run_batch(client, tasks, progress=progress)
+    return RoutesPlan(tuple(p for g in chosen for p in by_code[g.code].plans), pattern)
