@@ -33,7 +33,7 @@ SYSTEM_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Serif CJK SC",
                    "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC")
 _SYSTEM_FILE_TAGS = ("CJK", "wqy", "SourceHan", "simhei", "msyh", "PingFang")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")  # folium writes non-ASCII in scripts as \uXXXX
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")  # folium escapes non-ASCII in scripts
 
 
 def font_source() -> str:
