@@ -38,7 +38,7 @@ import pandas as pd
 
 from geodata.coords import COORD_SYSTEMS, from_wgs84, to_wgs84
 from geodata.files import atomic_path
-from geodata.incidents import _parse_one, diagnose_datum
+from geodata.incidents import diagnose_datum, parse_time_text
 from geodata.tables import Loaded, missing_column, read_csv, require_file
 from gridplan.coverage.params import TrackParams
 from gridplan.coverage.plan_compare import PlannedRoute
@@ -231,7 +231,7 @@ def _parse_time(value: object, tz: str) -> pd.Timestamp:
     try:
         number = float(text)
     except ValueError:
-        return _parse_one(text, tz) if text else pd.NaT
+        return parse_time_text(text, tz) if text else pd.NaT
     if not np.isfinite(number):
         return pd.NaT
     seconds = number / 1000.0 if abs(number) > 1e11 else number  # epoch ms past year 5138
