@@ -71,14 +71,14 @@ def run_track_coverage(ctx: JobContext, p: TrackCoverageParams) -> dict[str, Any
     report = track_coverage(net, [grid], points)
     warnings = [str(w).replace(str(path), p.filename) for w in loaded.warnings]
     notes = [f"{hidden} officer(s) of other squads left out"] if hidden else []
-    streets = report.streets.to_crs(WGS84)
-    return {"grid_id": p.grid_id, "grid": stored.code, **report.to_dict(),
-            "warnings": warnings, "scope_notes": notes,
-            "streets": [{"street_id": str(r.street_id), "name": r.name, "grade": int(r.grade),
-                         "length_m": round(float(r.length_m), 1), "passes": int(r.passes),
-                         "walked_m": round(float(r.walked_m), 1),
-                         "geometry": r.geometry.__geo_interface__}
-                        for r in streets.itertuples()]}
+    data = report.to_dict()
+    lines = report.streets.to_crs(WGS84).geometry
+    data["streets"] = [row | {"geometry": line.__geo_interface__}
+                       for row, line in zip(data["streets"], lines, strict=True)]
+    data["tracks"] = [{"officer": r.officer, "geometry": r.geometry.__geo_interface__}
+                      for r in _simplified(report.tracks).to_crs(WGS84).itertuples()]
+    return {"grid_id": p.grid_id, "network_id": p.network_id, "grid": stored.code, **data,
+            "warnings": warnings, "scope_notes": notes}
 
 
 def _own_squad(points, grid, readable) -> tuple[Any, int]:
@@ -88,3 +88,8 @@ def _own_squad(points, grid, readable) -> tuple[Any, int]:
     share = good.geometry.within(zone).groupby(good["officer"]).mean()
     keep = set(share.index[share >= 0.5])
     return points[points["officer"].isin(keep)], int((share < 0.5).sum())
+
+
+def _simplified(tracks):
+    """Track lines thinned to 2 m (metric CRS): what a map shows, a fraction of the fixes."""
+    return tracks.set_geometry(tracks.geometry.simplify(2.0))

@@ -91,7 +91,8 @@ class CoverageReport:
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
-        """JSON-ready figures (no geometry)."""
+        """JSON-ready figures (no geometry), with the per-street table and the passes that
+        :func:`gridplan.coverage.missed_share` reads back."""
         def records(frame: pd.DataFrame | None) -> list[dict] | None:
             if frame is None:
                 return None
@@ -103,7 +104,10 @@ class CoverageReport:
                 "points_flagged": self.points_flagged, "by_grade": records(self.by_grade),
                 "by_officer": records(self.by_officer), "key_points": records(self.key_points),
                 "blind_spots": records(self.blind_spots),
-                "plan_routes": records(self.plan_routes), "notes": list(self.notes)}
+                "plan_routes": records(self.plan_routes), "notes": list(self.notes),
+                # what the next plan's priorities are read from (gridplan.coverage.missed_share)
+                "streets": records(self.streets.drop(columns="street")),
+                "passes": records(self.passes.drop(columns="street"))}
 
 
 def _plain(value: object) -> object:

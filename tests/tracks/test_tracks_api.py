@@ -107,6 +107,26 @@ def test_a_squad_leader_sees_only_their_squads_officers(served, sample_walk) -> 
                            files={"file": ("tracks.csv", io.BytesIO(body), "text/csv")})
     result = _wait(client, admin, everyone.json()["id"])["result"]
     assert {r["officer"] for r in result["by_officer"]} == {"甲", "乙"}
+    _plan_with_coverage(client, h, admin, mine, net, mine_job=done["id"],
+                        others_job=everyone.json()["id"])
+
+
+def _plan_with_coverage(client, h, admin, grid, net, *, mine_job, others_job) -> None:
+    """Tomorrow's routes take the squad's own coverage job; another user's is refused, and so
+    is a job of another kind or on another network."""
+    routes = {"grid_id": grid["id"], "network_id": net, "officers": 1, "shift": "08:00-08:30",
+              "day": "2026-11-26", "max_iterations": 3}
+    job = client.post("/jobs", headers=h, json={"kind": "routes", "params": routes | {
+        "coverage_job_id": mine_job}})
+    assert job.status_code == 202, job.text
+    planned = _wait(client, h, job.json()["id"])
+    assert planned["status"] == "succeeded", planned.get("error")
+    refused = client.post("/jobs", headers=h, json={"kind": "routes", "params": routes | {
+        "coverage_job_id": others_job}})
+    assert refused.status_code == 403
+    wrong = client.post("/jobs", headers=h, json={"kind": "routes", "params": routes | {
+        "coverage_job_id": job.json()["id"]}})
+    assert wrong.status_code == 422 and "a routes job" in wrong.text
 
 
 def test_uploads_are_size_limited_and_typed(served) -> None:
