@@ -21,7 +21,12 @@ from api.db.models import Grid, GridPlan, Job, Jurisdiction
 from api.geo import to_geojson
 from api.jobs import SUCCEEDED, JobContext, JobRegistry
 from api.joint_jobs import ZONE_WIDTH_HELP, JointPatrolsParams, authorize_joint, run_joint_patrols
-from api.network_parse import NetworkParseParams, authorize_parse, run_network_parse
+from api.network_parse import (
+    NetworkParseParams,
+    authorize_parse,
+    network_parse_given_up,
+    run_network_parse,
+)
 from api.planning_jobs import (
     HotspotsParams,
     RedesignParams,
@@ -225,8 +230,8 @@ def build_registry() -> JobRegistry:
                 "largest_component_nodes": components[0] if components else 0,
                 "strongly_connected_components": strongly, "dead_end_nodes": dead_ends}
 
-    registry.job_kind("network_parse", params=NetworkParseParams,
-                      authorize=authorize_parse)(run_network_parse)
+    registry.job_kind("network_parse", params=NetworkParseParams, authorize=authorize_parse,
+                      given_up=network_parse_given_up)(run_network_parse)
     registry.job_kind("routes", params=RoutesParams, authorize=_authorize_routes)(run_routes)
     registry.job_kind("redesign", params=RedesignParams, authorize=_authorize_redesign,
                       on_lost="fail")(run_redesign)  # may have saved a proposal already
