@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session
 from api.auth import Principal
 from api.db.models import Grid
 from api.jobs import JobContext
-from api.planning_jobs import WGS84, domain_grid, load_network_of, step
+from api.planning_jobs import (
+    WGS84,
+    KeyPointIn,
+    domain_grid,
+    key_points_of,
+    load_network_of,
+    step,
+)
 from api.policy import can_read_grid, check_route_grid
 from api.routers.grids import grid_or_404
 from api.routers.networks import check_read_network, network_or_404
@@ -36,6 +43,9 @@ class TrackCoverageParams(BaseModel):
     filename: str = Field(default="tracks", max_length=200)
     coords: Literal["wgs84", "gcj02", "bd09", "cgcs2000"] = "wgs84"
     tz: str = Field(default="Asia/Shanghai", max_length=64)
+    key_points: list[KeyPointIn] = Field(
+        default_factory=list, max_length=50,
+        description="the grid's key points: reached within their window and dwell?")
 
 
 def authorize_track_coverage(session: Session, principal: Principal,
@@ -68,7 +78,8 @@ def run_track_coverage(ctx: JobContext, p: TrackCoverageParams) -> dict[str, Any
     mine = [domain_grid(g, net.crs) for g in readable]
     points, hidden = _own_squad(points, grid, mine)
     step(ctx, 0.5, f"matching {points['officer'].nunique()} officer(s) to the streets")
-    report = track_coverage(net, [grid], points)
+    kps = [(grid.code, k) for k in key_points_of(p.key_points, net.crs)]
+    report = track_coverage(net, [grid], points, key_points=kps)
     warnings = [str(w).replace(str(path), p.filename) for w in loaded.warnings]
     notes = [f"{hidden} officer(s) of other squads left out"] if hidden else []
     data = report.to_dict()
