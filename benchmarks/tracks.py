@@ -45,6 +45,7 @@ from shapely.geometry import Point, box
 
 from gridplan.coverage import StreetIndex, TrackParams, match_track, track_coverage
 from gridplan.coverage.intervals import Intervals, by_street, length, overlap, union
+from gridplan.coverage.matcher import ACCURACY_PER_SIGMA
 from gridplan.coverage.simulate import random_walk, simulate_track, walk_legs, walk_truth
 from gridplan.model import Grid, KeyPoint
 
@@ -56,8 +57,7 @@ IN_CHINA = ("shanghai", "beijing")  # GCJ-02 is the identity outside China
 NOISE_M = (5, 15, 30)
 SAMPLE_S = (5, 15, 60)
 # A phone's "horizontal accuracy" is the radius holding 68 % of fixes (Android
-# Location.getAccuracy); for a 2-D Gaussian with σ per axis that radius is σ·√(−2 ln 0.32).
-ACCURACY_PER_SIGMA = float(np.sqrt(-2 * np.log(0.32)))  # 1.5096
+# Location.getAccuracy); for a 2-D Gaussian with σ per axis that radius is 1.51 σ.
 NOISE_AS = {"accuracy": 1 / ACCURACY_PER_SIGMA, "sigma": 1.0}  # per-axis σ per noise metre
 SPEED_MPS = 1.3
 STOP_EVERY_M = 800.0

@@ -4,9 +4,11 @@ Method (Newson & Krumm, "Hidden Markov map matching through noise and sparseness
 
 * Candidates: the ``max_candidates`` nearest streets within ``max(min_search_radius_m,
   search_radius_sigmas · σ)`` of a point, each with the point's projection on it.
-* Emission: a Gaussian in the distance from the point to the candidate (σ = ``gps_sigma_m``, the
-  point's own accuracy when the file has one, or estimated from the track as 1.4826 × the median
-  distance to the nearest street — the median absolute deviation of a Gaussian).
+* Emission: a Gaussian in the distance from the point to the candidate, σ per axis =
+  ``gps_sigma_m``, or from the point's own accuracy when the file has one (a phone's accuracy is
+  the radius holding 68 % of fixes — Android ``Location.getAccuracy`` — which is
+  ``ACCURACY_PER_SIGMA`` = 1.51 σ for a 2-D Gaussian), or estimated from the track as 1.4826 ×
+  the median distance to the nearest street (the median absolute deviation of a Gaussian).
 * Transition: exponential in ``|route − straight|`` (scale ``beta_m``), where route is the
   walking distance between the two candidates along the streets (respecting one-way streets when
   driving) and straight the distance between the two GPS points; a route faster than the
@@ -34,6 +36,8 @@ from gridplan.coverage.params import TrackParams
 from gridplan.coverage.streets import StreetIndex
 
 _LOG_ZERO = -math.inf
+# radius of the 68 % circle of a 2-D Gaussian, in per-axis σ: √(−2 ln 0.32)
+ACCURACY_PER_SIGMA = math.sqrt(-2 * math.log(0.32))
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,8 @@ def _match(index: StreetIndex, xy: np.ndarray, times_s: np.ndarray, sigma: float
     sigmas = np.full(n, sigma)
     if accuracy_m is not None:
         acc = np.asarray(accuracy_m, float)
-        sigmas = np.where(np.isfinite(acc) & (acc > 0), np.clip(acc, 3.0, 100.0), sigma)
+        sigmas = np.where(np.isfinite(acc) & (acc > 0),
+                          np.clip(acc / ACCURACY_PER_SIGMA, 3.0, 100.0), sigma)
     cands = _candidates(index, xy, sigmas, params)
     street = np.full(n, -1)
     offset = np.full(n, np.nan)

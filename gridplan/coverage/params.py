@@ -65,6 +65,11 @@ class TrackParams(Params):
         25.0, unit="m", ge=0,
         help="walking back along a street starts a new pass only after this far (jitter while "
              "standing is not a pass)")
+    turn_back_sigmas: float = param(
+        3.0, ge=0, le=10,
+        help="walking back also needs this many sigmas of the track's GPS noise, when longer "
+             "than turn_back_m (matched positions wobble along a street with the noise; two "
+             "fixes differ by less than 2√2 σ 95 % of the time)")
     key_point_radius_m: float = param(
         30.0, unit="m", gt=0, help="a key point is reached within this distance")
     key_point_gap_s: float = param(
