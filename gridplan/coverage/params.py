@@ -50,10 +50,11 @@ class TrackParams(Params):
     thin_sigmas: float = param(
         1.0, ge=0, le=5,
         help="points closer than this many sigmas to the last kept point are matched with it")
-    spur_sigmas: float = param(
-        1.5, ge=0, le=10,
-        help="a step into a street and straight back out, shallower than this many sigmas, is "
-             "GPS noise at a junction and not counted as walked")
+    spur_evidence: float = param(
+        3.0, ge=0, le=50,
+        help="a step into a street and back out the same end is kept only when its fixes are "
+             "at least e^this times likelier there than on the streets around it (natural log; "
+             "else it is GPS noise at a junction)")
     gap_break_s: float = param(
         600.0, unit="s", gt=0,
         help="a gap longer than this between points is not bridged (the walk is unknown)")
