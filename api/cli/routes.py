@@ -5,9 +5,10 @@ With no ``--network`` / ``--grids`` it plans on the bundled central-Shanghai sam
 synthetic incidents raising street priorities). Writes, per grid and shift, under ``--out``
 (atomically): ``<code>.geojson`` (routes, key points with their officer and arrival, uncovered
 streets), ``<code>.gpx`` (one track per officer, key points as waypoints), ``<code>_turns.csv``
-and ``<code>_map.html``. ``--all`` plans the grids on the engine (``--scheduler`` /
-``--workers``, see :mod:`api.cli.engine`), each grid on its own slice of the network, with the
-same plans as in one process. Patrol-policy options come from
+and ``<code>_map.html`` (with ``_<date>`` for a week, ``_<shift>`` for several shifts a day).
+``--week 2026-W48`` plans each day of an ISO week. Batches (``--all``, ``--week``) run on the
+engine (``--scheduler`` / ``--workers``, see :mod:`api.cli.engine`), one task per grid and day,
+each grid on its own slice of the network, with the same plans as in one process. Patrol-policy options come from
 :class:`gridplan.routing.PatrolParams` (``--params FILE.toml`` holds a ``[patrol]`` table).
 
 Key points file (CSV or GeoJSON/GeoPackage, WGS-84): ``id``, ``name``, ``lon``/``lat`` (CSV) or
@@ -33,7 +34,7 @@ from api.cli.common import (
 from api.cli.engine import batch_engine, engine_options
 from api.cli.params_options import params_options
 from gridplan.routing.params import PatrolParams
-from gridplan.routing.shifts import PRESETS
+from gridplan.routing.shifts import PRESETS, week_days
 from gridplan.timezones import DEFAULT_TZ
 
 ALL_SHIFTS = "all"
@@ -72,6 +73,8 @@ def load_inputs(network_file: Path | None, grids_file: Path | None, mode: str):
                    + ", ".join(f"'{k}' ({v})" for k, v in PRESETS.items())
                    + ", or name=HH:MM-HH:MM,...")
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Date [default: today].")
+@click.option("--week", help="Plan every day of this ISO week instead, e.g. 2026-W48 (Monday to "
+              "Sunday; weekly streets on their day).")
 @click.option("--tz", default=DEFAULT_TZ, show_default=True, help="Time zone of the shifts.")
 @mode_option
 @network_option()
@@ -83,8 +86,9 @@ def load_inputs(network_file: Path | None, grids_file: Path | None, mode: str):
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Output folder.")
 @engine_options
 @json_option
-def routes(grid_codes, all_grids, officers, shift_text, pattern, day, tz, mode, network_file,
-           grids_file, key_points_file, params, lang, out, scheduler, workers, as_json) -> None:
+def routes(grid_codes, all_grids, officers, shift_text, pattern, day, week, tz, mode,
+           network_file, grids_file, key_points_file, params, lang, out, scheduler, workers,
+           as_json) -> None:
     """Patrol routes for a grid's officers in one shift: every due street, fairly shared."""
     from api.engine.routes import plan_routes_on
     from geodata.key_points import read_key_points
@@ -92,15 +96,18 @@ def routes(grid_codes, all_grids, officers, shift_text, pattern, day, tz, mode, 
 
     if bool(grid_codes) == bool(all_grids):
         raise click.UsageError("give --grid CODE or --all")
+    if week and day:
+        raise click.UsageError("give --date or --week, not both")
+    days = week_days(week, source="--week") if week else None
     net, grids, incidents, attribution = load_inputs(network_file, grids_file, mode)
     kps = read_key_points(key_points_file, crs=net.crs) if key_points_file else ()
-    # --all plans the grids on the engine, each on its own slice of the network
-    with batch_engine(scheduler, workers if all_grids else 0) as client:
+    # batches (--all, --week) run on the engine, each grid on its own slice of the network
+    with batch_engine(scheduler, workers if all_grids or week else 0) as client:
         result = plan_routes_on(
             client, net, grids, grid_codes=None if all_grids else list(grid_codes),
             shift=None if shift_text == ALL_SHIFTS else shift_text,
-            day=day.date() if day else date.today(), tz=tz, pattern=pattern, officers=officers,
-            key_points=kps, incidents=incidents, params=params[PatrolParams])
+            day=day.date() if day else date.today(), days=days, tz=tz, pattern=pattern,
+            officers=officers, key_points=kps, incidents=incidents, params=params[PatrolParams])
     reports, by_code = [], {g.code: g for g in grids}
     for plan in result.plans:
         files = write_plan_files(plan, out, stem=result.stem(plan), attribution=attribution,

@@ -1,0 +1,57 @@
+"""The district batches on the engine give what one process gives with the same seed: a week of
+routes for a district's grids, one redesign per district, one boundary study per pair of
+neighbours. A small in-process cluster (two worker threads) keeps them quick; the same code runs
+against real scheduler and worker processes in test_cluster.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from api.engine.routes import plan_routes_on
+from geodata import sample
+from geodata.grids import grids_to_model
+from gridplan.errors import InvalidInputError
+from gridplan.routing import PatrolParams, week_days
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[Any]:
+    from api.engine.cluster import engine_client
+
+    with engine_client(workers=2, processes=False) as client:
+        yield client
+
+
+def _figures(plan) -> dict:
+    found = plan.to_dict()
+    found.pop("runtime_s")
+    return found
+
+
+def test_a_week_of_routes_on_the_engine_equals_one_process(engine, sample_walk) -> None:
+    walk = sample_walk
+    grids = grids_to_model(sample.grids(), metric_crs=str(walk.crs))
+    small = sorted(grids, key=lambda g: g.geometry.area)[:2]  # the smallest: a quick search
+    params = PatrolParams(seed=3, max_iterations=2, estimate_officers_needed=False)
+    days = week_days("2026-W48")[:2]
+    kwargs = {"shift": "08:00-12:00", "officers": 1, "days": days, "params": params}
+    one = plan_routes_on(None, walk, small, **kwargs)
+    spread = plan_routes_on(engine, walk, small, **kwargs)
+    assert [(p.grid_code, p.shift.start.date()) for p in spread.plans] == [
+        (g.code, d) for g in small for d in days]
+    assert [_figures(p) for p in spread.plans] == [_figures(p) for p in one.plans]
+    stems = [spread.stem(p) for p in spread.plans]
+    assert len(set(stems)) == len(stems) and stems[0] == f"{small[0].code}_2026-11-23"
+
+
+def test_an_iso_week_is_monday_to_sunday_and_a_bad_one_says_how_to_write_it() -> None:
+    days = week_days("2026-W01")
+    assert days[0].isoformat() == "2025-12-29" and days[-1].isoformat() == "2026-01-04"
+    assert week_days("2020w53")[0].isoformat() == "2020-12-28"  # a 53-week year
+    for bad in ("2026-W54", "2025-W53", "2026-48", "week 48"):
+        with pytest.raises(InvalidInputError) as caught:
+            week_days(bad, source="--week")
+        assert caught.value.problems[0].expected.startswith("an ISO week YYYY-Www")
