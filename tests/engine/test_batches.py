@@ -55,3 +55,42 @@ def test_an_iso_week_is_monday_to_sunday_and_a_bad_one_says_how_to_write_it() ->
         with pytest.raises(InvalidInputError) as caught:
             week_days(bad, source="--week")
         assert caught.value.problems[0].expected.startswith("an ISO week YYYY-Www")
+
+
+def _redesign_figures(result) -> dict:
+    """What a planner reads of a redesign: both layouts' figures, the comparison, the grids."""
+    grids = result.proposed.plan.grids
+    return {**result.summary(), "codes": dict(result.proposed.keys),
+            "workload": grids["workload_h"].round(6).tolist(),
+            "units": result.proposed.plan.units["grid"].tolist(),
+            "officers": dict(result.proposed.officers)}
+
+
+def test_districts_redesigned_on_the_engine_equal_one_process(engine, sample_walk) -> None:
+    from api.engine.redesign import redesign_districts_on
+    from gridplan.grids.params import GridSizingParams
+
+    jur, grids = sample.jurisdictions(), sample.grids()
+    incidents = sample.incidents(net=sample_walk)
+    sizing = GridSizingParams(seed=5)
+    one = redesign_districts_on(None, sample_walk, jur, current=grids, incidents=incidents,
+                                sizing=sizing)
+    spread = redesign_districts_on(engine, sample_walk, jur, current=grids,
+                                   incidents=incidents, sizing=sizing)
+    assert list(spread) == list(one) == list(sample.DISTRICT_CODES)
+    for code, result in spread.items():
+        assert _redesign_figures(result) == _redesign_figures(one[code])
+        # each district keeps its own grid count and officers: none cross the line
+        today = grids[grids["parent_code"] == code]
+        assert len(result.proposed.keys) == len(today)
+        assert set(result.proposed.plan.units["jurisdiction"]) == {code}
+
+
+def test_a_fixed_grid_count_for_several_districts_is_refused_before_any_work(engine) -> None:
+    from api.engine.redesign import redesign_districts_on
+    from gridplan.grids.params import GridSizingParams
+
+    with pytest.raises(InvalidInputError) as caught:
+        redesign_districts_on(engine, None, sample.jurisdictions(),  # type: ignore[arg-type]
+                              sizing=GridSizingParams(n_grids=6))
+    assert caught.value.problems[0].where == "n_grids"
