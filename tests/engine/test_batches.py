@@ -25,6 +25,11 @@ def engine() -> Iterator[Any]:
         yield client
 
 
+@pytest.fixture(scope="module")
+def incidents(sample_walk):
+    return sample.incidents(net=sample_walk)
+
+
 def _figures(plan) -> dict:
     found = plan.to_dict()
     found.pop("runtime_s")
@@ -66,17 +71,19 @@ def _redesign_figures(result) -> dict:
             "officers": dict(result.proposed.officers)}
 
 
-def test_districts_redesigned_on_the_engine_equal_one_process(engine, sample_walk) -> None:
+def test_districts_redesigned_on_the_engine_equal_one_process(engine, sample_walk,
+                                                              incidents) -> None:
     from api.engine.redesign import redesign_districts_on
+    from gridplan.grids.core import PartitionParams
     from gridplan.grids.params import GridSizingParams
 
     jur, grids = sample.jurisdictions(), sample.grids()
-    incidents = sample.incidents(net=sample_walk)
-    sizing = GridSizingParams(seed=5)
+    sets = {"sizing": GridSizingParams(seed=5),  # a short search: the seed still decides it
+            "partition": PartitionParams(n_starts=2, max_iterations=200)}
     one = redesign_districts_on(None, sample_walk, jur, current=grids, incidents=incidents,
-                                sizing=sizing)
+                                **sets)
     spread = redesign_districts_on(engine, sample_walk, jur, current=grids,
-                                   incidents=incidents, sizing=sizing)
+                                   incidents=incidents, **sets)
     assert list(spread) == list(one) == list(sample.DISTRICT_CODES)
     for code, result in spread.items():
         assert _redesign_figures(result) == _redesign_figures(one[code])
@@ -94,3 +101,39 @@ def test_a_fixed_grid_count_for_several_districts_is_refused_before_any_work(eng
         redesign_districts_on(engine, None, sample.jurisdictions(),  # type: ignore[arg-type]
                               sizing=GridSizingParams(n_grids=6))
     assert caught.value.problems[0].where == "n_grids"
+
+
+def test_boundary_studies_pair_by_pair_on_the_engine_equal_one_process(
+        engine, sample_walk, incidents) -> None:
+    """The two districts' joint-patrol study, and pairs of neighbouring grids (as communities)."""
+    from api.engine.hotspots import study_pairs_on
+
+    jur, grids = sample.jurisdictions(), sample.grids()
+    communities = grids[["code", "geometry"]]
+    for places, layout, pairs in ((jur, grids, None),
+                                  (communities, None, _first_pairs(communities, 3))):
+        kwargs = {"network": sample_walk, "grids": layout, "pairs": pairs, "top": 3}
+        one = study_pairs_on(None, places, incidents, **kwargs)
+        spread = study_pairs_on(engine, places, incidents, **kwargs)
+        assert list(spread) == list(one) and len(one) == (len(pairs) if pairs else 1)
+        assert [s.to_dict() for s in spread.values()] == [s.to_dict() for s in one.values()]
+        if places is jur:
+            (district_pair,) = one.values()
+            assert district_pair.joint and district_pair.plan is not None  # joint patrols
+
+
+def _first_pairs(places, n: int) -> list[tuple[str, str]]:
+    from gridplan.boundary import boundary_zones
+
+    zones = boundary_zones(places.to_crs(sample.METRIC_CRS))
+    return [(z.code_b, z.code_a) for z in zones[:n]]  # either way round
+
+
+def test_a_pair_that_shares_no_border_is_refused_with_the_neighbours_listed() -> None:
+    from gridplan.boundary_pairs import study_pairs
+
+    grids = sample.grids()[["code", "geometry"]]
+    with pytest.raises(InvalidInputError) as caught:
+        study_pairs(grids, grids.iloc[:0], pairs=[("310101000000001", "nowhere")])
+    (problem,) = caught.value.problems
+    assert problem.where == "310101000000001/nowhere" and "310101000000001/" in problem.fix
