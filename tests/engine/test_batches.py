@@ -5,6 +5,7 @@ against real scheduler and worker processes in test_cluster.py."""
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator
 from typing import Any
 
@@ -44,7 +45,7 @@ def test_a_week_of_routes_on_the_engine_equals_one_process(engine, sample_walk) 
     days = week_days("2026-W48")[:2]
     kwargs = {"shift": "08:00-12:00", "officers": 1, "days": days, "params": params}
     one = plan_routes_on(None, walk, small, **kwargs)
-    spread = plan_routes_on(engine, walk, small, **kwargs)
+    spread = pickle.loads(pickle.dumps(plan_routes_on(engine, walk, small, **kwargs)))
     assert [(p.grid_code, p.shift.start.date()) for p in spread.plans] == [
         (g.code, d) for g in small for d in days]
     assert [_figures(p) for p in spread.plans] == [_figures(p) for p in one.plans]
@@ -85,6 +86,7 @@ def test_districts_redesigned_on_the_engine_equal_one_process(engine, sample_wal
     spread = redesign_districts_on(engine, sample_walk, jur, current=grids,
                                    incidents=incidents, **sets)
     assert list(spread) == list(one) == list(sample.DISTRICT_CODES)
+    spread = pickle.loads(pickle.dumps(spread))  # what a worker process sends back
     for code, result in spread.items():
         assert _redesign_figures(result) == _redesign_figures(one[code])
         # each district keeps its own grid count and officers: none cross the line
