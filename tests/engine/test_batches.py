@@ -1,0 +1,141 @@
+"""The district batches on the engine give what one process gives with the same seed: a week of
+routes for a district's grids, one redesign per district, one boundary study per pair of
+neighbours. A small in-process cluster (two worker threads) keeps them quick; the same code runs
+against real scheduler and worker processes in test_cluster.py."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from api.engine.routes import plan_routes_on
+from geodata import sample
+from geodata.grids import grids_to_model
+from gridplan.errors import InvalidInputError
+from gridplan.routing import PatrolParams, week_days
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[Any]:
+    from api.engine.cluster import engine_client
+
+    with engine_client(workers=2, processes=False) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def incidents(sample_walk):
+    return sample.incidents(net=sample_walk)
+
+
+def _figures(plan) -> dict:
+    found = plan.to_dict()
+    found.pop("runtime_s")
+    return found
+
+
+def test_a_week_of_routes_on_the_engine_equals_one_process(engine, sample_walk) -> None:
+    walk = sample_walk
+    grids = grids_to_model(sample.grids(), metric_crs=str(walk.crs))
+    small = sorted(grids, key=lambda g: g.geometry.area)[:2]  # the smallest: a quick search
+    params = PatrolParams(seed=3, max_iterations=2, estimate_officers_needed=False)
+    days = week_days("2026-W48")[:2]
+    kwargs = {"shift": "08:00-12:00", "officers": 1, "days": days, "params": params}
+    one = plan_routes_on(None, walk, small, **kwargs)
+    spread = pickle.loads(pickle.dumps(plan_routes_on(engine, walk, small, **kwargs)))
+    assert [(p.grid_code, p.shift.start.date()) for p in spread.plans] == [
+        (g.code, d) for g in small for d in days]
+    assert [_figures(p) for p in spread.plans] == [_figures(p) for p in one.plans]
+    stems = [spread.stem(p) for p in spread.plans]
+    assert len(set(stems)) == len(stems) and stems[0] == f"{small[0].code}_2026-11-23"
+
+
+def test_an_iso_week_is_monday_to_sunday_and_a_bad_one_says_how_to_write_it() -> None:
+    days = week_days("2026-W01")
+    assert days[0].isoformat() == "2025-12-29" and days[-1].isoformat() == "2026-01-04"
+    assert week_days("2020w53")[0].isoformat() == "2020-12-28"  # a 53-week year
+    for bad in ("2026-W54", "2025-W53", "2026-48", "week 48"):
+        with pytest.raises(InvalidInputError) as caught:
+            week_days(bad, source="--week")
+        assert caught.value.problems[0].expected.startswith("an ISO week YYYY-Www")
+
+
+def _redesign_figures(result) -> dict:
+    """What a planner reads of a redesign: both layouts' figures, the comparison, the grids."""
+    grids = result.proposed.plan.grids
+    return {**result.summary(), "codes": dict(result.proposed.keys),
+            "workload": grids["workload_h"].round(6).tolist(),
+            "units": result.proposed.plan.units["grid"].tolist(),
+            "officers": dict(result.proposed.officers)}
+
+
+def test_districts_redesigned_on_the_engine_equal_one_process(engine, sample_walk,
+                                                              incidents) -> None:
+    from api.engine.redesign import redesign_districts_on
+    from gridplan.grids.core import PartitionParams
+    from gridplan.grids.params import GridSizingParams
+
+    jur, grids = sample.jurisdictions(), sample.grids()
+    sets = {"sizing": GridSizingParams(seed=5),  # a short search: the seed still decides it
+            "partition": PartitionParams(n_starts=2, max_iterations=200)}
+    one = redesign_districts_on(None, sample_walk, jur, current=grids, incidents=incidents,
+                                **sets)
+    spread = redesign_districts_on(engine, sample_walk, jur, current=grids,
+                                   incidents=incidents, **sets)
+    assert list(spread) == list(one) == list(sample.DISTRICT_CODES)
+    spread = pickle.loads(pickle.dumps(spread))  # what a worker process sends back
+    for code, result in spread.items():
+        assert _redesign_figures(result) == _redesign_figures(one[code])
+        # each district keeps its own grid count and officers: none cross the line
+        today = grids[grids["parent_code"] == code]
+        assert len(result.proposed.keys) == len(today)
+        assert set(result.proposed.plan.units["jurisdiction"]) == {code}
+
+
+def test_a_fixed_grid_count_for_several_districts_is_refused_before_any_work(engine) -> None:
+    from api.engine.redesign import redesign_districts_on
+    from gridplan.grids.params import GridSizingParams
+
+    with pytest.raises(InvalidInputError) as caught:
+        redesign_districts_on(engine, None, sample.jurisdictions(),  # type: ignore[arg-type]
+                              sizing=GridSizingParams(n_grids=6))
+    assert caught.value.problems[0].where == "n_grids"
+
+
+def test_boundary_studies_pair_by_pair_on_the_engine_equal_one_process(
+        engine, sample_walk, incidents) -> None:
+    """The two districts' joint-patrol study, and pairs of neighbouring grids (as communities)."""
+    from api.engine.hotspots import study_pairs_on
+
+    jur, grids = sample.jurisdictions(), sample.grids()
+    communities = grids[["code", "geometry"]]
+    for places, layout, pairs in ((jur, grids, None),
+                                  (communities, None, _first_pairs(communities, 3))):
+        kwargs = {"network": sample_walk, "grids": layout, "pairs": pairs, "top": 3}
+        one = study_pairs_on(None, places, incidents, **kwargs)
+        spread = study_pairs_on(engine, places, incidents, **kwargs)
+        assert list(spread) == list(one) and len(one) == (len(pairs) if pairs else 1)
+        assert [s.to_dict() for s in spread.values()] == [s.to_dict() for s in one.values()]
+        if places is jur:
+            (district_pair,) = one.values()
+            assert district_pair.joint and district_pair.plan is not None  # joint patrols
+
+
+def _first_pairs(places, n: int) -> list[tuple[str, str]]:
+    from gridplan.boundary import boundary_zones
+
+    zones = boundary_zones(places.to_crs(sample.METRIC_CRS))
+    return [(z.code_b, z.code_a) for z in zones[:n]]  # either way round
+
+
+def test_a_pair_that_shares_no_border_is_refused_with_the_neighbours_listed() -> None:
+    from gridplan.boundary_pairs import study_pairs
+
+    grids = sample.grids()[["code", "geometry"]]
+    with pytest.raises(InvalidInputError) as caught:
+        study_pairs(grids, grids.iloc[:0], pairs=[("310101000000001", "nowhere")])
+    (problem,) = caught.value.problems
+    assert problem.where == "310101000000001/nowhere" and "310101000000001/" in problem.fix
