@@ -78,10 +78,10 @@ def _wait(client: TestClient, h: dict, job_id: str) -> dict:
 
 def test_a_squad_leader_sees_only_their_squads_officers(served, sample_walk) -> None:
     client, admin = served
-    grids = [g for g in client.get("/grids", headers=admin).json()
+    grids = [g for g in client.get("/grids", headers=admin).json()["items"]
              if g["district_code"] == "310101"]
     mine, other = grids[0], grids[1]
-    net = client.get("/networks", headers=admin).json()[0]["id"]
+    net = client.get("/networks", headers=admin).json()["items"][0]["id"]
     h = _login(client, admin, "squad_a", [mine["code"]])
     index = StreetIndex(sample_walk)
     polygons = {g["code"]: gpd_shape(g["geometry"], sample_walk.crs) for g in (mine, other)}
@@ -142,8 +142,8 @@ def _plan_with_coverage(client, h, admin, grid, net, *, mine_job, others_job) ->
 
 def test_uploads_are_size_limited_and_typed(served) -> None:
     client, admin = served
-    grid = client.get("/grids", headers=admin).json()[0]
-    net = client.get("/networks", headers=admin).json()[0]["id"]
+    grid = client.get("/grids", headers=admin).json()["items"][0]
+    net = client.get("/networks", headers=admin).json()["items"][0]["id"]
     form = {"grid_id": str(grid["id"]), "network_id": str(net)}
     big = client.post("/tracks/coverage", headers=admin, data=form,
                       files={"file": ("t.csv", io.BytesIO(b"x" * (LIMIT + 10)), "text/csv")})
