@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from api.audit import record
 from api.auth import Principal, Role
 from api.db.models import Jurisdiction
-from api.deps import PrincipalDep, SessionDep
+from api.deps import OneThreadRoute, PrincipalDep, SessionDep
 from api.errors import COMMON_RESPONSES, ErrorBody
 from api.geo import parse_geometry, to_geojson
 from api.pagination import Page, PageDep, page_of_rows
@@ -18,7 +18,8 @@ from api.schemas.jurisdiction import JurisdictionCreate, JurisdictionPublic
 from gridplan.errors import ProblemCollector
 from gridplan.model import JurisdictionLevel
 
-router = APIRouter(prefix="/jurisdictions", tags=["jurisdictions"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/jurisdictions", tags=["jurisdictions"], responses=COMMON_RESPONSES,
+                   route_class=OneThreadRoute)
 
 
 def public(j: Jurisdiction) -> JurisdictionPublic:
