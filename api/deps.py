@@ -26,8 +26,7 @@ from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import Principal, token_claims, user_from_api_key, user_of_claims
-from api.db.models import User
+from api.auth import Principal, caller_of_api_key, caller_of_claims, token_claims
 from api.db.session import Database
 from api.jobs import JobRunner
 from api.settings import Settings
@@ -77,14 +76,14 @@ class Credentials:
     def principal(self, session: Session) -> Principal:
         """The caller, re-read from the database on every request, so a deactivated user, a
         revoked token or key, or a changed role or scope takes effect on the next request."""
-        user: User | None = None
+        caller = None
         if self.api_key:
-            user = user_from_api_key(session, self.api_key)
+            caller = caller_of_api_key(session, self.api_key)
         elif self.claims is not None:
-            user = user_of_claims(session, self.claims)
-        if user is None or not user.is_active:
+            caller = caller_of_claims(session, self.claims)
+        if caller is None:
             raise _unauthorized()
-        return Principal.of(user)
+        return Principal.of(caller)
 
 
 async def get_credentials(

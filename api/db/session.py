@@ -27,9 +27,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-# As many kept connections as the thread pool has threads (anyio's default: 40), so a busy
-# service never opens and drops connections per request (SQLite runs its PRAGMAs on each new
-# one, PostgreSQL forks a backend); PostgreSQL may add a few more for the job runner's threads.
+# Kept connections for every request thread (Settings.request_threads, up to anyio's 40) and
+# the job runner's, so a busy service never opens and drops connections per request (SQLite
+# runs its PRAGMAs on each new one, PostgreSQL forks a backend). A pool opens them on demand.
 POOL_SIZE = 40
 
 
