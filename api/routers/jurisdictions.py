@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from api.audit import record
 from api.auth import Principal, Role
@@ -40,8 +40,14 @@ def districts_by_code(rows: list[Jurisdiction]) -> dict[str, str]:
     return out
 
 
-def visible(session: Session, principal: Principal) -> list[Jurisdiction]:
-    rows = list(session.scalars(select(Jurisdiction).order_by(Jurisdiction.code)))
+def visible(session: Session, principal: Principal, *,
+            with_geometry: bool = True) -> list[Jurisdiction]:
+    """The jurisdictions the caller may read, by code (without their outlines unless asked:
+    a district's polygon is most of a row and a list rarely draws them)."""
+    query = select(Jurisdiction).order_by(Jurisdiction.code)
+    if not with_geometry:
+        query = query.options(defer(Jurisdiction.geometry, raiseload=True))
+    rows = list(session.scalars(query))
     if principal.role is Role.ADMIN:
         return rows
     if principal.role is Role.JOINT_VIEWER:
@@ -62,7 +68,7 @@ def list_jurisdictions(session: SessionDep, principal: PrincipalDep, page: PageD
                        with_geometry: bool = False) -> dict[str, Any]:
     """The jurisdictions in the caller's scope by code (geometry only when asked: polygons
     are big)."""
-    return page_of_rows(visible(session, principal), page,
+    return page_of_rows(visible(session, principal, with_geometry=with_geometry), page,
                         public if with_geometry else _without_geometry)
 
 
