@@ -4,7 +4,10 @@ follow changes, GeoJSON positions that equal shapely's ``mapping``."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import anyio.to_thread
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import MultiPolygon, Point, mapping
@@ -119,6 +122,26 @@ def test_the_etag_follows_every_change_of_a_grid(world: World) -> None:
     assert stale.status_code == 409
     outsider = c.get(f"/grids/{gid}", headers={**world.h("planner_ja"), "If-None-Match": tag})
     assert outsider.status_code == 403  # a matching tag never skips the scope check
+
+
+def test_a_read_is_one_thread_hand_off(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Session, caller check and endpoint in one worker-thread call (FastAPI alone: five)."""
+    handed: list[str] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted(func: Any, *args: Any, **kwargs: Any) -> Any:
+        handed.append(getattr(func, "__name__", repr(func)))
+        return await run_sync(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    plan = world.plans[HP]
+    for path in ("/grids", f"/grids/{world.grids['HP-1']}", f"/plans/{plan}/grids.geojson",
+                 "/jurisdictions", "/plans"):
+        handed.clear()
+        assert world.client.get(path, headers=world.h("planner")).status_code == 200
+        assert len(handed) == 1, (path, handed)
+    handed.clear()
+    assert world.client.get("/grids").status_code == 401 and handed == []  # no thread at all
 
 
 coordinate = st.floats(-179, 179, allow_nan=False)
