@@ -7,13 +7,14 @@ from sqlalchemy import select
 
 from api.auth import Role
 from api.db.models import AuditEntry
-from api.deps import PrincipalDep, SessionDep
+from api.deps import OneThreadRoute, PrincipalDep, SessionDep
 from api.errors import COMMON_RESPONSES
 from api.pagination import Page, PageDep, page_of_query
 from api.policy import require_role
 from api.schemas.misc import AuditPublic
 
-router = APIRouter(prefix="/audit", tags=["audit"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/audit", tags=["audit"], responses=COMMON_RESPONSES,
+                   route_class=OneThreadRoute)
 
 
 @router.get("", response_model=Page[AuditPublic])

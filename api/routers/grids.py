@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from api.audit import grid_snapshot, record
 from api.auth import Principal
 from api.db.models import AuditEntry, Grid, Jurisdiction, utcnow
-from api.deps import PrincipalDep, SessionDep
+from api.deps import OneThreadRoute, PrincipalDep, SessionDep
 from api.errors import COMMON_RESPONSES, ErrorBody
 from api.geo import parse_geometry, to_geojson
 from api.pagination import Page, PageDep, page_of_query
@@ -35,13 +35,15 @@ from api.schemas.grid import GridCreate, GridPublic, GridReplace, GridUpdate
 from api.schemas.misc import AuditPublic
 from gridplan.errors import ProblemCollector
 
-router = APIRouter(prefix="/grids", tags=["grids"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/grids", tags=["grids"], responses=COMMON_RESPONSES,
+                   route_class=OneThreadRoute)
 NEST_TOLERANCE = 0.01  # share of a grid's area allowed outside its jurisdiction (digitising slack)
 LOCK_RESPONSES: dict[int | str, dict[str, object]] = {
     409: {"model": ErrorBody, "description": "If-Match is not the current version: re-read, retry"},
     428: {"model": ErrorBody, "description": "If-Match header missing"},
 }
 IfMatch = Annotated[str | None, Header(description='the ETag you read, e.g. "3"')]
+IfNoneMatch = Annotated[str | None, Header(description='the ETag you hold, e.g. "3"')]
 
 
 def public(grid: Grid) -> GridPublic:
@@ -156,13 +158,24 @@ def add_grid(body: GridCreate, session: SessionDep, principal: PrincipalDep,
     return public(grid)
 
 
-@router.get("/{grid_id}", response_model=GridPublic)
-def read_grid(grid_id: int, session: SessionDep, principal: PrincipalDep,
-              response: Response) -> GridPublic:
+@router.get("/{grid_id}", response_model=GridPublic,
+            responses={304: {"description": "If-None-Match names the current version"}})
+def read_grid(grid_id: int, session: SessionDep, principal: PrincipalDep, response: Response,
+              if_none_match: IfNoneMatch = None) -> GridPublic | Response:
+    """The grid with its ``ETag``; a client holding the current version (``If-None-Match``)
+    gets 304 without the geometry."""
     grid = grid_or_404(session, grid_id)
     check_read_grid(principal, grid)
+    if if_none_match is not None and _names_tag(if_none_match, etag(grid)):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(grid)})
     response.headers["ETag"] = etag(grid)
     return public(grid)
+
+
+def _names_tag(header: str, tag: str) -> bool:
+    """RFC 9110 weak comparison, as If-None-Match uses: ``W/"3"`` names version 3 too."""
+    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
+    return "*" in tags or tag in tags
 
 
 @router.patch("/{grid_id}", response_model=GridPublic, responses=LOCK_RESPONSES)

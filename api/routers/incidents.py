@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from api.audit import record
 from api.auth import Principal
 from api.db.models import IncidentSet
-from api.deps import PrincipalDep, SessionDep, SettingsDep
+from api.deps import OneThreadRoute, PrincipalDep, SessionDep, SettingsDep
 from api.errors import COMMON_RESPONSES
 from api.incident_store import summary_of, write_normalised
 from api.pagination import Page, PageDep, page_of_query
@@ -29,7 +29,8 @@ from api.schemas.misc import IncidentSetPublic
 from api.uploads import INCIDENT_KINDS, loader_errors_named, quota_left, save_upload
 from gridplan.errors import InvalidInputError, Problem
 
-router = APIRouter(prefix="/incidents", tags=["incidents"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/incidents", tags=["incidents"], responses=COMMON_RESPONSES,
+                   route_class=OneThreadRoute)
 AREA_MARGIN_KM = 2.0  # points farther outside the district are refused (wrong datum / column)
 ColumnName = Annotated[str | None, Form(max_length=100)]
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import defer
 
 from api.auth import Principal, Role
 from api.db.models import Job
-from api.deps import JobRunnerDep, PrincipalDep, SessionDep
+from api.deps import JobRunnerDep, OneThreadRoute, PrincipalDep, SessionDep
 from api.errors import COMMON_RESPONSES, ErrorBody
 from api.jobs import FINISHED, SUCCEEDED
 from api.pagination import Page, PageDep, page_of_query
@@ -17,7 +17,8 @@ from api.policy import check_owner
 from api.schemas.job import JobCreate, JobError, JobKindPublic, JobPublic, JobResult
 from gridplan.errors import InvalidInputError, Problem
 
-router = APIRouter(prefix="/jobs", tags=["jobs"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/jobs", tags=["jobs"], responses=COMMON_RESPONSES,
+                   route_class=OneThreadRoute)
 
 
 def public_job(job: Job, principal: Principal) -> JobPublic:

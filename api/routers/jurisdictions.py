@@ -4,12 +4,12 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from api.audit import record
 from api.auth import Principal, Role
 from api.db.models import Jurisdiction
-from api.deps import PrincipalDep, SessionDep
+from api.deps import OneThreadRoute, PrincipalDep, SessionDep
 from api.errors import COMMON_RESPONSES, ErrorBody
 from api.geo import parse_geometry, to_geojson
 from api.pagination import Page, PageDep, page_of_rows
@@ -18,7 +18,8 @@ from api.schemas.jurisdiction import JurisdictionCreate, JurisdictionPublic
 from gridplan.errors import ProblemCollector
 from gridplan.model import JurisdictionLevel
 
-router = APIRouter(prefix="/jurisdictions", tags=["jurisdictions"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/jurisdictions", tags=["jurisdictions"], responses=COMMON_RESPONSES,
+                   route_class=OneThreadRoute)
 
 
 def public(j: Jurisdiction) -> JurisdictionPublic:
@@ -39,8 +40,14 @@ def districts_by_code(rows: list[Jurisdiction]) -> dict[str, str]:
     return out
 
 
-def visible(session: Session, principal: Principal) -> list[Jurisdiction]:
-    rows = list(session.scalars(select(Jurisdiction).order_by(Jurisdiction.code)))
+def visible(session: Session, principal: Principal, *,
+            with_geometry: bool = True) -> list[Jurisdiction]:
+    """The jurisdictions the caller may read, by code (without their outlines unless asked:
+    a district's polygon is most of a row and a list rarely draws them)."""
+    query = select(Jurisdiction).order_by(Jurisdiction.code)
+    if not with_geometry:
+        query = query.options(defer(Jurisdiction.geometry, raiseload=True))
+    rows = list(session.scalars(query))
     if principal.role is Role.ADMIN:
         return rows
     if principal.role is Role.JOINT_VIEWER:
@@ -61,7 +68,7 @@ def list_jurisdictions(session: SessionDep, principal: PrincipalDep, page: PageD
                        with_geometry: bool = False) -> dict[str, Any]:
     """The jurisdictions in the caller's scope by code (geometry only when asked: polygons
     are big)."""
-    return page_of_rows(visible(session, principal), page,
+    return page_of_rows(visible(session, principal, with_geometry=with_geometry), page,
                         public if with_geometry else _without_geometry)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from api.audit import record
 from api.auth import Principal, Role
 from api.db.models import StreetNetworkRecord
-from api.deps import JobRunnerDep, PrincipalDep, SessionDep, SettingsDep
+from api.deps import JobRunnerDep, OneThreadRoute, PrincipalDep, SessionDep, SettingsDep
 from api.errors import COMMON_RESPONSES, ErrorBody
 from api.network_parse import NetworkParseParams
 from api.pagination import Page, PageDep, page_of_rows
@@ -19,7 +19,8 @@ from api.schemas.common import valid_id
 from api.schemas.misc import NetworkPublic
 from api.uploads import OSM_KINDS, quota_left, save_upload
 
-router = APIRouter(prefix="/networks", tags=["networks"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/networks", tags=["networks"], responses=COMMON_RESPONSES,
+                   route_class=OneThreadRoute)
 
 
 def network_or_404(session: Session, network_id: int) -> StreetNetworkRecord:

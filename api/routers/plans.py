@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from api.audit import record
 from api.auth import Principal
 from api.db.models import Grid, GridPlan
-from api.deps import PrincipalDep, SessionDep
+from api.deps import OneThreadRoute, PrincipalDep, SessionDep
 from api.errors import COMMON_RESPONSES, ErrorBody
 from api.geo import to_geojson
 from api.pagination import Page, PageDep, page_of_query
@@ -25,7 +25,8 @@ from api.routers.jurisdictions import get_or_404
 from api.schemas.common import valid_id
 from api.schemas.grid import GridPlanCreate, GridPlanPublic
 
-router = APIRouter(prefix="/plans", tags=["plans"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/plans", tags=["plans"], responses=COMMON_RESPONSES,
+                   route_class=OneThreadRoute)
 
 
 def plan_or_404(session: Session, plan_id: int) -> GridPlan:

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Response, UploadFile
 from pydantic import TypeAdapter, ValidationError
 
-from api.deps import JobRunnerDep, PrincipalDep, SessionDep, SettingsDep
+from api.deps import JobRunnerDep, OneThreadRoute, PrincipalDep, SessionDep, SettingsDep
 from api.errors import COMMON_RESPONSES
 from api.schemas.common import RowId
 from api.schemas.job import JobPublic
@@ -22,7 +22,8 @@ from api.tracks_jobs import TrackCoverageParams, authorize_track_coverage
 from api.uploads import TRACK_KINDS, quota_left, save_upload
 from gridplan.errors import InvalidInputError, Problem
 
-router = APIRouter(prefix="/tracks", tags=["tracks"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/tracks", tags=["tracks"], responses=COMMON_RESPONSES,
+                   route_class=OneThreadRoute)
 
 
 @router.post("/coverage", response_model=JobPublic, status_code=202,

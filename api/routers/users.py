@@ -16,11 +16,11 @@ from api.auth import (
     verify_password,
 )
 from api.db.models import ApiKey, User
-from api.deps import PrincipalDep, SessionDep, SettingsDep
+from api.deps import OneThreadRoute, PrincipalDep, SessionDep, SettingsDep
 from api.errors import COMMON_RESPONSES, ErrorBody
+from api.login_guard import LoginGuard
 from api.pagination import Page, PageDep, page_of_query
 from api.passwords import check_password
-from api.login_guard import LoginGuard
 from api.policy import Forbidden, require_role
 from api.schemas.common import valid_id
 from api.schemas.user import (
@@ -35,7 +35,8 @@ from api.schemas.user import (
     UserUpdate,
 )
 
-router = APIRouter(prefix="/users", tags=["users"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/users", tags=["users"], responses=COMMON_RESPONSES,
+                   route_class=OneThreadRoute)
 
 
 def _me(session: SessionDep, principal: PrincipalDep) -> User:

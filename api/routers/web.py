@@ -37,7 +37,7 @@ from sqlalchemy import select
 
 from api.auth import Principal, Role
 from api.db.models import Grid, IncidentSet, Job, StreetNetworkRecord
-from api.deps import PrincipalDep, SessionDep, SettingsDep
+from api.deps import OneThreadRoute, PrincipalDep, SessionDep, SettingsDep
 from api.policy import check_owner, check_read_grid, check_zone, district_of
 from api.route_layers import ROUTE_FORMATS, write_route_export
 from api.routers.grids import grid_or_404
@@ -54,7 +54,7 @@ LANGS = ("zh", "en")
 GRID_MARGIN_DEG = 0.0015  # ~150 m of streets around a grid: the walks that connect its streets
 ROUTE_MARGIN_DEG = 0.002
 
-router = APIRouter(prefix="/app", include_in_schema=False)
+router = APIRouter(prefix="/app", include_in_schema=False, route_class=OneThreadRoute)
 templates = Jinja2Templates(directory=WEB / "templates")
 
 # page -> (template, ES module, roles that may open it; empty = anyone)
