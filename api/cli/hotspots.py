@@ -164,10 +164,9 @@ def _echo_notices(part: dict, note: str) -> None:
 def hotspots(network_file, jurisdictions_file, codes, jurisdiction_coords, incidents_file,
              grids_file, boundary, pair_texts, top, sample_seed, scheduler, workers, as_json,
              params, incident_options: dict) -> None:
-    """Getis–Ord Gi* incident hotspots; with --boundary, joint patrols across district lines;
-    with --pairs, one boundary study per pair of neighbouring jurisdictions.
+    """Getis–Ord Gi* incident hotspots; with --boundary, joint patrols across district lines.
 
-    With no files: the bundled central-Shanghai sample with SYNTHETIC incidents.
+    With --pairs, one boundary study per pair of neighbouring jurisdictions. With no files: the bundled central-Shanghai sample with SYNTHETIC incidents.
     """
     inputs = load_hotspot_inputs(
         network=network_file,
