@@ -166,7 +166,8 @@ def hotspots(network_file, jurisdictions_file, codes, jurisdiction_coords, incid
              params, incident_options: dict) -> None:
     """Getis–Ord Gi* incident hotspots; with --boundary, joint patrols across district lines.
 
-    With --pairs, one boundary study per pair of neighbouring jurisdictions. With no files: the bundled central-Shanghai sample with SYNTHETIC incidents.
+    With --pairs, one boundary study per pair of neighbouring jurisdictions.
+    With no files: the bundled central-Shanghai sample with SYNTHETIC incidents.
     """
     inputs = load_hotspot_inputs(
         network=network_file,

@@ -8,8 +8,9 @@ streets), ``<code>.gpx`` (one track per officer, key points as waypoints), ``<co
 and ``<code>_map.html`` (with ``_<date>`` for a week, ``_<shift>`` for several shifts a day).
 ``--week 2026-W48`` plans each day of an ISO week. Batches (``--all``, ``--week``) run on the
 engine (``--scheduler`` / ``--workers``, see :mod:`api.cli.engine`), one task per grid and day,
-each grid on its own slice of the network, with the same plans as in one process. Patrol-policy options come from
-:class:`gridplan.routing.PatrolParams` (``--params FILE.toml`` holds a ``[patrol]`` table).
+each grid on its own slice of the network, with the same plans as in one process.
+Patrol-policy options come from :class:`gridplan.routing.PatrolParams` (``--params FILE.toml``
+holds a ``[patrol]`` table).
 
 Key points file (CSV or GeoJSON/GeoPackage, WGS-84): ``id``, ``name``, ``lon``/``lat`` (CSV) or
 point geometry, optional ``dwell_minutes`` and ``window`` ("08:00-09:00"), optional ``grid``
