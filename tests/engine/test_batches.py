@@ -95,14 +95,19 @@ def test_districts_redesigned_on_the_engine_equal_one_process(engine, sample_wal
         assert set(result.proposed.plan.units["jurisdiction"]) == {code}
 
 
-def test_a_fixed_grid_count_for_several_districts_is_refused_before_any_work(engine) -> None:
+def test_districts_that_cannot_be_sized_are_all_refused_before_any_work(engine,
+                                                                       sample_walk) -> None:
     from api.engine.redesign import redesign_districts_on
     from gridplan.grids.params import GridSizingParams
 
+    jur, grids = sample.jurisdictions(), sample.grids()
     with pytest.raises(InvalidInputError) as caught:
-        redesign_districts_on(engine, None, sample.jurisdictions(),  # type: ignore[arg-type]
-                              sizing=GridSizingParams(n_grids=6))
-    assert caught.value.problems[0].where == "n_grids"
+        redesign_districts_on(engine, sample_walk, jur, sizing=GridSizingParams(n_grids=6))
+    assert [p.where for p in caught.value.problems] == ["n_grids"]
+    only_huangpu = grids[grids["parent_code"] == "310101"]
+    with pytest.raises(InvalidInputError) as caught:  # Jing'an has no grids to count
+        redesign_districts_on(engine, sample_walk, jur, current=only_huangpu)
+    assert [p.where for p in caught.value.problems] == ["district 310106"]
 
 
 def test_boundary_studies_pair_by_pair_on_the_engine_equal_one_process(
@@ -139,3 +144,21 @@ def test_a_pair_that_shares_no_border_is_refused_with_the_neighbours_listed() ->
         study_pairs(grids, grids.iloc[:0], pairs=[("310101000000001", "nowhere")])
     (problem,) = caught.value.problems
     assert problem.where == "310101000000001/nowhere" and "310101000000001/" in problem.fix
+    with pytest.raises(InvalidInputError, match="no neighbours"):
+        study_pairs(grids.iloc[:1], grids.iloc[:0])
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["routes", "--grid", "g", "--date", "2026-11-25", "--week", "2026-W48"], "not both"),
+    (["routes", "--grid", "g", "--week", "2026-W60"], "an ISO week YYYY-Www"),
+    (["grids", "redesign", "--each-district", "--headcount", "30"], "own officers"),
+    (["hotspots", "--pairs", "310101"], "give two codes as A/B"),
+])
+def test_batch_options_are_checked_before_anything_is_loaded(tmp_path, args, says) -> None:
+    from click.testing import CliRunner
+
+    from api.cli import cli
+
+    result = CliRunner().invoke(cli, [*args, *(["--out", str(tmp_path)] if args[0] != "hotspots"
+                                               else [])])
+    assert result.exit_code != 0 and says in result.output, result.output
