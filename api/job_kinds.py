@@ -10,17 +10,23 @@ from typing import Any
 
 import networkx as nx
 import pyproj
+from fastapi import HTTPException, status
 from pydantic import BaseModel, Field
 from shapely.ops import unary_union
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, Role
-from api.db.models import Grid, GridPlan, Jurisdiction
+from api.db.models import Grid, GridPlan, Job, Jurisdiction
 from api.geo import to_geojson
-from api.jobs import JobContext, JobRegistry
+from api.jobs import SUCCEEDED, JobContext, JobRegistry
 from api.joint_jobs import ZONE_WIDTH_HELP, JointPatrolsParams, authorize_joint, run_joint_patrols
-from api.network_parse import NetworkParseParams, authorize_parse, run_network_parse
+from api.network_parse import (
+    NetworkParseParams,
+    authorize_parse,
+    network_parse_given_up,
+    run_network_parse,
+)
 from api.planning_jobs import (
     HotspotsParams,
     RedesignParams,
@@ -32,6 +38,7 @@ from api.planning_jobs import (
 )
 from api.policy import (
     check_edit_district,
+    check_owner,
     check_read_district,
     check_route_grid,
     check_zone,
@@ -89,6 +96,27 @@ def _authorize_routes(session: Session, principal: Principal, p: RoutesParams) -
     check_read_network(session, principal, network_or_404(session, p.network_id))
     if p.incident_set_id is not None:
         check_read_incidents(principal, incident_set_or_404(session, p.incident_set_id))
+    if p.coverage_job_id is not None:
+        _check_coverage_job(session, principal, p.coverage_job_id, p.network_id)
+
+
+def _check_coverage_job(session: Session, principal: Principal, job_id: str,
+                        network_id: int) -> None:
+    """Coverage fed into a plan: the caller's own succeeded track_coverage job on the plan's
+    network (street ids are the network's)."""
+    job = session.get(Job, job_id)
+    if job is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no job {job_id}")
+    check_owner(principal, job.owner)
+    found = (f"a {job.kind} job" if job.kind != "track_coverage" else
+             f"a job that is {job.status}" if job.status != SUCCEEDED else
+             f"coverage on network {job.params.get('network_id')}"
+             if job.params.get("network_id") != network_id else "")
+    if found:
+        raise InvalidInputError("coverage_job_id", [Problem(
+            "params", "coverage_job_id",
+            f"a succeeded track_coverage job on network {network_id}", found,
+            "upload the tracks with POST /tracks/coverage on this network and wait for it")])
 
 
 def _authorize_redesign(session: Session, principal: Principal, p: RedesignParams) -> None:
@@ -202,8 +230,8 @@ def build_registry() -> JobRegistry:
                 "largest_component_nodes": components[0] if components else 0,
                 "strongly_connected_components": strongly, "dead_end_nodes": dead_ends}
 
-    registry.job_kind("network_parse", params=NetworkParseParams,
-                      authorize=authorize_parse)(run_network_parse)
+    registry.job_kind("network_parse", params=NetworkParseParams, authorize=authorize_parse,
+                      given_up=network_parse_given_up)(run_network_parse)
     registry.job_kind("routes", params=RoutesParams, authorize=_authorize_routes)(run_routes)
     registry.job_kind("redesign", params=RedesignParams, authorize=_authorize_redesign,
                       on_lost="fail")(run_redesign)  # may have saved a proposal already

@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session
 from api.auth import Principal
 from api.db.models import Grid
 from api.jobs import JobContext
-from api.planning_jobs import WGS84, domain_grid, load_network_of, step
+from api.planning_jobs import (
+    WGS84,
+    KeyPointIn,
+    domain_grid,
+    key_points_of,
+    load_network_of,
+    step,
+)
 from api.policy import can_read_grid, check_route_grid
 from api.routers.grids import grid_or_404
 from api.routers.networks import check_read_network, network_or_404
@@ -36,6 +43,9 @@ class TrackCoverageParams(BaseModel):
     filename: str = Field(default="tracks", max_length=200)
     coords: Literal["wgs84", "gcj02", "bd09", "cgcs2000"] = "wgs84"
     tz: str = Field(default="Asia/Shanghai", max_length=64)
+    key_points: list[KeyPointIn] = Field(
+        default_factory=list, max_length=50,
+        description="the grid's key points: reached within their window and dwell?")
 
 
 def authorize_track_coverage(session: Session, principal: Principal,
@@ -68,17 +78,18 @@ def run_track_coverage(ctx: JobContext, p: TrackCoverageParams) -> dict[str, Any
     mine = [domain_grid(g, net.crs) for g in readable]
     points, hidden = _own_squad(points, grid, mine)
     step(ctx, 0.5, f"matching {points['officer'].nunique()} officer(s) to the streets")
-    report = track_coverage(net, [grid], points)
+    kps = [(grid.code, k) for k in key_points_of(p.key_points, net.crs)]
+    report = track_coverage(net, [grid], points, key_points=kps)
     warnings = [str(w).replace(str(path), p.filename) for w in loaded.warnings]
     notes = [f"{hidden} officer(s) of other squads left out"] if hidden else []
-    streets = report.streets.to_crs(WGS84)
-    return {"grid_id": p.grid_id, "grid": stored.code, **report.to_dict(),
-            "warnings": warnings, "scope_notes": notes,
-            "streets": [{"street_id": str(r.street_id), "name": r.name, "grade": int(r.grade),
-                         "length_m": round(float(r.length_m), 1), "passes": int(r.passes),
-                         "walked_m": round(float(r.walked_m), 1),
-                         "geometry": r.geometry.__geo_interface__}
-                        for r in streets.itertuples()]}
+    data = report.to_dict()
+    lines = report.streets.to_crs(WGS84).geometry
+    data["streets"] = [row | {"geometry": line.__geo_interface__}
+                       for row, line in zip(data["streets"], lines, strict=True)]
+    data["tracks"] = [{"officer": r.officer, "geometry": r.geometry.__geo_interface__}
+                      for r in _simplified(report.tracks).to_crs(WGS84).itertuples()]
+    return {"grid_id": p.grid_id, "network_id": p.network_id, "grid": stored.code, **data,
+            "warnings": warnings, "scope_notes": notes}
 
 
 def _own_squad(points, grid, readable) -> tuple[Any, int]:
@@ -88,3 +99,8 @@ def _own_squad(points, grid, readable) -> tuple[Any, int]:
     share = good.geometry.within(zone).groupby(good["officer"]).mean()
     keep = set(share.index[share >= 0.5])
     return points[points["officer"].isin(keep)], int((share < 0.5).sum())
+
+
+def _simplified(tracks):
+    """Track lines thinned to 2 m (metric CRS): what a map shows, a fraction of the fixes."""
+    return tracks.set_geometry(tracks.geometry.simplify(2.0))

@@ -22,12 +22,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from api.audit import grid_snapshot, record
-from api.auth import Principal, Role
+from api.auth import Principal
 from api.db.models import AuditEntry, Grid, Jurisdiction, utcnow
 from api.deps import PrincipalDep, SessionDep
 from api.errors import COMMON_RESPONSES, ErrorBody
 from api.geo import parse_geometry, to_geojson
-from api.policy import can_read_grid, check_edit_district, check_read_grid, district_of
+from api.pagination import Page, PageDep, page_of_query
+from api.policy import check_edit_district, check_read_grid, district_of, readable_grids_clause
 from api.routers.plans import plan_or_404
 from api.schemas.common import MAX_ID, valid_id
 from api.schemas.grid import GridCreate, GridPublic, GridReplace, GridUpdate
@@ -115,20 +116,18 @@ def _check_nesting(session: Session, jurisdiction_code: str, geometry: BaseGeome
                    fix="clip the grid to its jurisdiction or assign the right one")
 
 
-@router.get("", response_model=list[GridPublic])
-def list_grids(session: SessionDep, principal: PrincipalDep,
+@router.get("", response_model=Page[GridPublic])
+def list_grids(session: SessionDep, principal: PrincipalDep, page: PageDep,
                plan_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-               district_code: str | None = None) -> list[GridPublic]:
-    if principal.role is Role.JOINT_VIEWER:
-        return []
-    query = select(Grid).order_by(Grid.plan_id, Grid.code)
+               district_code: str | None = None) -> dict[str, Any]:
+    """The grids the caller may read, by plan then code, one page at a time."""
+    query = select(Grid).where(readable_grids_clause(principal)).order_by(
+        Grid.plan_id, Grid.code, Grid.id)
     if plan_id is not None:
         query = query.where(Grid.plan_id == plan_id)
     if district_code is not None:
         query = query.where(Grid.district_code == district_code)
-    if principal.role is not Role.ADMIN:
-        query = query.where(Grid.district_code.in_(sorted(principal.districts)))
-    return [public(g) for g in session.scalars(query) if can_read_grid(principal, g)]
+    return page_of_query(session, query, page, public)
 
 
 @router.post("", response_model=GridPublic, status_code=201,
@@ -245,10 +244,12 @@ def delete_grid(grid_id: int, session: SessionDep, principal: PrincipalDep,
     session.commit()
 
 
-@router.get("/{grid_id}/history", response_model=list[AuditPublic])
-def grid_history(grid_id: int, session: SessionDep, principal: PrincipalDep) -> list[AuditEntry]:
+@router.get("/{grid_id}/history", response_model=Page[AuditPublic])
+def grid_history(grid_id: int, session: SessionDep, principal: PrincipalDep,
+                 page: PageDep) -> dict[str, Any]:
     """Who changed this grid, when, and what (before/after), oldest first."""
     grid = grid_or_404(session, grid_id)
     check_read_grid(principal, grid)
-    return list(session.scalars(select(AuditEntry).where(
-        AuditEntry.entity == "grid", AuditEntry.entity_id == str(grid_id)).order_by(AuditEntry.id)))
+    return page_of_query(session, select(AuditEntry).where(
+        AuditEntry.entity == "grid", AuditEntry.entity_id == str(grid_id)).order_by(
+        AuditEntry.id), page)

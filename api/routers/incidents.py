@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
 from sqlalchemy import select
@@ -15,7 +15,14 @@ from api.db.models import IncidentSet
 from api.deps import PrincipalDep, SessionDep, SettingsDep
 from api.errors import COMMON_RESPONSES
 from api.incident_store import summary_of, write_normalised
-from api.policy import can_read_district, check_edit_district, district_of, outside_scope
+from api.pagination import Page, PageDep, page_of_query
+from api.policy import (
+    can_read_district,
+    check_edit_district,
+    district_of,
+    outside_scope,
+    readable_districts_clause,
+)
 from api.routers.jurisdictions import get_or_404
 from api.schemas.common import valid_id
 from api.schemas.misc import IncidentSetPublic
@@ -54,10 +61,11 @@ def check_district_incidents(session: Session, principal: Principal, set_id: int
     return found
 
 
-@router.get("", response_model=list[IncidentSetPublic])
-def list_incident_sets(session: SessionDep, principal: PrincipalDep) -> list[IncidentSet]:
-    rows = session.scalars(select(IncidentSet).order_by(IncidentSet.id))
-    return [r for r in rows if can_read_district(principal, r.district_code)]
+@router.get("", response_model=Page[IncidentSetPublic])
+def list_incident_sets(session: SessionDep, principal: PrincipalDep,
+                       page: PageDep) -> dict[str, Any]:
+    return page_of_query(session, select(IncidentSet).where(readable_districts_clause(
+        principal, IncidentSet.district_code)).order_by(IncidentSet.id), page)
 
 
 @router.get("/{set_id}", response_model=IncidentSetPublic)

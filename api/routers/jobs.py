@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Response, status
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import defer
@@ -12,13 +12,12 @@ from api.db.models import Job
 from api.deps import JobRunnerDep, PrincipalDep, SessionDep
 from api.errors import COMMON_RESPONSES, ErrorBody
 from api.jobs import FINISHED, SUCCEEDED
+from api.pagination import Page, PageDep, page_of_query
 from api.policy import check_owner
-from api.schemas.common import MAX_ID
-from api.schemas.job import JobCreate, JobError, JobKindPublic, JobPage, JobPublic, JobResult
+from api.schemas.job import JobCreate, JobError, JobKindPublic, JobPublic, JobResult
 from gridplan.errors import InvalidInputError, Problem
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], responses=COMMON_RESPONSES)
-PAGE_MAX = 200
 
 
 def public_job(job: Job, principal: Principal) -> JobPublic:
@@ -63,18 +62,13 @@ def submit_job(body: JobCreate, session: SessionDep, principal: PrincipalDep,
     return public_job(job, principal)
 
 
-@router.get("", response_model=JobPage)
-def list_jobs(session: SessionDep, principal: PrincipalDep,
-              limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
-              offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0) -> JobPage:
+@router.get("", response_model=Page[JobPublic])
+def list_jobs(session: SessionDep, principal: PrincipalDep, page: PageDep) -> dict[str, Any]:
     """The caller's jobs (every job for an admin), newest first, one page at a time."""
-    query = (select(Job).options(defer(Job.result)).order_by(Job.created_at.desc(), Job.id)
-             .offset(offset).limit(limit + 1))
+    query = select(Job).options(defer(Job.result)).order_by(Job.created_at.desc(), Job.id)
     if principal.role is not Role.ADMIN:
         query = query.where(Job.owner == principal.username)
-    jobs = list(session.scalars(query))
-    return JobPage(items=[public_job(j, principal) for j in jobs[:limit]],
-                   next_offset=offset + limit if len(jobs) > limit else None)
+    return page_of_query(session, query, page, lambda job: public_job(job, principal))
 
 
 def _job(session: SessionDep, job_id: str, *, with_result: bool = False) -> Job:

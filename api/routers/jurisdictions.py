@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,6 +12,7 @@ from api.db.models import Jurisdiction
 from api.deps import PrincipalDep, SessionDep
 from api.errors import COMMON_RESPONSES, ErrorBody
 from api.geo import parse_geometry, to_geojson
+from api.pagination import Page, PageDep, page_of_rows
 from api.policy import check_read_district, district_of, require_role
 from api.schemas.jurisdiction import JurisdictionCreate, JurisdictionPublic
 from gridplan.errors import ProblemCollector
@@ -53,14 +56,18 @@ def get_or_404(session: Session, code: str) -> Jurisdiction:
     return j
 
 
-@router.get("", response_model=list[JurisdictionPublic])
-def list_jurisdictions(session: SessionDep, principal: PrincipalDep,
-                       with_geometry: bool = False) -> list[JurisdictionPublic]:
-    """The jurisdictions in the caller's scope (geometry only when asked: polygons are big)."""
-    out = [public(j) for j in visible(session, principal)]
-    if not with_geometry:
-        out = [j.model_copy(update={"geometry": None}) for j in out]
-    return out
+@router.get("", response_model=Page[JurisdictionPublic])
+def list_jurisdictions(session: SessionDep, principal: PrincipalDep, page: PageDep,
+                       with_geometry: bool = False) -> dict[str, Any]:
+    """The jurisdictions in the caller's scope by code (geometry only when asked: polygons
+    are big)."""
+    return page_of_rows(visible(session, principal), page,
+                        public if with_geometry else _without_geometry)
+
+
+def _without_geometry(j: Jurisdiction) -> JurisdictionPublic:
+    return JurisdictionPublic(code=j.code, name=j.name, level=j.level, parent_code=j.parent_code,
+                              geometry=None)
 
 
 @router.get("/{code}", response_model=JurisdictionPublic)

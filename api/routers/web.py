@@ -270,7 +270,7 @@ def meeting_sheet(job_id: str, request: Request, session: SessionDep,
     """The printable meeting sheet (A4 PDF) of the caller's finished joint_patrols job, drawn
     from the job's result (already clipped to the caller's sides of the zone)."""
     from api.routers.exports import file_response
-    from api.web.sheet import meeting_sheet_pdf
+    from api.web.sheet import meeting_sheet_pdf, plan_date
 
     job = session.get(Job, job_id)
     if job is None or job.kind != "joint_patrols" or job.status != "succeeded" \
@@ -282,8 +282,9 @@ def meeting_sheet(job_id: str, request: Request, session: SessionDep,
                  (get_or_404(session, c) for c in job.result["jurisdictions"])]
     pair = "-".join(job.result["jurisdictions"])
     streets = _zone_street_lines(session, principal, settings, job.result)
+    made = plan_date(job.result, job.finished_at or job.created_at)
     return file_response(lambda d: meeting_sheet_pdf(job.result, districts, d, streets=streets,
-                                                     lang=_lang(request)),
+                                                     made=made, lang=_lang(request)),
                          "application/pdf", f"meeting-sheet-{pair}.pdf")
 
 

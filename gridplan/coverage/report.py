@@ -91,7 +91,8 @@ class CoverageReport:
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
-        """JSON-ready figures (no geometry)."""
+        """JSON-ready figures (no geometry), with the per-street table and the passes that
+        :func:`gridplan.coverage.missed_share` reads back."""
         def records(frame: pd.DataFrame | None) -> list[dict] | None:
             if frame is None:
                 return None
@@ -103,7 +104,10 @@ class CoverageReport:
                 "points_flagged": self.points_flagged, "by_grade": records(self.by_grade),
                 "by_officer": records(self.by_officer), "key_points": records(self.key_points),
                 "blind_spots": records(self.blind_spots),
-                "plan_routes": records(self.plan_routes), "notes": list(self.notes)}
+                "plan_routes": records(self.plan_routes), "notes": list(self.notes),
+                # what the next plan's priorities are read from (gridplan.coverage.missed_share)
+                "streets": records(self.streets.drop(columns="street")),
+                "passes": records(self.passes.drop(columns="street"))}
 
 
 def _plain(value: object) -> object:
@@ -223,6 +227,7 @@ def _street_status(streets: gpd.GeoDataFrame, passes: pd.DataFrame, walked: dict
     out["passes"] = out["street"].map(count).fillna(0).astype(int)
     out["walked_m"] = out["street"].map(walked).fillna(0.0)
     out["walked"] = out["passes"] > 0
+    out["status"] = walk_status(out)
     tz = end.tz
     out["last_walked"] = _latest(out["street"], by["start"].max(), tz)
     night = passes[_is_night(passes["start"], params)].groupby("street")["start"].max()
@@ -230,6 +235,19 @@ def _street_status(streets: gpd.GeoDataFrame, passes: pd.DataFrame, walked: dict
     out["last_night"] = _latest(out["street"], night, tz)
     out["last_weekend"] = _latest(out["street"], weekend, tz)
     return out
+
+
+#: a street with no full pass but more than this share of it walked is "partly" walked
+PARTLY_SHARE = 0.2
+
+
+def walk_status(streets: pd.DataFrame) -> pd.Series:
+    """"walked" (at least one pass), "partly" (no pass, more than :data:`PARTLY_SHARE` of it
+    walked) or "missed", from ``passes``, ``walked_m`` and ``length_m``: how maps colour it."""
+    share = streets["walked_m"] / streets["length_m"].clip(lower=1e-9)
+    status = np.where(streets["passes"] > 0, "walked",
+                      np.where(share > PARTLY_SHARE, "partly", "missed"))
+    return pd.Series(status, index=streets.index, dtype=object)
 
 
 def _latest(keys: pd.Series, latest: pd.Series, tz) -> pd.Series:

@@ -41,6 +41,18 @@ export async function api(path, { method = 'GET', json, form, headers = {}, blob
   return type.includes('json') ? response.json() : response.text();
 }
 
+// Every item of a paginated list (GET /grids, /plans, …: {items, next_offset}), page by page.
+export async function apiAll(path) {
+  const items = [];
+  const sep = path.includes('?') ? '&' : '?';
+  for (let offset = 0; offset !== null;) {
+    const page = await api(`${path}${sep}limit=500&offset=${offset}`);
+    items.push(...page.items);
+    offset = page.next_offset;
+  }
+  return items;
+}
+
 // Build DOM with text only (never innerHTML with data): el('li', {class: 'x'}, 'text', child)
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);

@@ -1,7 +1,7 @@
 // 今日巡查: pick grids, date, shift and officers; plan → progress (cancel) → map and one card per
 // officer with downloads, a QR code for the phone and an A4 sheet.
 import {
-  api, arrows, boot, COLORS, download, el, fail, flash, geo, km, makeMap, ready, runJob,
+  api, apiAll, arrows, boot, COLORS, download, el, fail, flash, geo, km, makeMap, ready, runJob,
   streetsLayer, t,
 } from './common.js';
 
@@ -15,11 +15,11 @@ function todayISO() {
 
 async function load() {
   await boot();
-  const plans = (await api('/plans')).filter((p) => p.status === 'current');
+  const plans = (await apiAll('/plans')).filter((p) => p.status === 'current');
   state.plan = plans[0] || null;
-  const lists = await Promise.all(plans.map((p) => api(`/grids?plan_id=${p.id}`)));
+  const lists = await Promise.all(plans.map((p) => apiAll(`/grids?plan_id=${p.id}`)));
   state.grids = lists.flat();
-  state.network = (await api('/networks'))[0] || null;
+  state.network = (await apiAll('/networks'))[0] || null;
   const box = document.getElementById('grid-list');
   box.replaceChildren(...state.grids.map((g, i) => el('label', { class: 'inline' },
     el('input', { type: 'checkbox', name: 'grid', value: g.id, checked: i === 0 }),
