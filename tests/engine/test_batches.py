@@ -162,3 +162,15 @@ def test_batch_options_are_checked_before_anything_is_loaded(tmp_path, args, say
     result = CliRunner().invoke(cli, [*args, *(["--out", str(tmp_path)] if args[0] != "hotspots"
                                                else [])])
     assert result.exit_code != 0 and says in result.output, result.output
+
+
+def test_recent_coverage_travels_cut_to_each_slice(sample_walk) -> None:
+    from api.engine.routes import _streets_of
+    from gridplan.slicing import NetworkSlicer
+
+    grids = grids_to_model(sample.grids(), metric_crs=str(sample_walk.crs))
+    piece = NetworkSlicer.of(sample_walk).cut(grids[0])
+    everywhere = {d["street_id"]: 0.5 for *_, d in sample_walk.graph.edges(data=True)}
+    mine = _streets_of(piece, everywhere)
+    in_piece = {d["street_id"] for *_, d in piece.graph.edges(data=True)}  # + bridging links
+    assert set(mine) == in_piece & set(everywhere) and 0 < len(mine) < len(everywhere)
