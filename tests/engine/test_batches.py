@@ -174,3 +174,26 @@ def test_recent_coverage_travels_cut_to_each_slice(sample_walk) -> None:
     mine = _streets_of(piece, everywhere)
     assert set(mine) == {d["street_id"] for *_, d in piece.graph.edges(data=True)}
     assert 0 < len(mine) < len(everywhere)
+
+
+def test_each_district_and_pair_gets_its_streets_and_not_the_city(sample_walk,
+                                                                  incidents) -> None:
+    from gridplan.boundary_pairs import pair_inputs
+    from gridplan.grids.jobs import DISTRICT_MARGIN_M, district_inputs
+
+    jur, grids = sample.jurisdictions(), sample.grids()
+    metric = jur.to_crs(sample_walk.crs).set_index("code").geometry
+    edges = {(u, v, k): d["geometry"] for u, v, k, d in sample_walk.graph.edges(keys=True,
+                                                                                data=True)}
+    sizes = []
+    for d in district_inputs(sample_walk, jur, current=grids, incidents=incidents):
+        reach = metric[d.code].buffer(DISTRICT_MARGIN_M)
+        mine = set(d.network.graph.edges(keys=True))
+        assert mine == {e for e, line in edges.items() if line.intersects(reach)}
+        assert set(d.current["parent_code"]) == {d.code}
+        sizes.append((len(mine), len(d.incidents)))
+    # the extract is mostly Huangpu: Jing'an gets a corner of its streets and incidents
+    corner_edges, corner_incidents = min(sizes)
+    assert corner_edges < len(edges) and 0 < corner_incidents < len(incidents)
+    (pair,) = pair_inputs(jur, incidents, network=sample_walk, grids=grids)
+    assert pair.codes == tuple(sample.DISTRICT_CODES) and len(pair.grids) == len(grids)
