@@ -53,6 +53,14 @@ def test_a_week_of_routes_on_the_engine_equals_one_process(engine, sample_walk) 
     assert len(set(stems)) == len(stems) and stems[0] == f"{small[0].code}_2026-11-23"
 
 
+def test_a_dated_shift_cannot_be_planned_on_several_days(sample_walk) -> None:
+    from gridplan.routing import plan_routes, shift_on
+
+    days = week_days("2026-W48")
+    with pytest.raises(InvalidInputError, match="a dated shift for several days"):
+        plan_routes(sample_walk, [], shift=shift_on(days[0], "08:00-12:00"), days=days)
+
+
 def test_an_iso_week_is_monday_to_sunday_and_a_bad_one_says_how_to_write_it() -> None:
     days = week_days("2026-W01")
     assert days[0].isoformat() == "2025-12-29" and days[-1].isoformat() == "2026-01-04"
