@@ -60,6 +60,11 @@ def pair_inputs(jurisdictions: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *,
     codes = places[code_column].astype(str)
     found = [(z.code_a, z.code_b) for z in boundary_zones(places, code_column=code_column,
                                                           params=params.zones)]
+    if not found:
+        raise InvalidInputError("no neighbours", [Problem(
+            "jurisdictions", "", "two or more jurisdictions sharing a border",
+            f"{len(places)} jurisdiction(s), no shared border",
+            "load the neighbours too (check the codes kept), or a larger snap tolerance")])
     chosen = found if pairs is None else _known_pairs(pairs, found)
     points = incidents.to_crs(crs).geometry
     sides = grids.to_crs(crs) if grids is not None else None

@@ -164,11 +164,12 @@ def _echo_notices(part: dict, note: str) -> None:
 def hotspots(network_file, jurisdictions_file, codes, jurisdiction_coords, incidents_file,
              grids_file, boundary, pair_texts, top, sample_seed, scheduler, workers, as_json,
              params, incident_options: dict) -> None:
-    """Getis–Ord Gi* incident hotspots; with --boundary, joint patrols across district lines;
-    with --pairs, one boundary study per pair of neighbouring jurisdictions.
+    """Getis–Ord Gi* incident hotspots; with --boundary, joint patrols across district lines.
 
+    With --pairs, one boundary study per pair of neighbouring jurisdictions.
     With no files: the bundled central-Shanghai sample with SYNTHETIC incidents.
     """
+    pairs = _pairs(pair_texts) if pair_texts else None
     inputs = load_hotspot_inputs(
         network=network_file,
         jurisdictions=jurisdictions_file,
@@ -181,7 +182,7 @@ def hotspots(network_file, jurisdictions_file, codes, jurisdiction_coords, incid
     )
     echo_warnings(inputs.warnings)
     if pair_texts:
-        _study_pairs(inputs, _pairs(pair_texts), HotspotStudyParams.from_sets(params), top,
+        _study_pairs(inputs, pairs, HotspotStudyParams.from_sets(params), top,
                      scheduler, workers, as_json)
         return
     study = study_hotspots(

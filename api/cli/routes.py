@@ -8,11 +8,11 @@ streets), ``<code>.gpx`` (one track per officer, key points as waypoints), ``<co
 and ``<code>_map.html`` (with ``_<date>`` for a week, ``_<shift>`` for several shifts a day).
 ``--week 2026-W48`` plans each day of an ISO week. Batches (``--all``, ``--week``) run on the
 engine (``--scheduler`` / ``--workers``, see :mod:`api.cli.engine`), one task per grid and day,
-each grid on its own slice of the network, with the same plans as in one process. Patrol-policy options come from
-:class:`gridplan.routing.PatrolParams` (``--params FILE.toml`` holds a ``[patrol]`` table).
-``--coverage coverage.json`` (from ``gridplan tracks coverage --out``) feeds recent coverage
-into the plan (:func:`gridplan.coverage.street_priority_from`; ``[tracks]``
-``priority_lookback_days``).
+each grid on its own slice of the network, with the same plans as in one process.
+Patrol-policy options come from :class:`gridplan.routing.PatrolParams` (``--params FILE.toml``
+holds a ``[patrol]`` table). ``--coverage coverage.json`` (from ``gridplan tracks coverage
+--out``) feeds recent coverage into the plan (:func:`gridplan.coverage.street_priority_from`;
+``[tracks]`` ``priority_lookback_days``).
 
 Key points file (CSV or GeoJSON/GeoPackage, WGS-84): ``id``, ``name``, ``lon``/``lat`` (CSV) or
 point geometry, optional ``dwell_minutes`` and ``window`` ("08:00-09:00"), optional ``grid``
@@ -96,8 +96,7 @@ def load_inputs(network_file: Path | None, grids_file: Path | None, mode: str):
 @json_option
 def routes(grid_codes, all_grids, officers, shift_text, pattern, day, week, tz, mode,
            network_file, grids_file, key_points_file, coverage_file, params, lang, out,
-           scheduler, workers,
-           as_json) -> None:
+           scheduler, workers, as_json) -> None:
     """Patrol routes for a grid's officers in one shift: every due street, fairly shared."""
     from api.engine.routes import plan_routes_on
     from geodata.key_points import read_key_points

@@ -35,9 +35,10 @@ def redesign_districts_on(client: Any, network: StreetNetwork, jurisdictions: gp
     if client is None:
         return redesign_districts(network, jurisdictions, current=current, incidents=incidents,
                                   **options)
-    check_district_redesign(options.get("sizing"), len(jurisdictions))
+    districts = district_inputs(network, jurisdictions, current=current, incidents=incidents)
+    check_district_redesign(options.get("sizing"), districts)  # every problem before any task
     tasks = []
-    for d in district_inputs(network, jurisdictions, current=current, incidents=incidents):
+    for d in districts:
         shared = {"network": d.network, "jurisdictions": d.jurisdiction, "current": d.current,
                   "incidents": d.incidents}
         tasks.append(Task(d.code, redesign_grids, options,

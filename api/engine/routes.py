@@ -54,6 +54,7 @@ def plan_routes_on(client: Any, network: StreetNetwork, grids: Sequence[Grid] | 
         incidents = to_metric(incidents, network.crs, name="incidents")
     chosen = choose_grids(grids, grid_codes)
     owned = assign_key_points(key_points, grids)  # strays reported once, for the whole city
+    priority = shift.pop("street_priority", None) or {}
     slicer = NetworkSlicer.of(network, params)
     # one task per grid and day: a grid's slice travels once, whatever the days it serves
     dates: list[date | None] = list(days) if days is not None else [None]
@@ -64,6 +65,8 @@ def plan_routes_on(client: Any, network: StreetNetwork, grids: Sequence[Grid] | 
         near = slicer.incidents_near(piece, incidents)
         if near is not None:
             shared["incidents"] = near
+        if priority:  # the city's recent coverage, cut to the slice's streets like the rest
+            shared["street_priority"] = _streets_of(piece, priority)
         for on in dates:
             key = grid.code if on is None else f"{grid.code}@{on.isoformat()}"
             on_day = {} if on is None else {"day": on}
@@ -73,3 +76,10 @@ def plan_routes_on(client: Any, network: StreetNetwork, grids: Sequence[Grid] | 
             keys.append(key)
     by_key = run_batch(client, tasks, progress=progress)
     return RoutesPlan(tuple(p for key in keys for p in by_key[key].plans), pattern)
+
+
+def _streets_of(piece: StreetNetwork, priority: dict) -> dict:
+    """``priority`` of the streets in ``piece`` (a plan never looks at other streets)."""
+    ids = {d.get("street_id", (u, v, k)) for u, v, k, d in piece.graph.edges(keys=True,
+                                                                           data=True)}
+    return {sid: value for sid, value in priority.items() if sid in ids}

@@ -181,13 +181,24 @@ def _check_districts(jurisdictions: gpd.GeoDataFrame) -> None:
     issues.raise_if_any("cannot redesign district by district")
 
 
-def check_district_redesign(sizing: GridSizingParams | None, districts: int) -> None:
-    """Each district is sized on its own: a single grid count cannot hold for several."""
-    if districts > 1 and sizing is not None and sizing.n_grids is not None:
-        raise InvalidInputError("grid count of which district?", [Problem(
-            "sizing", "n_grids", "no fixed count when several districts are redesigned one by "
-            "one (each keeps today's count, or is sized by target_workload_h)",
-            str(sizing.n_grids), "give target_workload_h, or redesign one district")])
+def check_district_redesign(sizing: GridSizingParams | None,
+                            districts: list[DistrictInputs]) -> None:
+    """Each district is sized on its own: by ``sizing`` (a fixed count only for one district)
+    or by its grids today — every district that cannot be is reported at once."""
+    sizing = sizing or GridSizingParams()
+    issues = ProblemCollector("redesign by district")
+    if len(districts) > 1 and sizing.n_grids is not None:
+        issues.add("n_grids", expected="no fixed count when several districts are redesigned "
+                   "one by one (each keeps today's count, or is sized by target_workload_h)",
+                   found=str(sizing.n_grids), fix="give target_workload_h, or redesign one "
+                   "district")
+    if sizing.n_grids is None and sizing.target_workload_h is None:
+        for d in districts:
+            if d.current is None or len(d.current) == 0:
+                issues.add(f"district {d.code}", expected="grids today to take the count from",
+                           found="none", fix="give target_workload_h, or today's grids of "
+                           "this district")
+    issues.raise_if_any("how many grids in each district?")
 
 
 def redesign_districts(
@@ -209,13 +220,13 @@ def redesign_districts(
     ``sizing.target_workload_h``) and its own officers (today's in that district, or every
     grid's need) — a district's officers never move to another district. Same seed, same
     redesigns; the engine runs the districts in parallel with the same result."""
-    check_district_redesign(sizing, len(jurisdictions))
+    districts = district_inputs(network, jurisdictions, current=current, incidents=incidents)
+    check_district_redesign(sizing, districts)
     return {d.code: redesign_grids(d.network, d.jurisdiction, current=d.current,
                                    incidents=d.incidents, sizing=sizing, staffing=staffing,
                                    roster=roster, partition=partition, workload=workload,
                                    patrol=patrol, tz=tz)
-            for d in district_inputs(network, jurisdictions, current=current,
-                                     incidents=incidents)}
+            for d in districts}
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,10 @@ def plan_routes(
     if incidents is not None:
         incidents = to_metric(incidents, network.crs, name="incidents")
     chosen = choose_grids(grids, grid_codes)
+    if days is not None and isinstance(shift, Shift):
+        raise InvalidInputError("a dated shift for several days", [Problem(
+            "shift", shift.name, "the shift's clock times (HH:MM-HH:MM) or None (the pattern)",
+            f"a Shift dated {shift.start:%Y-%m-%d}", "pass e.g. '08:00-12:00' with days")])
     dates = list(days) if days is not None else [day or date.today()]
     shifts = [(d, one) for d in dates for one in _shifts(shift, pattern, d, tz)]
     owned = assign_key_points(key_points, grids)

@@ -53,6 +53,14 @@ def test_a_week_of_routes_on_the_engine_equals_one_process(engine, sample_walk) 
     assert len(set(stems)) == len(stems) and stems[0] == f"{small[0].code}_2026-11-23"
 
 
+def test_a_dated_shift_cannot_be_planned_on_several_days(sample_walk) -> None:
+    from gridplan.routing import plan_routes, shift_on
+
+    days = week_days("2026-W48")
+    with pytest.raises(InvalidInputError, match="a dated shift for several days"):
+        plan_routes(sample_walk, [], shift=shift_on(days[0], "08:00-12:00"), days=days)
+
+
 def test_an_iso_week_is_monday_to_sunday_and_a_bad_one_says_how_to_write_it() -> None:
     days = week_days("2026-W01")
     assert days[0].isoformat() == "2025-12-29" and days[-1].isoformat() == "2026-01-04"
@@ -95,14 +103,19 @@ def test_districts_redesigned_on_the_engine_equal_one_process(engine, sample_wal
         assert set(result.proposed.plan.units["jurisdiction"]) == {code}
 
 
-def test_a_fixed_grid_count_for_several_districts_is_refused_before_any_work(engine) -> None:
+def test_districts_that_cannot_be_sized_are_all_refused_before_any_work(engine,
+                                                                       sample_walk) -> None:
     from api.engine.redesign import redesign_districts_on
     from gridplan.grids.params import GridSizingParams
 
+    jur, grids = sample.jurisdictions(), sample.grids()
     with pytest.raises(InvalidInputError) as caught:
-        redesign_districts_on(engine, None, sample.jurisdictions(),  # type: ignore[arg-type]
-                              sizing=GridSizingParams(n_grids=6))
-    assert caught.value.problems[0].where == "n_grids"
+        redesign_districts_on(engine, sample_walk, jur, sizing=GridSizingParams(n_grids=6))
+    assert [p.where for p in caught.value.problems] == ["n_grids"]
+    only_huangpu = grids[grids["parent_code"] == "310101"]
+    with pytest.raises(InvalidInputError) as caught:  # Jing'an has no grids to count
+        redesign_districts_on(engine, sample_walk, jur, current=only_huangpu)
+    assert [p.where for p in caught.value.problems] == ["district 310106"]
 
 
 def test_boundary_studies_pair_by_pair_on_the_engine_equal_one_process(
@@ -139,3 +152,56 @@ def test_a_pair_that_shares_no_border_is_refused_with_the_neighbours_listed() ->
         study_pairs(grids, grids.iloc[:0], pairs=[("310101000000001", "nowhere")])
     (problem,) = caught.value.problems
     assert problem.where == "310101000000001/nowhere" and "310101000000001/" in problem.fix
+    with pytest.raises(InvalidInputError, match="no neighbours"):
+        study_pairs(grids.iloc[:1], grids.iloc[:0])
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["routes", "--grid", "g", "--date", "2026-11-25", "--week", "2026-W48"], "not both"),
+    (["routes", "--grid", "g", "--week", "2026-W60"], "an ISO week YYYY-Www"),
+    (["grids", "redesign", "--each-district", "--headcount", "30"], "own officers"),
+    (["hotspots", "--pairs", "310101"], "give two codes as A/B"),
+])
+def test_batch_options_are_checked_before_anything_is_loaded(tmp_path, args, says) -> None:
+    from click.testing import CliRunner
+
+    from api.cli import cli
+
+    result = CliRunner().invoke(cli, [*args, *(["--out", str(tmp_path)] if args[0] != "hotspots"
+                                               else [])])
+    assert result.exit_code != 0 and says in result.output, result.output
+
+
+def test_recent_coverage_travels_cut_to_each_slice(sample_walk) -> None:
+    from api.engine.routes import _streets_of
+    from gridplan.slicing import NetworkSlicer
+
+    grids = grids_to_model(sample.grids(), metric_crs=str(sample_walk.crs))
+    piece = NetworkSlicer.plain(sample_walk).cut(grids[0])
+    everywhere = {d["street_id"]: 0.5 for *_, d in sample_walk.graph.edges(data=True)}
+    mine = _streets_of(piece, everywhere)
+    assert set(mine) == {d["street_id"] for *_, d in piece.graph.edges(data=True)}
+    assert 0 < len(mine) < len(everywhere)
+
+
+def test_each_district_and_pair_gets_its_streets_and_not_the_city(sample_walk,
+                                                                  incidents) -> None:
+    from gridplan.boundary_pairs import pair_inputs
+    from gridplan.grids.jobs import DISTRICT_MARGIN_M, district_inputs
+
+    jur, grids = sample.jurisdictions(), sample.grids()
+    metric = jur.to_crs(sample_walk.crs).set_index("code").geometry
+    edges = {(u, v, k): d["geometry"] for u, v, k, d in sample_walk.graph.edges(keys=True,
+                                                                                data=True)}
+    sizes = []
+    for d in district_inputs(sample_walk, jur, current=grids, incidents=incidents):
+        reach = metric[d.code].buffer(DISTRICT_MARGIN_M)
+        mine = set(d.network.graph.edges(keys=True))
+        assert mine == {e for e, line in edges.items() if line.intersects(reach)}
+        assert set(d.current["parent_code"]) == {d.code}
+        sizes.append((len(mine), len(d.incidents)))
+    # the extract is mostly Huangpu: Jing'an gets a corner of its streets and incidents
+    corner_edges, corner_incidents = min(sizes)
+    assert corner_edges < len(edges) and 0 < corner_incidents < len(incidents)
+    (pair,) = pair_inputs(jur, incidents, network=sample_walk, grids=grids)
+    assert pair.codes == tuple(sample.DISTRICT_CODES) and len(pair.grids) == len(grids)
