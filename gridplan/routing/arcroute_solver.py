@@ -81,6 +81,10 @@ class SearchParams(Params):
                        found=repr(self.n_elite), fix="lower n_elite or raise population_size")
 
 
+PENALTY_EVERY = 25
+PENALTY_WINDOW = 50
+
+
 class _Stop:
     """When the search must stop: iteration budget, optional time cap, or the caller's cancel.
 
@@ -138,6 +142,7 @@ class _Individual:
     key: tuple[float, float]  # rank among feasible individuals (lower is better)
     value: float  # the objective (total cost or longest route), no penalty
     excess: float  # total load over capacity
+    n_used: int  # non-empty routes
     pred: np.ndarray  # task before each task in its route (-1: the depot)
     succ: np.ndarray
 
@@ -229,10 +234,12 @@ class _Genetic:
         stop.report(0)
         while not (stop.out_of_budget(iterations) or self._proven(best)):
             population = {True: _Group(self.m, p), False: _Group(self.m, p)}
-            for child in self._initial_individuals():
-                self._insert(population, child)
-                if child.feasible and (best is None or child.key < best.key):
-                    best, found_at = child, time.perf_counter()
+            for children in self._initial_individuals():
+                for child in children:
+                    self._insert(population, child)
+                    if child.feasible and (best is None or child.key < best.key):
+                        best, found_at = child, time.perf_counter()
+                self._adapt_penalty(population)
                 if self._proven(best):
                     break
             stalled = 0
@@ -240,13 +247,12 @@ class _Genetic:
                    and not self._proven(best)):
                 iterations += 1
                 stalled += 1
-                child = self._offspring(population)
+                for child in self._offspring(population):
+                    self._insert(population, child)
+                    if child.feasible and (best is None or child.key < best.key):
+                        best, stalled, found_at = child, 0, time.perf_counter()
                 stop.report(iterations)
-                self._insert(population, child)
-                if child.feasible and (best is None or child.key < best.key):
-                    best, stalled, found_at = child, 0, time.perf_counter()
-                if iterations % 100 == 0:
-                    self._adapt_penalty(population)
+                self._adapt_penalty(population)
         if best is None:  # stopped before a feasible individual: the hard Split alone
             best = self._individual(self._split(np.arange(self.m), hard=True))
         stop.report(p.max_iterations)
@@ -300,7 +306,7 @@ class _Genetic:
         return np.asarray(order, dtype=np.int64)
 
     # ------------------------------------------------------------------ reproduction
-    def _offspring(self, population: dict[bool, _Group]) -> _Individual:
+    def _offspring(self, population: dict[bool, _Group]) -> list[_Individual]:
         first, second = self._tournament(population), self._tournament(population)
         order = _ordered_crossover(first.order, second.order, self.rng)
         repair = self.rng.random() < self.params.repair_probability
@@ -320,20 +326,25 @@ class _Genetic:
             routes += [np.zeros(0, dtype=np.int64)] * (self.k - len(routes))
         return routes
 
-    def _educated(self, order: np.ndarray, *, repair: bool) -> _Individual:
+    def _educated(self, order: np.ndarray, *, repair: bool) -> list[_Individual]:
+        """The child split and improved; when infeasible and ``repair``, also its repaired copy
+        if that is feasible (HGS keeps both: the infeasible one feeds the infeasible
+        subpopulation's diversity)."""
         spare = 0 if self.mode == "minmax" else 1
         routes, costs, loads = self.search.run(self._split(order), penalty=self.penalty,
                                                seed=self.rng.getrandbits(31), spare_empty=spare)
         feasible = self._feasible(loads)
         self.feasible_history.append(feasible)
+        children = [self._individual(routes, costs, loads)]
         if not feasible and repair:
             for factor in (10.0, 100.0):
                 routes, costs, loads = self.search.run(
                     routes, penalty=self.penalty * factor, seed=self.rng.getrandbits(31),
                     spare_empty=1)
                 if self._feasible(loads):
+                    children.append(self._individual(routes, costs, loads))
                     break
-        return self._individual(routes, costs, loads)
+        return children
 
     def _feasible(self, loads: np.ndarray) -> bool:
         return not self.capacitated or bool(np.all(loads <= self.arrays.capacity + 1e-9))
@@ -363,11 +374,19 @@ class _Genetic:
             if len(r) > 1:
                 pred[r[1:]] = r[:-1]
                 succ[r[:-1]] = r[1:]
-        return _Individual(routes, costs, loads, excess <= 1e-9, key, value, excess, pred, succ)
+        return _Individual(routes, costs, loads, excess <= 1e-9, key, value, excess, n_used, pred,
+                           succ)
 
     def _adapt_penalty(self, population: dict[bool, _Group]) -> None:
-        recent = self.feasible_history[-100:]
-        share = sum(recent) / max(len(recent), 1)
+        """Every PENALTY_EVERY educations, steer the penalty toward the target feasible share of
+        the last PENALTY_WINDOW (HGS adapts every 100 over 100; a shorter step corrects a poor
+        initial penalty within a few hundred children instead of a thousand, and the search
+        spends less time on the long routes a low penalty lets grow)."""
+        count = len(self.feasible_history)
+        if count == 0 or count % PENALTY_EVERY:
+            return
+        recent = self.feasible_history[-PENALTY_WINDOW:]
+        share = sum(recent) / len(recent)
         if share < self.params.target_feasible - 0.05:
             self.penalty = min(self.penalty * 1.2, 1e9)
         elif share > self.params.target_feasible + 0.05:
@@ -378,8 +397,7 @@ class _Genetic:
     def _rank_key(self, ind: _Individual) -> tuple[float, float]:
         if ind.feasible:
             return ind.key
-        fixed = self.fixed_cost * sum(1 for r in ind.routes if len(r))
-        return (ind.value + fixed + self.penalty * ind.excess, 0.0)
+        return (ind.value + self.fixed_cost * ind.n_used + self.penalty * ind.excess, 0.0)
 
     def _tournament(self, population: dict[bool, _Group]) -> _Individual:
         sizes = (len(population[True]), len(population[False]))
