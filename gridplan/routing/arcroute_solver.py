@@ -37,6 +37,7 @@ from gridplan.errors import InvalidInputError, ProblemCollector
 from gridplan.params import Params, param
 from gridplan.routing.arcroute_bounds import carp_lower_bound, min_routes, minmax_lower_bound
 from gridplan.routing.arcroute_instance import ArcInstance, require_valid_instance
+from gridplan.routing.arcroute_jit import jit
 from gridplan.routing.arcroute_result import ArcRoutingResult, Mode
 from gridplan.routing.arcroute_search import Search, task_neighbours
 from gridplan.routing.arcroute_split import (
@@ -143,12 +144,10 @@ class _Individual:
     value: float  # the objective (total cost or longest route), no penalty
     excess: float  # total load over capacity
     n_used: int  # non-empty routes
+    rank: tuple[float, float]  # feasible: key; else (value with fixed costs, excess)
+    order: np.ndarray  # the routes one after the other (the giant tour crossover reads)
     pred: np.ndarray  # task before each task in its route (-1: the depot)
     succ: np.ndarray
-
-    @property
-    def order(self) -> np.ndarray:
-        return np.concatenate(self.routes) if self.routes else np.zeros(0, dtype=np.int64)
 
 
 def solve_carp(instance: ArcInstance, params: SearchParams | None = None, *,
@@ -233,7 +232,7 @@ class _Genetic:
         iterations = 0
         stop.report(0)
         while not (stop.out_of_budget(iterations) or self._proven(best)):
-            population = {True: _Group(self.m, p), False: _Group(self.m, p)}
+            population = {f: _Group(self.m, p, feasible=f) for f in (True, False)}
             for children in self._initial_individuals():
                 for child in children:
                     self._insert(population, child)
@@ -368,14 +367,12 @@ class _Genetic:
         else:
             value = total
             key = (total, float(n_used))
-        pred = np.full(self.m, -1, dtype=np.int64)
-        succ = np.full(self.m, -1, dtype=np.int64)
-        for r in routes:
-            if len(r) > 1:
-                pred[r[1:]] = r[:-1]
-                succ[r[:-1]] = r[1:]
-        return _Individual(routes, costs, loads, excess <= 1e-9, key, value, excess, n_used, pred,
-                           succ)
+        order = np.concatenate(routes) if routes else np.zeros(0, dtype=np.int64)
+        pred, succ = _neighbours_in_routes(order, np.asarray([len(r) for r in routes],
+                                                             dtype=np.int64), self.m)
+        rank = key if excess <= 1e-9 else (value + self.fixed_cost * n_used, excess)
+        return _Individual(routes, costs, loads, excess <= 1e-9, key, value, excess, n_used,
+                           rank, order, pred, succ)
 
     def _adapt_penalty(self, population: dict[bool, _Group]) -> None:
         """Every PENALTY_EVERY educations, steer the penalty toward the target feasible share of
@@ -394,11 +391,6 @@ class _Genetic:
         population[False].invalidate()  # penalised ranks changed
 
     # ------------------------------------------------------------------ population
-    def _rank_key(self, ind: _Individual) -> tuple[float, float]:
-        if ind.feasible:
-            return ind.key
-        return (ind.value + self.fixed_cost * ind.n_used + self.penalty * ind.excess, 0.0)
-
     def _tournament(self, population: dict[bool, _Group]) -> _Individual:
         sizes = (len(population[True]), len(population[False]))
         picks = []
@@ -406,7 +398,7 @@ class _Genetic:
             x = self.rng.randrange(sizes[0] + sizes[1])
             group = population[x < sizes[0]]
             index = x if x < sizes[0] else x - sizes[0]
-            picks.append((group.fitness(self._rank_key)[index], group.members[index]))
+            picks.append((group.fitness(self.penalty)[index], group.members[index]))
         return picks[0][1] if picks[0][0] <= picks[1][0] else picks[1][1]
 
     def _insert(self, population: dict[bool, _Group], child: _Individual) -> None:
@@ -414,16 +406,20 @@ class _Genetic:
         group.add(child)
         if len(group) > self.params.population_size + self.params.generation_size:
             while len(group) > self.params.population_size:
-                group.remove_worst(self._rank_key)
+                group.remove_worst(self.penalty)
 
 
 class _Group:
     """A subpopulation (feasible or not) with its broken-pairs distances as a matrix, ranked by
-    biased fitness: cost rank plus (1 − elite share) × diversity rank (Vidal et al. 2012)."""
+    biased fitness: cost rank plus (1 − elite share) × diversity rank (Vidal et al. 2012).
 
-    def __init__(self, m: int, params: SearchParams) -> None:
+    Cost rank: feasible members by their key; infeasible ones by cost plus penalty × excess."""
+
+    def __init__(self, m: int, params: SearchParams, *, feasible: bool) -> None:
         size = params.population_size + params.generation_size + 1
+        self.feasible = feasible
         self.members: list[_Individual] = []
+        self.rank = np.zeros((size, 2))
         self.pred = np.zeros((size, m), dtype=np.int64)
         self.succ = np.zeros((size, m), dtype=np.int64)
         self.distance = np.zeros((size, size))
@@ -441,12 +437,13 @@ class _Group:
             self.distance[:n, n] = d
         self.distance[n, n] = 0.0
         self.pred[n], self.succ[n] = child.pred, child.succ
+        self.rank[n] = child.rank
         self.members.append(child)
         self._fitness = None
 
-    def remove_worst(self, rank_key: Callable[[_Individual], tuple[float, float]]) -> None:
+    def remove_worst(self, penalty: float) -> None:
         n = len(self.members)
-        fitness = self.fitness(rank_key)
+        fitness = self.fitness(penalty)
         others = self.distance[:n, :n] + np.eye(n)  # a member is no clone of itself
         clone = (others <= 0.0).any(axis=1)
         worst = int(np.lexsort((fitness, clone))[-1])  # clones first, then the least fit
@@ -454,6 +451,7 @@ class _Group:
         self.members[worst] = self.members[last]
         self.members.pop()
         self.pred[worst], self.succ[worst] = self.pred[last], self.succ[last]
+        self.rank[worst] = self.rank[last]
         self.distance[worst, :] = self.distance[last, :]
         self.distance[:, worst] = self.distance[:, last]
         self.distance[worst, worst] = 0.0
@@ -462,16 +460,18 @@ class _Group:
     def invalidate(self) -> None:
         self._fitness = None
 
-    def fitness(self, rank_key: Callable[[_Individual], tuple[float, float]]) -> np.ndarray:
+    def fitness(self, penalty: float) -> np.ndarray:
         if self._fitness is not None:
             return self._fitness
         n = len(self.members)
         if n == 1:
             self._fitness = np.zeros(1)
             return self._fitness
-        keys = [rank_key(ind) for ind in self.members]
+        first, second = self.rank[:n, 0], self.rank[:n, 1]
+        if not self.feasible:
+            first, second = first + penalty * second, np.zeros(n)
         cost_rank = np.empty(n)
-        cost_rank[sorted(range(n), key=keys.__getitem__)] = np.arange(n)
+        cost_rank[np.lexsort((second, first))] = np.arange(n)
         d = self.distance[:n, :n] + np.diag(np.full(n, np.inf))
         closest = min(self.n_closest, n - 1)
         diversity = np.partition(d, closest - 1, axis=1)[:, :closest].mean(axis=1)
@@ -480,6 +480,20 @@ class _Group:
         weight = 1.0 - min(self.n_elite, n) / n
         self._fitness = (cost_rank + weight * div_rank) / (n - 1)
         return self._fitness
+
+
+@jit
+def _neighbours_in_routes(order, lengths, m):
+    """Task before and after each task in its route (-1: the depot), routes laid end to end."""
+    pred = np.full(m, -1, dtype=np.int64)
+    succ = np.full(m, -1, dtype=np.int64)
+    k = 0
+    for n in lengths:
+        for i in range(k + 1, k + n):
+            pred[order[i]] = order[i - 1]
+            succ[order[i - 1]] = order[i]
+        k += n
+    return pred, succ
 
 
 def _broken_pairs(a: _Individual, pred: np.ndarray, succ: np.ndarray) -> np.ndarray:
