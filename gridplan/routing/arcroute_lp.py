@@ -222,7 +222,9 @@ class CutLP:
             if res is None:
                 return LPBound(math.inf, rounds, self.n_cuts, True)
             value, x = res
-            if self._round(value) > enough or not self._separate(x[:m] + x[m:2 * m], routes):
+            if self._round(value) > enough:  # proven enough: the rest of the rounds can wait
+                return LPBound(self._round(value), rounds, self.n_cuts, False)
+            if not self._separate(x[:m] + x[m:2 * m], routes):
                 return LPBound(self._round(value), rounds, self.n_cuts, True)
         return LPBound(self._round(value), rounds, self.n_cuts, False)
 
