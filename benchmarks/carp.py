@@ -206,8 +206,8 @@ def minmax_table(names: list[str], ks: range, args: argparse.Namespace, title: s
     head = "| instance | k | longest | LB | proven gap % | CPU s |"
     rule = "|---|---|---|---|---|---|"
     if args.previous:
-        head += " prev longest | prev LB | prev gap % | longest ratio |"
-        rule += "---|---|---|---|"
+        head += " prev longest | prev LB | prev gap % | prev CPU s | longest ratio |"
+        rule += "---|---|---|---|---|"
     print(head)
     print(rule)
     for name in names:
@@ -226,7 +226,7 @@ def minmax_table(names: list[str], ks: range, args: argparse.Namespace, title: s
             if old is not None:
                 old_gap = 100 * (old["objective"] / old["lower_bound"] - 1)
                 line += (f" {old['objective']:g} | {old['lower_bound']:.1f} | {old_gap:.2f} | "
-                         f"{result.longest_route / old['objective']:.3f} |")
+                         f"{old['cpu_s']:.1f} | {result.longest_route / old['objective']:.3f} |")
             print(line, flush=True)
 
 
