@@ -286,7 +286,7 @@ class CutLP:
                            shape=(self.n, self.n))
         count, label = connected_components(graph, directed=False)
         sizes = np.bincount(label, minlength=count)
-        wanted = (sizes < self.n) & (sizes > 1)
+        wanted = sizes < self.n
         if not with_depot:
             wanted[label[self.depot]] = False
         return [label == c for c in np.flatnonzero(wanted)]
