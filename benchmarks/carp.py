@@ -182,8 +182,8 @@ def bound_table(set_name: str, names: set[str] | None) -> None:
         assert lp.value <= best + 1e-9, (name, lp.value, best)  # a bound above an answer is a bug
         gaps.append(100 * (best - lp.value) / best)
         old_gaps.append(100 * (best - old) / best)
-        closed = 100 * (lp.value - old) / (best - old) if best > old else float("nan")
-        print(f"| {name} | {best:g} | {old:g} | {lp.value:g} | {gaps[-1]:.2f} | {closed:.0f} | "
+        closed = f"{100 * (lp.value - old) / (best - old):.0f}" if best > old else "—"
+        print(f"| {name} | {best:g} | {old:g} | {lp.value:g} | {gaps[-1]:.2f} | {closed} | "
               f"{lp.rounds} | {lp.cuts} | {cpu:.2f} |", flush=True)
     print(f"\n{set_name}: mean gap of the LP bound to best known {sum(gaps) / len(gaps):.2f} % "
           f"(max {max(gaps):.2f} %; matching bound {sum(old_gaps) / len(old_gaps):.2f} %, max "
