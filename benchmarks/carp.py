@@ -4,7 +4,7 @@ with the previous version of the engine.
     .venv/bin/python -m benchmarks.carp [--sets gdb,val,egl] [--instances gdb1,egl-e1-A]
         [--iterations 20000] [--time 60] [--seed 1] [--previous DIR]
         [--minmax gdb1,val1A] [--kmax 10] [--wrpp P0115,P202100] [--minmax-iterations 5000]
-        [--skip-carp]
+        [--skip-carp] [--bounds]
 
 Part 1, CARP: every instance of the sets under our iteration budget (``--iterations``; ``--time``
 is only a safety cap, in CPU seconds of the solving process, so that "60 s" means 60 s of one core
@@ -25,6 +25,10 @@ Part 2, min–max: k = 2…``--kmax`` on ``--minmax`` instances and k = 2…5 on
 ``--wrpp`` files (direction-dependent costs), longest route, our lower bound, the proven gap, and
 the previous version's longest route and bound under the same time.
 
+``--bounds`` prints only the CARP lower bounds: the matching bound of the previous version and
+Belenguer–Benavent's cutting-plane LP (:mod:`gridplan.routing.arcroute_lp`), with the share of the
+matching bound's gap the LP closes and its CPU time (asserting every bound ≤ the best known).
+
 Reads ``../shared/bench/arc_routing`` (relative to the repository root; ``$GRIDPLAN_SHARED``
 overrides ``../shared``); says so and stops if it is absent. JIT compilation happens once,
 before the first row, and is reported apart.
@@ -43,6 +47,8 @@ import time
 from pathlib import Path
 
 from geodata.carp import load_instance
+from gridplan.routing.arcroute_bounds import matching_lower_bound, min_routes
+from gridplan.routing.arcroute_lp import carp_lp_bound
 from gridplan.routing.arcroute_solver import SearchParams, solve_carp, solve_minmax
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -173,6 +179,36 @@ def _stop_word(reason: str) -> str:
     return {"iterations": "budget", "cancelled": "cap"}.get(reason, reason)
 
 
+def bound_table(set_name: str, names: set[str] | None) -> None:
+    """Lower bounds only: the matching bound (previous) and the cutting-plane LP, vs best known."""
+    rows = list(csv.DictReader((CARP / set_name / "best_known_literature.csv").open()))
+    rows = [r for r in rows if names is None or _full_name(set_name, r["instance"]) in names]
+    print(f"\n### CARP lower bounds, {set_name}: {len(rows)} instances\n")
+    print("| instance | best known | matching LB | LP LB | LP gap % | closed % | rounds | cuts "
+          "| LP CPU s |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    gaps, old_gaps, cpu_total = [], [], 0.0
+    for row in rows:
+        name = _full_name(set_name, row["instance"])
+        instance = load_instance(instance_path(name))
+        old = matching_lower_bound(instance, min_routes=min_routes(instance))
+        cpu = time.process_time()
+        lp = carp_lp_bound(instance)
+        cpu = time.process_time() - cpu
+        cpu_total += cpu
+        best = float(row["best_known"])
+        assert lp.value <= best + 1e-9, (name, lp.value, best)  # a bound above an answer is a bug
+        gaps.append(100 * (best - lp.value) / best)
+        old_gaps.append(100 * (best - old) / best)
+        closed = f"{100 * (lp.value - old) / (best - old):.0f}" if best > old else "—"
+        print(f"| {name} | {best:g} | {old:g} | {lp.value:g} | {gaps[-1]:.2f} | {closed} | "
+              f"{lp.rounds} | {lp.cuts} | {cpu:.2f} |", flush=True)
+    print(f"\n{set_name}: mean gap of the LP bound to best known {sum(gaps) / len(gaps):.2f} % "
+          f"(max {max(gaps):.2f} %; matching bound {sum(old_gaps) / len(old_gaps):.2f} %, max "
+          f"{max(old_gaps):.2f} %); LP at best known on {sum(g == 0 for g in gaps)}/{len(gaps)}; "
+          f"LP CPU {cpu_total:.1f} s in all")
+
+
 def _full_name(set_name: str, short: str) -> str:
     return f"val{short}" if set_name == "val" else short
 
@@ -188,8 +224,8 @@ def minmax_table(names: list[str], ks: range, args: argparse.Namespace, title: s
     head = "| instance | k | longest | LB | proven gap % | CPU s |"
     rule = "|---|---|---|---|---|---|"
     if args.previous:
-        head += " prev longest | prev LB | prev gap % | longest ratio |"
-        rule += "---|---|---|---|"
+        head += " prev longest | prev LB | prev gap % | prev CPU s | longest ratio |"
+        rule += "---|---|---|---|---|"
     print(head)
     print(rule)
     for name in names:
@@ -208,7 +244,7 @@ def minmax_table(names: list[str], ks: range, args: argparse.Namespace, title: s
             if old is not None:
                 old_gap = 100 * (old["objective"] / old["lower_bound"] - 1)
                 line += (f" {old['objective']:g} | {old['lower_bound']:.1f} | {old_gap:.2f} | "
-                         f"{result.longest_route / old['objective']:.3f} |")
+                         f"{old['cpu_s']:.1f} | {result.longest_route / old['objective']:.3f} |")
             print(line, flush=True)
 
 
@@ -233,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minmax-time", type=float, default=10.0)
     parser.add_argument("--skip-carp", action="store_true")
     parser.add_argument("--skip-minmax", action="store_true")
+    parser.add_argument("--bounds", action="store_true",
+                        help="only the CARP lower bounds (matching vs cutting-plane LP), no search")
     args = parser.parse_args(argv)
     if not BENCH.is_dir():
         print(f"benchmark data absent: {BENCH} not found (needs ../shared next to the repo)")
@@ -242,6 +280,10 @@ def main(argv: list[str] | None = None) -> int:
     names = set(args.instances.split(",")) if args.instances else None
     args.previous_instances = (set(args.previous_instances.split(","))
                                if args.previous_instances else None)
+    if args.bounds:
+        for set_name in args.sets.split(","):
+            bound_table(set_name, names)
+        return 0
     if not args.skip_carp:
         for set_name in args.sets.split(","):
             carp_table(set_name, names, args)

@@ -46,6 +46,12 @@ LP_EDGE_LIMIT = 2000
 
 
 def _undirected_distances(instance: ArcInstance) -> np.ndarray:
+    if "undirected_distances" not in instance._arc_cache:
+        instance._arc_cache["undirected_distances"] = _cheaper_direction_distances(instance)
+    return instance._arc_cache["undirected_distances"]
+
+
+def _cheaper_direction_distances(instance: ArcInstance) -> np.ndarray:
     cheap = np.minimum(instance.cost_uv, instance.cost_vu)
     rows = np.concatenate([instance.edge_u, instance.edge_v])
     cols = np.concatenate([instance.edge_v, instance.edge_u])
@@ -141,9 +147,12 @@ def minmax_lower_bound(instance: ArcInstance, k: int) -> float:
     degree ≥ 2j), so its longest walk is at least that / j; the minimum over j is valid whatever
     j the optimum uses, and beats the one-vehicle bound / k when leaving the depot is dear.
     """
-    by_routes = min(matching_lower_bound(instance, min_routes=j) / j for j in range(1, k + 1))
-    bound = max(by_routes, farthest_task_round_trip(instance))
-    if instance.n_edges <= LP_EDGE_LIMIT:
-        lp = minmax_lp_bound(instance, k, bound)
-        bound = max(bound, lp) if math.isfinite(lp) else bound
-    return bound
+    key = ("minmax_lower_bound", k)
+    if key not in instance._arc_cache:  # the plan asks again for the same k, the solver too
+        by_routes = min(matching_lower_bound(instance, min_routes=j) / j for j in range(1, k + 1))
+        bound = max(by_routes, farthest_task_round_trip(instance))
+        if instance.n_edges <= LP_EDGE_LIMIT:
+            lp = minmax_lp_bound(instance, k, bound)
+            bound = max(bound, lp) if math.isfinite(lp) else bound
+        instance._arc_cache[key] = bound
+    return instance._arc_cache[key]

@@ -56,27 +56,31 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import linprog
-from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import breadth_first_order, connected_components, maximum_flow
+from scipy.sparse import csr_matrix, hstack
+from scipy.sparse.csgraph import connected_components, maximum_flow
 
 from gridplan.routing.arcroute_instance import ArcInstance
 
 #: Cutting-plane rounds per LP (each round: one HiGHS solve and one separation pass).
 MAX_ROUNDS = 40
 #: Bisection steps of the min–max bound on the longest route.
-MAX_STEPS = 16
+MAX_STEPS = 12
+#: LP solves one min–max bound may spend (over all bisection steps and their rounds).
+MAX_SOLVES = 30
 #: A cut is added when the LP misses it by more than this (deadheading units).
 VIOLATION = 1e-4
 #: Deadheading thresholds of the component heuristic (edges above join the components).
 THRESHOLDS = (1e-6, 0.5, 0.999)
 #: Depot-distance level sets tried as cuts (evenly spread over the distinct distances).
-MAX_LEVELS = 64
+MAX_LEVELS = 400
 #: Exact odd-cut separation only in deadheading-support components up to this many vertices.
-MAX_TREE_VERTICES = 400
+MAX_TREE_VERTICES = 200
 #: Max-flow capacities are integers: deadheading values are scaled by this.
 FLOW_SCALE = 1_000_000
 
-RoutesNeeded = Callable[[np.ndarray], float]
+#: ``routes(work, demand, reach)`` → the fewest routes (``inf``: none can) serving the tasks
+#: touching each set, from their total service, total demand and depot reach (arrays per set).
+RoutesNeeded = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -94,11 +98,29 @@ class LPBound:
     complete: bool
 
 
+@dataclass(frozen=True)
+class _Sets:
+    """Vertex sets S (none holding the depot) with what their cut rows need."""
+
+    masks: np.ndarray  # sets × vertices
+    crossing: csr_matrix  # sets × LP edges: 1 where the edge crosses δ(S)
+    crossing_required: np.ndarray  # |δ_R(S)|
+    work: np.ndarray  # service of the tasks touching S
+    demand: np.ndarray  # their demand
+    reach: np.ndarray  # cheapest depot→S plus S→depot over their end vertices
+    touched: np.ndarray  # some task touches S
+
+    def rhs(self, routes: RoutesNeeded) -> np.ndarray:
+        need = np.where(self.touched, routes(self.work, self.demand, self.reach), 0.0)
+        odd = self.crossing_required % 2
+        with np.errstate(invalid="ignore"):
+            return np.maximum(2 * need - self.crossing_required, odd)
+
+
 class CutLP:
     """The LP of the module docstring for one instance; the cut pool outlives single solves."""
 
     def __init__(self, instance: ArcInstance) -> None:
-        self.instance = instance
         self.n = instance.n_vertices
         self.depot = instance.depot
         finite = np.isfinite(instance.cost_uv) | np.isfinite(instance.cost_vu)
@@ -107,41 +129,72 @@ class CutLP:
         self.v = instance.edge_v[self.edge]
         slot = np.full(instance.n_edges, -1)
         slot[self.edge] = np.arange(len(self.edge))
-        self.task_slot = slot[instance.task_edge]  # LP edge of each task
         self.required = np.zeros(len(self.edge), dtype=bool)
-        self.required[self.task_slot] = True
+        self.required[slot[instance.task_edge]] = True
         self.task_u = instance.edge_u[instance.task_edge]
         self.task_v = instance.edge_v[instance.task_edge]
+        self.service = np.minimum(instance.service_uv, instance.service_vu)
+        self.demand = instance.demand
+        self.reach_out, self.reach_in = _depot_reach(instance)
         costs = [instance.cost_uv[self.edge], instance.cost_vu[self.edge],
                  instance.service_uv, instance.service_vu]
         self.upper = np.concatenate([np.where(np.isfinite(c), np.inf, 0.0) for c in costs])
         self.cost = np.concatenate([np.where(np.isfinite(c), c, 0.0) for c in costs])
         self.integral = bool(np.all(self.cost == np.round(self.cost)))
-        self._equalities()
+        self._equalities(slot[instance.task_edge])
         odd = np.zeros(self.n, dtype=np.int64)
         np.add.at(odd, self.task_u, 1)
         np.add.at(odd, self.task_v, 1)
         self.odd = odd % 2 == 1
-        self.pool: dict[bytes, np.ndarray] = {}
-        rest = np.ones(self.n, dtype=bool)
-        rest[self.depot] = False
-        self.add_cut(rest)
-        for vertex in np.flatnonzero(self.odd):
-            if vertex != self.depot:
-                self.add_cut(np.arange(self.n) == vertex)
-        for component in self._components(np.zeros(len(self.edge)), math.inf):
-            self.add_cut(component)
+        self.keys: set[bytes] = set()
+        self.solves = 0  # HiGHS calls so far (the work measure of the bounds' budgets)
+        self.pool = self._sets(np.zeros((0, self.n), dtype=bool))
+        first = [np.arange(self.n) != self.depot]
+        first += [np.arange(self.n) == v for v in np.flatnonzero(self.odd) if v != self.depot]
+        first += self._components(np.zeros(len(self.edge)), math.inf)
+        self._pool_add(np.array(first))
         near = np.minimum(instance.distance[self.depot], instance.distance[:, self.depot])
-        #: Level sets {v : depot distance > r}: the walls every route to far streets crosses.
+        #: Level sets {v : depot distance > r}, and their connected pieces: the walls every
+        #: route to far streets crosses.
         radii = np.unique(near[np.isfinite(near)])[:-1]
         if len(radii) > MAX_LEVELS:
             radii = radii[np.linspace(0, len(radii) - 1, MAX_LEVELS).round().astype(int)]
         levels = [near > r for r in radii]
-        self.levels = levels + [part for level in levels for part in self._parts(level)]
+        levels += [part for level in levels for part in self._parts(level)]
+        self.levels = self._sets(np.array(levels).reshape(-1, self.n))
+
+    # ------------------------------------------------------------------ sets and the pool
+    def _sets(self, masks: np.ndarray) -> _Sets:
+        masks = np.where(masks[:, [self.depot]], ~masks, masks)
+        crossing = masks[:, self.u] != masks[:, self.v]
+        touching = masks[:, self.task_u] | masks[:, self.task_v]
+        far = np.inf
+        reach = (np.where(touching, self.reach_out, far).min(axis=1, initial=far)
+                 + np.where(touching, self.reach_in, far).min(axis=1, initial=far))
+        return _Sets(masks, csr_matrix(crossing, dtype=float),
+                     (crossing & self.required).sum(axis=1), touching @ self.service,
+                     touching @ self.demand, reach, touching.any(axis=1))
+
+    def _pool_add(self, masks: np.ndarray) -> int:
+        """Pool the new, non-empty sets among ``masks``; how many were new."""
+        masks = np.where(masks[:, [self.depot]], ~masks, masks)
+        fresh = []
+        for mask in masks:
+            key = np.packbits(mask).tobytes()
+            if mask.any() and key not in self.keys:
+                self.keys.add(key)
+                fresh.append(mask)
+        if fresh:
+            self.pool = self._sets(np.vstack([self.pool.masks, np.array(fresh)]))
+        return len(fresh)
+
+    @property
+    def n_cuts(self) -> int:
+        return len(self.pool.masks)
 
     # ------------------------------------------------------------------ the LP
-    def _equalities(self) -> None:
-        m, r = len(self.edge), len(self.task_slot)
+    def _equalities(self, task_slot: np.ndarray) -> None:
+        m, r = len(self.edge), len(task_slot)
         cols = np.arange(2 * m + 2 * r)
         tail = np.concatenate([self.u, self.v, self.task_u, self.task_v])
         head = np.concatenate([self.v, self.u, self.task_v, self.task_u])
@@ -151,57 +204,35 @@ class CutLP:
         self.a_eq = csr_matrix((data, (rows, cols)), shape=(self.n + r, 2 * m + 2 * r))
         self.b_eq = np.concatenate([np.zeros(self.n), np.ones(r)])
 
-    def add_cut(self, inside: np.ndarray) -> bool:
-        """Pool the cut δ(S) (S given as a vertex mask; the depot side is complemented)."""
-        if inside[self.depot]:
-            inside = ~inside
-        if not inside.any():
-            return False
-        key = np.packbits(inside).tobytes()
-        if key in self.pool:
-            return False
-        self.pool[key] = inside
-        return True
+    def solve(self, routes: RoutesNeeded, *, max_rounds: int = MAX_ROUNDS,
+              enough: float = math.inf) -> LPBound:
+        """Cutting-plane loop: the bound on the total cost of a plan obeying ``routes``.
 
-    def cut_terms(self, inside: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-        """(LP edges crossing S, tasks touching S, required edges crossing S)."""
-        crossing = inside[self.u] != inside[self.v]
-        touching = inside[self.task_u] | inside[self.task_v]
-        return crossing, touching, int((crossing & self.required).sum())
-
-    def rhs(self, inside: np.ndarray, routes: RoutesNeeded) -> float:
-        _, touching, crossing_required = self.cut_terms(inside)
-        need = routes(touching) if touching.any() else 0.0
-        return max(2 * need - crossing_required, crossing_required % 2)
-
-    def solve(self, routes: RoutesNeeded, *, max_rounds: int = MAX_ROUNDS) -> LPBound:
-        """Cutting-plane loop: the bound on the total cost of a plan obeying ``routes``."""
+        Every round's LP value is itself a valid bound, so the loop stops early once it exceeds
+        ``enough`` (the caller only needs to know that).
+        """
         m = len(self.edge)
         value, rounds = -math.inf, 0
         for rounds in range(1, max_rounds + 1):
-            sets = list(self.pool.values())
-            rhs = np.array([self.rhs(s, routes) for s in sets])
-            if not np.all(np.isfinite(rhs)):
-                return LPBound(math.inf, rounds, len(sets), True)
-            res = self._linprog(sets, rhs)
+            rhs = self.pool.rhs(routes)
+            if not np.all(np.isfinite(rhs)) or not np.all(
+                    np.isfinite(self.levels.rhs(routes))):
+                return LPBound(math.inf, rounds, self.n_cuts, True)
+            res = self._linprog(rhs)
             if res is None:
-                return LPBound(math.inf, rounds, len(sets), True)
+                return LPBound(math.inf, rounds, self.n_cuts, True)
             value, x = res
-            dead = x[:m] + x[m:2 * m]
-            if not self._separate(dead, routes):
-                return LPBound(self._round(value), rounds, len(self.pool), True)
-        return LPBound(self._round(value), rounds, len(self.pool), False)
+            if self._round(value) > enough:  # proven enough: the rest of the rounds can wait
+                return LPBound(self._round(value), rounds, self.n_cuts, False)
+            if not self._separate(x[:m] + x[m:2 * m], routes):
+                return LPBound(self._round(value), rounds, self.n_cuts, True)
+        return LPBound(self._round(value), rounds, self.n_cuts, False)
 
-    def _linprog(self, sets: list[np.ndarray], rhs: np.ndarray) -> tuple[float, np.ndarray] | None:
-        m = len(self.edge)
-        rows, cols = [], []
-        for i, inside in enumerate(sets):
-            crossing = np.flatnonzero(inside[self.u] != inside[self.v])
-            rows += [np.full(2 * len(crossing), i)]
-            cols += [crossing, crossing + m]
-        a_ub = coo_matrix((-np.ones(sum(len(r) for r in rows)),
-                           (np.concatenate(rows), np.concatenate(cols))),
-                          shape=(len(sets), len(self.cost))).tocsr()
+    def _linprog(self, rhs: np.ndarray) -> tuple[float, np.ndarray] | None:
+        both = self.pool.crossing
+        a_ub = hstack([-both, -both, csr_matrix((both.shape[0], 2 * len(self.service)))],
+                      format="csr")
+        self.solves += 1
         res = linprog(self.cost, A_ub=a_ub, b_ub=-rhs, A_eq=self.a_eq, b_eq=self.b_eq,
                       bounds=np.column_stack([np.zeros(len(self.cost)), self.upper]),
                       method="highs")
@@ -219,28 +250,20 @@ class CutLP:
     # ------------------------------------------------------------------ separation
     def _separate(self, dead: np.ndarray, routes: RoutesNeeded) -> bool:
         """Pool every violated cut the heuristics find; exact odd cuts if they find none."""
-        found = False
-        for threshold in THRESHOLDS:
-            for inside in self._components(dead, threshold):
-                found |= self._add_if_violated(inside, dead, routes)
-        for inside in self.levels:
-            found |= self._add_if_violated(inside, dead, routes)
-        for inside in self._support_components(dead):
-            if self.odd[inside].sum() % 2:
-                found |= self._add_if_violated(inside, dead, routes)
+        found = self._pool_violated(self.levels, dead, routes)
+        candidates = [c for threshold in THRESHOLDS for c in self._components(dead, threshold)]
+        candidates += [c for c in self._support_components(dead) if self.odd[c].sum() % 2]
+        if candidates:
+            found += self._pool_violated(self._sets(np.array(candidates)), dead, routes)
         if not found:
-            for inside in self._odd_cuts(dead):
-                found |= self._add_if_violated(inside, dead, routes)
-        return found
+            odd = self._odd_cuts(dead)
+            if odd:
+                found += self._pool_violated(self._sets(np.array(odd)), dead, routes)
+        return found > 0
 
-    def _add_if_violated(self, inside: np.ndarray, dead: np.ndarray,
-                         routes: RoutesNeeded) -> bool:
-        if inside[self.depot]:
-            inside = ~inside
-        crossing, _, _ = self.cut_terms(inside)
-        if dead[crossing].sum() < self.rhs(inside, routes) - VIOLATION:
-            return self.add_cut(inside)
-        return False
+    def _pool_violated(self, sets: _Sets, dead: np.ndarray, routes: RoutesNeeded) -> int:
+        violated = sets.crossing @ dead < sets.rhs(routes) - VIOLATION
+        return self._pool_add(sets.masks[violated]) if violated.any() else 0
 
     def _components(self, dead: np.ndarray, threshold: float) -> list[np.ndarray]:
         """Components, depot removed, of the required edges plus edges deadheaded > threshold."""
@@ -262,12 +285,11 @@ class CutLP:
         graph = csr_matrix((np.ones(int(keep.sum())), (self.u[keep], self.v[keep])),
                            shape=(self.n, self.n))
         count, label = connected_components(graph, directed=False)
-        out = []
-        for c in range(count):
-            inside = label == c
-            if (with_depot or not inside[self.depot]) and inside.sum() < self.n:
-                out.append(inside)
-        return out
+        sizes = np.bincount(label, minlength=count)
+        wanted = sizes < self.n
+        if not with_depot:
+            wanted[label[self.depot]] = False
+        return [label == c for c in np.flatnonzero(wanted)]
 
     def _odd_cuts(self, dead: np.ndarray) -> list[np.ndarray]:
         """Padberg–Rao: T-odd fundamental cuts of weight < 1 of each support component's tree."""
@@ -299,16 +321,13 @@ def gomory_hu(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> tuple[np.n
     graph = csr_matrix((np.concatenate([cap, cap]), (np.concatenate([u, v]),
                                                      np.concatenate([v, u]))), shape=(n, n))
     graph.sum_duplicates()
+    capacity = graph.toarray().astype(np.int64)
     parent = np.zeros(n, dtype=np.int64)
     weight = np.zeros(n)
     for s in range(1, n):
         t = int(parent[s])
         flow = maximum_flow(graph, s, t)
-        residual = graph - flow.flow
-        residual.data[residual.data < 0] = 0
-        residual.eliminate_zeros()
-        side = np.zeros(n, dtype=bool)
-        side[breadth_first_order(residual, s, directed=True, return_predecessors=False)] = True
+        side = _reachable(capacity - flow.flow.toarray(), s)
         weight[s] = flow.flow_value / FLOW_SCALE
         moved = side & (parent == t)
         moved[s] = False
@@ -317,6 +336,18 @@ def gomory_hu(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> tuple[np.n
             parent[s], parent[t] = parent[t], s
             weight[s], weight[t] = weight[t], weight[s]
     return parent, weight
+
+
+def _reachable(residual: np.ndarray, source: int) -> np.ndarray:
+    """Vertices reachable from ``source`` along positive residual capacity (level by level)."""
+    seen = np.zeros(len(residual), dtype=bool)
+    seen[source] = True
+    frontier = np.array([source])
+    while len(frontier):
+        new = (residual[frontier] > 0).any(axis=0) & ~seen
+        seen |= new
+        frontier = np.flatnonzero(new)
+    return seen
 
 
 def _light_odd_sides(parent: np.ndarray, weight: np.ndarray, odd: np.ndarray) -> list[np.ndarray]:
@@ -346,57 +377,79 @@ def _light_odd_sides(parent: np.ndarray, weight: np.ndarray, odd: np.ndarray) ->
 
 
 # ---------------------------------------------------------------------------------- bounds
+def cut_lp(instance: ArcInstance) -> CutLP:
+    """The instance's LP, built once: every bound on the instance shares its cut pool."""
+    if "cut_lp" not in instance._arc_cache:
+        instance._arc_cache["cut_lp"] = CutLP(instance)
+    return instance._arc_cache["cut_lp"]
+
+
 def carp_lp_bound(instance: ArcInstance, *, max_rounds: int = MAX_ROUNDS) -> LPBound:
     """Belenguer–Benavent's bound on the total cost of a capacity-feasible plan."""
-    model = CutLP(instance)
-    if instance.capacity is None:
-        return model.solve(lambda touching: 1.0, max_rounds=max_rounds)
-    demand, capacity = instance.demand, instance.capacity
-    return model.solve(lambda touching: max(1.0, math.ceil(
-        float(demand[touching].sum()) / capacity - 1e-9)), max_rounds=max_rounds)
+    capacity = instance.capacity
+
+    def routes(work: np.ndarray, demand: np.ndarray, reach: np.ndarray) -> np.ndarray:
+        if capacity is None:
+            return np.ones(len(work))
+        return np.maximum(1.0, np.ceil(demand / capacity - 1e-9))
+
+    return cut_lp(instance).solve(routes, max_rounds=max_rounds)
 
 
 def minmax_lp_bound(instance: ArcInstance, k: int, start: float, *,
-                    max_rounds: int = MAX_ROUNDS, max_steps: int = MAX_STEPS) -> float:
+                    max_rounds: int = MAX_ROUNDS, max_steps: int = MAX_STEPS,
+                    max_solves: int = MAX_SOLVES) -> float:
     """Bound on the longest of k routes by bisection on L (module docstring), from ``start``.
 
     ``start`` must itself be a valid bound (e.g. the farthest task round trip); the result is
-    never below it.
+    never below it. At most ``max_solves`` LP solves in all (a deterministic work limit: the
+    bisection stops where the budget runs out, its bound still proven).
     """
-    model = CutLP(instance)
-    reach_out, reach_in = _depot_reach(instance)
-    service = np.minimum(instance.service_uv, instance.service_vu)
+    model = cut_lp(instance)
+    budget = model.solves + max_solves  # LP solves, summed over the rounds of every probe
 
-    def total_if(longest: float) -> float:
+    def total_if(longest: float, enough: float = math.inf) -> float:
         """A bound on the total cost of plans whose longest route is ≤ ``longest``."""
-        def routes(touching: np.ndarray) -> float:
-            room = longest - float(reach_out[touching].min() + reach_in[touching].min())
-            work = float(service[touching].sum())
-            need = math.ceil(work / room - 1e-9) if room > 0 else (math.inf if work > 0 else 1)
-            return math.inf if need > k else max(1.0, need)
-        return model.solve(routes, max_rounds=max_rounds).value
+        def routes(work: np.ndarray, demand: np.ndarray, reach: np.ndarray) -> np.ndarray:
+            room = longest - reach
+            fits = room > 0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                need = np.where(fits, np.ceil(work / np.where(fits, room, 1.0) - 1e-9),
+                                np.where(work > 0, np.inf, 1.0))
+            need = np.maximum(1.0, need)
+            return np.where(need > k, np.inf, need)
+        rounds = min(max_rounds, budget - model.solves)
+        return model.solve(routes, max_rounds=rounds, enough=enough).value if rounds > 0 \
+            else -math.inf
+
+    return _least_feasible(total_if, k, start, integral=model.integral, max_steps=max_steps)
+
+
+def _least_feasible(total_if: Callable[..., float], k: int, start: float, *, integral: bool,
+                    max_steps: int) -> float:
+    """The largest L proven below the longest route, by bisection from ``start``.
+
+    L is proven infeasible when the total bound for plans with longest ≤ L exceeds k·L: then the
+    longest route exceeds L (is ≥ L + 1 with integral costs). Each probe's cutting-plane loop
+    stops as soon as its LP value proves L infeasible.
+    """
+    unit = 1.0 if integral else 1e-3 * max(1.0, start)
+    low = float(math.ceil(start - 1e-9)) if integral else start  # proven: longest ≥ low
 
     def infeasible(longest: float) -> bool:
-        return total_if(longest) > k * longest + 1e-6 * max(1.0, longest)
+        target = k * longest + 1e-6 * max(1.0, longest)
+        return total_if(longest, enough=target) > target
 
-    return _least_feasible(infeasible, start, integral=model.integral, max_steps=max_steps)
-
-
-def _least_feasible(infeasible: Callable[[float], bool], start: float, *, integral: bool,
-                    max_steps: int) -> float:
-    """The largest value proven below the optimum by galloping then bisecting on L.
-
-    Every L with ``infeasible(L)`` proves the longest route exceeds L (≥ L + 1 with integral
-    costs); the answer is the largest such proof, never below ``start``.
-    """
-    unit = 1.0 if integral else 1e-4 * max(1.0, start)
-    low = float(math.ceil(start - 1e-9)) if integral else start  # proven: longest ≥ low
-    step, high, steps = max(unit, 0.05 * low), math.inf, 0
-    while steps < max_steps and high - low > unit / 2:
+    if not infeasible(low):
+        return max(start, low)
+    high = math.inf  # gallop up, then bisect
+    low = low + unit if integral else low
+    step = max(unit, 0.05 * low)
+    for _ in range(max_steps):
+        if high - low < unit:
+            break
         probe = low + step if math.isinf(high) else low + (high - low) / 2
-        if integral:
-            probe = float(math.floor(probe)) if probe > low else low
-        steps += 1
+        probe = float(math.floor(probe)) if integral else probe
         if infeasible(probe):
             low = probe + unit if integral else probe
             step *= 2
