@@ -340,15 +340,15 @@ def run_city(name: str, walks: int, walk_km: float, noise_as: list[str],
         rows.append({"city": name, "case": label, "method": "nearest snap", **naive.row(),
                      "peak MB": np.nan})
         o, v = rows[-2], rows[-1]
-        if peer is not None:
-            rows.append({"city": name, "case": label, "method": "Leuven HMM", **other.row(),
-                         "stops found": np.nan, "false alarms": np.nan, "peak MB": np.nan})
-            print(f"    leuven P {rows[-1]['precision']:.3f} R {rows[-1]['recall']:.3f} "
-                  f"{rows[-1]['points/s']:,.0f} pt/s", flush=True)
         print(f"{name} {label}: ours P {o['precision']:.3f} R {o['recall']:.3f} corridor "
               f"{o['corridor precision']:.3f}/{o['corridor recall']:.3f} report "
               f"{o['report precision']:.3f}/{o['report recall']:.3f} {o['points/s']:,.0f} pt/s"
               f" | naive P {v['precision']:.3f} R {v['recall']:.3f}", flush=True)
+        if peer is not None:
+            rows.append({"city": name, "case": label, "method": "Leuven HMM", **other.row(),
+                         "stops found": np.nan, "false alarms": np.nan, "peak MB": np.nan})
+            print(f"    Leuven P {rows[-1]['precision']:.3f} R {rows[-1]['recall']:.3f} "
+                  f"{rows[-1]['points/s']:,.0f} pt/s", flush=True)
     return rows
 
 

@@ -5,7 +5,8 @@ Formats (by file name):
 * **GPX 1.0 / 1.1** (``.gpx``): every point of every track segment (the track's ``<name>`` is the
   officer, else the file name); waypoints with a time (patrol check-ins, 电子巡更) are points
   too; planned ``<rte>`` routes are not tracks and are ignored.
-* **CSV** (``.csv``): columns ``officer, time, lon, lat`` and optionally ``accuracy`` (metres).
+* **CSV** (``.csv``): columns ``officer, time, lon, lat`` and optionally ``accuracy`` (metres, as
+  phones report it: the radius holding 68 % of fixes, e.g. Android ``Location.getAccuracy``).
   Common spellings are accepted (``officer_id``/``user``, ``timestamp``, ``lng``/``longitude``,
   ``latitude``, ``acc``/``accuracy_m``).
 * **GeoJSON** (``.geojson``/``.json``): Point features with ``officer`` and ``time`` properties,

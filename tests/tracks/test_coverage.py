@@ -152,3 +152,24 @@ def test_priority_reads_the_same_from_the_saved_report(planned):
     with pytest.raises(InvalidInputError) as bad:
         missed_share({"start": saved["start"]}, before=before)
     assert {p.where for p in bad.value.problems} == {"streets", "passes", "end"}
+
+
+def test_matched_positions_wobbling_back_within_the_noise_are_one_pass():
+    from gridplan.coverage import StreetIndex, TrackParams
+    from gridplan.coverage.matcher import MatchedTrack
+    from gridplan.coverage.passes import passes_frame, pieces_frame
+    from tests.tracks.lattices import random_lattice
+
+    index = StreetIndex(random_lattice(2, 2, seed=0, spacing_m=200.0, jitter_m=0.0,
+                                       drop_share=0.0))
+    # along a 200 m street, back 35 m (more than turn_back_m, less than 3 σ of 15 m), on
+    pieces = np.array([(0, 0.0, 100.0, 0.0, 77.0), (0, 100.0, 65.0, 77.0, 104.0),
+                       (0, 65.0, 200.0, 104.0, 208.0)])
+
+    def passes(sigma_m: float) -> int:
+        empty = np.zeros(0)
+        m = MatchedTrack("A", empty, empty, empty, empty, pieces, sigma_m)
+        return len(passes_frame(index, pieces_frame(index, {"A": m}, tz="UTC"), TrackParams()))
+
+    assert passes(15.0) == 1  # jitter of a 15 m-noise track: one walk along the street
+    assert passes(3.0) == 0  # a precise track really turned back twice: no leg covers 80 %
