@@ -61,6 +61,7 @@ templates = Jinja2Templates(directory=WEB / "templates")
 PAGES: dict[str, tuple[str, str, tuple[Role, ...]]] = {
     "signin": ("signin.html", "signin", ()),
     "today": ("today.html", "today", (Role.SQUAD_LEADER, Role.PLANNER, Role.ADMIN)),
+    "coverage": ("coverage.html", "coverage", (Role.SQUAD_LEADER, Role.PLANNER, Role.ADMIN)),
     "grids": ("grids.html", "grids", (Role.PLANNER, Role.ADMIN)),
     "joint": ("joint.html", "joint", (Role.JOINT_VIEWER, Role.PLANNER, Role.ADMIN)),
     "data": ("data.html", "data", (Role.PLANNER, Role.ADMIN)),
