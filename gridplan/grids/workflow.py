@@ -34,6 +34,7 @@ import shapely
 from scipy import sparse
 
 from gridplan.errors import InfeasibleError, InvalidInputError, Problem, ProblemCollector
+from gridplan.grids.observed import ObservedBlindSpots
 from gridplan.grids.adjacency import UnitAdjacency, unit_adjacency
 from gridplan.grids.codes import CodeLayout, assign_codes
 from gridplan.grids.compare import PlanComparison, compare_plans
@@ -372,6 +373,8 @@ class StaffedPlan:
     ab: ABPairing
     stations: Mapping[str, StationSuggestion | tuple[float, float]]
     warnings: tuple[Problem, ...] = ()
+    #: what officers' tracks never reached, next to the roster (with recent coverage given)
+    observed: ObservedBlindSpots | None = None
 
     @property
     def staff_needed(self) -> int:
