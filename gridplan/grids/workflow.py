@@ -34,11 +34,11 @@ import shapely
 from scipy import sparse
 
 from gridplan.errors import InfeasibleError, InvalidInputError, Problem, ProblemCollector
-from gridplan.grids.observed import ObservedBlindSpots
 from gridplan.grids.adjacency import UnitAdjacency, unit_adjacency
 from gridplan.grids.codes import CodeLayout, assign_codes
 from gridplan.grids.compare import PlanComparison, compare_plans
 from gridplan.grids.core import PartitionParams
+from gridplan.grids.observed import ObservedBlindSpots
 from gridplan.grids.partition import GridPlan, partition_units
 from gridplan.grids.roster import (
     DAY_NAMES_ZH,
