@@ -61,3 +61,28 @@ def test_squad_leader_uploads_tracks_and_sees_coverage(driver, live, sample_walk
     hint = wait_for(lambda: driver.find_element(By.ID, "coverage-used").text, what="hint")
     assert "漏巡街道优先" in hint
     assert severe_logs(driver) == []
+
+
+def test_the_app_carries_its_own_chinese_font(driver, live):
+    """Chinese renders on a machine without a CJK font: the pages ask for the shipped Noto
+    Sans CJK ("gridplan CJK"), which the browser loads from the service itself."""
+    import urllib.request
+
+    from maps.fonts import cjk_glyphs
+
+    driver.get(f"{live.url}/app/signin")
+    loaded = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "document.fonts.load('16px \"gridplan CJK\"', '网格巡查登录')"
+        ".then((faces) => done(faces.length), () => done(-1));")
+    assert loaded >= 1
+    family = driver.execute_script("return getComputedStyle(document.body).fontFamily")
+    assert '"gridplan CJK"' in family
+    with urllib.request.urlopen(f"{live.url}/app/fonts/cjk-common.woff") as response:
+        woff = response.read()
+        assert response.headers["Content-Type"] == "font/woff"
+    font = driver.downloads / "common.woff"
+    font.write_bytes(woff)
+    text = "网格巡查覆盖福州路黄浦区"
+    assert cjk_glyphs(font, text) == set(text)
+    assert severe_logs(driver) == []
