@@ -70,7 +70,12 @@ def test_the_app_carries_its_own_chinese_font(driver, live):
 
     from maps.fonts import cjk_glyphs
 
+    # the first request builds the file (a few CPU seconds, once per cache folder)
+    with urllib.request.urlopen(f"{live.url}/app/fonts/cjk-common.woff", timeout=300) as response:
+        woff = response.read()
+        assert response.headers["Content-Type"] == "font/woff"
     driver.get(f"{live.url}/app/signin")
+    driver.set_script_timeout(120)
     loaded = driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
         "document.fonts.load('16px \"gridplan CJK\"', '网格巡查登录')"
@@ -78,9 +83,6 @@ def test_the_app_carries_its_own_chinese_font(driver, live):
     assert loaded >= 1
     family = driver.execute_script("return getComputedStyle(document.body).fontFamily")
     assert '"gridplan CJK"' in family
-    with urllib.request.urlopen(f"{live.url}/app/fonts/cjk-common.woff") as response:
-        woff = response.read()
-        assert response.headers["Content-Type"] == "font/woff"
     font = driver.downloads / "common.woff"
     font.write_bytes(woff)
     text = "网格巡查覆盖福州路黄浦区"
