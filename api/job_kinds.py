@@ -10,16 +10,15 @@ from typing import Any
 
 import networkx as nx
 import pyproj
-from fastapi import HTTPException, status
 from pydantic import BaseModel, Field
 from shapely.ops import unary_union
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, Role
-from api.db.models import Grid, GridPlan, Job, Jurisdiction
+from api.db.models import Grid, GridPlan, Jurisdiction
 from api.geo import to_geojson
-from api.jobs import SUCCEEDED, JobContext, JobRegistry
+from api.jobs import JobContext, JobRegistry
 from api.joint_jobs import ZONE_WIDTH_HELP, JointPatrolsParams, authorize_joint, run_joint_patrols
 from api.network_parse import (
     NetworkParseParams,
@@ -38,7 +37,6 @@ from api.planning_jobs import (
 )
 from api.policy import (
     check_edit_district,
-    check_owner,
     check_read_district,
     check_route_grid,
     check_zone,
@@ -55,7 +53,12 @@ from api.routers.incidents import (
 from api.routers.networks import check_read_network, network_or_404
 from api.routers.plans import plan_or_404
 from api.schemas.common import RowId
-from api.tracks_jobs import TrackCoverageParams, authorize_track_coverage, run_track_coverage
+from api.tracks_jobs import (
+    TrackCoverageParams,
+    authorize_track_coverage,
+    check_coverage_job,
+    run_track_coverage,
+)
 from api.zones import boundary_zone, project
 from gridplan.errors import InvalidInputError, Problem
 from gridplan.progress import report
@@ -97,26 +100,7 @@ def _authorize_routes(session: Session, principal: Principal, p: RoutesParams) -
     if p.incident_set_id is not None:
         check_read_incidents(principal, incident_set_or_404(session, p.incident_set_id))
     if p.coverage_job_id is not None:
-        _check_coverage_job(session, principal, p.coverage_job_id, p.network_id)
-
-
-def _check_coverage_job(session: Session, principal: Principal, job_id: str,
-                        network_id: int) -> None:
-    """Coverage fed into a plan: the caller's own succeeded track_coverage job on the plan's
-    network (street ids are the network's)."""
-    job = session.get(Job, job_id)
-    if job is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no job {job_id}")
-    check_owner(principal, job.owner)
-    found = (f"a {job.kind} job" if job.kind != "track_coverage" else
-             f"a job that is {job.status}" if job.status != SUCCEEDED else
-             f"coverage on network {job.params.get('network_id')}"
-             if job.params.get("network_id") != network_id else "")
-    if found:
-        raise InvalidInputError("coverage_job_id", [Problem(
-            "params", "coverage_job_id",
-            f"a succeeded track_coverage job on network {network_id}", found,
-            "upload the tracks with POST /tracks/coverage on this network and wait for it")])
+        check_coverage_job(session, principal, p.coverage_job_id, network_id=p.network_id)
 
 
 def _authorize_redesign(session: Session, principal: Principal, p: RedesignParams) -> None:

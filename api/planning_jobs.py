@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 
-from api.db.models import Grid, GridPlan, IncidentSet, Job, Jurisdiction, StreetNetworkRecord
+from api.db.models import Grid, GridPlan, IncidentSet, Jurisdiction, StreetNetworkRecord
 from api.jobs import JobContext
 from api.schemas.common import RowId
 from api.schemas.params import job_params_model, param_field, params_model, split_params
@@ -200,6 +200,7 @@ def run_routes(ctx: JobContext, p: RoutesParams) -> dict[str, Any]:
     one WGS-84 line per officer (``routes``) and the plan's layers as WGS-84 GeoJSON
     (``layers``), from which the job's maps and exports are drawn."""
     from api.route_layers import plan_layers, route_lines
+    from api.tracks_jobs import coverage_of
     from gridplan.coverage import street_priority_from
     from gridplan.routing import plan_routes
 
@@ -209,9 +210,8 @@ def run_routes(ctx: JobContext, p: RoutesParams) -> dict[str, Any]:
             1, int((stored.staff or {}).get("enforcement", 1)))
         incidents_path = (session.get_one(IncidentSet, p.incident_set_id).file_path
                           if p.incident_set_id is not None else None)
-        coverage = (session.get_one(Job, p.coverage_job_id).result
-                    if p.coverage_job_id is not None else None)
         session.expunge(stored)
+    coverage = coverage_of(ctx, p.coverage_job_id)
     step(ctx, 0.05, "loading street network")
     net = load_network_of(ctx, p.network_id)
     incidents = _incidents_in(incidents_path, net.crs)

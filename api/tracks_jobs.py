@@ -12,14 +12,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
+from fastapi import HTTPException, status
 from pydantic import BaseModel, Field
 from shapely.ops import unary_union
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
-from api.db.models import Grid
-from api.jobs import JobContext
+from api.db.models import Grid, Job
+from api.jobs import SUCCEEDED, JobContext
 from api.planning_jobs import (
     WGS84,
     KeyPointIn,
@@ -28,10 +29,11 @@ from api.planning_jobs import (
     load_network_of,
     step,
 )
-from api.policy import can_read_grid, check_route_grid
+from api.policy import can_read_grid, check_owner, check_route_grid
 from api.routers.grids import grid_or_404
 from api.routers.networks import check_read_network, network_or_404
 from api.schemas.common import RowId
+from gridplan.errors import InvalidInputError, Problem
 
 
 class TrackCoverageParams(BaseModel):
@@ -104,3 +106,30 @@ def _own_squad(points, grid, readable) -> tuple[Any, int]:
 def _simplified(tracks):
     """Track lines thinned to 2 m (metric CRS): what a map shows, a fraction of the fixes."""
     return tracks.set_geometry(tracks.geometry.simplify(2.0))
+
+
+def check_coverage_job(session: Session, principal: Principal, job_id: str, *,
+                       network_id: int | None = None) -> None:
+    """Coverage fed into a plan or a roster: the caller's own succeeded track_coverage job (on
+    the plan's network when ``network_id`` is given: street ids are the network's)."""
+    job = session.get(Job, job_id)
+    if job is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no job {job_id}")
+    check_owner(principal, job.owner)
+    other_network = network_id is not None and job.params.get("network_id") != network_id
+    found = (f"a {job.kind} job" if job.kind != "track_coverage" else
+             f"a job that is {job.status}" if job.status != SUCCEEDED else
+             f"coverage on network {job.params.get('network_id')}" if other_network else "")
+    if found:
+        where = f" on network {network_id}" if network_id is not None else ""
+        raise InvalidInputError("coverage_job_id", [Problem(
+            "params", "coverage_job_id", f"a succeeded track_coverage job{where}", found,
+            "upload the tracks with POST /tracks/coverage and wait for the job")])
+
+
+def coverage_of(ctx: JobContext, job_id: str | None) -> dict[str, Any] | None:
+    """The result of a track_coverage job (checked at submission), for a job that takes it."""
+    if job_id is None:
+        return None
+    with ctx.db.session() as session:
+        return session.get_one(Job, job_id).result

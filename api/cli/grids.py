@@ -225,17 +225,23 @@ def move_cmd(plan_file: Path, unit_ids: str, to_code: str, out: Path | None, as_
 @plan_file_option
 @headcount_option
 @staffing_options
+@click.option("--coverage", "coverage_file", type=click.Path(exists=True, path_type=Path),
+              help="Recent coverage (coverage.json of gridplan tracks coverage --out): the "
+                   "streets and key points its tracks never reached, set against the roster.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Write roster.csv here.")
 @json_option
-def roster_cmd(plan_file: Path, headcount, params, out, as_json) -> None:
+def roster_cmd(plan_file: Path, headcount, params, coverage_file, out, as_json) -> None:
     """Officers per grid from workload and a week roster (5+2, 白+黑) for a plan."""
     from geodata.grid_plans import read_plan, write_roster
+    from geodata.tracks import read_coverage
     from gridplan.grids.jobs import roster_plan
     from gridplan.grids.tables import roster_frame, shortfall_lines
 
     staffed = roster_plan(read_plan(plan_file), headcount=headcount,
-                          staffing=params[StaffingParams], roster=params[ShiftPlanParams])
+                          staffing=params[StaffingParams], roster=params[ShiftPlanParams],
+                          coverage=read_coverage(coverage_file) if coverage_file else None)
+    observed = staffed.observed
     if out is not None:
         write_roster(staffed, Path(out) / "roster.csv")
     short = shortfall_lines(staffed)
@@ -243,9 +249,14 @@ def roster_cmd(plan_file: Path, headcount, params, out, as_json) -> None:
         echo_json({"officers": dict(staffed.officers),
                    "reserve": staffed.headcount - sum(staffed.officers.values()),
                    "shortfalls": short,
-                   "roster": roster_frame(staffed).to_dict(orient="records")})
+                   "roster": roster_frame(staffed).to_dict(orient="records"),
+                   "observed_blind_spots": observed.to_dict() if observed else None})
         return
     for key in staffed.roster.officers_by_grid:
         click.echo(f"{key} ({staffed.officers[key]} officers)")
         click.echo(staffed.roster.table(key).to_string())
     click.echo("meets every target" if not short else "short: " + "; ".join(short))
+    if observed is not None:
+        click.echo("Blind spots the tracks show (盲区), against the roster:")
+        for line in observed.lines() or ["none: every street and key point was reached"]:
+            click.echo(f"  {line}")

@@ -406,31 +406,32 @@ def _blind_spots(streets: gpd.GeoDataFrame, visits: pd.DataFrame, key_points, en
                  params: TrackParams) -> pd.DataFrame:
     since = end - pd.Timedelta(days=params.blind_days)
     n = params.blind_days
-    checks = [(f"{n} days", "last_walked"), (f"{n} nights", "last_night"),
-              (f"{n} weekend days", "last_weekend")]
+    checks = [("day", f"{n} days", "last_walked"), ("night", f"{n} nights", "last_night"),
+              ("weekend", f"{n} weekend days", "last_weekend")]
     rows = []
-    for label, column in checks:
+    for period, label, column in checks:
         missed = streets[~(streets[column] >= since).to_numpy(bool)]
         for r in missed.itertuples():
             rows.append({"grid": r.grid, "kind": "street", "id": str(r.street_id),
                          "name": r.name, "grade": r.grade, "length_m": r.length_m,
-                         "not_reached_in": label, "last": getattr(r, column),
-                         "geometry": r.geometry})
+                         "period": period, "not_reached_in": label,
+                         "last": getattr(r, column), "geometry": r.geometry})
     ok = visits[visits["ok"]] if len(visits) else visits
     for grid_code, kp in key_points:
         seen = ok[(ok["id"] == kp.id) & (ok["arrival"] >= since)] if len(ok) else ok
-        reached = {"days": len(seen) > 0,
-                   "nights": bool(len(seen)) and _is_night(seen["arrival"], params).any(),
-                   "weekend days": bool(len(seen)) and bool(
+        reached = {("day", "days"): len(seen) > 0,
+                   ("night", "nights"): bool(len(seen)) and _is_night(
+                       seen["arrival"], params).any(),
+                   ("weekend", "weekend days"): bool(len(seen)) and bool(
                        (seen["arrival"].dt.day_of_week >= 5).any())}
-        for what, hit in reached.items():
+        for (period, what), hit in reached.items():
             if not hit:
                 rows.append({"grid": grid_code, "kind": "key point", "id": kp.id,
                              "name": kp.name, "grade": None, "length_m": 0.0,
-                             "not_reached_in": f"{n} {what}", "last": None,
+                             "period": period, "not_reached_in": f"{n} {what}", "last": None,
                              "geometry": kp.point})
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=[
-        "grid", "kind", "id", "name", "grade", "length_m", "not_reached_in", "last",
+        "grid", "kind", "id", "name", "grade", "length_m", "period", "not_reached_in", "last",
         "geometry"]), geometry="geometry", crs=streets.crs)
 
 

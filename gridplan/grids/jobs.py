@@ -20,16 +20,19 @@ are the sets of :mod:`gridplan.grids.params`, :mod:`gridplan.grids.staffing`,
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
 import pyproj
 
+from gridplan.coverage.params import TrackParams
+from gridplan.coverage.report import CoverageReport
 from gridplan.errors import InvalidInputError, Problem, ProblemCollector
 from gridplan.grids.core import PartitionParams
 from gridplan.grids.edit import move_units
+from gridplan.grids.observed import observed_blind_spots
 from gridplan.grids.params import GridSizingParams
 from gridplan.grids.partition import GridPlan
 from gridplan.grids.roster import ShiftPlanParams
@@ -251,10 +254,16 @@ def roster_layout(
     workload: WorkloadParams | None = None,
     patrol: PatrolParams | None = None,
     tz: str = "Asia/Shanghai",
+    coverage: CoverageReport | Mapping[str, Any] | None = None,
+    tracks: TrackParams | None = None,
 ) -> LayoutRoster:
     """Officers and a week roster for the grid polygons ``grids`` (e.g. a stored plan).
 
     Officers: each grid's ``enforcement`` on file, or ``headcount`` allocated by workload.
+    ``coverage`` (a :class:`~gridplan.coverage.CoverageReport` or its ``coverage.json`` form):
+    the streets and key points its tracks never reached (盲区), next to the roster's planned
+    blind spots, in ``staffed.observed`` (:mod:`gridplan.grids.observed`; ``tracks`` says what
+    nights are).
     """
     sizing = sizing or GridSizingParams()
     units = _units(network, jurisdictions, incidents, sizing, workload, patrol)
@@ -265,6 +274,7 @@ def roster_layout(
         incidents=incidents.to_crs(network.crs) if incidents is not None else None,
         network=network, stations_xy_m=layout.stations_xy_m or None, staffing_params=staffing,
         roster_params=(roster or ShiftPlanParams()).roster_params(), tz=tz)
+    staffed = with_observed(staffed, coverage, tracks)
     return LayoutRoster(layout, staffed, units.warnings + layout.warnings)
 
 
@@ -274,11 +284,24 @@ def roster_plan(
     headcount: int | None = None,
     staffing: StaffingParams | None = None,
     roster: ShiftPlanParams | None = None,
+    coverage: CoverageReport | Mapping[str, Any] | None = None,
+    tracks: TrackParams | None = None,
 ) -> StaffedPlan:
     """Officers per grid from workload (under ``headcount``; default every grid's need) and a
-    week roster for a coded plan (e.g. one read back from a redesign's units file)."""
-    return staff_plan(plan, dict(plan.codes), headcount=headcount, staffing_params=staffing,
-                      roster_params=(roster or ShiftPlanParams()).roster_params())
+    week roster for a coded plan (e.g. one read back from a redesign's units file);
+    ``coverage`` / ``tracks``: as for :func:`roster_layout`."""
+    staffed = staff_plan(plan, dict(plan.codes), headcount=headcount, staffing_params=staffing,
+                         roster_params=(roster or ShiftPlanParams()).roster_params())
+    return with_observed(staffed, coverage, tracks)
+
+
+def with_observed(staffed: StaffedPlan, coverage: CoverageReport | Mapping[str, Any] | None,
+                  tracks: TrackParams | None) -> StaffedPlan:
+    """``staffed`` with the coverage's 盲区 set against its roster (unchanged without one)."""
+    if coverage is None:
+        return staffed
+    observed = observed_blind_spots(coverage, staffed.roster.coverage_by_hour(), params=tracks)
+    return dataclasses.replace(staffed, observed=observed)
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,15 @@ def _plan_with_coverage(client, h, admin, grid, net, *, mine_job, others_job) ->
     wrong = client.post("/jobs", headers=h, json={"kind": "routes", "params": routes | {
         "coverage_job_id": job.json()["id"]}})
     assert wrong.status_code == 422 and "a routes job" in wrong.text
+    # the roster's blind-spot report with the observed ones, of the squad's grid only
+    roster = client.post("/jobs", headers=h, json={"kind": "roster", "params": {
+        "plan_id": grid["plan_id"], "network_id": net, "coverage_job_id": mine_job}})
+    assert roster.status_code == 202, roster.text
+    rostered = _wait(client, h, roster.json()["id"])
+    assert rostered["status"] == "succeeded", rostered.get("error")
+    observed = rostered["result"]["observed_blind_spots"]
+    assert {r["grid"] for r in observed["rows"]} == {grid["code"]}
+    assert {r["period"] for r in observed["rows"]} == {"day", "night", "weekend"}
 
 
 def test_uploads_are_size_limited_and_typed(served) -> None:
