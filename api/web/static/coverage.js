@@ -3,7 +3,7 @@
 // points reached, 盲区, and a map of the streets walked / partly / missed with the tracks drawn.
 // The service already kept out officers of other squads; this screen only draws what it got.
 import {
-  api, boot, COLORS, el, fail, flash, geo, km, makeMap, parseKeyPoints, ready, runJob,
+  api, apiAll, boot, COLORS, el, fail, flash, geo, km, makeMap, parseKeyPoints, ready, runJob,
   streetsLayer, t,
 } from './common.js';
 
@@ -11,18 +11,16 @@ const STATUS_COLOR = { walked: '#1a9850', partly: '#fdae61', missed: '#d73027' }
 const STATUS_LABEL = { walked: 'walked', partly: 'partly', missed: 'missed_street' };
 const state = { grids: [], network: null, map: null, layers: L.featureGroup() };
 
-// List endpoints answer a list, or a page {items, ...} once paginated.
-const items = (answer) => (Array.isArray(answer) ? answer : answer?.items || []);
 const pct = (x) => `${Math.round(x * 100)}%`;
 const fill = (key, values) => Object.entries(values).reduce(
   (text, [k, v]) => text.replace(`{${k}}`, v), t(key));
 
 async function load() {
   await boot();
-  const plans = items(await api('/plans')).filter((p) => p.status === 'current');
-  const lists = await Promise.all(plans.map((p) => api(`/grids?plan_id=${p.id}`)));
-  state.grids = lists.flatMap(items);
-  state.network = items(await api('/networks')).find((n) => (n.status || 'ready') === 'ready')
+  const plans = (await apiAll('/plans')).filter((p) => p.status === 'current');
+  const lists = await Promise.all(plans.map((p) => apiAll(`/grids?plan_id=${p.id}`)));
+  state.grids = lists.flat();
+  state.network = (await apiAll('/networks')).find((n) => (n.status || 'ready') === 'ready')
     || null;
   document.getElementById('cov-grid').replaceChildren(...state.grids.map((g) => el(
     'option', { value: g.id }, `${g.code} ${g.name || ''}`)));
