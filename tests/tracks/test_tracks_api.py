@@ -132,6 +132,10 @@ def _plan_with_coverage(client, h, admin, grid, net, *, mine_job, others_job) ->
     assert job.status_code == 202, job.text
     planned = _wait(client, h, job.json()["id"])
     assert planned["status"] == "succeeded", planned.get("error")
+    assert planned["result"]["coverage_job_id"] == mine_job
+    recent = client.post("/jobs", headers=h, json={"kind": "routes", "params": routes | {
+        "recent_coverage": True}})
+    assert _wait(client, h, recent.json()["id"])["result"]["coverage_job_id"] == mine_job
     refused = client.post("/jobs", headers=h, json={"kind": "routes", "params": routes | {
         "coverage_job_id": others_job}})
     assert refused.status_code == 403
