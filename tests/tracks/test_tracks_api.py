@@ -43,7 +43,8 @@ def _login(client: TestClient, admin: dict, name: str, grids: list[str]) -> dict
         "username": name, "password": "squad tracks passphrase", "role": "squad_leader",
         "scope": {"districts": ["310101"], "grids": grids}})
     assert made.status_code == 201, made.text
-    token = client.post("/auth/token", data={"username": name, "password": "squad tracks passphrase"})
+    token = client.post("/auth/token", data={"username": name,
+                                             "password": "squad tracks passphrase"})
     return {"Authorization": f"Bearer {token.json()['access_token']}"}
 
 
