@@ -40,7 +40,7 @@ def _figures(plan) -> dict:
 def test_a_week_of_routes_on_the_engine_equals_one_process(engine, sample_walk) -> None:
     walk = sample_walk
     grids = grids_to_model(sample.grids(), metric_crs=str(walk.crs))
-    small = sorted(grids, key=lambda g: g.geometry.area)[:2]  # the smallest: a quick search
+    small = sorted(grids, key=lambda g: g.geometry.area)[:1]  # the smallest: a quick search
     params = PatrolParams(seed=3, max_iterations=2, estimate_officers_needed=False)
     days = week_days("2026-W48")[:2]
     kwargs = {"shift": "08:00-12:00", "officers": 1, "days": days, "params": params}
@@ -126,7 +126,7 @@ def test_boundary_studies_pair_by_pair_on_the_engine_equal_one_process(
     jur, grids = sample.jurisdictions(), sample.grids()
     communities = grids[["code", "geometry"]]
     for places, layout, pairs in ((jur, grids, None),
-                                  (communities, None, _first_pairs(communities, 3))):
+                                  (communities, None, _first_pairs(communities, 2))):
         kwargs = {"network": sample_walk, "grids": layout, "pairs": pairs, "top": 3}
         one = study_pairs_on(None, places, incidents, **kwargs)
         spread = study_pairs_on(engine, places, incidents, **kwargs)
