@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -160,6 +161,7 @@ def create_app(settings: Settings | None = None, *, registry: JobRegistry | None
             processes=settings.engine_processes))
         runner.start()
         app.state.db, app.state.jobs = db, runner
+        to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         app.state.login_guard = LoginGuard.from_settings(settings)
         try:
             yield

@@ -1,16 +1,32 @@
-"""Request dependencies, as ``Annotated`` aliases routers use directly."""
+"""Request dependencies, as ``Annotated`` aliases routers use directly, and the route class that
+runs a request's database work in one worker-thread call.
+
+Why the route class: FastAPI runs every plain ``def`` dependency and endpoint in the thread
+pool, one hand-off each — the session's opening, the caller check, the endpoint, the response
+check and the session's closing were five per read, and under load those hand-offs (not the
+SQL) were most of a read's cost. :class:`OneThreadRoute` turns an endpoint that takes
+``SessionDep`` / ``PrincipalDep`` into one coroutine that opens the session, checks the caller
+against the database and runs the endpoint in a single thread-pool call; the checks that need
+no database (a credential is present, the token's signature and expiry) run before it, so a
+request without valid credentials costs no thread and no connection.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+import functools
+import inspect
+import typing
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from api.auth import Principal, user_from_api_key, user_from_token
-from api.db.models import User
+from api.auth import Principal, caller_of_api_key, caller_of_claims, token_claims
 from api.db.session import Database
 from api.jobs import JobRunner
 from api.settings import Settings
@@ -19,8 +35,7 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 
-# Attribute reads are ``async def``: a plain ``def`` dependency costs a thread-pool hand-off per
-# request (FastAPI runs sync dependencies in the pool), which under load is most of a read.
+# Attribute reads are ``async def``: a plain ``def`` dependency costs a thread-pool hand-off.
 async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
@@ -30,7 +45,9 @@ async def get_database(request: Request) -> Database:
 
 
 def get_session(db: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
-    """One session per request; routes commit what they change (with its audit entry) at once."""
+    """One session per request; routes commit what they change (with its audit entry) at once.
+
+    (Endpoints on :class:`OneThreadRoute` get theirs from the route, in the endpoint's thread.)"""
     with db.sessions() as session:
         yield session
 
@@ -49,22 +66,101 @@ def _unauthorized() -> HTTPException:
                          headers={"WWW-Authenticate": "Bearer"})
 
 
-def get_principal(
-    session: SessionDep,
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What the caller presented, checked as far as possible without the database."""
+
+    api_key: str | None = None
+    claims: dict[str, Any] | None = None
+
+    def principal(self, session: Session) -> Principal:
+        """The caller, re-read from the database on every request, so a deactivated user, a
+        revoked token or key, or a changed role or scope takes effect on the next request."""
+        caller = None
+        if self.api_key:
+            caller = caller_of_api_key(session, self.api_key)
+        elif self.claims is not None:
+            caller = caller_of_claims(session, self.claims)
+        if caller is None:
+            raise _unauthorized()
+        return Principal.of(caller)
+
+
+async def get_credentials(
     settings: SettingsDep,
     token: Annotated[str | None, Depends(oauth2_scheme)],
     api_key: Annotated[str | None, Depends(api_key_scheme)],
-) -> Principal:
-    """The caller, from a bearer JWT or an ``X-API-Key`` header (re-read from the DB each time,
-    so a deactivated user or a changed scope takes effect at once)."""
-    user: User | None = None
+) -> Credentials:
+    """A bearer JWT (signature and expiry checked here) or an ``X-API-Key`` header, else 401."""
     if api_key:
-        user = user_from_api_key(session, api_key)
-    elif token:
-        user = user_from_token(session, token, secret=settings.secret_key)
-    if user is None or not user.is_active:
+        return Credentials(api_key=api_key)
+    claims = token_claims(token, secret=settings.secret_key) if token else None
+    if claims is None:
         raise _unauthorized()
-    return Principal.of(user)
+    return Credentials(claims=claims)
+
+
+CredentialsDep = Annotated[Credentials, Depends(get_credentials)]
+
+
+def get_principal(session: SessionDep, credentials: CredentialsDep) -> Principal:
+    """The caller (for endpoints not on :class:`OneThreadRoute`)."""
+    return credentials.principal(session)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+_DATABASE = "_one_thread_database"
+_CREDENTIALS = "_one_thread_credentials"
+
+
+def in_one_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """``endpoint`` (a plain ``def`` taking ``SessionDep`` and/or ``PrincipalDep``) as a
+    coroutine whose session, caller check and body run in ONE thread-pool call; the same
+    endpoint unchanged when it takes neither or is already a coroutine."""
+    if inspect.iscoroutinefunction(endpoint):
+        return endpoint
+    hints = typing.get_type_hints(endpoint, include_extras=True)
+    signature = inspect.signature(endpoint)
+    session_names = [n for n in signature.parameters if hints.get(n) == SessionDep]
+    principal_names = [n for n in signature.parameters if hints.get(n) == PrincipalDep]
+    if not session_names and not principal_names:
+        return endpoint
+    kept = [p.replace(annotation=hints.get(p.name, p.annotation))
+            for p in signature.parameters.values()
+            if p.name not in session_names and p.name not in principal_names]
+    added = [inspect.Parameter(_DATABASE, inspect.Parameter.KEYWORD_ONLY,
+                               annotation=Annotated[Database, Depends(get_database)])]
+    if principal_names:
+        added.append(inspect.Parameter(_CREDENTIALS, inspect.Parameter.KEYWORD_ONLY,
+                                       annotation=CredentialsDep))
+
+    def run(db: Database, credentials: Credentials | None, kwargs: dict[str, Any]) -> Any:
+        with db.sessions() as session:
+            principal = credentials.principal(session) if credentials is not None else None
+            return endpoint(**kwargs, **dict.fromkeys(session_names, session),
+                            **dict.fromkeys(principal_names, principal))
+
+    @functools.wraps(endpoint)
+    async def one_thread(**kwargs: Any) -> Any:
+        db, credentials = kwargs.pop(_DATABASE), kwargs.pop(_CREDENTIALS, None)
+        return await run_in_threadpool(run, db, credentials, kwargs)
+
+    returns = hints.get("return", inspect.Signature.empty)
+    one_thread.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=_ordered(kept + added),
+        return_annotation=None if returns is type(None) else returns)
+    return one_thread
+
+
+def _ordered(parameters: list[inspect.Parameter]) -> list[inspect.Parameter]:
+    """Keyword-only everywhere: FastAPI passes every parameter by name anyway."""
+    return [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in parameters]
+
+
+class OneThreadRoute(APIRoute):
+    """An API route whose sync endpoint runs with its session and caller check in one thread
+    hand-off (see the module docstring). Routers pass it as ``route_class``."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, in_one_thread(endpoint), **kwargs)

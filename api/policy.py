@@ -18,9 +18,10 @@ what kind of thing was refused and what the caller's own scope is.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from fastapi import HTTPException, status
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, Role
@@ -64,6 +65,16 @@ def can_read_district(principal: Principal, district: str) -> bool:
     return False
 
 
+def readable_districts_clause(principal: Principal, column: Any) -> ColumnElement[bool]:
+    """:func:`can_read_district` as a SQL condition on a district-code ``column`` (lists page
+    in the database, so a page is full whatever the caller's scope)."""
+    if principal.role is Role.ADMIN:
+        return true()
+    if principal.role in (Role.PLANNER, Role.SQUAD_LEADER):
+        return column.in_(sorted(principal.districts))
+    return false()
+
+
 def outside_scope(principal: Principal, what: str) -> Forbidden:
     mine = ", ".join(sorted(principal.districts)) or "none"
     return Forbidden(f"{what} is outside your scope (your districts: {mine})")
@@ -88,6 +99,16 @@ def can_read_grid(principal: Principal, grid: Grid) -> bool:
     if principal.role is Role.SQUAD_LEADER:
         return grid.code in principal.grids and grid.district_code in principal.districts
     return False
+
+
+def readable_grids_clause(principal: Principal) -> ColumnElement[bool]:
+    """:func:`can_read_grid` as a SQL condition on the grids table."""
+    if principal.role is Role.SQUAD_LEADER:
+        return Grid.code.in_(sorted(principal.grids)) & Grid.district_code.in_(
+            sorted(principal.districts))
+    if principal.role is Role.JOINT_VIEWER:
+        return false()
+    return readable_districts_clause(principal, Grid.district_code)
 
 
 def check_read_grid(principal: Principal, grid: Grid) -> None:

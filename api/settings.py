@@ -59,6 +59,10 @@ class Settings(BaseSettings):
                                    "processes (False: threads of the API process, tests only)")
     engine_at_start: bool = Field(default=False, description="start the engine with the "
                                   "service (gridplan serve does), not at the first job")
+    request_threads: int = Field(default=8, ge=1, le=200, description="threads running the "
+                                 "requests' database work (anyio's default is 40; reads are "
+                                 "mostly Python under one GIL, where more threads only queue "
+                                 "for it and slow the event loop's hand-offs)")
     job_lease_s: float = Field(default=30.0, ge=0.5, le=3600, description="a job whose process "
                                "has not renewed its lease this long is recovered")
     admin_password: str = Field(default="", description="creates user 'admin' at start if set")

@@ -8,13 +8,13 @@ from fastapi.security import OAuth2PasswordRequestForm
 from api.auth import authenticate, issue_token
 from api.db.models import User
 from api.db.session import Database
-from api.deps import SettingsDep
+from api.deps import OneThreadRoute, SettingsDep
 from api.errors import ErrorBody
 from api.login_guard import LoginGuard
 from api.schemas.user import Token
 from api.settings import Settings
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"], route_class=OneThreadRoute)
 
 
 def _check(db: Database, settings: Settings, username: str, password: str) -> User | None:

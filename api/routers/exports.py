@@ -22,14 +22,15 @@ from starlette.background import BackgroundTask
 
 from api.auth import Principal
 from api.db.models import Grid, Job, StreetNetworkRecord
-from api.deps import PrincipalDep, SessionDep, SettingsDep
+from api.deps import OneThreadRoute, PrincipalDep, SessionDep, SettingsDep
 from api.errors import COMMON_RESPONSES, ErrorBody
 from api.policy import can_read_grid, check_owner, check_read_district
 from api.route_layers import OSM_ATTRIBUTION, ROUTE_FORMATS, write_route_export, write_route_map
 from api.routers.plans import plan_or_404
 from api.settings import Settings
 
-router = APIRouter(tags=["maps and exports"], responses=COMMON_RESPONSES)
+router = APIRouter(tags=["maps and exports"], responses=COMMON_RESPONSES,
+                   route_class=OneThreadRoute)
 NOT_READY = {409: {"model": ErrorBody, "description": "not a finished routes job"}}
 
 

@@ -22,25 +22,28 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from api.audit import grid_snapshot, record
-from api.auth import Principal, Role
+from api.auth import Principal
 from api.db.models import AuditEntry, Grid, Jurisdiction, utcnow
-from api.deps import PrincipalDep, SessionDep
+from api.deps import OneThreadRoute, PrincipalDep, SessionDep
 from api.errors import COMMON_RESPONSES, ErrorBody
 from api.geo import parse_geometry, to_geojson
-from api.policy import can_read_grid, check_edit_district, check_read_grid, district_of
+from api.pagination import Page, PageDep, page_of_query
+from api.policy import check_edit_district, check_read_grid, district_of, readable_grids_clause
 from api.routers.plans import plan_or_404
 from api.schemas.common import MAX_ID, valid_id
 from api.schemas.grid import GridCreate, GridPublic, GridReplace, GridUpdate
 from api.schemas.misc import AuditPublic
 from gridplan.errors import ProblemCollector
 
-router = APIRouter(prefix="/grids", tags=["grids"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/grids", tags=["grids"], responses=COMMON_RESPONSES,
+                   route_class=OneThreadRoute)
 NEST_TOLERANCE = 0.01  # share of a grid's area allowed outside its jurisdiction (digitising slack)
 LOCK_RESPONSES: dict[int | str, dict[str, object]] = {
     409: {"model": ErrorBody, "description": "If-Match is not the current version: re-read, retry"},
     428: {"model": ErrorBody, "description": "If-Match header missing"},
 }
 IfMatch = Annotated[str | None, Header(description='the ETag you read, e.g. "3"')]
+IfNoneMatch = Annotated[str | None, Header(description='the ETag you hold, e.g. "3"')]
 
 
 def public(grid: Grid) -> GridPublic:
@@ -115,20 +118,18 @@ def _check_nesting(session: Session, jurisdiction_code: str, geometry: BaseGeome
                    fix="clip the grid to its jurisdiction or assign the right one")
 
 
-@router.get("", response_model=list[GridPublic])
-def list_grids(session: SessionDep, principal: PrincipalDep,
+@router.get("", response_model=Page[GridPublic])
+def list_grids(session: SessionDep, principal: PrincipalDep, page: PageDep,
                plan_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-               district_code: str | None = None) -> list[GridPublic]:
-    if principal.role is Role.JOINT_VIEWER:
-        return []
-    query = select(Grid).order_by(Grid.plan_id, Grid.code)
+               district_code: str | None = None) -> dict[str, Any]:
+    """The grids the caller may read, by plan then code, one page at a time."""
+    query = select(Grid).where(readable_grids_clause(principal)).order_by(
+        Grid.plan_id, Grid.code, Grid.id)
     if plan_id is not None:
         query = query.where(Grid.plan_id == plan_id)
     if district_code is not None:
         query = query.where(Grid.district_code == district_code)
-    if principal.role is not Role.ADMIN:
-        query = query.where(Grid.district_code.in_(sorted(principal.districts)))
-    return [public(g) for g in session.scalars(query) if can_read_grid(principal, g)]
+    return page_of_query(session, query, page, public)
 
 
 @router.post("", response_model=GridPublic, status_code=201,
@@ -157,13 +158,24 @@ def add_grid(body: GridCreate, session: SessionDep, principal: PrincipalDep,
     return public(grid)
 
 
-@router.get("/{grid_id}", response_model=GridPublic)
-def read_grid(grid_id: int, session: SessionDep, principal: PrincipalDep,
-              response: Response) -> GridPublic:
+@router.get("/{grid_id}", response_model=GridPublic,
+            responses={304: {"description": "If-None-Match names the current version"}})
+def read_grid(grid_id: int, session: SessionDep, principal: PrincipalDep, response: Response,
+              if_none_match: IfNoneMatch = None) -> GridPublic | Response:
+    """The grid with its ``ETag``; a client holding the current version (``If-None-Match``)
+    gets 304 without the geometry."""
     grid = grid_or_404(session, grid_id)
     check_read_grid(principal, grid)
+    if if_none_match is not None and _names_tag(if_none_match, etag(grid)):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(grid)})
     response.headers["ETag"] = etag(grid)
     return public(grid)
+
+
+def _names_tag(header: str, tag: str) -> bool:
+    """RFC 9110 weak comparison, as If-None-Match uses: ``W/"3"`` names version 3 too."""
+    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
+    return "*" in tags or tag in tags
 
 
 @router.patch("/{grid_id}", response_model=GridPublic, responses=LOCK_RESPONSES)
@@ -245,10 +257,12 @@ def delete_grid(grid_id: int, session: SessionDep, principal: PrincipalDep,
     session.commit()
 
 
-@router.get("/{grid_id}/history", response_model=list[AuditPublic])
-def grid_history(grid_id: int, session: SessionDep, principal: PrincipalDep) -> list[AuditEntry]:
+@router.get("/{grid_id}/history", response_model=Page[AuditPublic])
+def grid_history(grid_id: int, session: SessionDep, principal: PrincipalDep,
+                 page: PageDep) -> dict[str, Any]:
     """Who changed this grid, when, and what (before/after), oldest first."""
     grid = grid_or_404(session, grid_id)
     check_read_grid(principal, grid)
-    return list(session.scalars(select(AuditEntry).where(
-        AuditEntry.entity == "grid", AuditEntry.entity_id == str(grid_id)).order_by(AuditEntry.id)))
+    return page_of_query(session, select(AuditEntry).where(
+        AuditEntry.entity == "grid", AuditEntry.entity_id == str(grid_id)).order_by(
+        AuditEntry.id), page)

@@ -3,9 +3,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import text
 
-from api.deps import SessionDep
+from api.deps import OneThreadRoute, SessionDep
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=OneThreadRoute)
 
 
 @router.get("/health")

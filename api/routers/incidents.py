@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
 from sqlalchemy import select
@@ -12,17 +12,25 @@ from sqlalchemy.orm import Session
 from api.audit import record
 from api.auth import Principal
 from api.db.models import IncidentSet
-from api.deps import PrincipalDep, SessionDep, SettingsDep
+from api.deps import OneThreadRoute, PrincipalDep, SessionDep, SettingsDep
 from api.errors import COMMON_RESPONSES
 from api.incident_store import summary_of, write_normalised
-from api.policy import can_read_district, check_edit_district, district_of, outside_scope
+from api.pagination import Page, PageDep, page_of_query
+from api.policy import (
+    can_read_district,
+    check_edit_district,
+    district_of,
+    outside_scope,
+    readable_districts_clause,
+)
 from api.routers.jurisdictions import get_or_404
 from api.schemas.common import valid_id
 from api.schemas.misc import IncidentSetPublic
 from api.uploads import INCIDENT_KINDS, loader_errors_named, quota_left, save_upload
 from gridplan.errors import InvalidInputError, Problem
 
-router = APIRouter(prefix="/incidents", tags=["incidents"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/incidents", tags=["incidents"], responses=COMMON_RESPONSES,
+                   route_class=OneThreadRoute)
 AREA_MARGIN_KM = 2.0  # points farther outside the district are refused (wrong datum / column)
 ColumnName = Annotated[str | None, Form(max_length=100)]
 
@@ -54,10 +62,11 @@ def check_district_incidents(session: Session, principal: Principal, set_id: int
     return found
 
 
-@router.get("", response_model=list[IncidentSetPublic])
-def list_incident_sets(session: SessionDep, principal: PrincipalDep) -> list[IncidentSet]:
-    rows = session.scalars(select(IncidentSet).order_by(IncidentSet.id))
-    return [r for r in rows if can_read_district(principal, r.district_code)]
+@router.get("", response_model=Page[IncidentSetPublic])
+def list_incident_sets(session: SessionDep, principal: PrincipalDep,
+                       page: PageDep) -> dict[str, Any]:
+    return page_of_query(session, select(IncidentSet).where(readable_districts_clause(
+        principal, IncidentSet.district_code)).order_by(IncidentSet.id), page)
 
 
 @router.get("/{set_id}", response_model=IncidentSetPublic)

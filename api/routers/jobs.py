@@ -1,24 +1,24 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Response, status
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
 from api.auth import Principal, Role
 from api.db.models import Job
-from api.deps import JobRunnerDep, PrincipalDep, SessionDep
-from api.errors import COMMON_RESPONSES, ErrorBody
+from api.deps import JobRunnerDep, OneThreadRoute, PrincipalDep, SessionDep
+from api.errors import COMMON_RESPONSES, ErrorBody, invalid_input
 from api.jobs import FINISHED, SUCCEEDED
+from api.pagination import Page, PageDep, page_of_query
 from api.policy import check_owner
-from api.schemas.common import MAX_ID
-from api.schemas.job import JobCreate, JobError, JobKindPublic, JobPage, JobPublic, JobResult
+from api.schemas.job import JobCreate, JobError, JobKindPublic, JobPublic, JobResult
 from gridplan.errors import InvalidInputError, Problem
 
-router = APIRouter(prefix="/jobs", tags=["jobs"], responses=COMMON_RESPONSES)
-PAGE_MAX = 200
+router = APIRouter(prefix="/jobs", tags=["jobs"], responses=COMMON_RESPONSES,
+                   route_class=OneThreadRoute)
 
 
 def public_job(job: Job, principal: Principal) -> JobPublic:
@@ -52,9 +52,8 @@ def submit_job(body: JobCreate, session: SessionDep, principal: PrincipalDep,
     try:
         params = kind.params.model_validate(body.params)
     except ValidationError as exc:
-        raise InvalidInputError(f"bad parameters for job {kind.name}", [
-            Problem("params", ".".join(map(str, e["loc"])), e["msg"], repr(e.get("input"))[:100],
-                    "see params_schema in GET /jobs/kinds") for e in exc.errors()]) from None
+        raise invalid_input(exc, f"bad parameters for job {kind.name}", source="params",
+                            fix="see params_schema in GET /jobs/kinds") from None
     kind.authorize(session, principal, params)
     job = runner.create(session, kind=kind.name, params=params, owner=principal)
     session.commit()
@@ -63,18 +62,13 @@ def submit_job(body: JobCreate, session: SessionDep, principal: PrincipalDep,
     return public_job(job, principal)
 
 
-@router.get("", response_model=JobPage)
-def list_jobs(session: SessionDep, principal: PrincipalDep,
-              limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
-              offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0) -> JobPage:
+@router.get("", response_model=Page[JobPublic])
+def list_jobs(session: SessionDep, principal: PrincipalDep, page: PageDep) -> dict[str, Any]:
     """The caller's jobs (every job for an admin), newest first, one page at a time."""
-    query = (select(Job).options(defer(Job.result)).order_by(Job.created_at.desc(), Job.id)
-             .offset(offset).limit(limit + 1))
+    query = select(Job).options(defer(Job.result)).order_by(Job.created_at.desc(), Job.id)
     if principal.role is not Role.ADMIN:
         query = query.where(Job.owner == principal.username)
-    jobs = list(session.scalars(query))
-    return JobPage(items=[public_job(j, principal) for j in jobs[:limit]],
-                   next_offset=offset + limit if len(jobs) > limit else None)
+    return page_of_query(session, query, page, lambda job: public_job(job, principal))
 
 
 def _job(session: SessionDep, job_id: str, *, with_result: bool = False) -> Job:

@@ -1,21 +1,25 @@
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from api.audit import record
 from api.auth import Principal, Role
 from api.db.models import Jurisdiction
-from api.deps import PrincipalDep, SessionDep
+from api.deps import OneThreadRoute, PrincipalDep, SessionDep
 from api.errors import COMMON_RESPONSES, ErrorBody
 from api.geo import parse_geometry, to_geojson
+from api.pagination import Page, PageDep, page_of_rows
 from api.policy import check_read_district, district_of, require_role
 from api.schemas.jurisdiction import JurisdictionCreate, JurisdictionPublic
 from gridplan.errors import ProblemCollector
 from gridplan.model import JurisdictionLevel
 
-router = APIRouter(prefix="/jurisdictions", tags=["jurisdictions"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/jurisdictions", tags=["jurisdictions"], responses=COMMON_RESPONSES,
+                   route_class=OneThreadRoute)
 
 
 def public(j: Jurisdiction) -> JurisdictionPublic:
@@ -36,8 +40,14 @@ def districts_by_code(rows: list[Jurisdiction]) -> dict[str, str]:
     return out
 
 
-def visible(session: Session, principal: Principal) -> list[Jurisdiction]:
-    rows = list(session.scalars(select(Jurisdiction).order_by(Jurisdiction.code)))
+def visible(session: Session, principal: Principal, *,
+            with_geometry: bool = True) -> list[Jurisdiction]:
+    """The jurisdictions the caller may read, by code (without their outlines unless asked:
+    a district's polygon is most of a row and a list rarely draws them)."""
+    query = select(Jurisdiction).order_by(Jurisdiction.code)
+    if not with_geometry:
+        query = query.options(defer(Jurisdiction.geometry, raiseload=True))
+    rows = list(session.scalars(query))
     if principal.role is Role.ADMIN:
         return rows
     if principal.role is Role.JOINT_VIEWER:
@@ -53,14 +63,18 @@ def get_or_404(session: Session, code: str) -> Jurisdiction:
     return j
 
 
-@router.get("", response_model=list[JurisdictionPublic])
-def list_jurisdictions(session: SessionDep, principal: PrincipalDep,
-                       with_geometry: bool = False) -> list[JurisdictionPublic]:
-    """The jurisdictions in the caller's scope (geometry only when asked: polygons are big)."""
-    out = [public(j) for j in visible(session, principal)]
-    if not with_geometry:
-        out = [j.model_copy(update={"geometry": None}) for j in out]
-    return out
+@router.get("", response_model=Page[JurisdictionPublic])
+def list_jurisdictions(session: SessionDep, principal: PrincipalDep, page: PageDep,
+                       with_geometry: bool = False) -> dict[str, Any]:
+    """The jurisdictions in the caller's scope by code (geometry only when asked: polygons
+    are big)."""
+    return page_of_rows(visible(session, principal, with_geometry=with_geometry), page,
+                        public if with_geometry else _without_geometry)
+
+
+def _without_geometry(j: Jurisdiction) -> JurisdictionPublic:
+    return JurisdictionPublic(code=j.code, name=j.name, level=j.level, parent_code=j.parent_code,
+                              geometry=None)
 
 
 @router.get("/{code}", response_model=JurisdictionPublic)

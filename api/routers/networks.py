@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile, status
 from sqlalchemy import select
@@ -9,16 +9,18 @@ from sqlalchemy.orm import Session
 from api.audit import record
 from api.auth import Principal, Role
 from api.db.models import StreetNetworkRecord
-from api.deps import JobRunnerDep, PrincipalDep, SessionDep, SettingsDep
+from api.deps import JobRunnerDep, OneThreadRoute, PrincipalDep, SessionDep, SettingsDep
 from api.errors import COMMON_RESPONSES, ErrorBody
 from api.network_parse import NetworkParseParams
+from api.pagination import Page, PageDep, page_of_rows
 from api.policy import check_edit_district, check_read_district, district_of, require_role
 from api.routers.jurisdictions import get_or_404
 from api.schemas.common import valid_id
 from api.schemas.misc import NetworkPublic
 from api.uploads import OSM_KINDS, quota_left, save_upload
 
-router = APIRouter(prefix="/networks", tags=["networks"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/networks", tags=["networks"], responses=COMMON_RESPONSES,
+                   route_class=OneThreadRoute)
 
 
 def network_or_404(session: Session, network_id: int) -> StreetNetworkRecord:
@@ -35,8 +37,8 @@ def check_read_network(session: Session, principal: Principal, net: StreetNetwor
         check_read_district(principal, district_of(session, net.jurisdiction_code))
 
 
-@router.get("", response_model=list[NetworkPublic])
-def list_networks(session: SessionDep, principal: PrincipalDep) -> list[StreetNetworkRecord]:
+@router.get("", response_model=Page[NetworkPublic])
+def list_networks(session: SessionDep, principal: PrincipalDep, page: PageDep) -> dict[str, Any]:
     out = []
     for net in session.scalars(select(StreetNetworkRecord).order_by(StreetNetworkRecord.id)):
         try:
@@ -44,7 +46,7 @@ def list_networks(session: SessionDep, principal: PrincipalDep) -> list[StreetNe
         except HTTPException:
             continue
         out.append(net)
-    return out
+    return page_of_rows(out, page)
 
 
 @router.get("/{network_id}", response_model=NetworkPublic)

@@ -8,17 +8,25 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.audit import record
-from api.auth import Principal, Role
+from api.auth import Principal
 from api.db.models import Grid, GridPlan
-from api.deps import PrincipalDep, SessionDep
+from api.deps import OneThreadRoute, PrincipalDep, SessionDep
 from api.errors import COMMON_RESPONSES, ErrorBody
 from api.geo import to_geojson
-from api.policy import can_read_grid, check_edit_district, check_read_district, district_of
+from api.pagination import Page, PageDep, page_of_query
+from api.policy import (
+    can_read_grid,
+    check_edit_district,
+    check_read_district,
+    district_of,
+    readable_districts_clause,
+)
 from api.routers.jurisdictions import get_or_404
 from api.schemas.common import valid_id
 from api.schemas.grid import GridPlanCreate, GridPlanPublic
 
-router = APIRouter(prefix="/plans", tags=["plans"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/plans", tags=["plans"], responses=COMMON_RESPONSES,
+                   route_class=OneThreadRoute)
 
 
 def plan_or_404(session: Session, plan_id: int) -> GridPlan:
@@ -28,14 +36,11 @@ def plan_or_404(session: Session, plan_id: int) -> GridPlan:
     return plan
 
 
-@router.get("", response_model=list[GridPlanPublic])
-def list_plans(session: SessionDep, principal: PrincipalDep) -> list[GridPlan]:
-    plans = session.scalars(select(GridPlan).order_by(GridPlan.id))
-    if principal.role is Role.ADMIN:
-        return list(plans)
-    if principal.role is Role.JOINT_VIEWER:
-        return []
-    return [p for p in plans if p.district_code in principal.districts]
+@router.get("", response_model=Page[GridPlanPublic])
+def list_plans(session: SessionDep, principal: PrincipalDep, page: PageDep) -> dict[str, Any]:
+    """The plans of the caller's districts, oldest first."""
+    return page_of_query(session, select(GridPlan).where(readable_districts_clause(
+        principal, GridPlan.district_code)).order_by(GridPlan.id), page)
 
 
 @router.post("", response_model=GridPlanPublic, status_code=201,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException, Request, status
 from sqlalchemy import select
 
@@ -14,10 +16,11 @@ from api.auth import (
     verify_password,
 )
 from api.db.models import ApiKey, User
-from api.deps import PrincipalDep, SessionDep, SettingsDep
+from api.deps import OneThreadRoute, PrincipalDep, SessionDep, SettingsDep
 from api.errors import COMMON_RESPONSES, ErrorBody
-from api.passwords import check_password
 from api.login_guard import LoginGuard
+from api.pagination import Page, PageDep, page_of_query
+from api.passwords import check_password
 from api.policy import Forbidden, require_role
 from api.schemas.common import valid_id
 from api.schemas.user import (
@@ -32,7 +35,8 @@ from api.schemas.user import (
     UserUpdate,
 )
 
-router = APIRouter(prefix="/users", tags=["users"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/users", tags=["users"], responses=COMMON_RESPONSES,
+                   route_class=OneThreadRoute)
 
 
 def _me(session: SessionDep, principal: PrincipalDep) -> User:
@@ -44,10 +48,10 @@ def read_me(session: SessionDep, principal: PrincipalDep) -> User:
     return _me(session, principal)
 
 
-@router.get("", response_model=list[UserPublic])
-def list_users(session: SessionDep, principal: PrincipalDep) -> list[User]:
+@router.get("", response_model=Page[UserPublic])
+def list_users(session: SessionDep, principal: PrincipalDep, page: PageDep) -> dict[str, Any]:
     require_role(principal, Role.ADMIN)
-    return list(session.scalars(select(User).order_by(User.id)))
+    return page_of_query(session, select(User).order_by(User.id), page)
 
 
 @router.post("", response_model=UserPublic, status_code=201,
@@ -67,10 +71,11 @@ def add_user(body: UserCreate, session: SessionDep, principal: PrincipalDep,
     return user
 
 
-@router.get("/me/api-keys", response_model=list[ApiKeyPublic])
-def list_keys(session: SessionDep, principal: PrincipalDep) -> list[ApiKey]:
+@router.get("/me/api-keys", response_model=Page[ApiKeyPublic])
+def list_keys(session: SessionDep, principal: PrincipalDep, page: PageDep) -> dict[str, Any]:
     me = _me(session, principal)
-    return list(session.scalars(select(ApiKey).where(ApiKey.user_id == me.id).order_by(ApiKey.id)))
+    return page_of_query(session, select(ApiKey).where(ApiKey.user_id == me.id).order_by(
+        ApiKey.id), page)
 
 
 @router.post("/me/api-keys", response_model=ApiKeyCreated, status_code=201)

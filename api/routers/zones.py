@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from api.audit import record
 from api.auth import Role
 from api.db.models import ZoneWidth, utcnow
-from api.deps import PrincipalDep, SessionDep
+from api.deps import OneThreadRoute, PrincipalDep, SessionDep
 from api.errors import COMMON_RESPONSES, ErrorBody
 from api.geo import to_geojson
 from api.policy import (
@@ -24,7 +24,8 @@ from api.schemas.misc import ZonePublic
 from api.schemas.zone import ZoneWidthPublic, ZoneWidthUpdate
 from api.zones import boundary_zone
 
-router = APIRouter(prefix="/zones", tags=["boundary zones"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/zones", tags=["boundary zones"], responses=COMMON_RESPONSES,
+                   route_class=OneThreadRoute)
 
 
 @router.get("/{code_a}/{code_b}", response_model=ZonePublic)

@@ -58,12 +58,6 @@ class JobPublic(BaseModel):
                    result_url=f"/jobs/{job.id}/result" if job.status == "succeeded" else None)
 
 
-class JobPage(BaseModel):
-    items: list[JobPublic]
-    next_offset: int | None = Field(description="pass as ?offset= for the next page; null at "
-                                                "the end")
-
-
 class OfficerRoute(BaseModel):
     officer: str
     length_m: float

@@ -23,7 +23,7 @@ def test_second_planner_with_stale_etag_is_refused_and_nothing_lost(world: World
     now = c.get(f"/grids/{gid}", headers=world.h("admin")).json()
     assert now["name"] == "西片" and now["staff"] == {"enforcement": 4} and now["version"] == 2
 
-    history = c.get(f"/grids/{gid}/history", headers=world.h("planner")).json()
+    history = c.get(f"/grids/{gid}/history", headers=world.h("planner")).json()["items"]
     assert [(e["actor"], e["action"]) for e in history] == [("planner", "update")]
     assert history[0]["before"]["name"] == "HP-1" and history[0]["after"]["name"] == "西片"
 

@@ -53,24 +53,24 @@ def run(client: TestClient, h: dict[str, str], kind: str, params: dict[str, Any]
 
 def test_serve_loads_the_bundled_sample(served: tuple[TestClient, dict[str, str]]) -> None:
     client, h = served
-    codes = [j["code"] for j in client.get("/jurisdictions", headers=h).json()]
+    codes = [j["code"] for j in client.get("/jurisdictions", headers=h).json()["items"]]
     assert codes == ["310101", "310106"]
-    plans = client.get("/plans", headers=h).json()
+    plans = client.get("/plans", headers=h).json()["items"]
     assert [(p["district_code"], p["status"]) for p in plans] == [
         ("310101", "current"), ("310106", "current")]
-    grids = client.get("/grids", headers=h).json()
+    grids = client.get("/grids", headers=h).json()["items"]
     assert len(grids) >= 4 and all(g["code"].startswith(g["district_code"]) for g in grids)
-    [net] = client.get("/networks", headers=h).json()
+    [net] = client.get("/networks", headers=h).json()["items"]
     assert net["summary"]["edges"] > 1000 and "OpenStreetMap" in net["name"]
-    sets = client.get("/incidents", headers=h).json()
+    sets = client.get("/incidents", headers=h).json()["items"]
     assert {s["district_code"] for s in sets} == {"310101", "310106"}
     assert all(s["synthetic"] and "synthetic" in s["summary"]["note"] for s in sets)
 
 
 def _ids(client: TestClient, h: dict[str, str]) -> tuple[dict, int, int]:
-    grid = client.get("/grids", headers=h).json()[0]
-    net = client.get("/networks", headers=h).json()[0]["id"]
-    incidents = next(s["id"] for s in client.get("/incidents", headers=h).json()
+    grid = client.get("/grids", headers=h).json()["items"][0]
+    net = client.get("/networks", headers=h).json()["items"][0]["id"]
+    incidents = next(s["id"] for s in client.get("/incidents", headers=h).json()["items"]
                      if s["district_code"] == grid["district_code"])
     return grid, net, incidents
 
@@ -131,8 +131,8 @@ def test_the_service_the_cli_and_the_library_give_the_same_routes(
 
     client, h = served
     code = "310101000000002"
-    grid = next(g for g in client.get("/grids", headers=h).json() if g["code"] == code)
-    net_id = client.get("/networks", headers=h).json()[0]["id"]
+    grid = next(g for g in client.get("/grids", headers=h).json()["items"] if g["code"] == code)
+    net_id = client.get("/networks", headers=h).json()["items"][0]["id"]
     policy = {"seed": 5, "max_iterations": 5, "time_limit_s": 300}
     shift = {"shift": "08:00-12:00", "pattern": "day+night", "day": "2026-11-25"}
     job = run(client, h, "routes", {"grid_id": grid["id"], "network_id": net_id, "officers": 2,
@@ -221,8 +221,9 @@ def test_hotspots_job_is_the_library_study(served: tuple[TestClient, dict],
     from gridplan.hotspot_study import study_hotspots
 
     client, h = served
-    sets = {s["district_code"]: s["id"] for s in client.get("/incidents", headers=h).json()}
-    net = client.get("/networks", headers=h).json()[0]["id"]
+    sets = {s["district_code"]: s["id"]
+            for s in client.get("/incidents", headers=h).json()["items"]}
+    net = client.get("/networks", headers=h).json()["items"][0]["id"]
     job = run(client, h, "hotspots", {"incident_set_id": sets["310101"], "network_id": net,
                                       "cell_size_m": 100, "top": 20})
     assert job["status"] == "succeeded", job
@@ -238,7 +239,8 @@ def test_hotspots_job_is_the_library_study(served: tuple[TestClient, dict],
 def test_hotspot_job_parameters_are_checked_by_the_library_at_submission(
         served: tuple[TestClient, dict]) -> None:
     client, h = served
-    sets = {s["district_code"]: s["id"] for s in client.get("/incidents", headers=h).json()}
+    sets = {s["district_code"]: s["id"]
+            for s in client.get("/incidents", headers=h).json()["items"]}
     bad = client.post("/jobs", json={"kind": "hotspots", "params": {
         "incident_set_id": sets["310101"], "tz": "Mars/Base", "cell_size_m": 5}}, headers=h)
     assert bad.status_code == 422 and "cell_size_m" in bad.text
@@ -256,8 +258,9 @@ def test_joint_patrols_job_is_the_library_study(served: tuple[TestClient, dict],
     from gridplan.hotspot_study import study_hotspots
 
     client, h = served
-    sets = {s["district_code"]: s["id"] for s in client.get("/incidents", headers=h).json()}
-    net = client.get("/networks", headers=h).json()[0]["id"]
+    sets = {s["district_code"]: s["id"]
+            for s in client.get("/incidents", headers=h).json()["items"]}
+    net = client.get("/networks", headers=h).json()["items"][0]["id"]
     job = run(client, h, "joint_patrols", {"code_a": "310101", "code_b": "310106",
                                            "incident_set_ids": list(sets.values()),
                                            "network_id": net, "top": 5})
@@ -335,7 +338,7 @@ def test_a_plan_has_a_grid_map_and_exports(served: tuple[TestClient, dict],
     import geopandas as gpd
 
     client, h = served
-    plan = client.get("/plans", headers=h).json()[0]
+    plan = client.get("/plans", headers=h).json()["items"][0]
     codes = sorted(f["properties"]["code"] for f in client.get(
         f"/plans/{plan['id']}/grids.geojson", headers=h).json()["features"])
     page = client.get(f"/plans/{plan['id']}/map.html", headers=h)
@@ -360,8 +363,9 @@ def _login(client: TestClient, h: dict[str, str], username: str, role: str,
 
 def test_joint_patrols_are_clipped_to_the_callers_zone(served: tuple[TestClient, dict]) -> None:
     client, h = served
-    sets = {s["district_code"]: s["id"] for s in client.get("/incidents", headers=h).json()}
-    net = client.get("/networks", headers=h).json()[0]["id"]
+    sets = {s["district_code"]: s["id"]
+            for s in client.get("/incidents", headers=h).json()["items"]}
+    net = client.get("/networks", headers=h).json()["items"][0]["id"]
     params = {"code_a": "310101", "code_b": "310106", "incident_set_ids": list(sets.values()),
               "network_id": net, "top": 5}
     joint = _login(client, h, "joint-hp-ja", "joint_viewer", {"pair": ["310101", "310106"]})

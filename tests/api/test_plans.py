@@ -24,7 +24,7 @@ def test_put_replaces_the_grid_under_if_match(world: World) -> None:
     stale = c.put(f"/grids/{gid}", json=_body("HP-1c"), headers={**h, "If-Match": '"1"'})
     assert stale.status_code == 409
     assert c.get(f"/grids/{gid}", headers=h).json()["code"] == "HP-1b"  # nothing lost
-    history = c.get(f"/grids/{gid}/history", headers=world.h("admin")).json()
+    history = c.get(f"/grids/{gid}/history", headers=world.h("admin")).json()["items"]
     assert [e["action"] for e in history] == ["update"]
     assert history[0]["before"]["code"] == "HP-1" and history[0]["after"]["code"] == "HP-1b"
 

@@ -63,7 +63,7 @@ def test_library_cli_and_service_give_the_same_redesign(served, tmp_path):
     assert _grids(gpd.read_file(tmp_path / "grids_proposed.geojson")) == expected
 
     client, h = served
-    [net] = client.get("/networks", headers=h).json()
+    [net] = client.get("/networks", headers=h).json()["items"]
     job = run(client, h, "redesign", {"district_code": DISTRICT, "network_id": net["id"],
                                       "n_grids": N_GRIDS, "seed": SEED, "n_starts": 1})
     assert job["status"] == "succeeded", job
@@ -77,11 +77,11 @@ def test_service_maps_carry_the_streets(served):
     import json as _json
 
     client, h = served
-    plan = client.get("/plans", headers=h).json()[0]
+    plan = client.get("/plans", headers=h).json()["items"][0]
     page = client.get(f"/plans/{plan['id']}/map.html", headers=h).text
     assert _json.dumps("街道")[1:-1] in page or "街道" in page
-    grid = client.get("/grids", headers=h).json()[0]
-    [net] = client.get("/networks", headers=h).json()
+    grid = client.get("/grids", headers=h).json()["items"][0]
+    [net] = client.get("/networks", headers=h).json()["items"]
     job = run(client, h, "routes", {"grid_id": grid["id"], "network_id": net["id"],
                                     "officers": 1, "time_limit_s": 1})
     assert job["status"] == "succeeded", job
@@ -99,8 +99,8 @@ def test_roster_job_takes_the_declared_parameter_sets(served):
     assert {"n_grids", "min_unit_m2", "n_starts", "seed"} <= set(redesign)
     roster = kinds["roster"]["params_schema"]["properties"]
     assert {"shifts", "weekday_target", "min_officers_per_grid", "headcount"} <= set(roster)
-    plan = client.get("/plans", headers=h).json()[0]
-    [net] = client.get("/networks", headers=h).json()
+    plan = client.get("/plans", headers=h).json()["items"][0]
+    [net] = client.get("/networks", headers=h).json()["items"]
     job = run(client, h, "roster", {"plan_id": plan["id"], "network_id": net["id"],
                                     "shifts": "早:07-15,晚:19-03", "headcount": 30})
     assert job["status"] == "succeeded", job

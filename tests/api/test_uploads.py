@@ -101,9 +101,9 @@ def test_good_csv_upload_in_gcj02_is_shifted_and_summarised(world: World) -> Non
     assert wgs["summary"]["count"] == gcj["summary"]["count"] == 60
     shift = wgs["summary"]["bbox_wgs84"][0] - gcj["summary"]["bbox_wgs84"][0]
     assert 0.003 < shift < 0.006  # GCJ-02 lies ~ 400–500 m east of WGS-84 in Shanghai
-    listed = world.client.get("/incidents", headers=world.h("planner")).json()
+    listed = world.client.get("/incidents", headers=world.h("planner")).json()["items"]
     assert len(listed) == 2 and world.client.get(
-        "/incidents", headers=world.h("planner_ja")).json() == []
+        "/incidents", headers=world.h("planner_ja")).json()["items"] == []
 
 
 def test_malformed_json_geometry_body_is_422(world: World) -> None:

@@ -54,7 +54,7 @@ def test_the_alliance_width_is_an_admin_setting(world: World) -> None:
     assert _zone(world, "joint", zone_width_m=120).status_code == 200
     assert _zone(world, "joint", zone_width_m=121).status_code == 403
     audit = world.client.get("/audit", headers=world.h("admin"),
-                             params={"entity": "zone_width"}).json()
+                             params={"entity": "zone_width"}).json()["items"]
     assert audit[0]["after"] == {"zone_width_m": 120}
 
 

@@ -80,9 +80,9 @@ def squad_grid(live: Live) -> dict[str, Any]:
 
     squad = Client(live.url, "squad")
     _, plans = squad.call("/plans")
-    current = next(p for p in plans if p["status"] == "current")
+    current = next(p for p in plans["items"] if p["status"] == "current")
     _, grids = squad.call(f"/grids?plan_id={current['id']}")
-    return next(g for g in grids if g["code"] == SQUAD_GRID)
+    return next(g for g in grids["items"] if g["code"] == SQUAD_GRID)
 
 
 def squad_grid_point(live: Live) -> tuple[float, float]:

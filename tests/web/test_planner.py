@@ -91,7 +91,7 @@ def test_planner_redesigns_moves_units_hits_a_conflict_and_promotes(driver, live
 
     # someone else saves the target grid meanwhile → our save is refused: reload
     _, grids = planner.call(f"/grids?plan_id={plan_id}")
-    theirs = next(g for g in grids if g["code"] == target)
+    theirs = next(g for g in grids["items"] if g["code"] == target)
     status, _ = planner.call(f"/grids/{theirs['id']}", "PATCH", json_body={"name": "他人修改"},
                              headers={"If-Match": f'"{theirs["version"]}"'})
     assert status == 200
@@ -115,7 +115,7 @@ def test_planner_redesigns_moves_units_hits_a_conflict_and_promotes(driver, live
     driver.find_element(By.ID, "promote-btn").click()
     wait_for(lambda: "已设为现行方案" in driver.find_element(By.ID, "flash").text, what="promoted")
     _, plans = planner.call("/plans")
-    assert next(p for p in plans if p["id"] == plan_id)["status"] == "current"
+    assert next(p for p in plans["items"] if p["id"] == plan_id)["status"] == "current"
     assert severe_logs(driver, ignore=("409", "422")) == []
 
 

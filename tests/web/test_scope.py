@@ -11,7 +11,7 @@ from tests.web.live import HP, SQUAD_GRID, squad_grid, squad_grid_point
 
 def _grid_ids(api: Client) -> dict[str, int]:
     _, grids = Client.call(api, "/grids")
-    return {g["code"]: g["id"] for g in grids}
+    return {g["code"]: g["id"] for g in grids["items"]}
 
 
 def test_squad_leader_gets_streets_of_their_grid_only_and_no_district_tools(live):

@@ -1,13 +1,13 @@
 // 数据: upload a street network, incidents (with the coordinate system of the export; a bad file
 // lists every problem) and a grid layout; see what is loaded and where it comes from.
-import { api, boot, el, problemList, t, ready } from './common.js';
+import { api, apiAll, boot, el, problemList, t, ready } from './common.js';
 
 
 const $ = (id) => document.getElementById(id);
 
 async function load() {
   const user = await boot();
-  const districts = (await api('/jurisdictions')).filter((j) => j.level === 3
+  const districts = (await apiAll('/jurisdictions')).filter((j) => j.level === 3
     && (user.role === 'admin' || (user.scope.districts || []).includes(j.code)));
   document.querySelectorAll('select.district').forEach((select) => select.replaceChildren(
     ...districts.map((d) => el('option', { value: d.code }, `${d.name} ${d.code}`))));
@@ -45,8 +45,8 @@ function table(headers, rows) {
 }
 
 async function showLoaded() {
-  const [networks, sets, plans] = await Promise.all([api('/networks'), api('/incidents'),
-    api('/plans')]);
+  const [networks, sets, plans] = await Promise.all([apiAll('/networks'), apiAll('/incidents'),
+    apiAll('/plans')]);
   $('loaded').replaceChildren(
     el('h3', {}, t('networks')), table(['#', t('name'), t('km'), t('attribution')],
       networks.map((n) => [n.id, n.name, (n.summary.street_km_total ?? 0).toFixed(1),

@@ -3,7 +3,8 @@
 // contiguity and staff figures update at once; save with If-Match (a conflict says "someone
 // changed this grid — reload"); redesign, compare, promote; staffing and the week roster.
 import {
-  api, boot, DAYS, el, fail, flash, geo, makeMap, problemList, runJob, streetsLayer, t, ready
+  api, apiAll, boot, DAYS, el, fail, flash, geo, makeMap, problemList, runJob, streetsLayer, t,
+  ready,
 } from './common.js';
 
 const RAMP = ['#fff7bc', '#fec44f', '#fe9929', '#d95f0e', '#993404'];
@@ -19,7 +20,7 @@ async function load() {
   state.user = await boot();
   state.map = makeMap('map');
   state.overlay.addTo(state.map);
-  [state.network] = await api('/networks');
+  [state.network] = await apiAll('/networks');
   $('plan-select').addEventListener('change', () => selectPlan(+$('plan-select').value));
   document.querySelectorAll('input[name=show]').forEach((r) => r.addEventListener('change', draw));
   $('move-btn').addEventListener('click', moveSelected);
@@ -37,7 +38,7 @@ async function load() {
 }
 
 async function loadPlans(selectId) {
-  state.plans = (await api('/plans')).filter((p) => p.status !== 'archived');
+  state.plans = (await apiAll('/plans')).filter((p) => p.status !== 'archived');
   $('plan-select').replaceChildren(...state.plans.map((p) => el('option', { value: p.id },
     `${p.name} · ${p.status === 'current' ? t('plan_current') : t('plan_proposal')} (#${p.id})`)));
   const pick = selectId || state.plans.find((p) => p.status === 'proposal')?.id || state.plans[0]?.id;
@@ -52,8 +53,8 @@ async function selectPlan(id) {
   $('figures').replaceChildren(el('span', { class: 'hint' }, t('units_loading')));
   document.body.dataset.unitsReady = '';
   const streets = state.base ? null : api(`/app/api/streets/district/${state.plan.district_code}`);
-  const [grids, layout, sets] = await Promise.all([api(`/grids?plan_id=${id}`),
-    api(`/app/api/plans/${id}/units`), api('/incidents')]);
+  const [grids, layout, sets] = await Promise.all([apiAll(`/grids?plan_id=${id}`),
+    api(`/app/api/plans/${id}/units`), apiAll('/incidents')]);
   state.grids = grids;
   state.incidents = sets.find((s) => s.district_code === state.plan.district_code) || null;
   state.units = layout.units;
@@ -270,7 +271,7 @@ async function compare() {
 async function currentHeadcount(fallback) {
   const base = current();
   if (!base || base.id === state.plan.id) return fallback;
-  const grids = await api(`/grids?plan_id=${base.id}`);
+  const grids = await apiAll(`/grids?plan_id=${base.id}`);
   return grids.reduce((n, g) => n + (+(g.staff?.enforcement) || 0), 0) || fallback;
 }
 
