@@ -63,15 +63,15 @@ import json, sys, time
 time.perf_counter = time.process_time  # its time limit, read through perf_counter, counts CPU s
 from geodata.carp import load_instance
 from gridplan.routing.arcroute_solver import SearchParams, solve_carp, solve_minmax
-path, k, seconds, seed = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
-capacity = "file" if k == 0 else None
-instance = load_instance(path, capacity=capacity)
-params = SearchParams(seed=seed, time_limit_s=seconds, max_iterations=10**9)
-cpu = time.process_time()
-result = solve_carp(instance, params) if k == 0 else solve_minmax(instance, k, params)
-print(json.dumps({"objective": result.objective, "lower_bound": result.lower_bound,
-                  "iterations": result.iterations, "cpu_s": time.process_time() - cpu,
-                  "valid": result.is_valid()}))
+path, ks, seconds, seed = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+for k in map(int, ks.split(",")):
+    instance = load_instance(path, capacity="file" if k == 0 else None)
+    params = SearchParams(seed=seed, time_limit_s=seconds, max_iterations=10**9)
+    cpu = time.process_time()
+    result = solve_carp(instance, params) if k == 0 else solve_minmax(instance, k, params)
+    print(json.dumps({"objective": result.objective, "lower_bound": result.lower_bound,
+                      "iterations": result.iterations, "cpu_s": time.process_time() - cpu,
+                      "valid": result.is_valid()}))
 """
 
 
@@ -91,18 +91,19 @@ def instance_path(name: str) -> Path:
     return CARP / "kshs" / f"{name}.dat"
 
 
-def previous(prev: Path | None, path: Path, k: int, seconds: float, seed: int) -> dict | None:
-    """The previous engine on one instance, in its own process (k = 0: CARP)."""
+def previous(prev: Path | None, path: Path, ks: list[int], seconds: float, seed: int
+             ) -> list[dict | None]:
+    """The previous engine on one instance for each k (0: CARP), in one process of its own."""
     if prev is None:
-        return None
+        return [None] * len(ks)
     env = {**os.environ, "PYTHONPATH": str(prev)}
-    run = subprocess.run([sys.executable, "-c", _PREVIOUS, str(path), str(k), str(seconds),
-                          str(seed)], capture_output=True, text=True, env=env, cwd=prev,
-                         timeout=seconds * 20 + 300, check=False)
+    run = subprocess.run([sys.executable, "-c", _PREVIOUS, str(path), ",".join(map(str, ks)),
+                          str(seconds), str(seed)], capture_output=True, text=True, env=env,
+                         cwd=prev, timeout=(seconds * 20 + 300) * len(ks), check=False)
     if run.returncode != 0:
         print(f"  previous version failed on {path.name}: {run.stderr.strip()[-300:]}")
-        return None
-    return json.loads(run.stdout.strip().splitlines()[-1])
+        return [None] * len(ks)
+    return [json.loads(line) for line in run.stdout.strip().splitlines()[-len(ks):]]
 
 
 def warm_up() -> float:
@@ -158,7 +159,7 @@ def carp_table(set_name: str, names: set[str] | None, args: argparse.Namespace) 
                 f"{_stop_word(result.stop_reason)} | {rate:.0f} |")
         old = None
         if args.previous_instances is None or name in args.previous_instances:
-            old = previous(args.previous, path, 0, args.previous_time, args.seed)
+            old = previous(args.previous, path, [0], args.previous_time, args.seed)[0]
         if old is not None:
             old_gap = 100.0 * (old["objective"] - best) / best
             old_rate = _rate(old["iterations"], old["cpu_s"])
@@ -231,7 +232,8 @@ def minmax_table(names: list[str], ks: range, args: argparse.Namespace, title: s
     for name in names:
         path = instance_path(name)
         instance = load_instance(path, capacity=None)
-        for k in ks:
+        olds = previous(args.previous, path, list(ks), args.previous_time, args.seed)
+        for k, old in zip(ks, olds, strict=True):
             cpu = time.process_time()
             result = solve_minmax(instance, k, SearchParams(
                 seed=args.seed, max_iterations=args.minmax_iterations),
@@ -240,7 +242,6 @@ def minmax_table(names: list[str], ks: range, args: argparse.Namespace, title: s
             assert result.is_valid(), (name, k)
             line = (f"| {name} | {k} | {result.longest_route:g} | {result.lower_bound:.1f} | "
                     f"{100 * result.gap:.2f} | {cpu:.1f} |")
-            old = previous(args.previous, path, k, args.previous_time, args.seed)
             if old is not None:
                 old_gap = 100 * (old["objective"] / old["lower_bound"] - 1)
                 line += (f" {old['objective']:g} | {old['lower_bound']:.1f} | {old_gap:.2f} | "

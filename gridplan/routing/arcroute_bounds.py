@@ -1,4 +1,4 @@
-"""Cheap, valid lower bounds for arc routing.
+"""Valid lower bounds for arc routing: a matching bound and, on top, a cutting-plane LP.
 
 Every feasible plan is a set of closed walks from the depot; together they form one connected
 Eulerian multigraph made of the required edges R plus deadheading edges H. H must give an odd
@@ -146,6 +146,8 @@ def minmax_lower_bound(instance: ArcInstance, k: int) -> float:
     A plan using j ≤ k non-empty walks costs at least the j-route bound in total (the depot has
     degree ≥ 2j), so its longest walk is at least that / j; the minimum over j is valid whatever
     j the optimum uses, and beats the one-vehicle bound / k when leaving the depot is dear.
+    With the farthest task's round trip and the LP bound (module docstring) the largest counts;
+    computed once per instance and k (the plan's officer count search and the solver both ask).
     """
     key = ("minmax_lower_bound", k)
     if key not in instance._arc_cache:  # the plan asks again for the same k, the solver too

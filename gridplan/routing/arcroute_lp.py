@@ -274,9 +274,12 @@ class CutLP:
     def _parts(self, inside: np.ndarray) -> list[np.ndarray]:
         """The connected pieces of S (when more than one) that hold a task."""
         keep = inside[self.u] & inside[self.v]
-        pieces = [p & inside for p in self._labelled(keep, with_depot=True)]
-        pieces = [p for p in pieces if p.any() and (p[self.task_u] | p[self.task_v]).any()]
-        return pieces if len(pieces) > 1 else []
+        graph = csr_matrix((np.ones(int(keep.sum())), (self.u[keep], self.v[keep])),
+                           shape=(self.n, self.n))
+        label = np.where(inside, connected_components(graph, directed=False)[1], -1)
+        touched = np.unique(np.concatenate([label[self.task_u], label[self.task_v]]))
+        touched = touched[touched >= 0]
+        return [label == c for c in touched] if len(touched) > 1 else []
 
     def _support_components(self, dead: np.ndarray) -> list[np.ndarray]:
         return self._labelled(dead > 1e-6, with_depot=True)
@@ -286,7 +289,9 @@ class CutLP:
                            shape=(self.n, self.n))
         count, label = connected_components(graph, directed=False)
         sizes = np.bincount(label, minlength=count)
-        wanted = sizes < self.n
+        touched = np.zeros(count, dtype=bool)  # a set no task touches makes no cut
+        touched[label[self.task_u]] = touched[label[self.task_v]] = True
+        wanted = (sizes < self.n) & touched
         if not with_depot:
             wanted[label[self.depot]] = False
         return [label == c for c in np.flatnonzero(wanted)]

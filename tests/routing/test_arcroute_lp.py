@@ -85,14 +85,6 @@ def test_windy_bound_uses_the_dear_direction():
     assert minmax_lower_bound(instance, 2) == 11  # the round trip of the only street
 
 
-def test_minmax_bound_on_the_windy_file_stays_below_a_plan():
-    from gridplan.routing.arcroute_solver import SearchParams, solve_minmax
-    instance = load_instance(DATA / "P0115", capacity=None)
-    params = SearchParams(seed=1, max_iterations=30, restart_after=20)
-    for k in (2, 3):
-        assert minmax_lower_bound(instance, k) <= solve_minmax(instance, k, params).longest_route
-
-
 @settings(max_examples=30, deadline=None)
 @given(st.integers(2, 8), st.integers(0, 10**6))
 def test_gomory_hu_tree_gives_every_minimum_cut(n, seed):
@@ -111,3 +103,13 @@ def test_gomory_hu_tree_gives_every_minimum_cut(n, seed):
         path = nx.shortest_path(tree, s, t)
         on_tree = min(tree[a][b]["w"] for a, b in itertools.pairwise(path))
         assert on_tree == pytest.approx(nx.minimum_cut_value(graph, s, t), abs=1e-5)
+
+
+def test_minmax_bound_keeps_to_its_lp_budget_and_is_repeatable():
+    from gridplan.routing.arcroute_lp import cut_lp
+    instance = load_instance(DATA / "gdb1.dat", capacity=None)
+    start = 40.0
+    first = minmax_lp_bound(instance, 5, start, max_solves=6)
+    assert cut_lp(instance).solves <= 6 and start <= first <= 66  # 66: a plan the search finds
+    again = load_instance(DATA / "gdb1.dat", capacity=None)
+    assert minmax_lp_bound(again, 5, start, max_solves=6) == first
