@@ -20,7 +20,12 @@ from api.db.models import Grid, GridPlan, Jurisdiction
 from api.geo import to_geojson
 from api.jobs import JobContext, JobRegistry
 from api.joint_jobs import ZONE_WIDTH_HELP, JointPatrolsParams, authorize_joint, run_joint_patrols
-from api.network_parse import NetworkParseParams, authorize_parse, run_network_parse
+from api.network_parse import (
+    NetworkParseParams,
+    authorize_parse,
+    network_parse_given_up,
+    run_network_parse,
+)
 from api.planning_jobs import (
     HotspotsParams,
     RedesignParams,
@@ -48,7 +53,12 @@ from api.routers.incidents import (
 from api.routers.networks import check_read_network, network_or_404
 from api.routers.plans import plan_or_404
 from api.schemas.common import RowId
-from api.tracks_jobs import TrackCoverageParams, authorize_track_coverage, run_track_coverage
+from api.tracks_jobs import (
+    TrackCoverageParams,
+    authorize_track_coverage,
+    check_coverage_job,
+    run_track_coverage,
+)
 from api.zones import boundary_zone, project
 from gridplan.errors import InvalidInputError, Problem
 from gridplan.progress import report
@@ -89,6 +99,8 @@ def _authorize_routes(session: Session, principal: Principal, p: RoutesParams) -
     check_read_network(session, principal, network_or_404(session, p.network_id))
     if p.incident_set_id is not None:
         check_read_incidents(principal, incident_set_or_404(session, p.incident_set_id))
+    if p.coverage_job_id is not None:
+        check_coverage_job(session, principal, p.coverage_job_id, network_id=p.network_id)
 
 
 def _authorize_redesign(session: Session, principal: Principal, p: RedesignParams) -> None:
@@ -202,8 +214,8 @@ def build_registry() -> JobRegistry:
                 "largest_component_nodes": components[0] if components else 0,
                 "strongly_connected_components": strongly, "dead_end_nodes": dead_ends}
 
-    registry.job_kind("network_parse", params=NetworkParseParams,
-                      authorize=authorize_parse)(run_network_parse)
+    registry.job_kind("network_parse", params=NetworkParseParams, authorize=authorize_parse,
+                      given_up=network_parse_given_up)(run_network_parse)
     registry.job_kind("routes", params=RoutesParams, authorize=_authorize_routes)(run_routes)
     registry.job_kind("redesign", params=RedesignParams, authorize=_authorize_redesign,
                       on_lost="fail")(run_redesign)  # may have saved a proposal already

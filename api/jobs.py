@@ -50,6 +50,10 @@ MAX_ATTEMPTS = 3  # a job lost this often is failed, not re-queued again
 JobFunction = Callable[[JobContext, Any], dict[str, Any]]
 Authorize = Callable[[Session, Principal, Any], None]
 OnLost = Literal["requeue", "fail"]
+#: ``(session, job params, message)``: a job of the kind ended without its own code finishing
+#: (lost past its retries, refused by the engine, cancelled while queued); records its
+#: submission marked as pending (a network "parsing") are set straight here.
+GivenUp = Callable[[Session, dict[str, Any], str], None]
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class JobKind:
     authorize: Authorize
     description: str = ""
     on_lost: OnLost = "requeue"  # "fail" for kinds that write data (may have half-done it)
+    given_up: GivenUp | None = None
 
 
 @dataclass
@@ -72,11 +77,13 @@ class JobRegistry:
         self.kinds[kind.name] = kind
 
     def job_kind(self, name: str, *, params: type[BaseModel], authorize: Authorize,
-                 on_lost: OnLost = "requeue") -> Callable[[JobFunction], JobFunction]:
+                 on_lost: OnLost = "requeue", given_up: GivenUp | None = None
+                 ) -> Callable[[JobFunction], JobFunction]:
         """Decorator registering ``run(ctx, params) -> dict`` as job kind ``name``."""
 
         def register(run: JobFunction) -> JobFunction:
-            self.add(JobKind(name, params, run, authorize, (run.__doc__ or "").strip(), on_lost))
+            self.add(JobKind(name, params, run, authorize, (run.__doc__ or "").strip(), on_lost,
+                             given_up))
             return run
 
         return register
@@ -130,6 +137,9 @@ class JobRunner:
         if job.status == QUEUED:
             job.status, job.message, job.finished_at = CANCELLED, "cancelled before start", now()
             job.lease_expires_at = None
+            kind = self.registry.kinds.get(job.kind)
+            if kind is not None and kind.given_up is not None:
+                kind.given_up(session, job.params, "cancelled before it started")
         job.cancel_requested = True
 
     # ---------------------------------------------------------------------------- lifecycle
@@ -173,6 +183,9 @@ class JobRunner:
                 recovered += 1
                 if requeue:
                     self.submit(job_id, self._owner_of(job_id))
+                else:
+                    self._given_up(job_id, f"its process stopped {attempts + 1} time(s) while "
+                                           f"it was {status}")
         return recovered
 
     # ------------------------------------------------------------------------------ helpers
@@ -196,8 +209,20 @@ class JobRunner:
 
     def _fail_queued(self, job_id: str, message: str) -> None:
         with self.db.session() as session:
-            session.execute(update(Job).where(Job.id == job_id, Job.status == QUEUED).values(
-                status=FAILED, finished_at=now(), lease_expires_at=None, message=message))
+            failed = session.execute(update(Job).where(
+                Job.id == job_id, Job.status == QUEUED).values(
+                status=FAILED, finished_at=now(), lease_expires_at=None,
+                message=message)).rowcount
+        if failed:
+            self._given_up(job_id, message)
+
+    def _given_up(self, job_id: str, message: str) -> None:
+        """Let the job's kind set straight what its submission left pending."""
+        with self.db.session() as session:
+            job = session.get_one(Job, job_id)
+            kind = self.registry.kinds.get(job.kind)
+            if kind is not None and kind.given_up is not None:
+                kind.given_up(session, dict(job.params), message)
 
     def _heartbeat(self) -> None:
         while not self._stop.wait(self.lease_s / 3):

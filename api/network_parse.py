@@ -71,16 +71,32 @@ def run_network_parse(ctx: JobContext, p: NetworkParseParams) -> dict[str, Any]:
                                  memory_mb=s.network_parse_memory_mb,
                                  timeout_s=s.network_parse_timeout_s,
                                  should_cancel=ctx.should_cancel)
-    except (GridPlanError, Cancelled) as exc:
+    except Exception as exc:  # any end but a parsed network: the network must not stay parsing
+        message = (str(exc) if isinstance(exc, GridPlanError | Cancelled)
+                   else f"the parse stopped on an internal error ({type(exc).__name__})")
         with ctx.db.session() as session:
-            _set(session, p.network_id, "failed", {"source": source, "error": str(exc)[:2000]})
+            _set(session, p.network_id, "failed", {"source": source, "error": message[:2000]})
             _remove_unless_used(session, path, p.network_id)
-        raise (relabelled(exc, str(path), source) if isinstance(exc, GridPlanError)
-               else exc) from None
+        if isinstance(exc, GridPlanError):
+            raise relabelled(exc, str(path), source) from None
+        raise
     summary = {**summary, "source": source}  # the client's file name, not our storage path
     with ctx.db.session() as session:
         _set(session, p.network_id, "ready", summary)
     return {"network_id": p.network_id, "summary": summary}
+
+
+def network_parse_given_up(session: Session, params: dict[str, Any], message: str) -> None:
+    """The job ended without parsing (lost past its retries, no engine, cancelled while
+    queued): its network, still "parsing", is marked failed with why and what to do."""
+    rec = session.get(StreetNetworkRecord, params.get("network_id"))
+    if rec is None or rec.status != "parsing":
+        return
+    source = rec.summary.get("source", "upload")
+    _set(session, rec.id, "failed", {"source": source, "error": (
+        f"the network was not parsed: its network_parse job ended early ({message}); upload "
+        "the file again")[:2000]})
+    _remove_unless_used(session, Path(rec.file_path), rec.id)
 
 
 def _set(session: Session, network_id: int, status: str, summary: dict[str, Any]) -> None:

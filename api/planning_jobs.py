@@ -20,7 +20,8 @@ from sqlalchemy import select
 from api.db.models import Grid, GridPlan, IncidentSet, Jurisdiction, StreetNetworkRecord
 from api.jobs import JobContext
 from api.schemas.common import RowId
-from api.schemas.params import job_params_model, params_model, split_params
+from api.schemas.params import job_params_model, param_field, params_model, split_params
+from gridplan.coverage.params import TrackParams
 from gridplan.errors import InvalidInputError, Problem
 from gridplan.grids.core import PartitionParams
 from gridplan.grids.params import GridSizingParams
@@ -76,6 +77,11 @@ class RoutesParams(params_model(PatrolParams)):  # type: ignore[misc]
     tz: str = Field(default=DEFAULT_TZ, max_length=64, description="time zone of the shift")
     incident_set_id: RowId | None = Field(default=None, description="recent incidents near a "
                                                                    "street raise its priority")
+    coverage_job_id: str | None = Field(
+        default=None, max_length=36, pattern=r"^[0-9a-f-]{36}$",
+        description="a succeeded track_coverage job of yours on the same network: streets its "
+                    "tracks missed lately are kept first among their grade")
+    priority_lookback_days: int = param_field(TrackParams, "priority_lookback_days")
     lang: Literal["zh", "en"] = "zh"
 
     @field_validator("shift")
@@ -194,6 +200,8 @@ def run_routes(ctx: JobContext, p: RoutesParams) -> dict[str, Any]:
     one WGS-84 line per officer (``routes``) and the plan's layers as WGS-84 GeoJSON
     (``layers``), from which the job's maps and exports are drawn."""
     from api.route_layers import plan_layers, route_lines
+    from api.tracks_jobs import coverage_of
+    from gridplan.coverage import street_priority_from
     from gridplan.routing import plan_routes
 
     with ctx.db.session() as session:
@@ -203,15 +211,22 @@ def run_routes(ctx: JobContext, p: RoutesParams) -> dict[str, Any]:
         incidents_path = (session.get_one(IncidentSet, p.incident_set_id).file_path
                           if p.incident_set_id is not None else None)
         session.expunge(stored)
+    coverage = coverage_of(ctx, p.coverage_job_id)
     step(ctx, 0.05, "loading street network")
     net = load_network_of(ctx, p.network_id)
     incidents = _incidents_in(incidents_path, net.crs)
     grid = domain_grid(stored, net.crs)
+    day = p.day or date.today()
+    priority = None
+    if coverage is not None:
+        priority = street_priority_from(
+            coverage, day=day, shift=p.shift, tz=p.tz,
+            params=TrackParams(priority_lookback_days=p.priority_lookback_days))
     step(ctx, 0.3, f"planning routes of grid {grid.code}")
     result = plan_routes(
-        net, [grid], shift=p.shift, day=p.day or date.today(), tz=p.tz, pattern=p.pattern,
+        net, [grid], shift=p.shift, day=day, tz=p.tz, pattern=p.pattern,
         officers=officers, key_points=key_points_of(p.key_points, net.crs),
-        incidents=incidents, params=p.patrol(),
+        incidents=incidents, params=p.patrol(), street_priority=priority,
         progress=lambda fraction, message: step(ctx, 0.3 + 0.6 * fraction, message),
         should_cancel=ctx.should_cancel)
     (plan,) = result.plans

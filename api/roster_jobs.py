@@ -4,7 +4,8 @@ One library call, :func:`gridplan.grids.jobs.roster_layout`: the plan's grids ar
 district's street blocks (workload from patrol, inspection and, when an incident set is given,
 incidents), each grid is sized (its officers on file, or an allocation of ``headcount`` by
 workload) and rostered for a week (shift rules, rest, days off), with the blind-spot hours and
-the AB pairs. Grids outside the caller's scope are not listed.
+the AB pairs; with ``coverage_job_id``, the streets and key points the tracks never reached, set
+against the roster (``observed_blind_spots``). Grids outside the caller's scope are not listed.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from api.routers.networks import check_read_network, network_or_404
 from api.routers.plans import plan_or_404
 from api.schemas.common import RowId
 from api.schemas.params import job_params_model, split_params
+from api.tracks_jobs import check_coverage_job, coverage_of
 from gridplan.errors import InvalidInputError, Problem
 from gridplan.grids.roster import ShiftPlanParams
 from gridplan.grids.staffing import StaffingParams
@@ -41,6 +43,10 @@ class _RosterJob(BaseModel):
                                           "and the blind-spot hours")
     headcount: int | None = Field(default=None, ge=1, le=5000, description="allocate this many "
                                   "officers by workload; default: each grid's officers on file")
+    coverage_job_id: str | None = Field(
+        default=None, max_length=36, pattern=r"^[0-9a-f-]{36}$",
+        description="a succeeded track_coverage job of yours: the streets and key points its "
+                    "tracks never reached (盲区), set against the roster")
 
 
 #: The parameter sets of a roster job, declared once in gridplan (flat in the job's params).
@@ -56,6 +62,8 @@ def authorize_roster(session: Session, principal: Principal, p: Any) -> None:
     if p.incident_set_id is not None:
         check_district_incidents(session, principal, p.incident_set_id, plan.district_code,
                                  job="roster")
+    if p.coverage_job_id is not None:
+        check_coverage_job(session, principal, p.coverage_job_id)
 
 
 def _inputs(ctx: JobContext, p: Any) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame,
@@ -92,7 +100,8 @@ def run_roster(ctx: JobContext, p: Any) -> dict[str, Any]:
     step(ctx, 0.2, "street blocks, workload, staffing and roster")
     sets = split_params(p, *ROSTER_SETS)
     done = roster_layout(net, places, grids, incidents=incidents, headcount=p.headcount,
-                         staffing=sets[StaffingParams], roster=sets[ShiftPlanParams])
+                         staffing=sets[StaffingParams], roster=sets[ShiftPlanParams],
+                         coverage=coverage_of(ctx, p.coverage_job_id))
     step(ctx, 0.95, "writing roster")
     return roster_report(done.staffed, readable) | {
         "plan_id": p.plan_id, "officers_from": "headcount" if p.headcount else "staff on file",
@@ -118,7 +127,12 @@ def roster_report(staffed: Any, readable: set[str]) -> dict[str, Any]:
             "shortfalls": [{"day": s.day, "shift": s.shift, "on_duty": s.on_duty,
                             "target": s.target} for s in roster.shortfalls()
                            if s.grid == need.grid]})
-    return {"grids": grids, "staff_needed": staffed.staff_needed if whole else None,
+    observed = None
+    if staffed.observed is not None:  # of the grids the caller may read, as the roster
+        rows = staffed.observed.to_dict()
+        observed = rows | {"rows": [r for r in rows["rows"] if r["grid"] in readable]}
+    return {"grids": grids, "observed_blind_spots": observed,
+            "staff_needed": staffed.staff_needed if whole else None,
             "headcount": staffed.headcount if whole else None,
             "shifts": [s.name for s in roster.params.shifts],
             "roster_valid": roster.is_valid(),

@@ -12,19 +12,28 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
+from fastapi import HTTPException, status
 from pydantic import BaseModel, Field
 from shapely.ops import unary_union
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
-from api.db.models import Grid
-from api.jobs import JobContext
-from api.planning_jobs import WGS84, domain_grid, load_network_of, step
-from api.policy import can_read_grid, check_route_grid
+from api.db.models import Grid, Job
+from api.jobs import SUCCEEDED, JobContext
+from api.planning_jobs import (
+    WGS84,
+    KeyPointIn,
+    domain_grid,
+    key_points_of,
+    load_network_of,
+    step,
+)
+from api.policy import can_read_grid, check_owner, check_route_grid
 from api.routers.grids import grid_or_404
 from api.routers.networks import check_read_network, network_or_404
 from api.schemas.common import RowId
+from gridplan.errors import InvalidInputError, Problem
 
 
 class TrackCoverageParams(BaseModel):
@@ -36,6 +45,9 @@ class TrackCoverageParams(BaseModel):
     filename: str = Field(default="tracks", max_length=200)
     coords: Literal["wgs84", "gcj02", "bd09", "cgcs2000"] = "wgs84"
     tz: str = Field(default="Asia/Shanghai", max_length=64)
+    key_points: list[KeyPointIn] = Field(
+        default_factory=list, max_length=50,
+        description="the grid's key points: reached within their window and dwell?")
 
 
 def authorize_track_coverage(session: Session, principal: Principal,
@@ -68,17 +80,18 @@ def run_track_coverage(ctx: JobContext, p: TrackCoverageParams) -> dict[str, Any
     mine = [domain_grid(g, net.crs) for g in readable]
     points, hidden = _own_squad(points, grid, mine)
     step(ctx, 0.5, f"matching {points['officer'].nunique()} officer(s) to the streets")
-    report = track_coverage(net, [grid], points)
+    kps = [(grid.code, k) for k in key_points_of(p.key_points, net.crs)]
+    report = track_coverage(net, [grid], points, key_points=kps)
     warnings = [str(w).replace(str(path), p.filename) for w in loaded.warnings]
     notes = [f"{hidden} officer(s) of other squads left out"] if hidden else []
-    streets = report.streets.to_crs(WGS84)
-    return {"grid_id": p.grid_id, "grid": stored.code, **report.to_dict(),
-            "warnings": warnings, "scope_notes": notes,
-            "streets": [{"street_id": str(r.street_id), "name": r.name, "grade": int(r.grade),
-                         "length_m": round(float(r.length_m), 1), "passes": int(r.passes),
-                         "walked_m": round(float(r.walked_m), 1),
-                         "geometry": r.geometry.__geo_interface__}
-                        for r in streets.itertuples()]}
+    data = report.to_dict()
+    lines = report.streets.to_crs(WGS84).geometry
+    data["streets"] = [row | {"geometry": line.__geo_interface__}
+                       for row, line in zip(data["streets"], lines, strict=True)]
+    data["tracks"] = [{"officer": r.officer, "geometry": r.geometry.__geo_interface__}
+                      for r in _simplified(report.tracks).to_crs(WGS84).itertuples()]
+    return {"grid_id": p.grid_id, "network_id": p.network_id, "grid": stored.code, **data,
+            "warnings": warnings, "scope_notes": notes}
 
 
 def _own_squad(points, grid, readable) -> tuple[Any, int]:
@@ -88,3 +101,35 @@ def _own_squad(points, grid, readable) -> tuple[Any, int]:
     share = good.geometry.within(zone).groupby(good["officer"]).mean()
     keep = set(share.index[share >= 0.5])
     return points[points["officer"].isin(keep)], int((share < 0.5).sum())
+
+
+def _simplified(tracks):
+    """Track lines thinned to 2 m (metric CRS): what a map shows, a fraction of the fixes."""
+    return tracks.set_geometry(tracks.geometry.simplify(2.0))
+
+
+def check_coverage_job(session: Session, principal: Principal, job_id: str, *,
+                       network_id: int | None = None) -> None:
+    """Coverage fed into a plan or a roster: the caller's own succeeded track_coverage job (on
+    the plan's network when ``network_id`` is given: street ids are the network's)."""
+    job = session.get(Job, job_id)
+    if job is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no job {job_id}")
+    check_owner(principal, job.owner)
+    other_network = network_id is not None and job.params.get("network_id") != network_id
+    found = (f"a {job.kind} job" if job.kind != "track_coverage" else
+             f"a job that is {job.status}" if job.status != SUCCEEDED else
+             f"coverage on network {job.params.get('network_id')}" if other_network else "")
+    if found:
+        where = f" on network {network_id}" if network_id is not None else ""
+        raise InvalidInputError("coverage_job_id", [Problem(
+            "params", "coverage_job_id", f"a succeeded track_coverage job{where}", found,
+            "upload the tracks with POST /tracks/coverage and wait for the job")])
+
+
+def coverage_of(ctx: JobContext, job_id: str | None) -> dict[str, Any] | None:
+    """The result of a track_coverage job (checked at submission), for a job that takes it."""
+    if job_id is None:
+        return None
+    with ctx.db.session() as session:
+        return session.get_one(Job, job_id).result

@@ -4,24 +4,30 @@ with the previous version of the engine.
     .venv/bin/python -m benchmarks.carp [--sets gdb,val,egl] [--instances gdb1,egl-e1-A]
         [--iterations 20000] [--time 60] [--seed 1] [--previous DIR]
         [--minmax gdb1,val1A] [--kmax 10] [--wrpp P0115,P202100] [--minmax-iterations 5000]
-        [--skip-carp]
+        [--skip-carp] [--bounds]
 
 Part 1, CARP: every instance of the sets under our iteration budget (``--iterations``; ``--time``
-is only a safety cap), next to the best-known value of the literature
+is only a safety cap, in CPU seconds of the solving process, so that "60 s" means 60 s of one core
+even on a shared machine), next to the best-known value of the literature
 (``../shared/bench/arc_routing/carp/<set>/best_known_literature.csv``: Martinelli's CARPData.jl
 table, see that folder's SOURCE.md). Gap = ours / best known − 1. "s to best" is when the returned
 plan was found, "CPU s" the process CPU time of the solve (the machine is shared: wall time is
 noisy), "cand/s" candidate solutions (children, each split and improved by local search) per
-second of CPU.
+second of CPU, "stop" why the search ended (budget, cap, proven).
 
 With ``--previous DIR`` (a checkout of the version before the compiled engine, e.g.
 ``git worktree add /tmp/gridplan-prev 49ad7c9``) each instance is also solved by that version in a
-subprocess with ``time_limit_s = --previous-time`` (its only stopping rule that binds), and its
-answer and candidate rate are shown with the ratios.
+subprocess with ``time_limit_s = --previous-time`` (its only stopping rule that binds; its clock is
+made to count the subprocess's CPU seconds too), and its answer and candidate rate are shown with
+the ratios; ``--previous-instances`` limits that to a subset when the whole set does not fit.
 
 Part 2, min–max: k = 2…``--kmax`` on ``--minmax`` instances and k = 2…5 on the windy MM k-WRPP
 ``--wrpp`` files (direction-dependent costs), longest route, our lower bound, the proven gap, and
 the previous version's longest route and bound under the same time.
+
+``--bounds`` prints only the CARP lower bounds: the matching bound of the previous version and
+Belenguer–Benavent's cutting-plane LP (:mod:`gridplan.routing.arcroute_lp`), with the share of the
+matching bound's gap the LP closes and its CPU time (asserting every bound ≤ the best known).
 
 Reads ``../shared/bench/arc_routing`` (relative to the repository root; ``$GRIDPLAN_SHARED``
 overrides ``../shared``); says so and stops if it is absent. JIT compilation happens once,
@@ -41,6 +47,8 @@ import time
 from pathlib import Path
 
 from geodata.carp import load_instance
+from gridplan.routing.arcroute_bounds import matching_lower_bound, min_routes
+from gridplan.routing.arcroute_lp import carp_lp_bound
 from gridplan.routing.arcroute_solver import SearchParams, solve_carp, solve_minmax
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,6 +60,7 @@ DEFAULT_WRPP = "P0115,P0218,P102100,P202100"
 
 _PREVIOUS = """
 import json, sys, time
+time.perf_counter = time.process_time  # its time limit, read through perf_counter, counts CPU s
 from geodata.carp import load_instance
 from gridplan.routing.arcroute_solver import SearchParams, solve_carp, solve_minmax
 path, k, seconds, seed = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
@@ -89,7 +98,7 @@ def previous(prev: Path | None, path: Path, k: int, seconds: float, seed: int) -
     env = {**os.environ, "PYTHONPATH": str(prev)}
     run = subprocess.run([sys.executable, "-c", _PREVIOUS, str(path), str(k), str(seconds),
                           str(seed)], capture_output=True, text=True, env=env, cwd=prev,
-                         timeout=seconds * 3 + 120, check=False)
+                         timeout=seconds * 20 + 300, check=False)
     if run.returncode != 0:
         print(f"  previous version failed on {path.name}: {run.stderr.strip()[-300:]}")
         return None
@@ -104,6 +113,12 @@ def warm_up() -> float:
     return time.perf_counter() - began
 
 
+def cpu_cap(seconds: float):
+    """A cancel hook for the solver: true once this process has used ``seconds`` of CPU."""
+    began = time.process_time()
+    return lambda: time.process_time() - began >= seconds
+
+
 def _rate(iterations: int, cpu: float) -> float:
     return iterations / cpu if cpu > 0 else float("nan")
 
@@ -114,9 +129,10 @@ def carp_table(set_name: str, names: set[str] | None, args: argparse.Namespace) 
     if not rows:
         return
     print(f"\n### CARP, {set_name}: {len(rows)} instances, budget {args.iterations} children "
-          f"(cap {args.time:g} s), seed {args.seed}\n")
-    head = "| instance | R | best known | ours | gap % | our LB | s to best | CPU s | cand/s |"
-    rule = "|---|---|---|---|---|---|---|---|---|"
+          f"(cap {args.time:g} CPU s), seed {args.seed}\n")
+    head = ("| instance | R | best known | ours | gap % | our LB | s to best | CPU s | stop "
+            "| cand/s |")
+    rule = "|---|---|---|---|---|---|---|---|---|---|"
     if args.previous:
         head += " prev | prev gap % | prev cand/s | cand/s ratio |"
         rule += "---|---|---|---|"
@@ -128,8 +144,8 @@ def carp_table(set_name: str, names: set[str] | None, args: argparse.Namespace) 
         path = instance_path(name)
         instance = load_instance(path)
         cpu = time.process_time()
-        result = solve_carp(instance, SearchParams(seed=args.seed, max_iterations=args.iterations,
-                                                   time_limit_s=args.time))
+        result = solve_carp(instance, SearchParams(seed=args.seed, max_iterations=args.iterations),
+                            should_cancel=cpu_cap(args.time))
         cpu = time.process_time() - cpu
         assert result.is_valid(), name
         best = float(row["best_known"])
@@ -138,8 +154,11 @@ def carp_table(set_name: str, names: set[str] | None, args: argparse.Namespace) 
         optimal += result.total_cost <= best + 1e-9
         rate = _rate(result.iterations, cpu)
         line = (f"| {name} | {instance.n_tasks} | {best:g} | {result.total_cost:g} | {gap:.2f} | "
-                f"{result.lower_bound:g} | {result.best_found_s:.1f} | {cpu:.1f} | {rate:.0f} |")
-        old = previous(args.previous, path, 0, args.previous_time, args.seed)
+                f"{result.lower_bound:g} | {result.best_found_s:.1f} | {cpu:.1f} | "
+                f"{_stop_word(result.stop_reason)} | {rate:.0f} |")
+        old = None
+        if args.previous_instances is None or name in args.previous_instances:
+            old = previous(args.previous, path, 0, args.previous_time, args.seed)
         if old is not None:
             old_gap = 100.0 * (old["objective"] - best) / best
             old_rate = _rate(old["iterations"], old["cpu_s"])
@@ -152,7 +171,42 @@ def carp_table(set_name: str, names: set[str] | None, args: argparse.Namespace) 
     if prev_gaps:
         summary += (f"; previous version {sum(prev_gaps) / len(prev_gaps):.3f} % "
                     f"(max {max(prev_gaps):.2f} %); candidate rate x{_median(ratios):.0f} (median)")
-    print(summary + f"; peak RSS {peak_rss_mb():.0f} MB")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(summary + f"; peak RSS {peak_rss_mb():.0f} MB; load average {load}")
+
+
+def _stop_word(reason: str) -> str:
+    return {"iterations": "budget", "cancelled": "cap"}.get(reason, reason)
+
+
+def bound_table(set_name: str, names: set[str] | None) -> None:
+    """Lower bounds only: the matching bound (previous) and the cutting-plane LP, vs best known."""
+    rows = list(csv.DictReader((CARP / set_name / "best_known_literature.csv").open()))
+    rows = [r for r in rows if names is None or _full_name(set_name, r["instance"]) in names]
+    print(f"\n### CARP lower bounds, {set_name}: {len(rows)} instances\n")
+    print("| instance | best known | matching LB | LP LB | LP gap % | closed % | rounds | cuts "
+          "| LP CPU s |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    gaps, old_gaps, cpu_total = [], [], 0.0
+    for row in rows:
+        name = _full_name(set_name, row["instance"])
+        instance = load_instance(instance_path(name))
+        old = matching_lower_bound(instance, min_routes=min_routes(instance))
+        cpu = time.process_time()
+        lp = carp_lp_bound(instance)
+        cpu = time.process_time() - cpu
+        cpu_total += cpu
+        best = float(row["best_known"])
+        assert lp.value <= best + 1e-9, (name, lp.value, best)  # a bound above an answer is a bug
+        gaps.append(100 * (best - lp.value) / best)
+        old_gaps.append(100 * (best - old) / best)
+        closed = f"{100 * (lp.value - old) / (best - old):.0f}" if best > old else "—"
+        print(f"| {name} | {best:g} | {old:g} | {lp.value:g} | {gaps[-1]:.2f} | {closed} | "
+              f"{lp.rounds} | {lp.cuts} | {cpu:.2f} |", flush=True)
+    print(f"\n{set_name}: mean gap of the LP bound to best known {sum(gaps) / len(gaps):.2f} % "
+          f"(max {max(gaps):.2f} %; matching bound {sum(old_gaps) / len(old_gaps):.2f} %, max "
+          f"{max(old_gaps):.2f} %); LP at best known on {sum(g == 0 for g in gaps)}/{len(gaps)}; "
+          f"LP CPU {cpu_total:.1f} s in all")
 
 
 def _full_name(set_name: str, short: str) -> str:
@@ -166,12 +220,12 @@ def _median(values: list[float]) -> float:
 
 def minmax_table(names: list[str], ks: range, args: argparse.Namespace, title: str) -> None:
     print(f"\n### Min–max k-postman{title}, budget {args.minmax_iterations} children "
-          f"(cap {args.minmax_time:g} s), seed {args.seed}\n")
+          f"(cap {args.minmax_time:g} CPU s), seed {args.seed}\n")
     head = "| instance | k | longest | LB | proven gap % | CPU s |"
     rule = "|---|---|---|---|---|---|"
     if args.previous:
-        head += " prev longest | prev LB | prev gap % | longest ratio |"
-        rule += "---|---|---|---|"
+        head += " prev longest | prev LB | prev gap % | prev CPU s | longest ratio |"
+        rule += "---|---|---|---|---|"
     print(head)
     print(rule)
     for name in names:
@@ -180,8 +234,8 @@ def minmax_table(names: list[str], ks: range, args: argparse.Namespace, title: s
         for k in ks:
             cpu = time.process_time()
             result = solve_minmax(instance, k, SearchParams(
-                seed=args.seed, max_iterations=args.minmax_iterations,
-                time_limit_s=args.minmax_time))
+                seed=args.seed, max_iterations=args.minmax_iterations),
+                should_cancel=cpu_cap(args.minmax_time))
             cpu = time.process_time() - cpu
             assert result.is_valid(), (name, k)
             line = (f"| {name} | {k} | {result.longest_route:g} | {result.lower_bound:.1f} | "
@@ -190,7 +244,7 @@ def minmax_table(names: list[str], ks: range, args: argparse.Namespace, title: s
             if old is not None:
                 old_gap = 100 * (old["objective"] / old["lower_bound"] - 1)
                 line += (f" {old['objective']:g} | {old['lower_bound']:.1f} | {old_gap:.2f} | "
-                         f"{result.longest_route / old['objective']:.3f} |")
+                         f"{old['cpu_s']:.1f} | {result.longest_route / old['objective']:.3f} |")
             print(line, flush=True)
 
 
@@ -199,12 +253,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", default="gdb,val,egl")
     parser.add_argument("--instances", default="", help="comma-separated subset (default all)")
     parser.add_argument("--iterations", type=int, default=20_000)
-    parser.add_argument("--time", type=float, default=60.0, help="safety cap per instance, s")
+    parser.add_argument("--time", type=float, default=60.0,
+                        help="safety cap per instance, CPU seconds of the solve")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--previous", type=Path, default=None,
                         help="checkout of the previous version to run side by side")
     parser.add_argument("--previous-time", type=float, default=60.0,
-                        help="time limit of the previous version per solve, s")
+                        help="time limit of the previous version per solve, CPU s")
+    parser.add_argument("--previous-instances", default="",
+                        help="comma-separated subset run with the previous version (default all)")
     parser.add_argument("--minmax", default=DEFAULT_MINMAX)
     parser.add_argument("--kmax", type=int, default=10)
     parser.add_argument("--wrpp", default=DEFAULT_WRPP)
@@ -212,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minmax-time", type=float, default=10.0)
     parser.add_argument("--skip-carp", action="store_true")
     parser.add_argument("--skip-minmax", action="store_true")
+    parser.add_argument("--bounds", action="store_true",
+                        help="only the CARP lower bounds (matching vs cutting-plane LP), no search")
     args = parser.parse_args(argv)
     if not BENCH.is_dir():
         print(f"benchmark data absent: {BENCH} not found (needs ../shared next to the repo)")
@@ -219,6 +278,12 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     print(f"kernels ready in {warm_up():.1f} s (JIT compile, or load from the on-disk cache)")
     names = set(args.instances.split(",")) if args.instances else None
+    args.previous_instances = (set(args.previous_instances.split(","))
+                               if args.previous_instances else None)
+    if args.bounds:
+        for set_name in args.sets.split(","):
+            bound_table(set_name, names)
+        return 0
     if not args.skip_carp:
         for set_name in args.sets.split(","):
             carp_table(set_name, names, args)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import pickle
 import resource
 import statistics
@@ -127,7 +128,7 @@ def in_process(net: StreetNetwork, grids: list[Grid], params: PatrolParams,
     days = {g.code: day_plan(net, g, shifts=_shifts(), officers=_crews(g, officers),
                              params=params) for g in grids}
     return {"wall_s": time.perf_counter() - began, "cpu_s": time.process_time() - cpu,
-            "days": days, "workers_mb": []}
+            "days": days, "workers_mb": [], "workers_cpu_s": []}
 
 
 def grid_tasks(net: StreetNetwork, grids: list[Grid], params: PatrolParams,
@@ -148,8 +149,9 @@ def on_engine(net: StreetNetwork, grids: list[Grid], params: PatrolParams, offic
         wall = time.perf_counter() - began
         cpu_after = client.run(time.process_time)
         rss = client.run(_peak_rss_mb)
-    return {"wall_s": wall, "cpu_s": sum(cpu_after[w] - cpu[w] for w in cpu), "days": days,
-            "workers_mb": sorted(rss.values())}
+    by_worker = [cpu_after[w] - cpu[w] for w in sorted(cpu)]  # each worker's process time
+    return {"wall_s": wall, "cpu_s": sum(by_worker), "days": days,
+            "workers_mb": [rss[w] for w in sorted(rss)], "workers_cpu_s": by_worker}
 
 
 def _peak_rss_mb() -> float:
@@ -183,6 +185,7 @@ def main() -> None:
                         help="skip the in-process run; plans are compared with the first "
                              "cluster's")
     args = parser.parse_args()
+    load_at_start = " ".join(f"{x:.1f}" for x in os.getloadavg())
     params = PatrolParams(max_iterations=args.iterations, time_limit_s=3600,
                           estimate_officers_needed=False)
     base = sample.network("walk")
@@ -195,19 +198,27 @@ def main() -> None:
         rows[f"{n} worker(s)"] = on_engine(net, grids, params, args.officers, n)
     first = next(iter(rows.values()))
     reference = {code: _figures(day) for code, day in first["days"].items()}
-    one = rows.get("1 worker(s)", first)["wall_s"]
+    one = rows.get("1 worker(s)", first)
     print(f"Plan all grids x 2 shifts: mosaic {args.k}x{args.k} of the sample (scale fixture), "
           f"{net.graph.number_of_edges()} edges, {len(grids)} grids, walk, "
-          f"{args.iterations} iterations/solve, officers {args.officers or 'by staff'}")
+          f"{args.iterations} iterations/solve, officers {args.officers or 'by staff'}; "
+          f"load average {load_at_start} at the start")
     print(f"{'run':<14} {'wall s':>8} {'speed-up':>9} {'CPU s':>8} {'CPU/wall':>8} "
-          f"{'worker peak RSS MB':>22} {'same plans':>10}")
+          f"{'CPU vs 1w':>9} {'CPU s per worker':>18} {'worker peak RSS MB':>20} "
+          f"{'same plans':>10}")
     for name, r in rows.items():
         same = all(_figures(r["days"][code]) == figures for code, figures in reference.items())
         workers = ", ".join(f"{m:.0f}" for m in r["workers_mb"]) or "-"
-        print(f"{name:<14} {r['wall_s']:>8.1f} {one / r['wall_s']:>8.2f}x {r['cpu_s']:>8.1f} "
-              f"{r['cpu_s'] / r['wall_s']:>8.2f} {workers:>22} {'yes' if same else 'NO':>10}")
-    print("(CPU/wall: cores the run actually got — on a machine shared with other work the "
-          "speed-up is bounded by it, not by the engine)")
+        cpus = ", ".join(f"{c:.1f}" for c in r["workers_cpu_s"]) or "-"
+        print(f"{name:<14} {r['wall_s']:>8.1f} {one['wall_s'] / r['wall_s']:>8.2f}x "
+              f"{r['cpu_s']:>8.1f} {r['cpu_s'] / r['wall_s']:>8.2f} "
+              f"{r['cpu_s'] / one['cpu_s']:>8.2f}x {cpus:>18} {workers:>20} "
+              f"{'yes' if same else 'NO':>10}")
+    print("(CPU/wall: cores the run actually got; on a machine shared with other work the wall "
+          "speed-up is bounded by it, not by the engine. CPU vs 1w: the engine's CPU overhead "
+          "(o in docs/scaling.md); CPU s per worker: how evenly the grids were shared. Both hold "
+          "on a busy machine, where wall seconds do not.)")
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end")
     print(f"driver peak RSS {driver_mb:.0f} MB (whole mosaic network and grids in memory)")
     costs = per_grid_costs(net, grids, params, first["days"])
     print("per grid-day (2 shifts): CPU {cpu:.2f} s (first run's CPU / grids); plan runtime "

@@ -45,14 +45,20 @@ from shapely.geometry import Point, box
 
 from gridplan.coverage import StreetIndex, TrackParams, match_track, track_coverage
 from gridplan.coverage.intervals import Intervals, by_street, length, overlap, union
+from gridplan.coverage.matcher import ACCURACY_PER_SIGMA, estimate_sigma_m
 from gridplan.coverage.simulate import random_walk, simulate_track, walk_legs, walk_truth
 from gridplan.model import Grid, KeyPoint
 
 REPO = Path(__file__).resolve().parents[1]
 CITIES = {"shanghai": REPO / "geodata" / "sample" / "data" / "shanghai_central.osm",
+          "beijing": REPO / "tests" / "data" / "osm" / "Beijing_Haidian_CAU.osm.gz",
           "helsinki": REPO / "tests" / "data" / "osm" / "Helsinki.osm.pbf"}
+IN_CHINA = ("shanghai", "beijing")  # GCJ-02 is the identity outside China
 NOISE_M = (5, 15, 30)
 SAMPLE_S = (5, 15, 60)
+# A phone's "horizontal accuracy" is the radius holding 68 % of fixes (Android
+# Location.getAccuracy); for a 2-D Gaussian with σ per axis that radius is 1.51 σ.
+NOISE_AS = {"accuracy": 1 / ACCURACY_PER_SIGMA, "sigma": 1.0}  # per-axis σ per noise metre
 SPEED_MPS = 1.3
 STOP_EVERY_M = 800.0
 STOP_MIN = 5.0
@@ -68,8 +74,11 @@ class Tally:
     truth: float = 0.0
     road_both_found: float = 0.0
     road_both_truth: float = 0.0
+    streets_both: float = 0.0
+    streets_found: float = 0.0
+    streets_truth: float = 0.0
     points: int = 0
-    seconds: float = 0.0
+    cpu_s: float = 0.0
     stops_found: int = 0
     stops: int = 0
     decoys_found: int = 0
@@ -82,14 +91,24 @@ class Tally:
         self.road_both_found += _road_overlap(index, found, truth)
         self.road_both_truth += _road_overlap(index, truth, found)
 
+    def add_streets(self, index, walked: set[int], truth: set[int]) -> None:
+        """Whole streets as the coverage report credits them (a pass) against those walked."""
+        self.streets_found += float(index.lengths[list(walked)].sum())
+        self.streets_truth += float(index.lengths[list(truth)].sum())
+        self.streets_both += float(index.lengths[list(walked & truth)].sum())
+
     def row(self) -> dict:
-        return {"precision": self.both / max(self.found, 1e-9),
+        return {"precision": self.both / self.found if self.found else np.nan,
                 "recall": self.both / max(self.truth, 1e-9),
-                "corridor precision": self.road_both_found / max(self.found, 1e-9),
+                "corridor precision": (self.road_both_found / self.found if self.found
+                                       else np.nan),
                 "corridor recall": self.road_both_truth / max(self.truth, 1e-9),
+                "report precision": (self.streets_both / self.streets_found
+                                     if self.streets_found else np.nan),
+                "report recall": self.streets_both / max(self.streets_truth, 1e-9),
                 "stops found": self.stops_found / self.stops if self.stops else np.nan,
                 "false alarms": self.decoys_found / self.decoys if self.decoys else np.nan,
-                "points/s": self.points / max(self.seconds, 1e-9)}
+                "points/s": self.points / max(self.cpu_s, 1e-9)}
 
 
 def _road_overlap(index: StreetIndex, mine: dict[int, Intervals], other: dict[int, Intervals],
@@ -143,6 +162,60 @@ def naive_snap(index: StreetIndex, xy: np.ndarray) -> dict[int, Intervals]:
     return {k: union(v) for k, v in spans.items() if union(v)}
 
 
+class LeuvenPeer:
+    """Leuven.MapMatching's ``DistanceMatcher`` (an HMM with non-emitting states; PyPI
+    ``leuvenmapmatching``) on the same streets: its in-memory map gets every vertex of every
+    street geometry as a node (so curved streets keep their shape) and both directions where the
+    network allows them. It is given the σ our first pass starts from (1.4826 × the median
+    distance to the nearest street) and the same candidate radius; where it stops early it is
+    restarted after the last matched point, as its documentation says."""
+
+    def __init__(self, index: StreetIndex) -> None:
+        from leuvenmapmatching.map.inmem import InMemMap
+
+        self.index = index
+        self.map = InMemMap("streets", use_latlon=False, index_edges=True)
+        self.segments: dict[tuple, tuple[int, float, float]] = {}
+        label: dict = {}  # its node labels must be integers (it sorts them)
+        for k, s in enumerate(index.streets):
+            coords = list(s.geometry.coords)
+            marks = np.r_[0.0, np.cumsum(np.hypot(*np.diff(np.array(coords), axis=0).T))]
+            names = [label.setdefault(n, len(label)) for n in
+                     (s.a, *[("v", k, i) for i in range(1, len(coords) - 1)], s.b)]
+            for name, (x, y) in zip(names, coords, strict=True):
+                self.map.add_node(name, (y, x))
+            for i in range(len(names) - 1):
+                u, v, mu, mv = names[i], names[i + 1], marks[i], marks[i + 1]
+                if s.forward:
+                    self.map.add_edge(u, v)
+                    self.segments[(u, v)] = (k, mu, mv)
+                if s.backward:
+                    self.map.add_edge(v, u)
+                    self.segments[(v, u)] = (k, mv, mu)
+
+    def match(self, xy: np.ndarray, params: TrackParams) -> dict[int, Intervals]:
+        from leuvenmapmatching.matcher.distance import DistanceMatcher
+
+        sigma = estimate_sigma_m(self.index, xy)
+        reach = max(params.min_search_radius_m, params.search_radius_sigmas * sigma)
+        path = [(float(y), float(x)) for x, y in xy]
+        spans: dict[int, list] = {}
+        start = 0
+        while start < len(path) - 1:
+            matcher = DistanceMatcher(self.map, max_dist=reach, max_dist_init=reach,
+                                      obs_noise=sigma, obs_noise_ne=2 * sigma,
+                                      dist_noise=sigma, non_emitting_states=True,
+                                      max_lattice_width=params.max_candidates)
+            _, last = matcher.match(path[start:])
+            nodes = matcher.path_pred_onlynodes
+            for u, v in zip(nodes, nodes[1:], strict=False):
+                if (u, v) in self.segments:
+                    k, a, b = self.segments[(u, v)]
+                    spans.setdefault(k, []).append((a, b))
+            start += max(last, 0) + 1
+        return {k: union(v) for k, v in spans.items() if union(v)}
+
+
 def stops_and_legs(index: StreetIndex, steps, rng) -> tuple[list, list[Point]]:
     """Walk legs with a ``STOP_MIN`` stop every ``STOP_EVERY_M`` (the stops are key points)."""
     legs, stops, clock, since = [], [], 0.0, 0.0
@@ -168,17 +241,27 @@ def decoys(index: StreetIndex, walk, rng, n: int) -> list[Point]:
     return [far[i] for i in picks]
 
 
-def key_point_hits(index: StreetIndex, net, xy, times_s, stops, fakes, params) -> tuple[int, int]:
+def report_of(index: StreetIndex, net, xy, times_s, stops, fakes, params
+              ) -> tuple[int, int, set[int]]:
+    """What the coverage report says: stops and decoys reached (visits with the dwell), and
+    the streets credited with a pass (the whole extract is one grid)."""
     t0 = pd.Timestamp("2026-11-25 08:00", tz="Asia/Shanghai")
     points = gpd.GeoDataFrame({"officer": "A", "time": t0 + pd.to_timedelta(times_s, unit="s")},
                               geometry=shapely.points(xy), crs=net.crs)
-    grid = Grid("bench", box(*shapely.total_bounds(index.geoms)), "000000")
+    grid = Grid("bench", box(*shapely.total_bounds(index.geoms)).buffer(1.0), "000000")
     kps = [("bench", KeyPoint(f"s{i}", p, dwell_minutes=3)) for i, p in enumerate(stops)]
     kps += [("bench", KeyPoint(f"d{i}", p, dwell_minutes=3)) for i, p in enumerate(fakes)]
     report = track_coverage(net, [grid], points, key_points=kps, params=params, index=index)
     ok = report.key_points.groupby("id")["ok"].any()
+    walked = set(report.streets.loc[report.streets["walked"], "street"].astype(int))
     return (int(sum(ok.get(f"s{i}", False) for i in range(len(stops)))),
-            int(sum(ok.get(f"d{i}", False) for i in range(len(fakes)))))
+            int(sum(ok.get(f"d{i}", False) for i in range(len(fakes)))), walked)
+
+
+def streets_by_share(index: StreetIndex, snapped: dict[int, Intervals], share: float) -> set[int]:
+    """A peer's streets by the report's rule: ``share`` of the length walked (in any number of
+    goes: more lenient than the report's passes)."""
+    return {k for k, v in snapped.items() if length(v) >= share * index.lengths[k] - 1e-6}
 
 
 def gcj02_round_trip(track_xy: np.ndarray, times_s: np.ndarray, net, tmp: Path):
@@ -195,54 +278,77 @@ def gcj02_round_trip(track_xy: np.ndarray, times_s: np.ndarray, net, tmp: Path):
         (back["time"] - t0) / pd.Timedelta(seconds=1)).to_numpy(float)
 
 
-def run_city(name: str, walks: int, walk_km: float, tmp: Path) -> list[dict]:
+def run_city(name: str, walks: int, walk_km: float, noise_as: list[str],
+             cases: list[tuple[int, int]], tmp: Path, *, leuven: bool) -> list[dict]:
     from geodata.osm import load_network
 
     net = load_network(CITIES[name], mode="walk")
     index = StreetIndex(net)
+    peer = LeuvenPeer(index) if leuven else None
     avoid = frozenset(i for i, s in enumerate(index.streets)
                       if any(w in s.name.lower() for w in TUNNEL_WORDS))
     params = TrackParams()
-    cases = [(n, s, False) for n in NOISE_M for s in SAMPLE_S]
-    if name == "shanghai":
-        cases.append((15, 15, True))
+    grid = [(kind, n, s, False) for kind in noise_as for n, s in cases]
+    if name in IN_CHINA:
+        grid += [(kind, 15, 15, True) for kind in noise_as if (15, 15) in cases]
     rows = []
-    for noise, sample_s, gcj in cases:
-        ours, naive = Tally(), Tally()
+    for kind, noise, sample_s, gcj in grid:
+        ours, naive, other = Tally(), Tally(), Tally()
         for w in range(walks):
             rng = np.random.default_rng(1000 * w + 7)
             steps = random_walk(index, length_m=walk_km * 1000, seed=w, avoid=avoid)
             legs, stops = stops_and_legs(index, steps, rng)
-            track = simulate_track(legs, sample_s=sample_s, noise_m=noise, seed=w,
-                                   dropout_rate_per_h=2.0, dropout_mean_s=90.0)
+            track = simulate_track(legs, sample_s=sample_s, noise_m=noise * NOISE_AS[kind],
+                                   seed=w, dropout_rate_per_h=2.0, dropout_mean_s=90.0)
             xy, t = track.xy, track.times_s
             if gcj:
                 xy, t = gcj02_round_trip(xy, t, net, tmp)
             truth = by_street(walk_truth(index, steps))
-            start = time.perf_counter()
+            start = time.process_time()
             m = match_track(index, xy, t, params=params)
-            ours.seconds += time.perf_counter() - start
+            ours.cpu_s += time.process_time() - start
             ours.points += len(xy)
             ours.add_match(index, by_street(m.pieces), truth)
-            start = time.perf_counter()
+            start = time.process_time()
             snapped = naive_snap(index, xy)
-            naive.seconds += time.perf_counter() - start
+            naive.cpu_s += time.process_time() - start
             naive.points += len(xy)
             naive.add_match(index, snapped, truth)
+            naive.add_streets(index, streets_by_share(index, snapped, params.walked_share),
+                              set(truth))
+            if peer is not None:
+                start = time.process_time()
+                theirs = peer.match(xy, params)
+                other.cpu_s += time.process_time() - start
+                other.points += len(xy)
+                other.add_match(index, theirs, truth)
+                other.add_streets(index, streets_by_share(index, theirs, params.walked_share),
+                                  set(truth))
             fakes = decoys(index, steps, rng, len(stops))
-            hit, false = key_point_hits(index, net, xy, t, stops, fakes, params)
+            hit, false, walked = report_of(index, net, xy, t, stops, fakes, params)
+            ours.add_streets(index, walked, set(truth))
             ours.stops_found += hit
             ours.stops += len(stops)
             ours.decoys_found += false
             ours.decoys += len(fakes)
-        label = f"{noise} m / {sample_s} s" + (" GCJ-02" if gcj else "")
-        peak = _peak_mb(index, xy, t, params) if (noise, sample_s) == (15, 15) else np.nan
+        label = (f"{'acc' if kind == 'accuracy' else 'σ'} {noise} m / {sample_s} s"
+                 + (" GCJ-02" if gcj else ""))
+        peak = (_peak_mb(index, xy, t, params) if (noise, sample_s, gcj) == (15, 15, False)
+                else np.nan)
         rows.append({"city": name, "case": label, "method": "HMM (ours)", **ours.row(),
                      "peak MB": peak})
         rows.append({"city": name, "case": label, "method": "nearest snap", **naive.row(),
                      "peak MB": np.nan})
-        print(f"{name} {label}: ours P {rows[-2]['precision']:.3f} R {rows[-2]['recall']:.3f}"
-              f" | naive P {rows[-1]['precision']:.3f} R {rows[-1]['recall']:.3f}", flush=True)
+        o, v = rows[-2], rows[-1]
+        print(f"{name} {label}: ours P {o['precision']:.3f} R {o['recall']:.3f} corridor "
+              f"{o['corridor precision']:.3f}/{o['corridor recall']:.3f} report "
+              f"{o['report precision']:.3f}/{o['report recall']:.3f} {o['points/s']:,.0f} pt/s"
+              f" | naive P {v['precision']:.3f} R {v['recall']:.3f}", flush=True)
+        if peer is not None:
+            rows.append({"city": name, "case": label, "method": "Leuven HMM", **other.row(),
+                         "stops found": np.nan, "false alarms": np.nan, "peak MB": np.nan})
+            print(f"    Leuven P {rows[-1]['precision']:.3f} R {rows[-1]['recall']:.3f} "
+                  f"{rows[-1]['points/s']:,.0f} pt/s", flush=True)
     return rows
 
 
@@ -258,7 +364,8 @@ def _peak_mb(index, xy, t, params) -> float:
 def table(rows: list[dict]) -> str:
     frame = pd.DataFrame(rows)
     cols = ["city", "case", "method", "precision", "recall", "corridor precision",
-            "corridor recall", "stops found", "false alarms", "points/s", "peak MB"]
+            "corridor recall", "report precision", "report recall", "stops found",
+            "false alarms", "points/s", "peak MB"]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in frame[cols].itertuples(index=False):
         cells = []
@@ -270,20 +377,28 @@ def table(rows: list[dict]) -> str:
             else:
                 cells.append(str(v))
         lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "| city | case | peer | F1 ours ÷ peer | corridor F1 ÷ | report F1 ÷ "
+              "| points/s ÷ |", "|---|---|---|---|---|---|---|"]
     ours = frame[frame["method"] == "HMM (ours)"].set_index(["city", "case"])
-    naive = frame[frame["method"] == "nearest snap"].set_index(["city", "case"])
-    lines.append("")
-    lines.append("Ratios ours ÷ naive (F1 of street-km, corridor F1): " + "; ".join(
-        f"{c} {k}: {_f1(ours.loc[(c, k)]) / max(_f1(naive.loc[(c, k)]), 1e-9):.2f} / "
-        f"{_f1(ours.loc[(c, k)], road=True) / max(_f1(naive.loc[(c, k)], road=True), 1e-9):.2f}"
-        for c, k in ours.index))
+    for peer in [m for m in frame["method"].unique() if m != "HMM (ours)"]:
+        theirs = frame[frame["method"] == peer].set_index(["city", "case"])
+        for c, k in ours.index:
+            mine, other = ours.loc[(c, k)], theirs.loc[(c, k)]
+            ratios = [_ratio(_f1(mine, kind), _f1(other, kind)) for kind in
+                      ("", "corridor ", "report ")]
+            speed = _ratio(mine["points/s"], other["points/s"])
+            lines.append(f"| {c} | {k} | {peer} | " + " | ".join([*ratios, speed]) + " |")
     return "\n".join(lines)
 
 
-def _f1(row, *, road: bool = False) -> float:
-    p, r = (row["corridor precision"], row["corridor recall"]) if road else (row["precision"],
-                                                                      row["recall"])
+def _ratio(mine: float, other: float) -> str:
+    return f"{mine / other:.2f}" if other > 1e-9 else "∞ (peer found nothing)"
+
+
+def _f1(row, kind: str = "") -> float:
+    p, r = np.nan_to_num(row[f"{kind}precision"]), row[f"{kind}recall"]
     return 2 * p * r / (p + r) if p + r else 0.0
+
 
 
 def main() -> None:
@@ -291,13 +406,27 @@ def main() -> None:
     parser.add_argument("--walks", type=int, default=4)
     parser.add_argument("--walk-km", type=float, default=3.0)
     parser.add_argument("--cities", nargs="+", default=list(CITIES), choices=list(CITIES))
+    parser.add_argument("--noise-as", nargs="+", default=list(NOISE_AS), choices=list(NOISE_AS),
+                        help="what a noise figure means: a phone's 68 %% accuracy radius or "
+                             "the per-axis standard deviation")
+    parser.add_argument("--no-leuven", action="store_true",
+                        help="leave out the Leuven.MapMatching peer (pip install "
+                             "leuvenmapmatching, in the bench extra)")
+    parser.add_argument("--cases", nargs="+", default=[f"{n}/{s}" for n in NOISE_M
+                                                       for s in SAMPLE_S],
+                        help="noise m / sampling s pairs, e.g. 15/15")
     args = parser.parse_args()
+    import logging
     import tempfile
 
+    logging.getLogger("be.kuleuven.cs.dtai.mapmatching").setLevel(logging.ERROR)
+
+    cases = [tuple(int(x) for x in c.split("/")) for c in args.cases]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for city in args.cities:
-            rows += run_city(city, args.walks, args.walk_km, Path(tmp))
+            rows += run_city(city, args.walks, args.walk_km, args.noise_as, cases, Path(tmp),
+                             leuven=not args.no_leuven)
     print(table(rows))
 
 

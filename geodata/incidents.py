@@ -281,7 +281,7 @@ def _parse_texts(text: pd.Series, tz: str) -> pd.Series:
     return out
 
 
-def _parse_one(text: str, tz: str) -> pd.Timestamp:
+def parse_time_text(text: str, tz: str) -> pd.Timestamp:
     """One text time as UTC (NaT when unparsable), by the same rules as a whole column
     (:mod:`geodata.tracks` reads GPS fixes one by one)."""
     return _parse_texts(pd.Series([text]), tz).iloc[0]

@@ -5,7 +5,8 @@ Formats (by file name):
 * **GPX 1.0 / 1.1** (``.gpx``): every point of every track segment (the track's ``<name>`` is the
   officer, else the file name); waypoints with a time (patrol check-ins, 电子巡更) are points
   too; planned ``<rte>`` routes are not tracks and are ignored.
-* **CSV** (``.csv``): columns ``officer, time, lon, lat`` and optionally ``accuracy`` (metres).
+* **CSV** (``.csv``): columns ``officer, time, lon, lat`` and optionally ``accuracy`` (metres, as
+  phones report it: the radius holding 68 % of fixes, e.g. Android ``Location.getAccuracy``).
   Common spellings are accepted (``officer_id``/``user``, ``timestamp``, ``lng``/``longitude``,
   ``latitude``, ``acc``/``accuracy_m``).
 * **GeoJSON** (``.geojson``/``.json``): Point features with ``officer`` and ``time`` properties,
@@ -38,7 +39,7 @@ import pandas as pd
 
 from geodata.coords import COORD_SYSTEMS, from_wgs84, to_wgs84
 from geodata.files import atomic_path
-from geodata.incidents import _parse_one, diagnose_datum
+from geodata.incidents import diagnose_datum, parse_time_text
 from geodata.tables import Loaded, missing_column, read_csv, require_file
 from gridplan.coverage.params import TrackParams
 from gridplan.coverage.plan_compare import PlannedRoute
@@ -231,7 +232,7 @@ def _parse_time(value: object, tz: str) -> pd.Timestamp:
     try:
         number = float(text)
     except ValueError:
-        return _parse_one(text, tz) if text else pd.NaT
+        return parse_time_text(text, tz) if text else pd.NaT
     if not np.isfinite(number):
         return pd.NaT
     seconds = number / 1000.0 if abs(number) > 1e11 else number  # epoch ms past year 5138
@@ -325,6 +326,24 @@ def tracks_to_metric(loaded: Loaded, crs: object) -> gpd.GeoDataFrame:
 
 
 # ---------------------------------------------------------------------------------- plans, output
+def read_coverage(path: str | os.PathLike[str]) -> dict:
+    """A coverage report as ``gridplan tracks coverage --out`` writes it (``coverage.json``,
+    or a saved ``track_coverage`` job result): what :func:`gridplan.coverage.missed_share`
+    reads (its fields are checked there)."""
+    path = require_file(path, kinds=(".json",), what="coverage.json from gridplan tracks coverage")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"{path}: not JSON", [Problem(
+            str(path), "", "the coverage.json written by gridplan tracks coverage --out",
+            f"{type(exc).__name__}: {exc}", "pass that file, unchanged")]) from exc
+    if not isinstance(data, dict):
+        raise InputFileError(f"{path}: not a coverage report", [Problem(
+            str(path), "", "a JSON object with streets and passes", type(data).__name__,
+            "pass the coverage.json written by gridplan tracks coverage --out")])
+    return data
+
+
 def load_planned_routes(path: str | os.PathLike[str]) -> list[PlannedRoute]:
     """The routes of a plan as ``gridplan routes`` writes it (``<grid>.geojson``: features of
     layer ``routes`` with ``officer``, ``street_id`` and ``deadhead``)."""

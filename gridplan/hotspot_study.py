@@ -230,7 +230,7 @@ def study_hotspots(
     _check_top(top)
     step = _stepper(progress, should_cancel)
     step(0.0, "projecting inputs")
-    crs = _working_crs(jurisdictions, network)
+    crs = working_crs(jurisdictions, network)
     places = jurisdictions.to_crs(crs)
     points = _projected(incidents, "incidents", crs)
     grids = _projected(grids, "grids", crs) if grids is not None else None
@@ -284,7 +284,7 @@ def _check_top(top: int) -> None:
             "top", "", "a whole number of hotspots in 1…1000", repr(top), "use e.g. 10")])
 
 
-def _working_crs(jurisdictions: gpd.GeoDataFrame, network: StreetNetwork | None) -> Any:
+def working_crs(jurisdictions: gpd.GeoDataFrame, network: StreetNetwork | None) -> Any:
     """The network's CRS, else the jurisdictions' projected CRS, else their UTM zone."""
     issues = ProblemCollector("hotspot study")
     if jurisdictions.crs is None:

@@ -22,6 +22,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from shapely.geometry import LineString, box
+from shapely.geometry.base import BaseGeometry
 
 from gridplan.model import Grid
 from gridplan.network import StreetNetwork, bridge_pieces
@@ -57,20 +58,29 @@ class NetworkSlicer:
 
     @classmethod
     def of(cls, network: StreetNetwork, params: PatrolParams | None = None) -> NetworkSlicer:
+        """A slicer for routing grids: the network prepared as routing prepares it."""
         params = params or PatrolParams()
-        prepared = prepare_network(network, params)
-        graph = prepared.graph
+        return cls.plain(prepare_network(network, params), params)
+
+    @classmethod
+    def plain(cls, network: StreetNetwork, params: PatrolParams | None = None) -> NetworkSlicer:
+        """A slicer of ``network`` as it is (nothing bridged), e.g. for districts' areas."""
+        graph = network.graph
         edges = tuple(graph.edges(keys=True))
         geoms = np.array([_geometry(graph, u, v, graph.edges[u, v, k]) for u, v, k in edges],
                          dtype=object)
-        return cls(prepared, params, edges, shapely.STRtree(geoms),
+        return cls(network, params or PatrolParams(), edges, shapely.STRtree(geoms),
                    {n: i for i, n in enumerate(graph.nodes)})
 
     def cut(self, grid: Grid) -> StreetNetwork:
         """The streets within ``connect_buffer_m`` of ``grid`` as a network of their own (the
         graph's attributes — CRS, bridging mark — kept; edge order as in the whole graph)."""
-        reach = grid.geometry.buffer(self.params.connect_buffer_m)
-        hits = np.sort(self._tree.query(reach, predicate="intersects"))
+        return self.within(grid.geometry.buffer(self.params.connect_buffer_m))
+
+    def within(self, area: BaseGeometry) -> StreetNetwork:
+        """The streets meeting ``area`` (metric CRS) as a network of their own, in the whole
+        graph's order; map layers (waterways…) cut to the area too."""
+        hits = np.sort(self._tree.query(area, predicate="intersects"))
         whole = self.network.graph
         edges = [self._edges[i] for i in hits]
         # Nodes first, in the whole graph's order, then edges in its order: the piece iterates
@@ -81,7 +91,9 @@ class NetworkSlicer:
         piece.graph.update(whole.graph)
         piece.add_nodes_from((n, whole.nodes[n]) for n in nodes)
         piece.add_edges_from((u, v, k, whole.edges[u, v, k]) for u, v, k in edges)
-        return StreetNetwork(piece, self.network.mode, source=self.network.source)
+        layers = {name: layer[layer.intersects(area)] if isinstance(layer, gpd.GeoDataFrame)
+                  else layer for name, layer in self.network.layers.items()}
+        return StreetNetwork(piece, self.network.mode, source=self.network.source, layers=layers)
 
     def incidents_near(self, piece: StreetNetwork, incidents: gpd.GeoDataFrame | None
                        ) -> gpd.GeoDataFrame | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 
+from gridplan.coverage.report import walk_status
 from maps.basemap import base_map, provider
 from maps.common import for_drawing, total_bounds
 from maps.elements import add_css, add_legend, add_title, esc, swatch, tooltip_html
@@ -71,9 +72,7 @@ def coverage_map(streets: gpd.GeoDataFrame, tracks: gpd.GeoDataFrame, *,
 
 
 def _status(streets: gpd.GeoDataFrame):
-    share = streets["walked_m"] / streets["length_m"].clip(lower=1e-9)
-    return (streets["passes"] > 0).map({True: "walked", False: "missed"}).where(
-        ~((streets["passes"] == 0) & (share > 0.2)), "partly")
+    return streets["status"] if "status" in streets else walk_status(streets)
 
 
 def _add_streets(fmap, streets: gpd.GeoDataFrame, color: str, name: str, text) -> None:

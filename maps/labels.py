@@ -51,6 +51,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "u_turn": "掉头进入",
         "pass_through": "（途经）",
         "unnamed_street": "无名道路",
+        "gap_walked": "断口（直线步行穿过）",
         "jurisdictions": "辖区",
         "grids": "网格",
         "boundary_zone": "交界地带",
@@ -131,6 +132,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "u_turn": "Turn back onto",
         "pass_through": " (pass through)",
         "unnamed_street": "unnamed street",
+        "gap_walked": "(gap walked across)",
         "jurisdictions": "Jurisdictions",
         "grids": "Grids",
         "boundary_zone": "Boundary zone",
@@ -200,3 +202,14 @@ def labels(lang: str = "zh") -> dict[str, str]:
 def all_label_sets() -> dict[str, dict[str, str]]:
     """Both dictionaries (for tests and translators)."""
     return {k: dict(v) for k, v in _LABELS.items()}
+
+
+def street_name(name: object, text: dict[str, str]) -> str:
+    """A street's name as a map or turn list prints it: unnamed streets and the straight links
+    across gaps of a broken walk network (:data:`gridplan.network.BRIDGE_NAME`) in ``text``'s
+    language."""
+    from gridplan.network import BRIDGE_NAME
+
+    if not isinstance(name, str) or not name:
+        return text["unnamed_street"]
+    return text["gap_walked"] if name == BRIDGE_NAME else name

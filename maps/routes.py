@@ -16,6 +16,7 @@ from gridplan.routing.turns import Segment, directions, merge_legs, turn_kind  #
 from maps.basemap import TileProvider
 from maps.common import for_drawing
 from maps.elements import esc, tooltip_html
+from maps.labels import street_name
 from maps.layers import require_same_officers, validate_layer
 
 # Distinct, print-safe colours (ColorBrewer Dark2 + Set1 picks); officers beyond reuse them.
@@ -47,7 +48,7 @@ def turn_list(segments: pd.DataFrame, text: dict[str, str]) -> list[str]:
     lines = []
     for turn in directions(legs):
         leg = turn.leg
-        name = leg.name or text["unnamed_street"]
+        name = street_name(leg.name, text)
         transfer = text["pass_through"] if leg.deadhead else ""
         lines.append(f"{text[turn.kind]} {name}{transfer} {leg.length_m:.0f} m")
     return lines
@@ -111,7 +112,7 @@ def draw_routes(fmap: folium.Map, routes: gpd.GeoDataFrame, officers: pd.DataFra
                 weight=3 if seg["deadhead"] else 5, opacity=0.65 if seg["deadhead"] else 0.9,
                 dash_array="6 6" if seg["deadhead"] else None,
                 tooltip=tooltip_html([(text["officer"], officer), ("#", int(seg["seq"])),
-                                      (text["name"], seg["name"] or text["unnamed_street"]),
+                                      (text["name"], street_name(seg["name"], text)),
                                       (text["length"], f"{seg['length_m']:.0f} m"),
                                       (text["minutes"], f"{seg['minutes']:.1f} {text['min']}")]),
             ).add_to(group)

@@ -206,22 +206,26 @@ def step_maps(ctx: DemoContext) -> None:
 
 def step_routes(ctx: DemoContext) -> None:
     """Every grid of the sample, day shift 08:00–12:00, its staffed officers (at most 3)."""
+    import dataclasses
     import datetime as dt
 
     from geodata.grids import grids_to_model
     from gridplan.routing.params import PatrolParams
-    from gridplan.routing.plan import plan_grid
     from gridplan.routing.shifts import shift_on
+    from gridplan.routing.workflow import plan_routes
     from maps.plan_files import write_plan_files
 
     params = PatrolParams(seed=ctx.seed, estimate_officers_needed=False)  # repeatable budget
     shift = shift_on(dt.date(2026, 11, 25), "08:00-12:00", name="day")
-    incidents = ctx.incidents.to_crs(ctx.crs)
+    # At most 3 officers a grid keeps the demo quick; the library plans each grid's staff.
+    grids = [dataclasses.replace(g, staff=g.staff | {"enforcement": min(3, g.officers)})
+             for g in grids_to_model(ctx.grids, metric_crs=ctx.crs)]
+    routes = plan_routes(ctx.network, grids, shift=shift, incidents=ctx.incidents, params=params)
+    by_code = {g.code: g for g in grids}
     rows, plans, results = [], [], {}
-    for i, grid in enumerate(grids_to_model(ctx.grids, metric_crs=ctx.crs)):
-        plan = plan_grid(ctx.network, grid, officers=max(1, min(3, grid.officers)), shift=shift,
-                         incidents=incidents, params=params)
-        for path in write_plan_files(plan, ctx.out / "routes", stem=grid.code,
+    for i, plan in enumerate(routes.plans):
+        grid = by_code[plan.grid_code]
+        for path in write_plan_files(plan, ctx.out / "routes", stem=routes.stem(plan),
                                      attribution=sample.ATTRIBUTION, network=ctx.network,
                                      grid=grid, html=i == 0):
             ctx.wrote(path)

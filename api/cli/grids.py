@@ -25,6 +25,7 @@ from api.cli.common import (
     network_option,
     out_option,
 )
+from api.cli.engine import batch_engine, engine_options
 from api.cli.params_options import params_options
 from gridplan.grids.core import PartitionParams
 from gridplan.grids.params import GridSizingParams
@@ -128,27 +129,38 @@ def echo_redesign(result, *, notes, paths: dict[str, Path]) -> None:
 @incidents_option(help="Adds incident workload and blind spots.")
 @incident_options
 @headcount_option
+@click.option("--each-district", is_flag=True,
+              help="Redesign each jurisdiction on its own (its own grid count and officers), "
+                   "on the engine; files under OUT/<code>/.")
 @params_options(GridSizingParams, StaffingParams, ShiftPlanParams, PartitionParams, PatrolParams,
                 exclude=_ROUTE_SEARCH_ONLY,
                 aliases={"n_grids": ("--grids",), "unit_kind": ("--units",),
                          "target_workload_h": ("--target-workload",), **_STAFFING_ALIASES})
 @out_option
+@engine_options
 @json_option
 def redesign_cmd(network_file, jurisdictions_file, codes, current_file, incidents_file,
-                 headcount, params, out, as_json, incident_options: dict) -> None:
+                 headcount, each_district, params, out, scheduler, workers, as_json,
+                 incident_options: dict) -> None:
     """Redraw the grids: balanced, contiguous, nested, coded; staffed, rostered, compared."""
     from geodata.grid_plans import load_redesign_inputs, write_redesign
     from gridplan.grids.jobs import redesign_grids
 
+    if each_district and headcount is not None:
+        raise click.UsageError("--each-district keeps each district's own officers: drop "
+                               "--headcount (or redesign one district)")
     inputs = load_redesign_inputs(network_file=network_file,
                                   jurisdictions_file=jurisdictions_file, codes=codes,
                                   current_file=current_file, incidents_file=incidents_file,
                                   incident_options=incident_options)
+    sets = {"sizing": params[GridSizingParams], "staffing": params[StaffingParams],
+            "roster": params[ShiftPlanParams], "partition": params[PartitionParams],
+            "patrol": params[PatrolParams], "tz": incident_options["tz"]}
+    if each_district:
+        _redesign_each(inputs, sets, Path(out), scheduler, workers, as_json)
+        return
     result = redesign_grids(inputs.network, inputs.jurisdictions, current=inputs.current,
-                            incidents=inputs.incidents, headcount=headcount,
-                            sizing=params[GridSizingParams], staffing=params[StaffingParams],
-                            roster=params[ShiftPlanParams], partition=params[PartitionParams],
-                            patrol=params[PatrolParams], tz=incident_options["tz"])
+                            incidents=inputs.incidents, headcount=headcount, **sets)
     paths = write_redesign(result, out, notes=inputs.notes)
     echo_option_warnings(inputs.warnings + result.warnings)
     if as_json:
@@ -156,6 +168,29 @@ def redesign_cmd(network_file, jurisdictions_file, codes, current_file, incident
                    "files": {k: str(v) for k, v in paths.items()}})
     else:
         echo_redesign(result, notes=inputs.notes, paths=paths)
+
+
+def _redesign_each(inputs, sets: dict, out: Path, scheduler, workers, as_json) -> None:
+    """One redesign per district on the engine, each written under ``out/<code>``."""
+    from api.engine.redesign import redesign_districts_on
+    from geodata.grid_plans import write_redesign
+
+    with batch_engine(scheduler, workers) as client:
+        results = redesign_districts_on(client, inputs.network, inputs.jurisdictions,
+                                        current=inputs.current, incidents=inputs.incidents,
+                                        **sets)
+    paths = {code: write_redesign(r, out / code, notes=inputs.notes)
+             for code, r in results.items()}
+    echo_option_warnings(inputs.warnings + tuple(w for r in results.values() for w in r.warnings))
+    if as_json:
+        echo_json({"notes": list(inputs.notes), "districts": {
+            code: {**r.summary(), "files": {k: str(v) for k, v in paths[code].items()}}
+            for code, r in results.items()}})
+        return
+    for code, result in results.items():
+        click.echo(f"== district {code} ==")
+        echo_redesign(result, notes=inputs.notes, paths=paths[code])
+        click.echo()
 
 
 @grids.command("move")
@@ -190,17 +225,23 @@ def move_cmd(plan_file: Path, unit_ids: str, to_code: str, out: Path | None, as_
 @plan_file_option
 @headcount_option
 @staffing_options
+@click.option("--coverage", "coverage_file", type=click.Path(exists=True, path_type=Path),
+              help="Recent coverage (coverage.json of gridplan tracks coverage --out): the "
+                   "streets and key points its tracks never reached, set against the roster.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Write roster.csv here.")
 @json_option
-def roster_cmd(plan_file: Path, headcount, params, out, as_json) -> None:
+def roster_cmd(plan_file: Path, headcount, params, coverage_file, out, as_json) -> None:
     """Officers per grid from workload and a week roster (5+2, 白+黑) for a plan."""
     from geodata.grid_plans import read_plan, write_roster
+    from geodata.tracks import read_coverage
     from gridplan.grids.jobs import roster_plan
     from gridplan.grids.tables import roster_frame, shortfall_lines
 
     staffed = roster_plan(read_plan(plan_file), headcount=headcount,
-                          staffing=params[StaffingParams], roster=params[ShiftPlanParams])
+                          staffing=params[StaffingParams], roster=params[ShiftPlanParams],
+                          coverage=read_coverage(coverage_file) if coverage_file else None)
+    observed = staffed.observed
     if out is not None:
         write_roster(staffed, Path(out) / "roster.csv")
     short = shortfall_lines(staffed)
@@ -208,9 +249,14 @@ def roster_cmd(plan_file: Path, headcount, params, out, as_json) -> None:
         echo_json({"officers": dict(staffed.officers),
                    "reserve": staffed.headcount - sum(staffed.officers.values()),
                    "shortfalls": short,
-                   "roster": roster_frame(staffed).to_dict(orient="records")})
+                   "roster": roster_frame(staffed).to_dict(orient="records"),
+                   "observed_blind_spots": observed.to_dict() if observed else None})
         return
     for key in staffed.roster.officers_by_grid:
         click.echo(f"{key} ({staffed.officers[key]} officers)")
         click.echo(staffed.roster.table(key).to_string())
     click.echo("meets every target" if not short else "short: " + "; ".join(short))
+    if observed is not None:
+        click.echo("Blind spots the tracks show (盲区), against the roster:")
+        for line in observed.lines() or ["none: every street and key point was reached"]:
+            click.echo(f"  {line}")

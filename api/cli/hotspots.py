@@ -21,6 +21,7 @@ from api.cli.common import (
     jurisdictions_option,
     network_option,
 )
+from api.cli.engine import batch_engine, engine_options
 from api.cli.params_options import params_options
 from geodata import sample
 from geodata.coords import COORD_SYSTEMS
@@ -150,19 +151,25 @@ def _echo_notices(part: dict, note: str) -> None:
     is_flag=True,
     help="List boundary hotspots with both sides, peak windows and joint patrols.",
 )
+@click.option("--pairs", "pair_texts", multiple=True, metavar="A/B",
+              help="One boundary study per pair of neighbours, on the engine: 'all' for every "
+                   "pair sharing a border, or codes A/B (repeatable).")
 @click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True,
               help="How many hotspots to list and boundary hotspots to plan joint patrols for.")
 @click.option("--sample-seed", type=int, default=sample.INCIDENT_SEED, show_default=True,
               help="Seed of the bundled sample's synthetic incidents.")
 @params_options(*HotspotStudyParams.SETS)
+@engine_options
 @json_option
 def hotspots(network_file, jurisdictions_file, codes, jurisdiction_coords, incidents_file,
-             grids_file, boundary, top, sample_seed, as_json, params,
-             incident_options: dict) -> None:
+             grids_file, boundary, pair_texts, top, sample_seed, scheduler, workers, as_json,
+             params, incident_options: dict) -> None:
     """Getis–Ord Gi* incident hotspots; with --boundary, joint patrols across district lines.
 
+    With --pairs, one boundary study per pair of neighbouring jurisdictions.
     With no files: the bundled central-Shanghai sample with SYNTHETIC incidents.
     """
+    pairs = _pairs(pair_texts) if pair_texts else None
     inputs = load_hotspot_inputs(
         network=network_file,
         jurisdictions=jurisdictions_file,
@@ -174,6 +181,10 @@ def hotspots(network_file, jurisdictions_file, codes, jurisdiction_coords, incid
         sample_seed=sample_seed,
     )
     echo_warnings(inputs.warnings)
+    if pair_texts:
+        _study_pairs(inputs, pairs, HotspotStudyParams.from_sets(params), top,
+                     scheduler, workers, as_json)
+        return
     study = study_hotspots(
         inputs.jurisdictions, inputs.incidents, network=inputs.network, grids=inputs.grids,
         boundary=boundary, params=HotspotStudyParams.from_sets(params), top=top,
@@ -189,3 +200,34 @@ def report_data(study, inputs) -> dict:
     """The study's report with where its inputs came from (and the synthetic note)."""
     extra = {"note": inputs.note} if inputs.note else {}
     return {**extra, "inputs": inputs.sources, **study.to_dict()}
+
+
+def _pairs(texts: tuple[str, ...]) -> list[tuple[str, str]] | None:
+    """``all`` → None (every pair of neighbours); ``A/B`` → (A, B)."""
+    if "all" in texts:
+        return None
+    bad = [t for t in texts if len([c for c in t.split("/") if c.strip()]) != 2]
+    if bad:
+        raise click.BadParameter(f"{', '.join(bad)}: give two codes as A/B, or 'all'",
+                                 param_hint="--pairs")
+    return [tuple(c.strip() for c in t.split("/")) for t in texts]  # type: ignore[misc]
+
+
+def _study_pairs(inputs, pairs, params: HotspotStudyParams, top: int, scheduler, workers,
+                 as_json: bool) -> None:
+    """One boundary study per pair on the engine, printed pair by pair."""
+    from api.engine.hotspots import study_pairs_on
+
+    with batch_engine(scheduler, workers) as client:
+        studies = study_pairs_on(client, inputs.jurisdictions, inputs.incidents,
+                                 network=inputs.network, grids=inputs.grids, params=params,
+                                 top=top, pairs=pairs)
+    reports = [{"pair": list(codes), **report_data(study, inputs)}
+               for codes, study in studies.items()]
+    if as_json:
+        echo_json(reports)
+        return
+    for data in reports:
+        click.echo(f"== {' | '.join(data['pair'])} ==")
+        echo_report(data)
+        click.echo()

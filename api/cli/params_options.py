@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -45,22 +45,28 @@ def _option(info: ParamInfo, aliases: tuple[str, ...] = ()) -> Callable | None:
                         help=info.help_text())
 
 
-def cli_infos(classes: Iterable[type[Params]], exclude: Iterable[str] = ()) -> list[ParamInfo]:
+def cli_infos(classes: Iterable[type[Params]], exclude: Iterable[str] = (),
+              only: Mapping[type[Params], Iterable[str]] | None = None) -> list[ParamInfo]:
     """Options of ``classes``; ``exclude`` names a parameter (``seed``) or one class's
-    (``PatrolParams.seed``) when two sets share a name."""
+    (``PatrolParams.seed``) when two sets share a name; ``only`` keeps just the named options
+    of a set whose other parameters belong to another command (all still load from TOML)."""
     skip = set(exclude)
+    keep = {c: set(names) for c, names in (only or {}).items()}
     return [i for c in classes for i in c.describe()
-            if i.name not in skip and f"{c.__name__}.{i.name}" not in skip and _option(i)]
+            if i.name not in skip and f"{c.__name__}.{i.name}" not in skip
+            and (c not in keep or i.name in keep[c]) and _option(i)]
 
 
 def params_options(*classes: type[Params], exclude: Iterable[str] = (),
+                   only: Mapping[type[Params], Iterable[str]] | None = None,
                    aliases: dict[str, tuple[str, ...]] | None = None) -> Callable:
     """Decorator: options for ``classes``' scalar parameters and ``--params FILE.toml``;
-    ``aliases`` adds shorter spellings, e.g. ``{"n_grids": ("--grids",)}``."""
+    ``only`` limits a set's options (see :func:`cli_infos`); ``aliases`` adds shorter
+    spellings, e.g. ``{"n_grids": ("--grids",)}``."""
     aliases = aliases or {}
-    infos = cli_infos(classes, exclude)
+    infos = cli_infos(classes, exclude, only)
     names = {i.name for i in infos}
-    owners = {i.name: c for c in classes for i in cli_infos([c], exclude)}
+    owners = {i.name: c for c in classes for i in cli_infos([c], exclude, only)}
     if len(names) != len(infos):
         raise RuntimeError("two parameter sets declare the same name; give one an exclude")
 

@@ -5,10 +5,14 @@ With no ``--network`` / ``--grids`` it plans on the bundled central-Shanghai sam
 synthetic incidents raising street priorities). Writes, per grid and shift, under ``--out``
 (atomically): ``<code>.geojson`` (routes, key points with their officer and arrival, uncovered
 streets), ``<code>.gpx`` (one track per officer, key points as waypoints), ``<code>_turns.csv``
-and ``<code>_map.html``. ``--all`` plans the grids on the engine (``--scheduler`` /
-``--workers``, see :mod:`api.cli.engine`), each grid on its own slice of the network, with the
-same plans as in one process. Patrol-policy options come from
-:class:`gridplan.routing.PatrolParams` (``--params FILE.toml`` holds a ``[patrol]`` table).
+and ``<code>_map.html`` (with ``_<date>`` for a week, ``_<shift>`` for several shifts a day).
+``--week 2026-W48`` plans each day of an ISO week. Batches (``--all``, ``--week``) run on the
+engine (``--scheduler`` / ``--workers``, see :mod:`api.cli.engine`), one task per grid and day,
+each grid on its own slice of the network, with the same plans as in one process.
+Patrol-policy options come from :class:`gridplan.routing.PatrolParams` (``--params FILE.toml``
+holds a ``[patrol]`` table). ``--coverage coverage.json`` (from ``gridplan tracks coverage
+--out``) feeds recent coverage into the plan (:func:`gridplan.coverage.street_priority_from`;
+``[tracks]`` ``priority_lookback_days``).
 
 Key points file (CSV or GeoJSON/GeoPackage, WGS-84): ``id``, ``name``, ``lon``/``lat`` (CSV) or
 point geometry, optional ``dwell_minutes`` and ``window`` ("08:00-09:00"), optional ``grid``
@@ -32,8 +36,9 @@ from api.cli.common import (
 )
 from api.cli.engine import batch_engine, engine_options
 from api.cli.params_options import params_options
+from gridplan.coverage.params import TrackParams
 from gridplan.routing.params import PatrolParams
-from gridplan.routing.shifts import PRESETS
+from gridplan.routing.shifts import PRESETS, week_days
 from gridplan.timezones import DEFAULT_TZ
 
 ALL_SHIFTS = "all"
@@ -72,19 +77,26 @@ def load_inputs(network_file: Path | None, grids_file: Path | None, mode: str):
                    + ", ".join(f"'{k}' ({v})" for k, v in PRESETS.items())
                    + ", or name=HH:MM-HH:MM,...")
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Date [default: today].")
+@click.option("--week", help="Plan every day of this ISO week instead, e.g. 2026-W48 (Monday to "
+              "Sunday; weekly streets on their day).")
 @click.option("--tz", default=DEFAULT_TZ, show_default=True, help="Time zone of the shifts.")
 @mode_option
 @network_option()
 @grids_option()
 @click.option("--key-points", "key_points_file", type=click.Path(exists=True, path_type=Path),
               help="Key points (CSV id,name,lon,lat,dwell_minutes,window[,grid] or GeoJSON).")
-@params_options(PatrolParams)
+@click.option("--coverage", "coverage_file", type=click.Path(exists=True, path_type=Path),
+              help="Recent coverage (coverage.json of gridplan tracks coverage --out, on the same "
+                   "network): streets missed in the last --priority-lookback-days before the "
+                   "shift are kept first among their grade.")
+@params_options(PatrolParams, TrackParams, only={TrackParams: ("priority_lookback_days",)})
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Output folder.")
 @engine_options
 @json_option
-def routes(grid_codes, all_grids, officers, shift_text, pattern, day, tz, mode, network_file,
-           grids_file, key_points_file, params, lang, out, scheduler, workers, as_json) -> None:
+def routes(grid_codes, all_grids, officers, shift_text, pattern, day, week, tz, mode,
+           network_file, grids_file, key_points_file, coverage_file, params, lang, out,
+           scheduler, workers, as_json) -> None:
     """Patrol routes for a grid's officers in one shift: every due street, fairly shared."""
     from api.engine.routes import plan_routes_on
     from geodata.key_points import read_key_points
@@ -92,15 +104,28 @@ def routes(grid_codes, all_grids, officers, shift_text, pattern, day, tz, mode, 
 
     if bool(grid_codes) == bool(all_grids):
         raise click.UsageError("give --grid CODE or --all")
+    if week and day:
+        raise click.UsageError("give --date or --week, not both")
+    days = week_days(week, source="--week") if week else None
     net, grids, incidents, attribution = load_inputs(network_file, grids_file, mode)
     kps = read_key_points(key_points_file, crs=net.crs) if key_points_file else ()
-    # --all plans the grids on the engine, each on its own slice of the network
-    with batch_engine(scheduler, workers if all_grids else 0) as client:
+    day = day.date() if day else date.today()
+    shift = None if shift_text == ALL_SHIFTS else shift_text
+    priority = None
+    if coverage_file:
+        from geodata.tracks import read_coverage
+        from gridplan.coverage import street_priority_from
+
+        priority = street_priority_from(read_coverage(coverage_file), day=days[0] if days else day,
+                                        shift=shift, pattern=pattern, tz=tz,
+                                        params=params[TrackParams])
+    # batches (--all, --week) run on the engine, each grid on its own slice of the network
+    with batch_engine(scheduler, workers if all_grids or week else 0) as client:
         result = plan_routes_on(
             client, net, grids, grid_codes=None if all_grids else list(grid_codes),
-            shift=None if shift_text == ALL_SHIFTS else shift_text,
-            day=day.date() if day else date.today(), tz=tz, pattern=pattern, officers=officers,
-            key_points=kps, incidents=incidents, params=params[PatrolParams])
+            shift=shift, day=day, days=days, tz=tz, pattern=pattern, officers=officers,
+            key_points=kps, incidents=incidents, params=params[PatrolParams],
+            street_priority=priority)
     reports, by_code = [], {g.code: g for g in grids}
     for plan in result.plans:
         files = write_plan_files(plan, out, stem=result.stem(plan), attribution=attribution,

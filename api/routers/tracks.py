@@ -1,7 +1,7 @@
 """Officers' tracks: upload a track file of a grid's officers; its coverage is computed in a job.
 
 ``POST /tracks/coverage`` (multipart: ``file`` GPX / CSV / GeoJSON, ``grid_id``, ``network_id``,
-``coords``) stores the file under the upload size limit, checks the caller may plan routes for
+``coords``, optional ``key_points`` as JSON) stores the file under the upload size limit, checks the caller may plan routes for
 the grid, and queues a ``track_coverage`` job; poll ``GET /jobs/{id}`` for the report
 (:mod:`api.tracks_jobs`).
 """
@@ -11,13 +11,16 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Response, UploadFile
+from pydantic import TypeAdapter, ValidationError
 
 from api.deps import JobRunnerDep, OneThreadRoute, PrincipalDep, SessionDep, SettingsDep
 from api.errors import COMMON_RESPONSES
 from api.schemas.common import RowId
 from api.schemas.job import JobPublic
+from api.planning_jobs import KeyPointIn
 from api.tracks_jobs import TrackCoverageParams, authorize_track_coverage
 from api.uploads import TRACK_KINDS, quota_left, save_upload
+from gridplan.errors import InvalidInputError, Problem
 
 router = APIRouter(prefix="/tracks", tags=["tracks"], responses=COMMON_RESPONSES,
                    route_class=OneThreadRoute)
@@ -33,10 +36,15 @@ def upload_tracks(
     session: SessionDep, principal: PrincipalDep, settings: SettingsDep, runner: JobRunnerDep,
     response: Response,
     coords: Annotated[Literal["wgs84", "gcj02", "bd09", "cgcs2000"], Form()] = "wgs84",
+    key_points: Annotated[str | None, Form(
+        max_length=20_000,
+        description="JSON list of key points (id, name, lon, lat, dwell_minutes, window)")
+    ] = None,
 ) -> JobPublic:
     """Queue the coverage of ``grid_id`` by the uploaded tracks; poll ``GET /jobs/{id}``."""
     params = TrackCoverageParams(grid_id=grid_id, network_id=network_id, coords=coords,
-                                 upload="0" * 64 + ".gpx", filename=file.filename or "tracks")
+                                 upload="0" * 64 + ".gpx", filename=file.filename or "tracks",
+                                 key_points=_key_points(key_points))
     authorize_track_coverage(session, principal, params)  # before storing anything
     saved = save_upload(file, folder=settings.uploads_dir / "tracks", kinds=TRACK_KINDS,
                         max_bytes=settings.max_upload_bytes,
@@ -48,3 +56,16 @@ def upload_tracks(
     runner.submit(job.id, principal)
     response.headers["Location"] = f"/jobs/{job.id}"
     return JobPublic.of(job)
+
+
+def _key_points(text: str | None) -> list[KeyPointIn]:
+    """The form's key points (a JSON list), every problem reported at once."""
+    if not text:
+        return []
+    try:
+        return TypeAdapter(list[KeyPointIn]).validate_json(text)
+    except ValidationError as exc:
+        raise InvalidInputError("bad key points", [Problem(
+            "key_points", ".".join(map(str, e["loc"])), e["msg"], repr(e.get("input"))[:100],
+            "a JSON list of {id, name, lon, lat, dwell_minutes, window}") for e in exc.errors()
+        ]) from None

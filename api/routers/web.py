@@ -61,6 +61,7 @@ templates = Jinja2Templates(directory=WEB / "templates")
 PAGES: dict[str, tuple[str, str, tuple[Role, ...]]] = {
     "signin": ("signin.html", "signin", ()),
     "today": ("today.html", "today", (Role.SQUAD_LEADER, Role.PLANNER, Role.ADMIN)),
+    "coverage": ("coverage.html", "coverage", (Role.SQUAD_LEADER, Role.PLANNER, Role.ADMIN)),
     "grids": ("grids.html", "grids", (Role.PLANNER, Role.ADMIN)),
     "joint": ("joint.html", "joint", (Role.JOINT_VIEWER, Role.PLANNER, Role.ADMIN)),
     "data": ("data.html", "data", (Role.PLANNER, Role.ADMIN)),
@@ -132,6 +133,34 @@ def service_worker(settings: SettingsDep) -> Response:
     """The officer page's service worker, from /app so its scope covers the route pages."""
     body = (WEB / "static" / "sw.js").read_text(encoding="utf-8")
     return secure(Response(body, media_type="text/javascript"), settings)
+
+
+FONT_URL = "/app/fonts/cjk-{part}.woff"
+FONT_CACHE = "public, max-age=604800"  # a week: the files change only with the font package
+
+
+@router.get("/fonts/cjk.css")
+def font_css() -> Response:
+    """The Chinese web font's ``@font-face`` rules (the shipped Noto Sans CJK, in two parts by
+    ``unicode-range``, see :func:`maps.fonts.web_font_css`): Chinese renders on a bare machine."""
+    from maps.fonts import web_font_css
+
+    return Response(web_font_css(FONT_URL), media_type="text/css",
+                    headers={"Cache-Control": FONT_CACHE, "X-Content-Type-Options": "nosniff"})
+
+
+@router.get("/fonts/cjk-{part}.woff")
+def font_file(part: str, settings: SettingsDep) -> Response:
+    """One part of the web font, built on first use into the cache folder (a few seconds)."""
+    from fastapi.responses import FileResponse
+
+    from maps.fonts import WEB_PARTS, web_font
+
+    path = web_font(part, settings.effective_cache_dir / "fonts") if part in WEB_PARTS else None
+    if path is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no font {part!r}")
+    return FileResponse(path, media_type="font/woff",
+                        headers={"Cache-Control": FONT_CACHE, "X-Content-Type-Options": "nosniff"})
 
 
 @router.get("/{page}", response_class=HTMLResponse)
@@ -270,7 +299,7 @@ def meeting_sheet(job_id: str, request: Request, session: SessionDep,
     """The printable meeting sheet (A4 PDF) of the caller's finished joint_patrols job, drawn
     from the job's result (already clipped to the caller's sides of the zone)."""
     from api.routers.exports import file_response
-    from api.web.sheet import meeting_sheet_pdf
+    from api.web.sheet import meeting_sheet_pdf, plan_date
 
     job = session.get(Job, job_id)
     if job is None or job.kind != "joint_patrols" or job.status != "succeeded" \
@@ -282,8 +311,9 @@ def meeting_sheet(job_id: str, request: Request, session: SessionDep,
                  (get_or_404(session, c) for c in job.result["jurisdictions"])]
     pair = "-".join(job.result["jurisdictions"])
     streets = _zone_street_lines(session, principal, settings, job.result)
+    made = plan_date(job.result, job.finished_at or job.created_at)
     return file_response(lambda d: meeting_sheet_pdf(job.result, districts, d, streets=streets,
-                                                     lang=_lang(request)),
+                                                     made=made, lang=_lang(request)),
                          "application/pdf", f"meeting-sheet-{pair}.pdf")
 
 

@@ -93,3 +93,9 @@ def split_params(model: BaseModel, *classes: type[Params]) -> dict[type[Params],
     values = model.model_dump()
     return {cls: cls.from_mapping({i.name: values[i.name] for i in cls.describe()
                                    if i.name in values}) for cls in classes}
+
+
+def param_field(cls: type[Params], name: str) -> Any:
+    """One parameter of ``cls`` as a pydantic field (its default, bounds and help), for a
+    request that takes just that one: ``x: int = param_field(TrackParams, "x")``."""
+    return _definitions(cls)[name][1]

@@ -38,11 +38,21 @@ def _routes(flagged: list[dict[str, Any]]) -> gpd.GeoDataFrame:
     return frame
 
 
+def plan_date(result: dict[str, Any], finished_at: dt.datetime) -> dt.date:
+    """The day the joint plan was made, in the pair's time zone (``finished_at`` as stored: UTC,
+    naive or aware) — the date the sheet prints, whenever it is downloaded."""
+    from gridplan.timezones import DEFAULT_TZ, time_zone
+
+    made = finished_at if finished_at.tzinfo else finished_at.replace(tzinfo=dt.UTC)
+    return made.astimezone(time_zone(result.get("time_zone") or DEFAULT_TZ)).date()
+
+
 def meeting_sheet_pdf(result: dict[str, Any], districts: list[tuple[str, str, BaseGeometry]],
-                      folder: Path, *, streets: gpd.GeoDataFrame | None,
+                      folder: Path, *, streets: gpd.GeoDataFrame | None, made: dt.date,
                       lang: str = "zh") -> Path:
     """Write the sheet of a joint_patrols job ``result`` to ``folder``; ``districts`` are the
-    pair's (code, name, WGS-84 geometry); ``streets`` the zone's street lines (WGS-84)."""
+    pair's (code, name, WGS-84 geometry); ``streets`` the zone's street lines (WGS-84);
+    ``made`` the plan's date (:func:`plan_date`)."""
     from maps.sheet import write_meeting_sheet
 
     zone = shape(result["zone"]) if result.get("zone") else None
@@ -66,7 +76,7 @@ def meeting_sheet_pdf(result: dict[str, Any], districts: list[tuple[str, str, Ba
     meeting_list = pd.DataFrame(result.get("meeting_list") or [])
     sheet = write_meeting_sheet(
         jurisdictions, folder / "meeting_sheet.png", folder / "meeting_sheet.pdf", dpi=72,
-        date=dt.date.today(), zones=zones, joint_routes=_routes(flagged),
+        date=made, zones=zones, joint_routes=_routes(flagged),
         meeting_points=meeting if len(meeting) else None, streets=streets, lang=lang,
         meeting_list=meeting_list if not meeting_list.empty else None)
     return sheet.pdf

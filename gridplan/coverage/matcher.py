@@ -4,9 +4,11 @@ Method (Newson & Krumm, "Hidden Markov map matching through noise and sparseness
 
 * Candidates: the ``max_candidates`` nearest streets within ``max(min_search_radius_m,
   search_radius_sigmas · σ)`` of a point, each with the point's projection on it.
-* Emission: a Gaussian in the distance from the point to the candidate (σ = ``gps_sigma_m``, the
-  point's own accuracy when the file has one, or estimated from the track as 1.4826 × the median
-  distance to the nearest street — the median absolute deviation of a Gaussian).
+* Emission: a Gaussian in the distance from the point to the candidate, σ per axis =
+  ``gps_sigma_m``, or from the point's own accuracy when the file has one (a phone's accuracy is
+  the radius holding 68 % of fixes — Android ``Location.getAccuracy`` — which is
+  ``ACCURACY_PER_SIGMA`` = 1.51 σ for a 2-D Gaussian), or estimated from the track as 1.4826 ×
+  the median distance to the nearest street (the median absolute deviation of a Gaussian).
 * Transition: exponential in ``|route − straight|`` (scale ``beta_m``), where route is the
   walking distance between the two candidates along the streets (respecting one-way streets when
   driving) and straight the distance between the two GPS points; a route faster than the
@@ -19,7 +21,9 @@ Method (Newson & Krumm, "Hidden Markov map matching through noise and sparseness
   are left unmatched and do not break the chain.
 
 The walked path is each chain's matched positions joined by shortest walks, as pieces
-``(street, from_m, to_m)`` with the times interpolated along them.
+``(street, from_m, to_m)`` with the times interpolated along them. A step into a street and
+back out the same end stays only when its fixes are ``e^spur_evidence`` times likelier there
+than on the streets walked before and after it (else it is noise at a junction).
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from gridplan.coverage.params import TrackParams
 from gridplan.coverage.streets import StreetIndex
 
 _LOG_ZERO = -math.inf
+# radius of the 68 % circle of a 2-D Gaussian, in per-axis σ: √(−2 ln 0.32)
+ACCURACY_PER_SIGMA = math.sqrt(-2 * math.log(0.32))
 
 
 @dataclass(frozen=True)
@@ -84,11 +90,10 @@ def match_track(index: StreetIndex, xy: np.ndarray, times_s: np.ndarray, *,
     params = params or TrackParams()
     xy = np.asarray(xy, float).reshape(-1, 2)
     times_s = np.asarray(times_s, float)
-    n = len(xy)
-    if params.gps_sigma_m or n < 2:
-        return _match(index, xy, times_s, params.gps_sigma_m or estimate_sigma_m(index, xy),
-                      params, accuracy_m, officer)
-    first = _match(index, xy, times_s, estimate_sigma_m(index, xy), params, accuracy_m, officer)
+    first = _match(index, xy, times_s, params.gps_sigma_m or estimate_sigma_m(index, xy),
+                   params, accuracy_m, officer)
+    if params.gps_sigma_m or len(xy) < 2:
+        return first
     matched = first.distance_m[np.isfinite(first.distance_m)]
     sigma = float(np.clip(1.4826 * np.median(matched), 3.0, 50.0)) if len(matched) else 10.0
     if abs(sigma - first.sigma_m) <= 0.2 * first.sigma_m:
@@ -102,7 +107,8 @@ def _match(index: StreetIndex, xy: np.ndarray, times_s: np.ndarray, sigma: float
     sigmas = np.full(n, sigma)
     if accuracy_m is not None:
         acc = np.asarray(accuracy_m, float)
-        sigmas = np.where(np.isfinite(acc) & (acc > 0), np.clip(acc, 3.0, 100.0), sigma)
+        sigmas = np.where(np.isfinite(acc) & (acc > 0),
+                          np.clip(acc / ACCURACY_PER_SIGMA, 3.0, 100.0), sigma)
     cands = _candidates(index, xy, sigmas, params)
     street = np.full(n, -1)
     offset = np.full(n, np.nan)
@@ -113,8 +119,9 @@ def _match(index: StreetIndex, xy: np.ndarray, times_s: np.ndarray, sigma: float
     for c, (points, states) in enumerate(chains):
         for p, (k, off, d) in zip(points, states, strict=True):
             street[p], offset[p], dist[p], chain_of[p] = k, off, d, c
-        pieces += _trim_spurs(_walked(index, points, states, times_s), index,
-                              params.spur_sigmas * sigma)
+        fixes = _Fixes(index, xy, times_s, sigmas, points, states)
+        pieces += _trim_spurs(_walked(index, points, states, times_s), index, fixes,
+                              params.spur_evidence)
     _fill_thinned(street, offset, dist, chain_of, cands)
     arr = np.array(pieces, float).reshape(-1, 5)
     return MatchedTrack(officer, street, offset, dist, chain_of, arr, float(sigma))
@@ -229,9 +236,12 @@ def _walked(index: StreetIndex, points, states, times_s) -> list[tuple]:
     return out
 
 
-def _trim_spurs(pieces: list[tuple], index: StreetIndex, depth_m: float) -> list[tuple]:
-    """Drop excursions that enter a street, go less than ``depth_m`` and come back out the same
-    end: noise near a junction, not a walk (a real walk into an alley and back goes deeper).
+def _trim_spurs(pieces: list[tuple], index: StreetIndex, fixes: _Fixes,
+                min_evidence: float) -> list[tuple]:
+    """Drop excursions that enter a street and come back out the same end unless the fixes
+    matched there are at least ``e^min_evidence`` times likelier on it than on the streets
+    walked just before and after (a likelihood-ratio test): a fix pulled a few metres into a
+    side street at a junction is noise, a walk into an alley and back has fixes deep in it.
     The time spent there is given to the piece before."""
     runs: list[list[tuple]] = []
     for piece in pieces:
@@ -241,19 +251,44 @@ def _trim_spurs(pieces: list[tuple], index: StreetIndex, depth_m: float) -> list
             runs.append([piece])
     out: list[tuple] = []
     for r, run in enumerate(runs):
-        if out and r < len(runs) - 1 and _is_spur(run, index.streets[run[0][0]].length_m,
-                                                  depth_m):
+        if (out and r < len(runs) - 1 and _is_in_and_out(run, index.lengths[run[0][0]])
+                and fixes.evidence(run, [out[-1][0], runs[r + 1][0][0]]) < min_evidence):
             out[-1] = (*out[-1][:4], run[-1][4])
             continue
         out += run
     return [p for p in out if abs(p[2] - p[1]) >= 1e-9] or out[:1]
 
 
-def _is_spur(run: list[tuple], length: float, depth_m: float) -> bool:
+def _is_in_and_out(run: list[tuple], length: float) -> bool:
     enter, leave = run[0][1], run[-1][2]
-    if abs(enter - leave) > 1e-6 or min(enter, length - enter) > 1e-6:
-        return False
-    return max(abs(x - enter) for p in run for x in p[1:3]) < depth_m
+    return abs(enter - leave) <= 1e-6 and min(enter, length - enter) <= 1e-6
+
+
+@dataclass(frozen=True)
+class _Fixes:
+    """The kept fixes of one chain with their matched states, for the spur test."""
+
+    index: StreetIndex
+    xy: np.ndarray
+    times_s: np.ndarray
+    sigmas: np.ndarray
+    points: list[int]
+    states: list[tuple[int, float, float]]
+
+    def evidence(self, run: list[tuple], others: list[int]) -> float:
+        """Log-likelihood ratio of the fixes matched on ``run``'s street during it: there
+        against the nearest of the ``others`` streets."""
+        k, start, end = run[0][0], run[0][3], run[-1][4]
+        mine = [(p, d) for p, (street, _, d) in zip(self.points, self.states, strict=True)
+                if street == k and start - 1e-9 <= self.times_s[p] <= end + 1e-9]
+        if not mine:
+            return -math.inf
+        at = np.array([p for p, _ in mine])
+        there = np.array([d for _, d in mine])
+        fixes = shapely.points(self.xy[at])
+        elsewhere = np.min([shapely.distance(fixes, self.index.geoms[j]) for j in others],
+                           axis=0)
+        return float(np.sum((elsewhere**2 - there**2) / (2 * self.sigmas[at] ** 2)))
 
 
 def _fill_thinned(street, offset, dist, chain_of, cands) -> None:

@@ -50,10 +50,11 @@ class TrackParams(Params):
     thin_sigmas: float = param(
         1.0, ge=0, le=5,
         help="points closer than this many sigmas to the last kept point are matched with it")
-    spur_sigmas: float = param(
-        1.5, ge=0, le=10,
-        help="a step into a street and straight back out, shallower than this many sigmas, is "
-             "GPS noise at a junction and not counted as walked")
+    spur_evidence: float = param(
+        3.0, ge=0, le=50,
+        help="a step into a street and back out the same end is kept only when its fixes are "
+             "at least e^this times likelier there than on the streets around it (natural log; "
+             "else it is GPS noise at a junction)")
     gap_break_s: float = param(
         600.0, unit="s", gt=0,
         help="a gap longer than this between points is not bridged (the walk is unknown)")
@@ -65,6 +66,11 @@ class TrackParams(Params):
         25.0, unit="m", ge=0,
         help="walking back along a street starts a new pass only after this far (jitter while "
              "standing is not a pass)")
+    turn_back_sigmas: float = param(
+        3.0, ge=0, le=10,
+        help="walking back also needs this many sigmas of the track's GPS noise, when longer "
+             "than turn_back_m (matched positions wobble along a street with the noise; two "
+             "fixes differ by less than 2√2 σ 95 % of the time)")
     key_point_radius_m: float = param(
         30.0, unit="m", gt=0, help="a key point is reached within this distance")
     key_point_gap_s: float = param(

@@ -1,8 +1,10 @@
 """From matched tracks to passes: who walked which street, when, how much of it.
 
 A *pass* is a one-way leg of one officer's walk along one street covering at least
-``walked_share`` of its length; turning back counts as a new leg only after ``turn_back_m``
-(so jitter while standing is not a pass, but up one side and back down the other is two). Both
+``walked_share`` of its length; turning back counts as a new leg only after ``turn_back_m`` or
+``turn_back_sigmas`` × the track's GPS noise σ, whichever is longer (so jitter while standing,
+or matched positions wobbling back and forth along the street with the noise, is not a pass,
+but up one side and back down the other is two). Both
 sides of a wide street are two passes, as the planner counts them (``PatrolParams.sides``): GPS
 noise (5–50 m) is as wide as the road, so the side of a single pass is not told apart.
 """
@@ -19,7 +21,8 @@ from gridplan.coverage.matcher import MatchedTrack
 from gridplan.coverage.params import TrackParams
 from gridplan.coverage.streets import StreetIndex
 
-PIECE_COLUMNS = ["officer", "street", "street_id", "from_m", "to_m", "start", "end", "run"]
+PIECE_COLUMNS = ["officer", "street", "street_id", "from_m", "to_m", "start", "end", "run",
+                 "sigma_m"]
 PASS_COLUMNS = ["officer", "street", "street_id", "walked_m", "start", "end"]
 
 
@@ -41,7 +44,7 @@ def pieces_frame(index: StreetIndex, matched: Mapping[str, MatchedTrack], *, tz:
             "officer": officer, "street": street,
             "street_id": [index.streets[k].street_id for k in street],
             "from_m": p[:, 1], "to_m": p[:, 2], "start": to_time(p[:, 3], tz),
-            "end": to_time(p[:, 4], tz), "run": np.cumsum(new_run)}))
+            "end": to_time(p[:, 4], tz), "run": np.cumsum(new_run), "sigma_m": m.sigma_m}))
     if not frames:
         return _timed(pd.DataFrame(columns=PIECE_COLUMNS))
     return pd.concat(frames, ignore_index=True)
@@ -53,7 +56,8 @@ def passes_frame(index: StreetIndex, pieces: pd.DataFrame, params: TrackParams) 
     for (officer, _run), run in pieces.groupby(["officer", "run"], sort=False):
         k = int(run["street"].iat[0])
         need = params.walked_share * index.streets[k].length_m - 1e-6
-        for a, b, t0, t1 in _legs(run, params.turn_back_m):
+        turn_back = max(params.turn_back_m, params.turn_back_sigmas * run["sigma_m"].iat[0])
+        for a, b, t0, t1 in _legs(run, turn_back):
             if abs(b - a) >= need:
                 rows.append((officer, k, index.streets[k].street_id, abs(b - a), t0, t1))
     return _timed(pd.DataFrame(rows, columns=PASS_COLUMNS))

@@ -91,7 +91,8 @@ class CoverageReport:
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
-        """JSON-ready figures (no geometry)."""
+        """JSON-ready figures (no geometry), with the per-street table and the passes that
+        :func:`gridplan.coverage.missed_share` reads back."""
         def records(frame: pd.DataFrame | None) -> list[dict] | None:
             if frame is None:
                 return None
@@ -103,7 +104,10 @@ class CoverageReport:
                 "points_flagged": self.points_flagged, "by_grade": records(self.by_grade),
                 "by_officer": records(self.by_officer), "key_points": records(self.key_points),
                 "blind_spots": records(self.blind_spots),
-                "plan_routes": records(self.plan_routes), "notes": list(self.notes)}
+                "plan_routes": records(self.plan_routes), "notes": list(self.notes),
+                # what the next plan's priorities are read from (gridplan.coverage.missed_share)
+                "streets": records(self.streets.drop(columns="street")),
+                "passes": records(self.passes.drop(columns="street"))}
 
 
 def _plain(value: object) -> object:
@@ -223,6 +227,7 @@ def _street_status(streets: gpd.GeoDataFrame, passes: pd.DataFrame, walked: dict
     out["passes"] = out["street"].map(count).fillna(0).astype(int)
     out["walked_m"] = out["street"].map(walked).fillna(0.0)
     out["walked"] = out["passes"] > 0
+    out["status"] = walk_status(out)
     tz = end.tz
     out["last_walked"] = _latest(out["street"], by["start"].max(), tz)
     night = passes[_is_night(passes["start"], params)].groupby("street")["start"].max()
@@ -230,6 +235,19 @@ def _street_status(streets: gpd.GeoDataFrame, passes: pd.DataFrame, walked: dict
     out["last_night"] = _latest(out["street"], night, tz)
     out["last_weekend"] = _latest(out["street"], weekend, tz)
     return out
+
+
+#: a street with no full pass but more than this share of it walked is "partly" walked
+PARTLY_SHARE = 0.2
+
+
+def walk_status(streets: pd.DataFrame) -> pd.Series:
+    """"walked" (at least one pass), "partly" (no pass, more than :data:`PARTLY_SHARE` of it
+    walked) or "missed", from ``passes``, ``walked_m`` and ``length_m``: how maps colour it."""
+    share = streets["walked_m"] / streets["length_m"].clip(lower=1e-9)
+    status = np.where(streets["passes"] > 0, "walked",
+                      np.where(share > PARTLY_SHARE, "partly", "missed"))
+    return pd.Series(status, index=streets.index, dtype=object)
 
 
 def _latest(keys: pd.Series, latest: pd.Series, tz) -> pd.Series:
@@ -388,31 +406,32 @@ def _blind_spots(streets: gpd.GeoDataFrame, visits: pd.DataFrame, key_points, en
                  params: TrackParams) -> pd.DataFrame:
     since = end - pd.Timedelta(days=params.blind_days)
     n = params.blind_days
-    checks = [(f"{n} days", "last_walked"), (f"{n} nights", "last_night"),
-              (f"{n} weekend days", "last_weekend")]
+    checks = [("day", f"{n} days", "last_walked"), ("night", f"{n} nights", "last_night"),
+              ("weekend", f"{n} weekend days", "last_weekend")]
     rows = []
-    for label, column in checks:
+    for period, label, column in checks:
         missed = streets[~(streets[column] >= since).to_numpy(bool)]
         for r in missed.itertuples():
             rows.append({"grid": r.grid, "kind": "street", "id": str(r.street_id),
                          "name": r.name, "grade": r.grade, "length_m": r.length_m,
-                         "not_reached_in": label, "last": getattr(r, column),
-                         "geometry": r.geometry})
+                         "period": period, "not_reached_in": label,
+                         "last": getattr(r, column), "geometry": r.geometry})
     ok = visits[visits["ok"]] if len(visits) else visits
     for grid_code, kp in key_points:
         seen = ok[(ok["id"] == kp.id) & (ok["arrival"] >= since)] if len(ok) else ok
-        reached = {"days": len(seen) > 0,
-                   "nights": bool(len(seen)) and _is_night(seen["arrival"], params).any(),
-                   "weekend days": bool(len(seen)) and bool(
+        reached = {("day", "days"): len(seen) > 0,
+                   ("night", "nights"): bool(len(seen)) and _is_night(
+                       seen["arrival"], params).any(),
+                   ("weekend", "weekend days"): bool(len(seen)) and bool(
                        (seen["arrival"].dt.day_of_week >= 5).any())}
-        for what, hit in reached.items():
+        for (period, what), hit in reached.items():
             if not hit:
                 rows.append({"grid": grid_code, "kind": "key point", "id": kp.id,
                              "name": kp.name, "grade": None, "length_m": 0.0,
-                             "not_reached_in": f"{n} {what}", "last": None,
+                             "period": period, "not_reached_in": f"{n} {what}", "last": None,
                              "geometry": kp.point})
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=[
-        "grid", "kind", "id", "name", "grade", "length_m", "not_reached_in", "last",
+        "grid", "kind", "id", "name", "grade", "length_m", "period", "not_reached_in", "last",
         "geometry"]), geometry="geometry", crs=streets.crs)
 
 

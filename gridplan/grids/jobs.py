@@ -4,6 +4,9 @@ calls these and only parses, loads and renders around them.
 * :func:`redesign_grids` — redraw the grids of some jurisdictions from a street network (and,
   when known, today's layout and incidents): units, today's layout mapped onto them, the
   partition, codes, staffing, roster, blind spots, stations, AB pairs, the comparison;
+* :func:`redesign_districts` — the same, each district on its own (its own grid count and
+  officers), one :func:`redesign_grids` per district on its share of the inputs — the unit the
+  engine fans out (:mod:`api.engine.redesign`);
 * :func:`move_grid_units` — a hand edit: move units to another grid, refused with every reason
   if a grid would split, leave its jurisdiction or empty;
 * :func:`roster_plan` / :func:`roster_layout` — officers per grid and a week roster for a plan
@@ -17,16 +20,19 @@ are the sets of :mod:`gridplan.grids.params`, :mod:`gridplan.grids.staffing`,
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
 import pyproj
 
-from gridplan.errors import InvalidInputError, Problem
+from gridplan.coverage.params import TrackParams
+from gridplan.coverage.report import CoverageReport
+from gridplan.errors import InvalidInputError, Problem, ProblemCollector
 from gridplan.grids.core import PartitionParams
 from gridplan.grids.edit import move_units
+from gridplan.grids.observed import observed_blind_spots
 from gridplan.grids.params import GridSizingParams
 from gridplan.grids.partition import GridPlan
 from gridplan.grids.roster import ShiftPlanParams
@@ -115,6 +121,117 @@ def redesign_grids(
     return dataclasses.replace(result, warnings=warnings)
 
 
+#: Streets kept around a district for its own redesign: its units, blocks and stations lie
+#: inside it; the margin keeps the streets that close its edge blocks and the hull they span.
+DISTRICT_MARGIN_M = 200.0
+
+
+@dataclass(frozen=True)
+class DistrictInputs:
+    """What one district's redesign reads: its polygon, the streets within ``margin_m`` of it,
+    its grids today and the incidents within the margin (all as given, not re-projected)."""
+
+    code: str
+    network: StreetNetwork
+    jurisdiction: gpd.GeoDataFrame
+    current: gpd.GeoDataFrame | None
+    incidents: gpd.GeoDataFrame | None
+
+
+def district_inputs(network: StreetNetwork, jurisdictions: gpd.GeoDataFrame, *,
+                    current: gpd.GeoDataFrame | None = None,
+                    incidents: gpd.GeoDataFrame | None = None,
+                    margin_m: float = DISTRICT_MARGIN_M) -> list[DistrictInputs]:
+    """Each of ``jurisdictions`` (``code`` + polygon, any CRS) with its share of the inputs:
+    today's grids whose ``parent_code`` is the district (without that column: those whose
+    inside point lies in it), the streets and incidents within ``margin_m``. The network is
+    indexed once; no district's piece copies the city."""
+    from gridplan.slicing import NetworkSlicer
+
+    _check_districts(jurisdictions)
+    slicer = NetworkSlicer.plain(network)
+    metric = jurisdictions.to_crs(network.crs)
+    points = incidents.to_crs(network.crs).geometry if incidents is not None else None
+    today = current.to_crs(network.crs) if current is not None else None
+    out = []
+    for row, (code, polygon) in enumerate(zip(metric["code"].astype(str), metric.geometry,
+                                              strict=True)):
+        reach = polygon.buffer(margin_m)
+        mine = None
+        if current is not None and today is not None:
+            inside = (current["parent_code"].astype(str) == code) if "parent_code" in current \
+                else today.representative_point().within(polygon)
+            mine = current[inside.to_numpy()]
+        near = incidents[points.intersects(reach).to_numpy()] if incidents is not None else None
+        out.append(DistrictInputs(code, slicer.within(reach), jurisdictions.iloc[[row]], mine,
+                                  near))
+    return out
+
+
+def _check_districts(jurisdictions: gpd.GeoDataFrame) -> None:
+    issues = ProblemCollector("jurisdictions")
+    if "code" not in jurisdictions.columns:
+        issues.add("columns", expected="a 'code' column", found=str(list(jurisdictions.columns)),
+                   fix="name each district, town or community by its code")
+    elif jurisdictions["code"].astype(str).duplicated().any():
+        dup = sorted(set(jurisdictions["code"].astype(str)[
+            jurisdictions["code"].astype(str).duplicated()]))
+        issues.add("code", expected="one row per district", found=f"{dup} more than once",
+                   fix="merge the rows of a district (dissolve) or fix the codes")
+    if jurisdictions.crs is None:
+        issues.add("crs", expected="a CRS", found="none",
+                   fix="set it, e.g. frame.set_crs('EPSG:4326') for longitude/latitude")
+    issues.raise_if_any("cannot redesign district by district")
+
+
+def check_district_redesign(sizing: GridSizingParams | None,
+                            districts: list[DistrictInputs]) -> None:
+    """Each district is sized on its own: by ``sizing`` (a fixed count only for one district)
+    or by its grids today — every district that cannot be is reported at once."""
+    sizing = sizing or GridSizingParams()
+    issues = ProblemCollector("redesign by district")
+    if len(districts) > 1 and sizing.n_grids is not None:
+        issues.add("n_grids", expected="no fixed count when several districts are redesigned "
+                   "one by one (each keeps today's count, or is sized by target_workload_h)",
+                   found=str(sizing.n_grids), fix="give target_workload_h, or redesign one "
+                   "district")
+    if sizing.n_grids is None and sizing.target_workload_h is None:
+        for d in districts:
+            if d.current is None or len(d.current) == 0:
+                issues.add(f"district {d.code}", expected="grids today to take the count from",
+                           found="none", fix="give target_workload_h, or today's grids of "
+                           "this district")
+    issues.raise_if_any("how many grids in each district?")
+
+
+def redesign_districts(
+    network: StreetNetwork,
+    jurisdictions: gpd.GeoDataFrame,
+    *,
+    current: gpd.GeoDataFrame | None = None,
+    incidents: gpd.GeoDataFrame | None = None,
+    sizing: GridSizingParams | None = None,
+    staffing: StaffingParams | None = None,
+    roster: ShiftPlanParams | None = None,
+    partition: PartitionParams | None = None,
+    workload: WorkloadParams | None = None,
+    patrol: PatrolParams | None = None,
+    tz: str = "Asia/Shanghai",
+) -> dict[str, Redesign]:
+    """Each district redesigned on its own, by code: :func:`redesign_grids` on the district's
+    inputs (:func:`district_inputs`), with its own grid count (today's, or by
+    ``sizing.target_workload_h``) and its own officers (today's in that district, or every
+    grid's need) — a district's officers never move to another district. Same seed, same
+    redesigns; the engine runs the districts in parallel with the same result."""
+    districts = district_inputs(network, jurisdictions, current=current, incidents=incidents)
+    check_district_redesign(sizing, districts)
+    return {d.code: redesign_grids(d.network, d.jurisdiction, current=d.current,
+                                   incidents=d.incidents, sizing=sizing, staffing=staffing,
+                                   roster=roster, partition=partition, workload=workload,
+                                   patrol=patrol, tz=tz)
+            for d in districts}
+
+
 @dataclass(frozen=True)
 class LayoutRoster:
     """A layout of grid polygons mapped onto units, staffed and rostered."""
@@ -137,10 +254,16 @@ def roster_layout(
     workload: WorkloadParams | None = None,
     patrol: PatrolParams | None = None,
     tz: str = "Asia/Shanghai",
+    coverage: CoverageReport | Mapping[str, Any] | None = None,
+    tracks: TrackParams | None = None,
 ) -> LayoutRoster:
     """Officers and a week roster for the grid polygons ``grids`` (e.g. a stored plan).
 
     Officers: each grid's ``enforcement`` on file, or ``headcount`` allocated by workload.
+    ``coverage`` (a :class:`~gridplan.coverage.CoverageReport` or its ``coverage.json`` form):
+    the streets and key points its tracks never reached (盲区), next to the roster's planned
+    blind spots, in ``staffed.observed`` (:mod:`gridplan.grids.observed`; ``tracks`` says what
+    nights are).
     """
     sizing = sizing or GridSizingParams()
     units = _units(network, jurisdictions, incidents, sizing, workload, patrol)
@@ -151,6 +274,7 @@ def roster_layout(
         incidents=incidents.to_crs(network.crs) if incidents is not None else None,
         network=network, stations_xy_m=layout.stations_xy_m or None, staffing_params=staffing,
         roster_params=(roster or ShiftPlanParams()).roster_params(), tz=tz)
+    staffed = with_observed(staffed, coverage, tracks)
     return LayoutRoster(layout, staffed, units.warnings + layout.warnings)
 
 
@@ -160,11 +284,24 @@ def roster_plan(
     headcount: int | None = None,
     staffing: StaffingParams | None = None,
     roster: ShiftPlanParams | None = None,
+    coverage: CoverageReport | Mapping[str, Any] | None = None,
+    tracks: TrackParams | None = None,
 ) -> StaffedPlan:
     """Officers per grid from workload (under ``headcount``; default every grid's need) and a
-    week roster for a coded plan (e.g. one read back from a redesign's units file)."""
-    return staff_plan(plan, dict(plan.codes), headcount=headcount, staffing_params=staffing,
-                      roster_params=(roster or ShiftPlanParams()).roster_params())
+    week roster for a coded plan (e.g. one read back from a redesign's units file);
+    ``coverage`` / ``tracks``: as for :func:`roster_layout`."""
+    staffed = staff_plan(plan, dict(plan.codes), headcount=headcount, staffing_params=staffing,
+                         roster_params=(roster or ShiftPlanParams()).roster_params())
+    return with_observed(staffed, coverage, tracks)
+
+
+def with_observed(staffed: StaffedPlan, coverage: CoverageReport | Mapping[str, Any] | None,
+                  tracks: TrackParams | None) -> StaffedPlan:
+    """``staffed`` with the coverage's 盲区 set against its roster (unchanged without one)."""
+    if coverage is None:
+        return staffed
+    observed = observed_blind_spots(coverage, staffed.roster.coverage_by_hour(), params=tracks)
+    return dataclasses.replace(staffed, observed=observed)
 
 
 @dataclass(frozen=True)

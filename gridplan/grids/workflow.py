@@ -38,6 +38,7 @@ from gridplan.grids.adjacency import UnitAdjacency, unit_adjacency
 from gridplan.grids.codes import CodeLayout, assign_codes
 from gridplan.grids.compare import PlanComparison, compare_plans
 from gridplan.grids.core import PartitionParams
+from gridplan.grids.observed import ObservedBlindSpots
 from gridplan.grids.partition import GridPlan, partition_units
 from gridplan.grids.roster import (
     DAY_NAMES_ZH,
@@ -372,6 +373,8 @@ class StaffedPlan:
     ab: ABPairing
     stations: Mapping[str, StationSuggestion | tuple[float, float]]
     warnings: tuple[Problem, ...] = ()
+    #: what officers' tracks never reached, next to the roster (with recent coverage given)
+    observed: ObservedBlindSpots | None = None
 
     @property
     def staff_needed(self) -> int:

@@ -31,6 +31,7 @@ _WHERE: dict[str, str] = {
     "ShiftPattern": "shifts",
     "parse_span": "shifts",
     "shift_on": "shifts",
+    "week_days": "shifts",
     "RoutesPlan": "workflow",
     "assign_key_points": "workflow",
     "officer_hours": "workflow",

@@ -14,9 +14,15 @@ Christofides' CPP argument extended with the depot-degree term of Benavent et al
 Windy instances use the cheaper direction of every edge (still a valid bound).
 
 * :func:`postman_lower_bound` — one vehicle (exact CPP when every edge is required).
-* :func:`carp_lower_bound` — with K = ⌈total demand / capacity⌉ routes.
-* :func:`minmax_lower_bound` — k vehicles: max(min over j ≤ k non-empty routes of the j-route bound
-  / j, farthest task round trip).
+* :func:`carp_lower_bound` — the larger of the matching bound with K = ⌈total demand / capacity⌉
+  routes and Belenguer–Benavent's cutting-plane LP bound (:mod:`.arcroute_lp`).
+* :func:`minmax_lower_bound` — k vehicles: the largest of (a) min over j ≤ k non-empty routes of
+  the j-route matching bound / j, (b) the farthest task round trip, and (c) the LP bound of
+  :func:`.arcroute_lp.minmax_lp_bound`: the least L for which the windy postman LP with route-count
+  cuts (routes of length ≤ L) leaves the total within k·L, found by bisection from max(a, b).
+
+The LP parts run when the instance has at most :data:`LP_EDGE_LIMIT` edges (street grids beyond
+that keep the matching bound: its cost grows with the graph, its gain with the depot's remoteness).
 """
 
 from __future__ import annotations
@@ -30,13 +36,22 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import shortest_path
 
 from gridplan.routing.arcroute_instance import ArcInstance
+from gridplan.routing.arcroute_lp import carp_lp_bound, minmax_lp_bound
 
 #: Above this many matching vertices the exact blossom matching is replaced by half the optimal
 #: assignment (the 2-matching relaxation, also a valid bound, computed in compiled code).
 EXACT_MATCHING_LIMIT = 90
+#: Largest instance (graph edges) whose bounds add the cutting-plane LP.
+LP_EDGE_LIMIT = 2000
 
 
 def _undirected_distances(instance: ArcInstance) -> np.ndarray:
+    if "undirected_distances" not in instance._arc_cache:
+        instance._arc_cache["undirected_distances"] = _cheaper_direction_distances(instance)
+    return instance._arc_cache["undirected_distances"]
+
+
+def _cheaper_direction_distances(instance: ArcInstance) -> np.ndarray:
     cheap = np.minimum(instance.cost_uv, instance.cost_vu)
     rows = np.concatenate([instance.edge_u, instance.edge_v])
     cols = np.concatenate([instance.edge_v, instance.edge_u])
@@ -107,7 +122,11 @@ def min_routes(instance: ArcInstance) -> int:
 
 def carp_lower_bound(instance: ArcInstance) -> float:
     """Lower bound on the total cost of a capacity-feasible plan."""
-    return matching_lower_bound(instance, min_routes=min_routes(instance))
+    bound = matching_lower_bound(instance, min_routes=min_routes(instance))
+    if instance.n_edges <= LP_EDGE_LIMIT:
+        lp = carp_lp_bound(instance).value
+        bound = max(bound, lp) if math.isfinite(lp) else bound
+    return bound
 
 
 def farthest_task_round_trip(instance: ArcInstance) -> float:
@@ -128,5 +147,12 @@ def minmax_lower_bound(instance: ArcInstance, k: int) -> float:
     degree ≥ 2j), so its longest walk is at least that / j; the minimum over j is valid whatever
     j the optimum uses, and beats the one-vehicle bound / k when leaving the depot is dear.
     """
-    by_routes = min(matching_lower_bound(instance, min_routes=j) / j for j in range(1, k + 1))
-    return max(by_routes, farthest_task_round_trip(instance))
+    key = ("minmax_lower_bound", k)
+    if key not in instance._arc_cache:  # the plan asks again for the same k, the solver too
+        by_routes = min(matching_lower_bound(instance, min_routes=j) / j for j in range(1, k + 1))
+        bound = max(by_routes, farthest_task_round_trip(instance))
+        if instance.n_edges <= LP_EDGE_LIMIT:
+            lp = minmax_lp_bound(instance, k, bound)
+            bound = max(bound, lp) if math.isfinite(lp) else bound
+        instance._arc_cache[key] = bound
+    return instance._arc_cache[key]

@@ -510,6 +510,7 @@ def _intra(dist, start, end, cost, depot, seq, F, V, rc, fixed_cost, r, i, j, bu
     lo = min(i, j)
     hi = max(i, j)
     old = rc[r] - fixed_cost - EPS
+    bound = old - min(F[r, hi + 1, 2], F[r, hi + 1, 3])  # the rest costs at least its suffix
     n_mid = hi - lo + 1
     for move in range(6):
         # build positions lo..hi of the new route in buf[lo..hi]
@@ -557,6 +558,10 @@ def _intra(dist, start, end, cost, depot, seq, F, V, rc, fixed_cost, r, i, j, bu
         e1 = V[r, lo, 1]
         for k in range(lo, lo + n_mid):
             f0, f1, e0, e1 = extend(dist, start, end, cost, f0, f1, e0, e1, buf[k])
+            if f0 >= bound and f1 >= bound:
+                break  # costs only grow: this order cannot beat the route
+        if f0 >= bound and f1 >= bound:
+            continue
         c = _join(dist, f0, f1, e0, e1, F[r, hi + 1, 2], F[r, hi + 1, 3], V[r, hi + 1, 2],
                   V[r, hi + 1, 3])
         if c < old:

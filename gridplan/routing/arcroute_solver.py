@@ -37,6 +37,7 @@ from gridplan.errors import InvalidInputError, ProblemCollector
 from gridplan.params import Params, param
 from gridplan.routing.arcroute_bounds import carp_lower_bound, min_routes, minmax_lower_bound
 from gridplan.routing.arcroute_instance import ArcInstance, require_valid_instance
+from gridplan.routing.arcroute_jit import jit
 from gridplan.routing.arcroute_result import ArcRoutingResult, Mode
 from gridplan.routing.arcroute_search import Search, task_neighbours
 from gridplan.routing.arcroute_split import (
@@ -79,6 +80,10 @@ class SearchParams(Params):
         if self.n_elite > self.population_size:
             issues.add("n_elite", expected=f"<= population_size ({self.population_size})",
                        found=repr(self.n_elite), fix="lower n_elite or raise population_size")
+
+
+PENALTY_EVERY = 25
+PENALTY_WINDOW = 50
 
 
 class _Stop:
@@ -138,12 +143,11 @@ class _Individual:
     key: tuple[float, float]  # rank among feasible individuals (lower is better)
     value: float  # the objective (total cost or longest route), no penalty
     excess: float  # total load over capacity
+    n_used: int  # non-empty routes
+    rank: tuple[float, float]  # feasible: key; else (value with fixed costs, excess)
+    order: np.ndarray  # the routes one after the other (the giant tour crossover reads)
     pred: np.ndarray  # task before each task in its route (-1: the depot)
     succ: np.ndarray
-
-    @property
-    def order(self) -> np.ndarray:
-        return np.concatenate(self.routes) if self.routes else np.zeros(0, dtype=np.int64)
 
 
 def solve_carp(instance: ArcInstance, params: SearchParams | None = None, *,
@@ -228,11 +232,13 @@ class _Genetic:
         iterations = 0
         stop.report(0)
         while not (stop.out_of_budget(iterations) or self._proven(best)):
-            population = {True: _Group(self.m, p), False: _Group(self.m, p)}
-            for child in self._initial_individuals():
-                self._insert(population, child)
-                if child.feasible and (best is None or child.key < best.key):
-                    best, found_at = child, time.perf_counter()
+            population = {f: _Group(self.m, p, feasible=f) for f in (True, False)}
+            for children in self._initial_individuals():
+                for child in children:
+                    self._insert(population, child)
+                    if child.feasible and (best is None or child.key < best.key):
+                        best, found_at = child, time.perf_counter()
+                self._adapt_penalty(population)
                 if self._proven(best):
                     break
             stalled = 0
@@ -240,13 +246,12 @@ class _Genetic:
                    and not self._proven(best)):
                 iterations += 1
                 stalled += 1
-                child = self._offspring(population)
+                for child in self._offspring(population):
+                    self._insert(population, child)
+                    if child.feasible and (best is None or child.key < best.key):
+                        best, stalled, found_at = child, 0, time.perf_counter()
                 stop.report(iterations)
-                self._insert(population, child)
-                if child.feasible and (best is None or child.key < best.key):
-                    best, stalled, found_at = child, 0, time.perf_counter()
-                if iterations % 100 == 0:
-                    self._adapt_penalty(population)
+                self._adapt_penalty(population)
         if best is None:  # stopped before a feasible individual: the hard Split alone
             best = self._individual(self._split(np.arange(self.m), hard=True))
         stop.report(p.max_iterations)
@@ -300,7 +305,7 @@ class _Genetic:
         return np.asarray(order, dtype=np.int64)
 
     # ------------------------------------------------------------------ reproduction
-    def _offspring(self, population: dict[bool, _Group]) -> _Individual:
+    def _offspring(self, population: dict[bool, _Group]) -> list[_Individual]:
         first, second = self._tournament(population), self._tournament(population)
         order = _ordered_crossover(first.order, second.order, self.rng)
         repair = self.rng.random() < self.params.repair_probability
@@ -320,20 +325,25 @@ class _Genetic:
             routes += [np.zeros(0, dtype=np.int64)] * (self.k - len(routes))
         return routes
 
-    def _educated(self, order: np.ndarray, *, repair: bool) -> _Individual:
+    def _educated(self, order: np.ndarray, *, repair: bool) -> list[_Individual]:
+        """The child split and improved; when infeasible and ``repair``, also its repaired copy
+        if that is feasible (HGS keeps both: the infeasible one feeds the infeasible
+        subpopulation's diversity)."""
         spare = 0 if self.mode == "minmax" else 1
         routes, costs, loads = self.search.run(self._split(order), penalty=self.penalty,
                                                seed=self.rng.getrandbits(31), spare_empty=spare)
         feasible = self._feasible(loads)
         self.feasible_history.append(feasible)
+        children = [self._individual(routes, costs, loads)]
         if not feasible and repair:
             for factor in (10.0, 100.0):
                 routes, costs, loads = self.search.run(
                     routes, penalty=self.penalty * factor, seed=self.rng.getrandbits(31),
                     spare_empty=1)
                 if self._feasible(loads):
+                    children.append(self._individual(routes, costs, loads))
                     break
-        return self._individual(routes, costs, loads)
+        return children
 
     def _feasible(self, loads: np.ndarray) -> bool:
         return not self.capacitated or bool(np.all(loads <= self.arrays.capacity + 1e-9))
@@ -357,17 +367,23 @@ class _Genetic:
         else:
             value = total
             key = (total, float(n_used))
-        pred = np.full(self.m, -1, dtype=np.int64)
-        succ = np.full(self.m, -1, dtype=np.int64)
-        for r in routes:
-            if len(r) > 1:
-                pred[r[1:]] = r[:-1]
-                succ[r[:-1]] = r[1:]
-        return _Individual(routes, costs, loads, excess <= 1e-9, key, value, excess, pred, succ)
+        order = np.concatenate(routes) if routes else np.zeros(0, dtype=np.int64)
+        pred, succ = _neighbours_in_routes(order, np.asarray([len(r) for r in routes],
+                                                             dtype=np.int64), self.m)
+        rank = key if excess <= 1e-9 else (value + self.fixed_cost * n_used, excess)
+        return _Individual(routes, costs, loads, excess <= 1e-9, key, value, excess, n_used,
+                           rank, order, pred, succ)
 
     def _adapt_penalty(self, population: dict[bool, _Group]) -> None:
-        recent = self.feasible_history[-100:]
-        share = sum(recent) / max(len(recent), 1)
+        """Every PENALTY_EVERY educations, steer the penalty toward the target feasible share of
+        the last PENALTY_WINDOW (HGS adapts every 100 over 100; a shorter step corrects a poor
+        initial penalty within a few hundred children instead of a thousand, and the search
+        spends less time on the long routes a low penalty lets grow)."""
+        count = len(self.feasible_history)
+        if count == 0 or count % PENALTY_EVERY:
+            return
+        recent = self.feasible_history[-PENALTY_WINDOW:]
+        share = sum(recent) / len(recent)
         if share < self.params.target_feasible - 0.05:
             self.penalty = min(self.penalty * 1.2, 1e9)
         elif share > self.params.target_feasible + 0.05:
@@ -375,12 +391,6 @@ class _Genetic:
         population[False].invalidate()  # penalised ranks changed
 
     # ------------------------------------------------------------------ population
-    def _rank_key(self, ind: _Individual) -> tuple[float, float]:
-        if ind.feasible:
-            return ind.key
-        fixed = self.fixed_cost * sum(1 for r in ind.routes if len(r))
-        return (ind.value + fixed + self.penalty * ind.excess, 0.0)
-
     def _tournament(self, population: dict[bool, _Group]) -> _Individual:
         sizes = (len(population[True]), len(population[False]))
         picks = []
@@ -388,7 +398,7 @@ class _Genetic:
             x = self.rng.randrange(sizes[0] + sizes[1])
             group = population[x < sizes[0]]
             index = x if x < sizes[0] else x - sizes[0]
-            picks.append((group.fitness(self._rank_key)[index], group.members[index]))
+            picks.append((group.fitness(self.penalty)[index], group.members[index]))
         return picks[0][1] if picks[0][0] <= picks[1][0] else picks[1][1]
 
     def _insert(self, population: dict[bool, _Group], child: _Individual) -> None:
@@ -396,16 +406,20 @@ class _Genetic:
         group.add(child)
         if len(group) > self.params.population_size + self.params.generation_size:
             while len(group) > self.params.population_size:
-                group.remove_worst(self._rank_key)
+                group.remove_worst(self.penalty)
 
 
 class _Group:
     """A subpopulation (feasible or not) with its broken-pairs distances as a matrix, ranked by
-    biased fitness: cost rank plus (1 − elite share) × diversity rank (Vidal et al. 2012)."""
+    biased fitness: cost rank plus (1 − elite share) × diversity rank (Vidal et al. 2012).
 
-    def __init__(self, m: int, params: SearchParams) -> None:
+    Cost rank: feasible members by their key; infeasible ones by cost plus penalty × excess."""
+
+    def __init__(self, m: int, params: SearchParams, *, feasible: bool) -> None:
         size = params.population_size + params.generation_size + 1
+        self.feasible = feasible
         self.members: list[_Individual] = []
+        self.rank = np.zeros((size, 2))
         self.pred = np.zeros((size, m), dtype=np.int64)
         self.succ = np.zeros((size, m), dtype=np.int64)
         self.distance = np.zeros((size, size))
@@ -423,12 +437,13 @@ class _Group:
             self.distance[:n, n] = d
         self.distance[n, n] = 0.0
         self.pred[n], self.succ[n] = child.pred, child.succ
+        self.rank[n] = child.rank
         self.members.append(child)
         self._fitness = None
 
-    def remove_worst(self, rank_key: Callable[[_Individual], tuple[float, float]]) -> None:
+    def remove_worst(self, penalty: float) -> None:
         n = len(self.members)
-        fitness = self.fitness(rank_key)
+        fitness = self.fitness(penalty)
         others = self.distance[:n, :n] + np.eye(n)  # a member is no clone of itself
         clone = (others <= 0.0).any(axis=1)
         worst = int(np.lexsort((fitness, clone))[-1])  # clones first, then the least fit
@@ -436,6 +451,7 @@ class _Group:
         self.members[worst] = self.members[last]
         self.members.pop()
         self.pred[worst], self.succ[worst] = self.pred[last], self.succ[last]
+        self.rank[worst] = self.rank[last]
         self.distance[worst, :] = self.distance[last, :]
         self.distance[:, worst] = self.distance[:, last]
         self.distance[worst, worst] = 0.0
@@ -444,16 +460,18 @@ class _Group:
     def invalidate(self) -> None:
         self._fitness = None
 
-    def fitness(self, rank_key: Callable[[_Individual], tuple[float, float]]) -> np.ndarray:
+    def fitness(self, penalty: float) -> np.ndarray:
         if self._fitness is not None:
             return self._fitness
         n = len(self.members)
         if n == 1:
             self._fitness = np.zeros(1)
             return self._fitness
-        keys = [rank_key(ind) for ind in self.members]
+        first, second = self.rank[:n, 0], self.rank[:n, 1]
+        if not self.feasible:
+            first, second = first + penalty * second, np.zeros(n)
         cost_rank = np.empty(n)
-        cost_rank[sorted(range(n), key=keys.__getitem__)] = np.arange(n)
+        cost_rank[np.lexsort((second, first))] = np.arange(n)
         d = self.distance[:n, :n] + np.diag(np.full(n, np.inf))
         closest = min(self.n_closest, n - 1)
         diversity = np.partition(d, closest - 1, axis=1)[:, :closest].mean(axis=1)
@@ -462,6 +480,20 @@ class _Group:
         weight = 1.0 - min(self.n_elite, n) / n
         self._fitness = (cost_rank + weight * div_rank) / (n - 1)
         return self._fitness
+
+
+@jit
+def _neighbours_in_routes(order, lengths, m):
+    """Task before and after each task in its route (-1: the depot), routes laid end to end."""
+    pred = np.full(m, -1, dtype=np.int64)
+    succ = np.full(m, -1, dtype=np.int64)
+    k = 0
+    for n in lengths:
+        for i in range(k + 1, k + n):
+            pred[order[i]] = order[i - 1]
+            succ[order[i - 1]] = order[i]
+        k += n
+    return pred, succ
 
 
 def _broken_pairs(a: _Individual, pred: np.ndarray, succ: np.ndarray) -> np.ndarray:

@@ -24,6 +24,7 @@ from gridplan.timezones import DEFAULT_TZ, time_zone
 
 SPAN_FORMAT = "HH:MM-HH:MM, e.g. 08:00-12:00"
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–~]\s*(\d{1,2}):(\d{2})\s*$")
+_WEEK = re.compile(r"^\s*(\d{4})-?W(\d{2})\s*$", re.IGNORECASE)
 _DAY_MIN = 24 * 60
 
 #: Named day patterns: name → the day's parts.
@@ -48,6 +49,21 @@ def parse_span(text: str, *, source: str = "shift") -> tuple[time, time]:
             source, "", "an end different from the start", repr(text),
             "give the real end, e.g. 08:00-20:00; a shift cannot last 0 or 24 hours")])
     return start, end
+
+
+def week_days(week: str, *, source: str = "week") -> list[date]:
+    """The seven days, Monday first, of an ISO week ``"2026-W48"`` (ISO 8601: week 1 holds the
+    year's first Thursday, so a week may start in December of the year before)."""
+    match = _WEEK.match(str(week))
+    try:
+        monday = date.fromisocalendar(int(match[1]), int(match[2]), 1) if match else None
+    except ValueError:
+        monday = None
+    if monday is None:
+        raise InvalidInputError(f"{source}: not an ISO week", [Problem(
+            source, "", "an ISO week YYYY-Www, e.g. 2026-W48", repr(week),
+            "write the year, a W and the week number 01-53 (52 in most years)")])
+    return [monday + timedelta(days=d) for d in range(7)]
 
 
 def shift_on(day: date, span: str | tuple[time, time], *, tz: str = DEFAULT_TZ, name: str = "",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from gridplan.network import BRIDGE_NAME
 
 STRAIGHT_DEG = 30.0  # a bearing change below this reads as "continue"
 U_TURN_DEG = 150.0  # above this reads as "turn back"
@@ -29,13 +30,15 @@ _PHRASES = {
            "turn_left": "左转进入{name}", "turn_right": "右转进入{name}",
            "u_turn": "掉头进入{name}", "u_turn_same": "掉头沿{name}",
            "leg": "{verb}，向{compass} {length} m",
-           "unnamed": "无名道路", "through": "（途经）", "join": "，",
+           "unnamed": "无名道路", "gap": "断口（直线步行穿过）", "through": "（途经）",
+           "join": "，",
            "stop": "到达重点点位 {name}（{id}）{arrival}，停留 {dwell} min"},
     "en": {"follow": "Follow {name} {compass} {length} m", "continue": "Continue onto {name}",
            "turn_left": "Turn left onto {name}", "turn_right": "Turn right onto {name}",
            "u_turn": "Turn back onto {name}", "u_turn_same": "Turn back along {name}",
            "leg": "{verb}, {compass} {length} m",
-           "unnamed": "unnamed street", "through": " (pass through)", "join": "; ",
+           "unnamed": "unnamed street", "gap": BRIDGE_NAME, "through": " (pass through)",
+           "join": "; ",
            "stop": "Key point {name} ({id}) at {arrival}, stay {dwell} min"},
 }
 
@@ -138,7 +141,8 @@ def describe(turn: Turn, *, lang: str = "zh") -> str:
     """One line, e.g. "右转进入成都北路，向北 150 m" (compass from the leg's heading)."""
     words = _PHRASES[lang]
     leg = turn.leg
-    name = (leg.name or words["unnamed"]) + (words["through"] if leg.deadhead else "")
+    name = (words["gap"] if leg.name == BRIDGE_NAME else leg.name or words["unnamed"]) + (
+        words["through"] if leg.deadhead else "")
     compass = _COMPASS[lang][compass_index(leg.heading_deg)]
     length = f"{leg.length_m:.0f}"
     if turn.kind == "follow":

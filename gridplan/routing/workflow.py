@@ -44,10 +44,16 @@ class RoutesPlan:
         return "\n\n".join(p.summary(lang=lang, turns=turns) for p in self.plans)
 
     def stem(self, plan: PatrolPlan) -> str:
-        """A file name stem for ``plan``: the grid code, plus the shift when the day has several
-        planned here."""
-        several = sum(p.grid_code == plan.grid_code for p in self.plans) > 1
-        return f"{plan.grid_code}_{plan.shift.name}" if several else plan.grid_code
+        """A file name stem for ``plan``: the grid code, plus the date when several days are
+        planned here, plus the shift when a day has several."""
+        mine = [p.shift for p in self.plans if p.grid_code == plan.grid_code]
+        on = plan.shift.start.date()
+        parts = [plan.grid_code]
+        if len({s.start.date() for s in mine}) > 1:
+            parts.append(on.isoformat())
+        if sum(s.start.date() == on for s in mine) > 1:
+            parts.append(plan.shift.name)
+        return "_".join(parts)
 
 
 def plan_routes(
@@ -64,6 +70,7 @@ def plan_routes(
     incidents: gpd.GeoDataFrame | None = None,
     params: PatrolParams | None = None,
     street_priority: Mapping[Hashable, float] | None = None,
+    days: Sequence[date] | None = None,
     progress: ProgressCallback | None = None,
     should_cancel: ShouldCancel | None = None,
 ) -> RoutesPlan:
@@ -80,6 +87,9 @@ def plan_routes(
     grid it names (``grid_code``) or else the grid containing it; one outside every grid is an
     error.
     ``street_priority``: see :func:`plan_grid` (recent coverage into this plan).
+    ``days``: plan each of these days instead of ``day`` (a week: :func:`~gridplan.routing.
+    shifts.week_days`); the plans of different days are independent (weekly streets fall on
+    their day of the week), in grid order, then day, then the order of the day.
     ``progress`` / ``should_cancel``: see :mod:`gridplan.progress`.
     """
     pattern = pattern if isinstance(pattern, ShiftPattern) else ShiftPattern.parse(pattern)
@@ -89,18 +99,24 @@ def plan_routes(
     if incidents is not None:
         incidents = to_metric(incidents, network.crs, name="incidents")
     chosen = choose_grids(grids, grid_codes)
-    shifts = _shifts(shift, pattern, day or date.today(), tz)
+    if days is not None and isinstance(shift, Shift):
+        raise InvalidInputError("a dated shift for several days", [Problem(
+            "shift", shift.name, "the shift's clock times (HH:MM-HH:MM) or None (the pattern)",
+            f"a Shift dated {shift.start:%Y-%m-%d}", "pass e.g. '08:00-12:00' with days")])
+    dates = list(days) if days is not None else [day or date.today()]
+    shifts = [(d, one) for d in dates for one in _shifts(shift, pattern, d, tz)]
     owned = assign_key_points(key_points, grids)
     plans = []
     total = len(chosen) * len(shifts)
     for g, grid in enumerate(chosen):
-        for s, one in enumerate(shifts):
+        for s, (on, one) in enumerate(shifts):
             done = g * len(shifts) + s
             plans.append(plan_grid(
                 network, grid, officers=max(1, grid.officers) if officers is None else officers,
                 shift=one,
                 pattern=pattern, key_points=_key_points_in(owned[grid.code], one, pattern),
-                incidents=incidents, params=params, day=day, street_priority=street_priority,
+                incidents=incidents, params=params, day=on if days is not None else day,
+                street_priority=street_priority,
                 progress=_scaled(progress, done / total, (done + 1) / total),
                 should_cancel=should_cancel))
     return RoutesPlan(tuple(plans), pattern)
@@ -125,15 +141,10 @@ def plan_week(
     (``single``: ``shift`` is the whole day's patrol), weekly streets on their day of the week.
     What a week of patrol takes is the sum of its routes' minutes (:func:`officer_hours`)."""
     pattern = pattern if isinstance(pattern, ShiftPattern) else ShiftPattern.parse(pattern)
-    plans: list[PatrolPlan] = []
-    for d in range(days):
-        day = start + timedelta(days=d)
-        result = plan_routes(network, [grid], shift=None if not pattern.is_single else shift,
-                             day=day, tz=tz, pattern=pattern, officers=officers,
-                             key_points=key_points, incidents=incidents, params=params,
-                             should_cancel=should_cancel)
-        plans.extend(result.plans)
-    return tuple(plans)
+    return plan_routes(network, [grid], shift=None if not pattern.is_single else shift,
+                       days=[start + timedelta(days=d) for d in range(days)], tz=tz,
+                       pattern=pattern, officers=officers, key_points=key_points,
+                       incidents=incidents, params=params, should_cancel=should_cancel).plans
 
 
 def officer_hours(plans: Sequence[PatrolPlan]) -> float:

@@ -201,3 +201,38 @@ def test_jobs_left_by_a_version_without_leases_are_recovered_after_the_upgrade(
         assert runner.recover() == 1 and engine.submitted == ["old-job"]
     finally:
         db.dispose()
+
+
+def test_a_parse_job_lost_past_its_retries_fails_its_network(world: World, tmp_path) -> None:
+    """A network whose network_parse job was lost (its process died once too often) is marked
+    failed with why, not left "parsing" forever; its stored upload goes."""
+    from api.db.models import StreetNetworkRecord
+    from api.jobs import MAX_ATTEMPTS
+
+    db = world.db
+    upload = tmp_path / "lost.osm.pbf"
+    upload.write_bytes(b"pbf")
+    with db.session() as s:
+        rec = StreetNetworkRecord(name="lost", mode="walk", file_path=str(upload),
+                                  file_sha256="0" * 64, size_bytes=3,
+                                  summary={"source": "city.osm.pbf"}, status="parsing",
+                                  created_by="admin")
+        s.add(rec)
+        s.flush()
+        network_id = rec.id
+    job_id = _job(db, kind="network_parse", status=RUNNING, lease_in_s=-5,
+                  params={"network_id": network_id})
+    with db.session() as s:
+        s.get_one(Job, job_id).attempts = MAX_ATTEMPTS
+    engine = RecordingEngine()
+    runner = JobRunner(db, build_registry(), settings=world.client.app.state.settings,
+                       engine=engine)
+    assert runner.recover() == 1 and engine.submitted == []
+    assert _state(db, job_id).status == FAILED
+    with db.session() as s:
+        net = s.get_one(StreetNetworkRecord, network_id)
+        assert net.status == "failed"
+        assert "network_parse job ended early" in net.summary["error"]
+        assert "upload the file again" in net.summary["error"]
+        assert net.summary["source"] == "city.osm.pbf"
+    assert not upload.exists()

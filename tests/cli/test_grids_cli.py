@@ -109,13 +109,28 @@ def test_move_then_refusal_says_why(redesigned, tmp_path):
 
 
 def test_roster_command_on_a_plan(redesigned, tmp_path):
+    """…and with recent coverage, the streets its tracks never reached next to the roster (a
+    grid rostered around the clock that nobody walked at night is a patrol gap)."""
+    from geodata.grid_plans import read_plan
+
     out, _ = redesigned
+    code = sorted(read_plan(out / "plan_units.geojson").codes.values())[0]
+    spots = [{"grid": code, "kind": "street", "id": "1", "name": "福州路", "grade": 2,
+              "length_m": 420.0, "period": period, "not_reached_in": f"7 {what}",
+              "last": None} for period, what in (("night", "nights"), ("weekend",
+                                                                        "weekend days"))]
+    coverage = tmp_path / "coverage.json"
+    coverage.write_text(json.dumps({"blind_spots": spots}), encoding="utf-8")
     result = invoke("grids", "roster", "--plan", out / "plan_units.geojson", "--headcount", 40,
-                    "--out", tmp_path, "--json")
+                    "--coverage", coverage, "--out", tmp_path, "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["shortfalls"] == [] and sum(data["officers"].values()) + data["reserve"] == 40
     assert (tmp_path / "roster.csv").exists()
+    rows = data["observed_blind_spots"]["rows"]
+    assert {(r["grid"], r["period"], r["street_km"]) for r in rows} == {
+        (code, "night", 0.42), (code, "weekend", 0.42)}
+    assert {r["cause"] for r in rows} <= {"rostered, not walked", "partly rostered"}
 
 
 @pytest.mark.parametrize(("args", "says"), [

@@ -177,3 +177,26 @@ def test_gridplan_worker_joins_a_scheduler_and_runs_the_services_jobs(tmp_path: 
             assert job["status"] == "succeeded", job
             result = client.get(job["result_url"], headers=h).json()["result"]
     assert result["pid"] != os.getpid()
+
+
+
+@pytest.mark.slow
+def test_boundary_studies_per_pair_on_a_scheduler_and_two_workers_equal_single_process(
+        tmp_path: Path) -> None:
+    """``hotspots --pairs all`` sends each pair's slice to a worker process and its study back
+    (pickled both ways); the report is the single-process one. (Week plans and district
+    redesigns use the same batch runner: test_batches.py, their results pickled there.)"""
+    pairs = ["hotspots", "--pairs", "all", "--top", "3", "--json"]
+
+    def run(*engine: str) -> list[dict]:
+        process = subprocess.Popen([sys.executable, "-m", "api.cli", *pairs, *engine], cwd=ROOT,
+                                   env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        stdout, stderr = process.communicate(timeout=900)
+        assert process.returncode == 0, stderr.decode()[-3000:]
+        return json.loads(stdout)
+
+    single = run("--workers", "0")
+    with cluster(tmp_path) as (address, _):
+        spread = run("--scheduler", address)
+    assert [p["pair"] for p in single] == [["310101", "310106"]]
+    assert single[0]["boundary"]["flagged"] and spread == single

@@ -59,3 +59,18 @@ def test_routes_frame_is_continuous_in_travel_direction(routes):
 def test_routes_frame_refuses_a_non_positive_speed(network):
     with pytest.raises(InvalidInputError, match="walk speed"):
         routes_frame(network.undirected(), [], officer="A", crs=network.crs, walk_speed_kmh=0)
+
+
+def test_a_gap_walked_across_is_said_in_the_lists_language():
+    """The straight links across gaps of a broken walk network are named in Chinese on a
+    Chinese turn list (maps and the library's own turn lines alike)."""
+    from gridplan.network import BRIDGE_NAME
+    from gridplan.routing.turns import Leg, Turn, describe
+
+    pts = [(121.470, 31.23), (121.471, 31.23), (121.471, 31.231)]
+    segs = _segments(pts, ["甲路", BRIDGE_NAME])
+    assert turn_list(segs, ZH)[1].startswith("左转进入 断口（直线步行穿过）")
+    assert turn_list(segs, EN)[1] == f"Turn left onto {BRIDGE_NAME} 100 m"
+    leg = Leg(BRIDGE_NAME, True, 40.0, 90.0, 90.0, 90.0)
+    assert describe(Turn("follow", leg), lang="zh") == "沿断口（直线步行穿过）（途经）向北 40 m"
+    assert BRIDGE_NAME in describe(Turn("follow", leg), lang="en")

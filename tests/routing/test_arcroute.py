@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import random
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -330,7 +332,10 @@ def test_iteration_budget_is_the_default_stop_and_progress_reaches_one():
 def test_cancel_returns_the_best_plan_so_far_quickly(mode):
     import time
 
-    instance = load_instance(DATA / "gdb1.dat", **({"capacity": None} if mode == "minmax" else {}))
+    # bounds below the optimum (3A: 79 < 81; gdb1, k = 5: 63 < 66), so no plan ends the search
+    # as proven before the cancel
+    instance = (load_instance(DATA / "3A.dat") if mode == "carp"
+                else load_instance(DATA / "gdb1.dat", capacity=None))
     calls = []
 
     def cancel_after_a_few_polls() -> bool:
@@ -342,7 +347,7 @@ def test_cancel_returns_the_best_plan_so_far_quickly(mode):
     if mode == "carp":
         result = solve_carp(instance, params, should_cancel=cancel_after_a_few_polls)
     else:
-        result = solve_minmax(instance, 4, params, should_cancel=cancel_after_a_few_polls)
+        result = solve_minmax(instance, 5, params, should_cancel=cancel_after_a_few_polls)
     assert result.cancelled and result.stop_reason == "cancelled"
     assert time.perf_counter() - calls[5] < 2.0 and time.perf_counter() - began < 30
     assert result.is_valid() and result.iterations < 10**6
@@ -375,3 +380,62 @@ def test_uncompiled_path_is_the_same_algorithm():
     run = subprocess.run([sys.executable, "-W", "error", "-c", script], env=env,
                          capture_output=True, text=True, check=True, timeout=600)
     assert run.stdout.strip() == str(compiled)
+
+
+# ---------------------------------------------------------------- local search moves
+def _intra_neighbours(tasks: list[int]):
+    """Every route one relocation, swap or segment reversal away from ``tasks``."""
+    n = len(tasks)
+    for i, j in itertools.permutations(range(n), 2):
+        moved = tasks[:i] + tasks[i + 1:]
+        yield moved[:j] + [tasks[i]] + moved[j:]
+        swapped = list(tasks)
+        swapped[i], swapped[j] = swapped[j], swapped[i]
+        yield swapped
+        if i < j:
+            yield tasks[:i] + tasks[i:j + 1][::-1] + tasks[j + 1:]
+
+
+@functools.cache
+def _gdb1() -> ArcInstance:
+    return load_instance(DATA / "gdb1.dat")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["gdb1", "random"]), random_instances(), st.integers(0, 10**6),
+       st.booleans())
+def test_local_search_never_worsens_and_ends_at_a_local_optimum(name, small, seed, minmax):
+    """The compiled moves (pruned intra-route evaluation included) keep every task once, never
+    raise the objective, report true route costs, and leave no improving move inside a route
+    when every task is every task's neighbour."""
+    from gridplan.routing.arcroute_search import Search, task_neighbours
+
+    instance = small if name == "random" else _gdb1()
+    rng = random.Random(seed)
+    order = list(range(instance.n_tasks))
+    rng.shuffle(order)
+    routes = [order[: len(order) // 3], order[len(order) // 3:]]
+    search = Search(instance, task_neighbours(instance, instance.n_tasks), minmax=minmax,
+                    use_capacity=not minmax)
+    penalty = 7.0
+
+    def cost_of(tasks):
+        return best_directions(instance, tasks)[1] if tasks else 0.0
+
+    def objective(rs):
+        costs = [cost_of([int(t) for t in r]) for r in rs]
+        if minmax:
+            return max(costs)
+        over = sum(max(0.0, sum(instance.demand[list(r)]) - instance.capacity) for r in rs)
+        return sum(costs) + penalty * over
+
+    before = objective(routes)
+    better, costs, _ = search.run([np.asarray(r, dtype=np.int64) for r in routes],
+                                  penalty=penalty, seed=seed, spare_empty=0 if minmax else 1)
+    assert sorted(int(t) for r in better for t in r) == list(range(instance.n_tasks))
+    assert objective(better) <= before + 1e-9
+    for r, c in zip(better, costs, strict=True):
+        tasks = [int(t) for t in r]
+        assert c == pytest.approx(cost_of(tasks))
+        for other in _intra_neighbours(tasks):
+            assert cost_of(other) >= c - 1e-6

@@ -17,9 +17,11 @@ from gridplan.coverage import (
     TrackParams,
     missed_share,
     planned_routes,
+    street_priority_from,
     track_coverage,
 )
 from gridplan.coverage.simulate import plan_tracks
+from gridplan.errors import InvalidInputError
 from gridplan.model import KeyPoint
 from gridplan.routing.params import PatrolParams
 from gridplan.routing.plan import plan_grid
@@ -130,3 +132,44 @@ def test_a_route_with_no_track_is_all_skipped(planned):
     c = report.plan_routes.set_index("route").loc["C"]
     assert c["on_plan_km"] == 0 and c["skipped_km"] > 0
     assert isinstance(report.plan_routes, pd.DataFrame)
+
+
+def test_priority_reads_the_same_from_the_saved_report(planned):
+    """coverage.json (the report's to_dict through JSON) gives the planner the same priorities
+    as the report itself; the lookback is clipped to the days the tracks cover."""
+    net, grid, plan = planned
+    points = plan_tracks(plan, sample_s=5, noise_m=0.0, seed=1, dropout_rate_per_h=0,
+                         skip_share=0.5)
+    report = track_coverage(net, [grid], points, params=EXACT)
+    saved = json.loads(json.dumps(report.to_dict()))
+    before = plan.shift.start + timedelta(days=1)
+    direct = missed_share(report, before=before)
+    assert missed_share(saved, before=before) == direct
+    assert max(direct.values()) == 1.0 and min(direct.values()) == 0.0  # one day asked, not 7
+    later = street_priority_from(saved, day=(before + timedelta(days=30)).date(),
+                                 shift="08:00-10:00")
+    assert set(later.values()) == {0.0}  # tracks a month old say nothing about this week
+    with pytest.raises(InvalidInputError) as bad:
+        missed_share({"start": saved["start"]}, before=before)
+    assert {p.where for p in bad.value.problems} == {"streets", "passes", "end"}
+
+
+def test_matched_positions_wobbling_back_within_the_noise_are_one_pass():
+    from gridplan.coverage import StreetIndex, TrackParams
+    from gridplan.coverage.matcher import MatchedTrack
+    from gridplan.coverage.passes import passes_frame, pieces_frame
+    from tests.tracks.lattices import random_lattice
+
+    index = StreetIndex(random_lattice(2, 2, seed=0, spacing_m=200.0, jitter_m=0.0,
+                                       drop_share=0.0))
+    # along a 200 m street, back 35 m (more than turn_back_m, less than 3 σ of 15 m), on
+    pieces = np.array([(0, 0.0, 100.0, 0.0, 77.0), (0, 100.0, 65.0, 77.0, 104.0),
+                       (0, 65.0, 200.0, 104.0, 208.0)])
+
+    def passes(sigma_m: float) -> int:
+        empty = np.zeros(0)
+        m = MatchedTrack("A", empty, empty, empty, empty, pieces, sigma_m)
+        return len(passes_frame(index, pieces_frame(index, {"A": m}, tz="UTC"), TrackParams()))
+
+    assert passes(15.0) == 1  # jitter of a 15 m-noise track: one walk along the street
+    assert passes(3.0) == 0  # a precise track really turned back twice: no leg covers 80 %

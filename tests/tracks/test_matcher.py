@@ -100,3 +100,54 @@ def test_points_in_a_square_are_unmatched_and_do_not_break_the_walk():
     assert (m.street[half + 1: half + 9] == -1).all() and m.matched_share < 1.0
     found, truth = by_street(m.pieces), by_street(walk_truth(index, steps))
     assert set(found) == set(truth)
+
+
+def _street_between(index, u, v) -> int:
+    return next(i for i, s in enumerate(index.streets) if {s.a, s.b} == {u, v})
+
+
+def _fixes_along(points_xy, spacing_m: float = 5.0, speed_mps: float = 1.3):
+    """Noise-free fixes every ``spacing_m`` along a polyline, with walking times."""
+    from shapely.geometry import LineString
+
+    line = LineString(points_xy)
+    n = int(np.ceil(line.length / spacing_m))
+    xy = np.array([line.interpolate(line.length * i / n).coords[0] for i in range(n + 1)])
+    return xy, np.arange(n + 1) * (line.length / n) / speed_mps
+
+
+def test_a_fix_pulled_into_a_side_street_is_noise_but_a_walk_into_it_is_kept():
+    net = random_lattice(3, 3, seed=0, spacing_m=100.0, jitter_m=0.0, drop_share=0.0)
+    index = StreetIndex(net)
+    node = {n: np.array([net.graph.nodes[n]["x"], net.graph.nodes[n]["y"]]) for n in net.graph}
+    west, centre, east, north = node[(1, 0)], node[(1, 1)], node[(1, 2)], node[(2, 1)]
+    side = _street_between(index, (1, 1), (2, 1))
+    params = TrackParams(gps_sigma_m=5.0)
+    # straight through the junction; one fix lands 9 m up the side street
+    xy, t = _fixes_along([west, east], spacing_m=10.0)
+    xy[np.argmin(np.hypot(*(xy - centre).T))] = centre + (north - centre) * 0.09
+    found = by_street(match_track(index, xy, t, params=params).pieces)
+    assert side not in found
+    # up the side street 40 m and back: fixes deep in it, so it was walked
+    up = centre + (north - centre) * 0.4
+    xy, t = _fixes_along([west, centre, up, centre, east])
+    found = by_street(match_track(index, xy, t, params=params).pieces)
+    assert length(found[side]) == pytest.approx(40.0, abs=2.0)
+
+
+def test_a_phone_accuracy_is_read_as_the_68_percent_radius():
+    from gridplan.coverage.matcher import ACCURACY_PER_SIGMA
+
+    rng = np.random.default_rng(0)
+    radius = np.hypot(*rng.normal(0.0, 1.0, size=(2, 200_000)))
+    assert np.mean(radius <= ACCURACY_PER_SIGMA) == pytest.approx(0.68, abs=0.005)
+    net = random_lattice(4, 4, seed=5)
+    index = StreetIndex(net)
+    steps = random_walk(index, length_m=800, seed=2)
+    track = simulate_track(walk_legs(index, steps, speed_mps=1.3), sample_s=10, noise_m=8,
+                           seed=2)
+    params = TrackParams(gps_sigma_m=8.0)
+    by_sigma = match_track(index, track.xy, track.times_s, params=params)
+    by_accuracy = match_track(index, track.xy, track.times_s, params=params,
+                              accuracy_m=np.full(len(track.xy), 8.0 * ACCURACY_PER_SIGMA))
+    np.testing.assert_allclose(by_accuracy.pieces, by_sigma.pieces)

@@ -4,6 +4,7 @@ squad leader sees only their squad's officers (bundled sample on SQLite)."""
 from __future__ import annotations
 
 import io
+import json
 import time
 from collections.abc import Iterator
 
@@ -88,13 +89,23 @@ def test_a_squad_leader_sees_only_their_squads_officers(served, sample_walk) -> 
                        _walk_in(index, polygons[other["code"]], "乙", 2)])
     body = table.to_csv(index=False).encode()
     form = {"grid_id": str(mine["id"]), "network_id": str(net)}
-    job = client.post("/tracks/coverage", headers=h, data=form,
-                      files={"file": ("tracks.csv", io.BytesIO(body), "text/csv")})
+    first = table.iloc[0]
+    gate = {"id": "K1", "name": "校门", "lon": float(first["lon"]), "lat": float(first["lat"])}
+    nowhere = client.post("/tracks/coverage", headers=h, data=form | {
+        "key_points": json.dumps([gate | {"lon": 500}])},
+        files={"file": ("tracks.csv", io.BytesIO(body), "text/csv")})
+    assert nowhere.status_code == 422 and "lon" in nowhere.text
+    job = client.post("/tracks/coverage", headers=h, data=form | {
+        "key_points": json.dumps([gate])},
+        files={"file": ("tracks.csv", io.BytesIO(body), "text/csv")})
     assert job.status_code == 202, job.text
     done = _wait(client, h, job.json()["id"])
     assert done["status"] == "succeeded", done.get("error")
     result = done["result"]
     assert {r["officer"] for r in result["by_officer"]} == {"甲"}
+    visits = {(k["id"], k["officer"], k["ok"]) for k in result["key_points"]}
+    assert ("K1", "甲", True) in visits and {v[:2] for v in visits} == {("K1", "甲")}
+    assert {s["status"] for s in result["streets"]} >= {"walked", "missed"}
     assert result["scope_notes"] == ["1 officer(s) of other squads left out"]
     assert sum(s["walked_m"] for s in result["streets"]) > 300
     # the other squad's grid is refused before anything is stored or run
@@ -107,6 +118,35 @@ def test_a_squad_leader_sees_only_their_squads_officers(served, sample_walk) -> 
                            files={"file": ("tracks.csv", io.BytesIO(body), "text/csv")})
     result = _wait(client, admin, everyone.json()["id"])["result"]
     assert {r["officer"] for r in result["by_officer"]} == {"甲", "乙"}
+    _plan_with_coverage(client, h, admin, mine, net, mine_job=done["id"],
+                        others_job=everyone.json()["id"])
+
+
+def _plan_with_coverage(client, h, admin, grid, net, *, mine_job, others_job) -> None:
+    """Tomorrow's routes take the squad's own coverage job; another user's is refused, and so
+    is a job of another kind or on another network."""
+    routes = {"grid_id": grid["id"], "network_id": net, "officers": 1, "shift": "08:00-08:30",
+              "day": "2026-11-26", "max_iterations": 3}
+    job = client.post("/jobs", headers=h, json={"kind": "routes", "params": routes | {
+        "coverage_job_id": mine_job}})
+    assert job.status_code == 202, job.text
+    planned = _wait(client, h, job.json()["id"])
+    assert planned["status"] == "succeeded", planned.get("error")
+    refused = client.post("/jobs", headers=h, json={"kind": "routes", "params": routes | {
+        "coverage_job_id": others_job}})
+    assert refused.status_code == 403
+    wrong = client.post("/jobs", headers=h, json={"kind": "routes", "params": routes | {
+        "coverage_job_id": job.json()["id"]}})
+    assert wrong.status_code == 422 and "a routes job" in wrong.text
+    # the roster's blind-spot report with the observed ones, of the squad's grid only
+    roster = client.post("/jobs", headers=h, json={"kind": "roster", "params": {
+        "plan_id": grid["plan_id"], "network_id": net, "coverage_job_id": mine_job}})
+    assert roster.status_code == 202, roster.text
+    rostered = _wait(client, h, roster.json()["id"])
+    assert rostered["status"] == "succeeded", rostered.get("error")
+    observed = rostered["result"]["observed_blind_spots"]
+    assert {r["grid"] for r in observed["rows"]} == {grid["code"]}
+    assert {r["period"] for r in observed["rows"]} == {"day", "night", "weekend"}
 
 
 def test_uploads_are_size_limited_and_typed(served) -> None:

@@ -77,3 +77,46 @@ def test_cli_warns_about_the_datum_and_reports_bad_files(simulated, tmp_path):
     assert result.exit_code == 2 and "traceback" not in result.output.lower()
     assert "a column 'officer'" in result.output and "a column 'time'" in result.output
     assert "rename the column" in result.output
+
+
+def _routes(tmp_path, *extra):
+    result = CliRunner().invoke(cli, [
+        "routes", "--grid", GRID, "--officers", "1", "--shift", "08:00-09:00",
+        "--date", "2026-11-26", "--max-iterations", "5", "--out", str(tmp_path), "--json",
+        *extra])
+    assert result.exit_code == 0, result.output
+    (plan,) = json.loads(result.output)
+    return plan
+
+
+@pytest.mark.slow  # two plans of a sample grid (≈ 8 CPU s); the rule itself: test_coverage.py
+def test_routes_keep_the_streets_the_tracks_missed_first(simulated, tmp_path):
+    """Recent coverage into tomorrow's plan: with the coverage.json of the day before, the
+    streets a short shift leaves out are, among the same grade, the ones walked as required."""
+    out, *_ = simulated
+    coverage = out / f"coverage_{GRID}.json"
+    from geodata.tracks import read_coverage
+    from gridplan.coverage import street_priority_from
+
+    missed = street_priority_from(read_coverage(coverage), day=datetime(2026, 11, 26).date(),
+                                  shift="08:00-09:00")
+    assert any(v == 1.0 for v in missed.values()) and any(v == 0.0 for v in missed.values())
+    plain = _routes(tmp_path / "plain")
+    fed = _routes(tmp_path / "fed", "--coverage", str(coverage))
+
+    def left_out_missed(plan):
+        by_id = {str(k): v for k, v in missed.items()}
+        return sum(by_id.get(u["street_id"], 0.0) * u["length_m"] for u in plan["uncovered"])
+
+    assert left_out_missed(fed) < left_out_missed(plain)
+
+
+def test_routes_refuse_a_coverage_file_of_another_kind(simulated, tmp_path):
+    out, *_ = simulated
+    wrong = tmp_path / "plan.json"
+    wrong.write_text(json.dumps({"start": "2026-11-25T08:00:00+08:00"}), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["routes", "--grid", GRID, "--coverage", str(wrong),
+                                      "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "traceback" not in result.output.lower()
+    assert "streets" in result.output and "passes" in result.output
+    assert "gridplan tracks" in result.output

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_pages_carry_a_strict_csp_and_no_inline_script(live):
-    for page in ("signin", "today", "grids", "joint", "data", "sheet"):
+    for page in ("signin", "today", "coverage", "grids", "joint", "data", "sheet"):
         with urllib.request.urlopen(f"{live.url}/app/{page}") as response:
             csp = response.headers["Content-Security-Policy"]
             html = response.read().decode()
@@ -51,7 +51,7 @@ def test_sign_in_shows_role_and_scope_and_switches_language(driver, live):
     assert driver.find_element(By.ID, "id-role").text == "中队长"
     assert SQUAD_GRID in driver.find_element(By.ID, "id-scope").text
     nav = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "#nav a")]
-    assert nav == ["今日巡查"]  # the squad leader's only screen: nothing the API forbids
+    assert nav == ["今日巡查", "巡查覆盖"]  # the squad leader's screens: nothing the API forbids
     driver.find_element(By.CSS_SELECTOR, "a.lang").click()
     wait_for(lambda: driver.find_element(By.ID, "id-role").text == "Squad leader")
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"

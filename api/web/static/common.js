@@ -96,7 +96,8 @@ export async function me() {
   return meCache;
 }
 
-const NAV = [['today', ['squad_leader', 'planner', 'admin']], ['grids', ['planner', 'admin']],
+const NAV = [['today', ['squad_leader', 'planner', 'admin']],
+  ['coverage', ['squad_leader', 'planner', 'admin']], ['grids', ['planner', 'admin']],
   ['joint', ['joint_viewer', 'planner', 'admin']], ['data', ['planner', 'admin']]];
 
 export const homeOf = (role) => `/app/${(NAV.find(([, roles]) => roles.includes(role)) || ['signin'])[0]}`;
@@ -204,7 +205,9 @@ export async function pollJob(id, onProgress, { every = 400 } = {}) {
 
 // Submit a job and show its progress bar with a working cancel button in ``container``; resolves
 // with the finished job (any status). The line carries data-status for tests and screen readers.
-export async function runJob(kind, params, container, label) {
+// ``submit`` queues it another way (e.g. an upload that answers with the job).
+export async function runJob(kind, params, container, label, {
+  submit = () => api('/jobs', { method: 'POST', json: { kind, params } }) } = {}) {
   const bar = el('progress', { max: 1, value: 0, 'aria-label': `${t('progress')} ${label}` });
   const text = el('span', { class: 'hint' }, t('running'));
   const cancel = el('button', { type: 'button', class: 'danger' }, t('cancel'));
@@ -213,7 +216,7 @@ export async function runJob(kind, params, container, label) {
   container.append(line);
   let job;
   try {
-    job = await api('/jobs', { method: 'POST', json: { kind, params } });
+    job = await submit();
   } catch (error) { line.remove(); throw error; }
   cancel.addEventListener('click', async () => {
     cancel.disabled = true;
@@ -239,6 +242,16 @@ export async function download(path, filename) {
   document.body.append(a);
   a.click();
   setTimeout(() => { URL.revokeObjectURL(url); a.remove(); }, 5000);
+}
+
+// Key points typed one a line: "name, lon, lat, HH:MM-HH:MM, dwell minutes" (， or ,).
+export function parseKeyPoints(text) {
+  const rows = text.split('\n').map((s) => s.trim()).filter(Boolean);
+  return rows.map((row, i) => {
+    const [name, lon, lat, window, dwell] = row.split(/[,，]/).map((s) => s.trim());
+    return { id: `K${i + 1}`, name, lon: +lon, lat: +lat, window: window || null,
+      dwell_minutes: dwell ? +dwell : 0 };
+  });
 }
 
 export const km = (m) => (m / 1000).toFixed(2);

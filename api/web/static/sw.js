@@ -30,5 +30,14 @@ self.addEventListener('fetch', (event) => {
     }).catch(() => caches.match(event.request).then((hit) => hit || Response.error())));
   } else if (url.pathname.startsWith('/app/static/') || url.pathname.startsWith('/app/vendor/')) {
     event.respondWith(caches.match(event.request).then((hit) => hit || fetch(event.request)));
+  } else if (url.pathname.startsWith('/app/fonts/')) {  // kept once fetched: offline Chinese
+    event.respondWith(caches.match(event.request).then((hit) => hit || fetch(event.request)
+      .then((response) => {
+        if (response.ok) {
+          const copy = response.clone();
+          caches.open(CACHE).then((c) => c.put(event.request, copy));
+        }
+        return response;
+      })));
   }
 });

@@ -1,12 +1,13 @@
 // 今日巡查: pick grids, date, shift and officers; plan → progress (cancel) → map and one card per
 // officer with downloads, a QR code for the phone and an A4 sheet.
 import {
-  api, apiAll, arrows, boot, COLORS, download, el, fail, flash, geo, km, makeMap, ready, runJob,
-  streetsLayer, t,
+  api, apiAll, arrows, boot, COLORS, download, el, fail, flash, geo, km, makeMap, parseKeyPoints,
+  ready, runJob, streetsLayer, t,
 } from './common.js';
 
 const SHIFT_NAME = { '08:00-16:00': 'day', '18:00-02:00': 'night' };
-const state = { grids: [], network: null, plan: null, map: null, layers: L.featureGroup() };
+const state = { grids: [], network: null, plan: null, coverage: null, map: null,
+  layers: L.featureGroup() };
 
 function todayISO() {
   const d = new Date();
@@ -25,6 +26,11 @@ async function load() {
     el('input', { type: 'checkbox', name: 'grid', value: g.id, checked: i === 0 }),
     `${g.code} ${g.name || ''}`)));
   document.getElementById('day').value = todayISO();
+  // from the coverage screen: streets its tracks missed lately come first in this plan
+  state.coverage = new URLSearchParams(location.search).get('coverage');
+  const used = document.getElementById('coverage-used');
+  used.textContent = state.coverage ? t('coverage_used').replace('{id}', state.coverage.slice(0, 8)) : '';
+  used.hidden = !state.coverage;
   state.map = makeMap('map');
   state.layers.addTo(state.map);
   const first = state.grids[0];
@@ -49,16 +55,6 @@ async function drawGrid(grid) {
 function officerNames() {
   return document.getElementById('officers').value.split('\n').map((s) => s.trim())
     .filter(Boolean);
-}
-
-function keyPoints() {
-  const rows = document.getElementById('key-points').value.split('\n').map((s) => s.trim())
-    .filter(Boolean);
-  return rows.map((row, i) => {
-    const [name, lon, lat, window, dwell] = row.split(/[,，]/).map((s) => s.trim());
-    return { id: `K${i + 1}`, name, lon: +lon, lat: +lat, window: window || null,
-      dwell_minutes: dwell ? +dwell : 0 };
-  });
 }
 
 async function loadRoster() {
@@ -183,8 +179,9 @@ document.getElementById('plan-form').addEventListener('submit', async (event) =>
   const names = officerNames();
   const params = { network_id: state.network.id, day: document.getElementById('day').value,
     shift: document.querySelector('input[name=shift]:checked').value,
-    key_points: keyPoints(), lang: document.documentElement.lang.startsWith('zh') ? 'zh' : 'en' };
+    key_points: parseKeyPoints(document.getElementById('key-points').value), lang: document.documentElement.lang.startsWith('zh') ? 'zh' : 'en' };
   if (names.length) params.officer_names = names;
+  if (state.coverage) params.coverage_job_id = state.coverage;
   state.layers.clearLayers();
   ['legend', 'uncovered', 'cards', 'jobs'].forEach((id) => document.getElementById(id).replaceChildren());
   const button = document.getElementById('plan-btn');
