@@ -154,9 +154,7 @@ def test_geojson_positions_equal_shapely_mapping(discs: list, quad_segs: int) ->
     shapes = [Point(x, y).buffer(r, quad_segs=quad_segs) for x, y, r in discs]
     for geometry in (*shapes, MultiPolygon(shapes), shapes[0].exterior, shapes[0].centroid,
                      shapes[0].difference(shapes[0].centroid.buffer(shapes[0].length / 100))):
-        as_lists = to_geojson(geometry)
-        expected = mapping(geometry)
-        assert as_lists == _lists(expected)
+        assert _lists(to_geojson(geometry)) == _lists(mapping(geometry))
 
 
 def _lists(value: object) -> object:
