@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from gridplan.errors import GridPlanError, InfeasibleError, InvalidInputError, Problem
 from gridplan.progress import Cancelled
@@ -26,6 +26,14 @@ def problem_detail(problem: Problem) -> dict[str, Any]:
     loc = [part for part in ("body", problem.source, problem.where) if part]
     return {"loc": loc, "msg": str(problem), "type": "invalid_input",
             "expected": problem.expected, "found": problem.found, "fix": problem.fix}
+
+
+def invalid_input(exc: ValidationError, title: str, *, source: str, fix: str
+                  ) -> InvalidInputError:
+    """Every error of a pydantic validation as one report (where, expected, found, fix)."""
+    return InvalidInputError(title, [
+        Problem(source, ".".join(map(str, e["loc"])), e["msg"], repr(e.get("input"))[:100], fix)
+        for e in exc.errors()])
 
 
 def status_of(exc: GridPlanError) -> int:

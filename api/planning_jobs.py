@@ -81,6 +81,9 @@ class RoutesParams(params_model(PatrolParams)):  # type: ignore[misc]
         default=None, max_length=36, pattern=r"^[0-9a-f-]{36}$",
         description="a succeeded track_coverage job of yours on the same network: streets its "
                     "tracks missed lately are kept first among their grade")
+    recent_coverage: bool = Field(
+        default=False, description="with no coverage_job_id: your newest succeeded "
+        "track_coverage job of this grid on this network, if there is one")
     priority_lookback_days: int = param_field(TrackParams, "priority_lookback_days")
     lang: Literal["zh", "en"] = "zh"
 
@@ -200,7 +203,7 @@ def run_routes(ctx: JobContext, p: RoutesParams) -> dict[str, Any]:
     one WGS-84 line per officer (``routes``) and the plan's layers as WGS-84 GeoJSON
     (``layers``), from which the job's maps and exports are drawn."""
     from api.route_layers import plan_layers, route_lines
-    from api.tracks_jobs import coverage_of
+    from api.tracks_jobs import coverage_of, recent_coverage_of
     from gridplan.coverage import street_priority_from
     from gridplan.routing import plan_routes
 
@@ -211,7 +214,9 @@ def run_routes(ctx: JobContext, p: RoutesParams) -> dict[str, Any]:
         incidents_path = (session.get_one(IncidentSet, p.incident_set_id).file_path
                           if p.incident_set_id is not None else None)
         session.expunge(stored)
-    coverage = coverage_of(ctx, p.coverage_job_id)
+    used, coverage = p.coverage_job_id, coverage_of(ctx, p.coverage_job_id)
+    if used is None and p.recent_coverage:
+        used, coverage = recent_coverage_of(ctx, p.grid_id, p.network_id) or (None, None)
     step(ctx, 0.05, "loading street network")
     net = load_network_of(ctx, p.network_id)
     incidents = _incidents_in(incidents_path, net.crs)
@@ -233,8 +238,8 @@ def run_routes(ctx: JobContext, p: RoutesParams) -> dict[str, Any]:
     step(ctx, 0.95, "writing routes")
     layers = plan_layers(plan, network=net, grid=grid, lang=p.lang)
     return {"grid_id": p.grid_id, "network_id": p.network_id, **plan.to_dict(lang=p.lang),
-            "valid": plan.is_valid(net.graph), "routes": route_lines(layers),
-            "layers": layers}
+            "valid": plan.is_valid(net.graph), "coverage_job_id": used,
+            "routes": route_lines(layers), "layers": layers}
 
 
 def _incidents_in(path: str | None, crs: object) -> gpd.GeoDataFrame | None:

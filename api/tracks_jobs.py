@@ -133,3 +133,21 @@ def coverage_of(ctx: JobContext, job_id: str | None) -> dict[str, Any] | None:
         return None
     with ctx.db.session() as session:
         return session.get_one(Job, job_id).result
+
+
+RECENT_JOBS_LOOKED_AT = 200
+
+
+def recent_coverage_of(ctx: JobContext, grid_id: int, network_id: int
+                       ) -> tuple[str, dict[str, Any]] | None:
+    """(job id, result) of the job owner's newest succeeded track_coverage job of ``grid_id``
+    on ``network_id`` among their last few hundred jobs, or None."""
+    with ctx.db.session() as session:
+        for job in session.scalars(
+                select(Job).where(Job.owner == ctx.owner.username, Job.kind == "track_coverage",
+                                  Job.status == SUCCEEDED)
+                .order_by(Job.finished_at.desc()).limit(RECENT_JOBS_LOOKED_AT)):
+            if job.params.get("grid_id") == grid_id and job.params.get(
+                    "network_id") == network_id:
+                return job.id, job.result
+    return None

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from api.cli.progress import ProgressBar, progress_bar
+from api.errors import invalid_input
 from gridplan.errors import InvalidInputError, Problem
 
 
@@ -49,9 +50,8 @@ def _params(kind: Any, pairs: tuple[str, ...], raw_json: str | None) -> Any:
     try:
         return kind.params.model_validate(values)
     except ValidationError as exc:
-        raise InvalidInputError(f"bad parameters for job {kind.name}", [
-            Problem("params", ".".join(map(str, e["loc"])), e["msg"], repr(e.get("input"))[:100],
-                    "see `gridplan job kinds`") for e in exc.errors()]) from None
+        raise invalid_input(exc, f"bad parameters for job {kind.name}", source="params",
+                            fix="see `gridplan job kinds`") from None
 
 
 @click.group("job")

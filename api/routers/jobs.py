@@ -10,7 +10,7 @@ from sqlalchemy.orm import defer
 from api.auth import Principal, Role
 from api.db.models import Job
 from api.deps import JobRunnerDep, OneThreadRoute, PrincipalDep, SessionDep
-from api.errors import COMMON_RESPONSES, ErrorBody
+from api.errors import COMMON_RESPONSES, ErrorBody, invalid_input
 from api.jobs import FINISHED, SUCCEEDED
 from api.pagination import Page, PageDep, page_of_query
 from api.policy import check_owner
@@ -52,9 +52,8 @@ def submit_job(body: JobCreate, session: SessionDep, principal: PrincipalDep,
     try:
         params = kind.params.model_validate(body.params)
     except ValidationError as exc:
-        raise InvalidInputError(f"bad parameters for job {kind.name}", [
-            Problem("params", ".".join(map(str, e["loc"])), e["msg"], repr(e.get("input"))[:100],
-                    "see params_schema in GET /jobs/kinds") for e in exc.errors()]) from None
+        raise invalid_input(exc, f"bad parameters for job {kind.name}", source="params",
+                            fix="see params_schema in GET /jobs/kinds") from None
     kind.authorize(session, principal, params)
     job = runner.create(session, kind=kind.name, params=params, owner=principal)
     session.commit()

@@ -1,9 +1,9 @@
 """Officers' tracks: upload a track file of a grid's officers; its coverage is computed in a job.
 
 ``POST /tracks/coverage`` (multipart: ``file`` GPX / CSV / GeoJSON, ``grid_id``, ``network_id``,
-``coords``, optional ``key_points`` as JSON) stores the file under the upload size limit, checks the caller may plan routes for
-the grid, and queues a ``track_coverage`` job; poll ``GET /jobs/{id}`` for the report
-(:mod:`api.tracks_jobs`).
+``coords``, optional ``key_points`` as JSON) stores the file under the upload size limit, checks
+the caller may plan routes for the grid, and queues a ``track_coverage`` job; poll
+``GET /jobs/{id}`` for the report (:mod:`api.tracks_jobs`).
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ from fastapi import APIRouter, File, Form, Response, UploadFile
 from pydantic import TypeAdapter, ValidationError
 
 from api.deps import JobRunnerDep, OneThreadRoute, PrincipalDep, SessionDep, SettingsDep
-from api.errors import COMMON_RESPONSES
+from api.errors import COMMON_RESPONSES, invalid_input
+from api.planning_jobs import KeyPointIn
 from api.schemas.common import RowId
 from api.schemas.job import JobPublic
-from api.planning_jobs import KeyPointIn
 from api.tracks_jobs import TrackCoverageParams, authorize_track_coverage
 from api.uploads import TRACK_KINDS, quota_left, save_upload
-from gridplan.errors import InvalidInputError, Problem
 
 router = APIRouter(prefix="/tracks", tags=["tracks"], responses=COMMON_RESPONSES,
                    route_class=OneThreadRoute)
@@ -65,7 +64,6 @@ def _key_points(text: str | None) -> list[KeyPointIn]:
     try:
         return TypeAdapter(list[KeyPointIn]).validate_json(text)
     except ValidationError as exc:
-        raise InvalidInputError("bad key points", [Problem(
-            "key_points", ".".join(map(str, e["loc"])), e["msg"], repr(e.get("input"))[:100],
-            "a JSON list of {id, name, lon, lat, dwell_minutes, window}") for e in exc.errors()
-        ]) from None
+        raise invalid_input(exc, "bad key points", source="key_points",
+                            fix="a JSON list of {id, name, lon, lat, dwell_minutes, window}"
+                            ) from None

@@ -68,10 +68,13 @@ def street_priority_from(coverage: CoverageReport | Mapping[str, Any], *, day: d
     """The ``street_priority`` of a plan for ``day`` from recent coverage: :func:`missed_share`
     before the plan's first shift (``shift`` on ``day`` in ``tz``; ``None``: the first shift of
     ``pattern``), with the same arguments :func:`gridplan.routing.plan_routes` takes."""
-    if shift is not None:
-        first = shift_on(day, shift, tz=tz)
-    else:
-        first = min(ShiftPattern.parse(pattern).shifts_on(day, tz=tz), key=lambda s: s.start)
+    shifts = ([shift_on(day, shift, tz=tz)] if shift is not None
+              else ShiftPattern.parse(pattern).shifts_on(day, tz=tz))
+    if not shifts:
+        raise InvalidInputError("which shift?", [Problem(
+            "shift", "", "a shift (HH:MM-HH:MM) or a day pattern with several shifts",
+            "neither", "give a shift, e.g. 08:00-12:00, or a pattern, e.g. day+night")])
+    first = min(shifts, key=lambda s: s.start)
     return missed_share(coverage, before=first.start, params=params)
 
 

@@ -149,6 +149,10 @@ def test_priority_reads_the_same_from_the_saved_report(planned):
     later = street_priority_from(saved, day=(before + timedelta(days=30)).date(),
                                  shift="08:00-10:00")
     assert set(later.values()) == {0.0}  # tracks a month old say nothing about this week
+    night = street_priority_from(saved, day=before.date(), shift=None, pattern="day+night")
+    assert night == street_priority_from(saved, day=before.date(), shift="06:00-18:00")
+    with pytest.raises(InvalidInputError, match="which shift"):
+        street_priority_from(saved, day=before.date(), shift=None)
     with pytest.raises(InvalidInputError) as bad:
         missed_share({"start": saved["start"]}, before=before)
     assert {p.where for p in bad.value.problems} == {"streets", "passes", "end"}

@@ -43,7 +43,8 @@ def _login(client: TestClient, admin: dict, name: str, grids: list[str]) -> dict
         "username": name, "password": "squad tracks passphrase", "role": "squad_leader",
         "scope": {"districts": ["310101"], "grids": grids}})
     assert made.status_code == 201, made.text
-    token = client.post("/auth/token", data={"username": name, "password": "squad tracks passphrase"})
+    token = client.post("/auth/token", data={"username": name,
+                                             "password": "squad tracks passphrase"})
     return {"Authorization": f"Bearer {token.json()['access_token']}"}
 
 
@@ -132,6 +133,10 @@ def _plan_with_coverage(client, h, admin, grid, net, *, mine_job, others_job) ->
     assert job.status_code == 202, job.text
     planned = _wait(client, h, job.json()["id"])
     assert planned["status"] == "succeeded", planned.get("error")
+    assert planned["result"]["coverage_job_id"] == mine_job
+    recent = client.post("/jobs", headers=h, json={"kind": "routes", "params": routes | {
+        "recent_coverage": True}})
+    assert _wait(client, h, recent.json()["id"])["result"]["coverage_job_id"] == mine_job
     refused = client.post("/jobs", headers=h, json={"kind": "routes", "params": routes | {
         "coverage_job_id": others_job}})
     assert refused.status_code == 403

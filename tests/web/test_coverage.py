@@ -60,6 +60,7 @@ def test_squad_leader_uploads_tracks_and_sees_coverage(driver, live, sample_walk
     driver.find_element(By.ID, "plan-next").click()
     hint = wait_for(lambda: driver.find_element(By.ID, "coverage-used").text, what="hint")
     assert "漏巡街道优先" in hint
+    assert not driver.find_element(By.ID, "recent-coverage").is_displayed()  # this one is used
     assert severe_logs(driver) == []
 
 

@@ -31,6 +31,7 @@ async function load() {
   const used = document.getElementById('coverage-used');
   used.textContent = state.coverage ? t('coverage_used').replace('{id}', state.coverage.slice(0, 8)) : '';
   used.hidden = !state.coverage;
+  document.getElementById('recent-coverage').closest('label').hidden = !!state.coverage;
   state.map = makeMap('map');
   state.layers.addTo(state.map);
   const first = state.grids[0];
@@ -182,6 +183,7 @@ document.getElementById('plan-form').addEventListener('submit', async (event) =>
     key_points: parseKeyPoints(document.getElementById('key-points').value), lang: document.documentElement.lang.startsWith('zh') ? 'zh' : 'en' };
   if (names.length) params.officer_names = names;
   if (state.coverage) params.coverage_job_id = state.coverage;
+  else if (document.getElementById('recent-coverage').checked) params.recent_coverage = true;
   state.layers.clearLayers();
   ['legend', 'uncovered', 'cards', 'jobs'].forEach((id) => document.getElementById(id).replaceChildren());
   const button = document.getElementById('plan-btn');
