@@ -1,13 +1,15 @@
 """Local search on arc routes (the "education" step of the genetic search), compiled.
 
-A route is a sequence of tasks; every task's serving direction is chosen optimally inside its
-route by the two-state dynamic programme of :mod:`gridplan.routing.arcroute_split` (Vidal 2017's
+A route is a sequence of tasks; every task's serving direction is chosen optimally inside its route
+by the two-state dynamic programme of :mod:`gridplan.routing.arcroute_split` (Vidal 2017's
 "orientation choice"). Each route keeps, per position, the DP values (and end vertices) of its
 prefix, its suffix, its reversed head and its reversed tail, with the depot as the empty piece, so
 a move that keeps route pieces and inserts at most two tasks is priced in O(1) by joining a prefix
 state to a suffix (four direction pairs). Moves inside one route are priced over the changed
-stretch only. An accepted move between routes is built from a short list of *pieces*
-(:data:`PRE` … :data:`RHEAD`) per touched route.
+stretch only, and abandoned as soon as that stretch's partial cost plus the untouched suffix's cost
+reaches the route's (costs only grow along a route, so this prunes nothing improving). An accepted
+move between routes is built from a short list of *pieces* (:data:`PRE` … :data:`RHEAD`) per
+touched route.
 
 Moves between each task u and its closest tasks v (a granular neighbourhood), first improvement:
 

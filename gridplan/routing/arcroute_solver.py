@@ -1,16 +1,18 @@
 """Hybrid genetic search for arc routing (HGS-CARP, Vidal 2017; HGS-CVRP, Vidal 2022).
 
-Individuals are giant tours (task orders). A child comes from ordered crossover (OX) of two
-parents picked by binary tournament, is cut into routes by an exact Split
+Individuals are giant tours (task orders). A child comes from ordered crossover (OX) of two parents
+picked by binary tournament, is cut into routes by an exact Split
 (:mod:`gridplan.routing.arcroute_split`; with a soft capacity in the penalised space) and improved
 by the compiled granular local search (:mod:`gridplan.routing.arcroute_search`, every task's
-direction chosen optimally inside its route) under a capacity penalty that adapts so that a target
-share of children is feasible before repair. Feasible and infeasible children live in two
-subpopulations ranked by *biased fitness* (cost rank plus diversity rank, the diversity being the
-broken-pairs distance to the closest individuals); half of the infeasible children are repaired
-with a tenfold, then hundredfold penalty. The search restarts from a fresh population when it
-stalls and stops when its iteration budget is spent (the default, reproducible), when it meets the
-lower bound (a proof of optimality), at the optional time cap, or when the caller cancels.
+direction chosen optimally inside its route) under a capacity penalty that adapts (every 25
+children) so that a target share of children is feasible before repair. Feasible and infeasible
+children live in two subpopulations ranked by *biased fitness* (cost rank plus diversity rank, the
+diversity being the broken-pairs distance to the closest individuals); half of the infeasible
+children are repaired with a tenfold, then hundredfold penalty, the repaired copy joining the
+feasible group while the original stays in the infeasible one. The search restarts from a fresh
+population when it stalls and stops when its iteration budget is spent (the default, reproducible),
+when it meets the lower bound (a proof of optimality), at the optional time cap, or when the caller
+cancels.
 
 Three public entry points share it:
 
