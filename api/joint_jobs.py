@@ -18,7 +18,6 @@ ask for a wider zone (it is all inside their scope).
 from __future__ import annotations
 
 import dataclasses
-
 from typing import Any
 
 import geopandas as gpd

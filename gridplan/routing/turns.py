@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
 from gridplan.network import BRIDGE_NAME
 
 STRAIGHT_DEG = 30.0  # a bearing change below this reads as "continue"

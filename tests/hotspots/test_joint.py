@@ -22,8 +22,8 @@ from gridplan.joint import (
     clip_to_area,
     meeting_point,
     patrol_area,
-    required_streets,
     plan_joint_patrols,
+    required_streets,
 )
 from gridplan.network import StreetNetwork
 
