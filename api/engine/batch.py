@@ -37,7 +37,8 @@ class EngineError(GridPlanError):
 
 @dataclass(frozen=True)
 class Task:
-    """``function(**kwargs, **shared)`` as one unit of work, identified by ``key``."""
+    """``function(**kwargs, **shared)`` as one unit of work, identified by ``key``. A ``None``
+    in ``shared`` (an input this task lacks) is passed as is, not scattered."""
 
     key: str
     function: Callable[..., Any]
@@ -63,12 +64,15 @@ class _Inputs:
 
     def __init__(self, client: Any, tasks: Iterable[Task]) -> None:
         self.client = client
-        self.users = Counter(id(v) for t in tasks for v in t.shared.values())
+        self.users = Counter(id(v) for t in tasks for v in t.shared.values() if v is not None)
         self.futures: dict[int, Any] = {}
 
     def of(self, task: Task) -> dict[str, Any]:
         out = {}
         for name, value in task.shared.items():
+            if value is None:
+                out[name] = None
+                continue
             future = self.futures.get(id(value))
             if future is None or future.status != "finished":
                 future = self.futures[id(value)] = self._scatter(value)
@@ -88,6 +92,8 @@ class _Inputs:
 
     def done_with(self, task: Task) -> None:
         for value in task.shared.values():
+            if value is None:
+                continue
             self.users[id(value)] -= 1
             if self.users[id(value)] == 0:
                 self.futures.pop(id(value), None)  # released: its worker may free it

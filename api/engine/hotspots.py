@@ -38,7 +38,6 @@ def study_pairs_on(client: Any, jurisdictions: gpd.GeoDataFrame, incidents: gpd.
         key = keys[p.codes] = "|".join(p.codes)
         shared = {"jurisdictions": p.jurisdictions, "incidents": p.incidents,
                   "network": p.network, "grids": p.grids}
-        tasks.append(Task(key, study_hotspots, {**options, "boundary": True},
-                          {k: v for k, v in shared.items() if v is not None}))
+        tasks.append(Task(key, study_hotspots, {**options, "boundary": True}, shared))
     found = run_batch(client, tasks, progress=progress)
     return {codes: found[key] for codes, key in keys.items()}

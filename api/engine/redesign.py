@@ -41,6 +41,5 @@ def redesign_districts_on(client: Any, network: StreetNetwork, jurisdictions: gp
     for d in districts:
         shared = {"network": d.network, "jurisdictions": d.jurisdiction, "current": d.current,
                   "incidents": d.incidents}
-        tasks.append(Task(d.code, redesign_grids, options,
-                          {k: v for k, v in shared.items() if v is not None}))
+        tasks.append(Task(d.code, redesign_grids, options, shared))
     return run_batch(client, tasks, progress=progress)

@@ -61,10 +61,8 @@ def plan_routes_on(client: Any, network: StreetNetwork, grids: Sequence[Grid] | 
     tasks, keys = [], []
     for grid in chosen:
         piece = slicer.cut(grid)
-        shared: dict[str, Any] = {"network": piece}
-        near = slicer.incidents_near(piece, incidents)
-        if near is not None:
-            shared["incidents"] = near
+        shared: dict[str, Any] = {"network": piece,
+                                  "incidents": slicer.incidents_near(piece, incidents)}
         if priority:  # the city's recent coverage, cut to the slice's streets like the rest
             shared["street_priority"] = _streets_of(piece, priority)
         for on in dates:
