@@ -124,6 +124,12 @@ def _rate(iterations: int, cpu: float) -> float:
     return iterations / cpu if cpu > 0 else float("nan")
 
 
+def print_head(columns: list[str]) -> None:
+    """A Markdown table's header row and its rule, one cell per column."""
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+
+
 def carp_table(set_name: str, names: set[str] | None, args: argparse.Namespace) -> None:
     rows = list(csv.DictReader((CARP / set_name / "best_known_literature.csv").open()))
     rows = [r for r in rows if names is None or _full_name(set_name, r["instance"]) in names]
@@ -131,14 +137,9 @@ def carp_table(set_name: str, names: set[str] | None, args: argparse.Namespace) 
         return
     print(f"\n### CARP, {set_name}: {len(rows)} instances, budget {args.iterations} children "
           f"(cap {args.time:g} CPU s), seed {args.seed}\n")
-    head = ("| instance | R | best known | ours | gap % | our LB | s to best | CPU s | stop "
-            "| cand/s |")
-    rule = "|---|---|---|---|---|---|---|---|---|---|"
-    if args.previous:
-        head += " prev | prev gap % | prev cand/s | cand/s ratio |"
-        rule += "---|---|---|---|"
-    print(head)
-    print(rule)
+    print_head(["instance", "R", "best known", "ours", "gap %", "our LB", "s to best", "CPU s",
+                "stop", "cand/s"]
+               + (["prev", "prev gap %", "prev cand/s", "cand/s ratio"] if args.previous else []))
     gaps, prev_gaps, ratios, optimal = [], [], [], 0
     for row in rows:
         name = _full_name(set_name, row["instance"])
@@ -185,9 +186,8 @@ def bound_table(set_name: str, names: set[str] | None) -> None:
     rows = list(csv.DictReader((CARP / set_name / "best_known_literature.csv").open()))
     rows = [r for r in rows if names is None or _full_name(set_name, r["instance"]) in names]
     print(f"\n### CARP lower bounds, {set_name}: {len(rows)} instances\n")
-    print("| instance | best known | matching LB | LP LB | LP gap % | closed % | rounds | cuts "
-          "| LP CPU s |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print_head(["instance", "best known", "matching LB", "LP LB", "LP gap %", "closed %",
+                "rounds", "cuts", "LP CPU s"])
     gaps, old_gaps, cpu_total = [], [], 0.0
     for row in rows:
         name = _full_name(set_name, row["instance"])
@@ -222,13 +222,9 @@ def _median(values: list[float]) -> float:
 def minmax_table(names: list[str], ks: range, args: argparse.Namespace, title: str) -> None:
     print(f"\n### Min–max k-postman{title}, budget {args.minmax_iterations} children "
           f"(cap {args.minmax_time:g} CPU s), seed {args.seed}\n")
-    head = "| instance | k | longest | LB | proven gap % | CPU s |"
-    rule = "|---|---|---|---|---|---|"
-    if args.previous:
-        head += " prev longest | prev LB | prev gap % | prev CPU s | longest ratio |"
-        rule += "---|---|---|---|---|"
-    print(head)
-    print(rule)
+    print_head(["instance", "k", "longest", "LB", "proven gap %", "CPU s"]
+               + (["prev longest", "prev LB", "prev gap %", "prev CPU s", "longest ratio"]
+                  if args.previous else []))
     for name in names:
         path = instance_path(name)
         instance = load_instance(path, capacity=None)

@@ -198,8 +198,9 @@ def unicode_ranges(chars: str) -> str:
 
 
 def web_font_css(url: str) -> str:
-    """The ``@font-face`` rules of :data:`WEB_FAMILY` for the web app; ``url`` has a ``{part}``
-    placeholder. ``rare`` comes first so that ``common``'s exact list wins where both apply."""
+    """The ``@font-face`` rules of :data:`WEB_FAMILY` for the web app; ``url`` is a format string
+    whose ``{part}`` is each part's name. ``rare`` comes first so that ``common``'s exact list
+    wins where both apply."""
     rules = []
     for part, ranges in (("rare", RARE_RANGE), ("common", unicode_ranges(gb2312("common")))):
         rules.append(f'@font-face {{ font-family: "{WEB_FAMILY}"; font-style: normal; '
