@@ -202,19 +202,24 @@ def world(client: TestClient) -> World:
     return w
 
 
+def finished_job(client: Any, headers: dict[str, str], job_id: Any, *, timeout_s: float = 120,
+                 poll_s: float = 0.1) -> dict[str, Any]:
+    """The job once it has finished (polled; generous deadline for a busy CI machine), with its
+    result fetched when it succeeded (a poll has no result: it is its own resource)."""
+    deadline = time.monotonic() + timeout_s
+    while (job := client.get(f"/jobs/{job_id}", headers=headers).json())["status"] in (
+            "queued", "running"):
+        assert time.monotonic() < deadline, job
+        time.sleep(poll_s)
+    if job["status"] == "succeeded":
+        job["result"] = client.get(job["result_url"], headers=headers).json()["result"]
+    return job
+
+
 def wait_for_job(world: World, job_id: str, user: str = "planner",
                  timeout_s: float = 120) -> dict[str, Any]:
-    """The job once it has finished (polled; generous deadline for a busy CI machine), with its
-    result fetched when it succeeded."""
-    deadline = time.monotonic() + timeout_s
-    while (job := world.client.get(f"/jobs/{job_id}", headers=world.h(user)).json())[
-            "status"] in ("queued", "running"):
-        assert time.monotonic() < deadline, job
-        time.sleep(0.1)
-    if job["status"] == "succeeded":  # a poll has no result: it is its own resource
-        job["result"] = world.client.get(job["result_url"], headers=world.h(user)).json()[
-            "result"]
-    return job
+    """:func:`finished_job` of ``user`` in ``world``."""
+    return finished_job(world.client, world.h(user), job_id, timeout_s=timeout_s)
 
 
 def geojson(geometry: Any) -> dict[str, Any]:

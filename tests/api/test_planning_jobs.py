@@ -18,7 +18,7 @@ from shapely.geometry import shape
 
 from api.app import create_app
 from api.settings import Settings
-from tests.api.conftest import BACKENDS, CHEAP_HASH, TestClient, backend_url
+from tests.api.conftest import BACKENDS, CHEAP_HASH, TestClient, backend_url, finished_job
 
 ADMIN_PASSWORD = "sample-planning-passphrase"  # no username in it (password rules)
 
@@ -41,14 +41,7 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 def run(client: TestClient, h: dict[str, str], kind: str, params: dict[str, Any]) -> dict:
     job = client.post("/jobs", json={"kind": kind, "params": params}, headers=h)
     assert job.status_code == 202, job.text
-    deadline = time.monotonic() + 120
-    while (found := client.get(f"/jobs/{job.json()['id']}", headers=h).json())["status"] in (
-            "queued", "running"):
-        assert time.monotonic() < deadline, found
-        time.sleep(0.1)
-    if found["status"] == "succeeded":  # a poll has no result: it is its own resource
-        found["result"] = client.get(found["result_url"], headers=h).json()["result"]
-    return found
+    return finished_job(client, h, job.json()["id"])
 
 
 def test_serve_loads_the_bundled_sample(served: tuple[TestClient, dict[str, str]]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from collections.abc import Iterator
 
 import numpy as np
@@ -17,7 +16,7 @@ from api.app import create_app
 from api.settings import Settings
 from gridplan.coverage import StreetIndex
 from gridplan.coverage.simulate import random_walk, simulate_track, walk_legs
-from tests.api.conftest import CHEAP_HASH, TestClient
+from tests.api.conftest import CHEAP_HASH, TestClient, finished_job
 
 ADMIN_PASSWORD = "sample tracks passphrase"
 LIMIT = 300_000
@@ -67,14 +66,7 @@ def _walk_in(index: StreetIndex, polygon, officer: str, seed: int) -> pd.DataFra
 
 
 def _wait(client: TestClient, h: dict, job_id: str) -> dict:
-    deadline = time.monotonic() + 600  # generous: a busy CI machine
-    while (job := client.get(f"/jobs/{job_id}", headers=h).json())["status"] in (
-            "queued", "running"):
-        assert time.monotonic() < deadline, job
-        time.sleep(0.2)
-    if job["status"] == "succeeded":  # a poll has no result: it is its own resource
-        job["result"] = client.get(job["result_url"], headers=h).json()["result"]
-    return job
+    return finished_job(client, h, job_id, timeout_s=600, poll_s=0.2)  # a busy CI machine
 
 
 def test_a_squad_leader_sees_only_their_squads_officers(served, sample_walk) -> None:
