@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 from api.auth import Principal, Role
 from api.db.models import Grid, GridPlan, Jurisdiction
 from api.geo import to_geojson
+from api.job_inputs import load_network_of
 from api.jobs import JobContext, JobRegistry
 from api.joint_jobs import ZONE_WIDTH_HELP, JointPatrolsParams, authorize_joint, run_joint_patrols
+from api.lookups import network_or_404
 from api.network_parse import (
     NetworkParseParams,
     authorize_parse,
@@ -30,7 +32,6 @@ from api.planning_jobs import (
     HotspotsParams,
     RedesignParams,
     RoutesParams,
-    load_network_of,
     run_hotspots,
     run_redesign,
     run_routes,
@@ -38,6 +39,7 @@ from api.planning_jobs import (
 from api.policy import (
     check_edit_district,
     check_read_district,
+    check_read_network,
     check_route_grid,
     check_zone,
     require_role,
@@ -50,7 +52,6 @@ from api.routers.incidents import (
     check_read_incidents,
     incident_set_or_404,
 )
-from api.routers.networks import check_read_network, network_or_404
 from api.routers.plans import plan_or_404
 from api.schemas.common import RowId
 from api.tracks_jobs import (

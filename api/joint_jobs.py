@@ -31,15 +31,16 @@ from sqlalchemy.orm import Session
 from api.auth import Principal, Role
 from api.db.models import Grid, GridPlan, IncidentSet, Jurisdiction
 from api.jobs import JobContext
+from api.lookups import network_or_404
 from api.policy import (
     Forbidden,
     alliance_zone_width,
     can_read_district,
+    check_read_network,
     check_zone,
     zone_width_for,
 )
 from api.routers.incidents import incident_set_or_404
-from api.routers.networks import check_read_network, network_or_404
 from api.schemas.common import RowId
 from api.schemas.params import job_params_model, split_params
 from api.zones import boundary_zone
@@ -110,7 +111,7 @@ def authorize_joint(session: Session, principal: Principal, p: Any) -> None:
 def _inputs(ctx: JobContext, p: Any) -> dict[str, Any]:
     """The pair, both districts' incidents, their current grids and the network (WGS-84)."""
     from api.incident_store import read_normalised
-    from api.planning_jobs import load_network_of
+    from api.job_inputs import load_network_of
 
     codes = (p.code_a, p.code_b)
     with ctx.db.session() as session:
@@ -132,7 +133,7 @@ def _inputs(ctx: JobContext, p: Any) -> dict[str, Any]:
 def run_joint_patrols(ctx: JobContext, p: Any) -> dict[str, Any]:
     """Joint patrol proposals of the pair (see the module docstring), clipped to the
     submitter's sides of the zone; geometries in WGS-84."""
-    from api.planning_jobs import scaled_progress, step
+    from api.job_inputs import scaled_progress, step
     from gridplan.hotspot_study import study_hotspots
 
     step(ctx, 0.05, "reading the pair, incidents and grids")

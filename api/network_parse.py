@@ -49,8 +49,8 @@ class NetworkParseParams(BaseModel):
 
 def authorize_parse(session: Session, principal: Principal, p: NetworkParseParams) -> None:
     """Who may upload the network may (re)parse it."""
+    from api.lookups import network_or_404
     from api.policy import check_edit_district, district_of, require_role
-    from api.routers.networks import network_or_404
 
     net = network_or_404(session, p.network_id)
     if net.jurisdiction_code is None:

@@ -17,7 +17,17 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 
-from api.db.models import Grid, GridPlan, IncidentSet, Jurisdiction, StreetNetworkRecord
+from api.db.models import Grid, GridPlan, IncidentSet, Jurisdiction
+from api.job_inputs import (
+    WGS84,
+    KeyPointIn,
+    checked,
+    domain_grid,
+    key_points_of,
+    load_network_of,
+    scaled_progress,
+    step,
+)
 from api.jobs import JobContext
 from api.schemas.common import RowId
 from api.schemas.params import job_params_model, param_field, params_model, split_params
@@ -26,30 +36,9 @@ from gridplan.errors import InvalidInputError, Problem
 from gridplan.grids.core import PartitionParams
 from gridplan.grids.params import GridSizingParams
 from gridplan.hotspots import CellParams, HotspotParams, TrendParams
-from gridplan.model import Grid as ModelGrid
-from gridplan.network import StreetNetwork
-from gridplan.progress import report
 from gridplan.routing.params import PatrolParams
 from gridplan.routing.shifts import ShiftPattern, parse_span
 from gridplan.timezones import DEFAULT_TZ, time_zone
-
-WGS84 = "EPSG:4326"
-
-
-class KeyPointIn(BaseModel):
-    """A key point (重点点位) of a routes job, WGS-84."""
-
-    id: str = Field(min_length=1, max_length=64)
-    name: str = Field(default="", max_length=100)
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
-    dwell_minutes: float = Field(default=0.0, ge=0, le=480)
-    window: str | None = Field(default=None, max_length=40, description="HH:MM-HH:MM")
-
-    @field_validator("window")
-    @classmethod
-    def _window_is_a_span(cls, text: str | None) -> str | None:
-        return _checked(parse_span, text, "window") if text else None
 
 
 class RoutesParams(params_model(PatrolParams)):  # type: ignore[misc]
@@ -90,17 +79,17 @@ class RoutesParams(params_model(PatrolParams)):  # type: ignore[misc]
     @field_validator("shift")
     @classmethod
     def _shift_is_a_span(cls, text: str) -> str:
-        return _checked(parse_span, text, "shift")
+        return checked(parse_span, text, "shift")
 
     @field_validator("pattern")
     @classmethod
     def _pattern_is_a_day(cls, text: str) -> str:
-        return _checked(ShiftPattern.parse, text, "pattern")
+        return checked(ShiftPattern.parse, text, "pattern")
 
     @field_validator("tz")
     @classmethod
     def _tz_is_known(cls, text: str) -> str:
-        return _checked(time_zone, text, "tz")
+        return checked(time_zone, text, "tz")
 
     @field_validator("officer_names")
     @classmethod
@@ -114,27 +103,6 @@ class RoutesParams(params_model(PatrolParams)):  # type: ignore[misc]
         """The patrol policy part of the request, checked by the library."""
         names = {info.name for info in PatrolParams.describe()}
         return PatrolParams.from_mapping(self.model_dump(include=names))
-
-
-def _checked(parse: Any, text: str, source: str) -> str:
-    """``text`` if the library's parser takes it; pydantic wants ValueError with its words."""
-    try:
-        parse(text, source=source)
-    except InvalidInputError as exc:
-        problem = exc.problems[0]
-        raise ValueError(f"{problem.expected}; found {problem.found}") from None
-    return text
-
-
-def key_points_of(points: list[KeyPointIn], crs: object) -> list[Any]:
-    """The job's key points as the engine's, in the network's metric CRS."""
-    from shapely.geometry import Point
-
-    from gridplan.model import KeyPoint
-
-    return [KeyPoint(k.id, to_metric(Point(k.lon, k.lat), crs), k.dwell_minutes,
-                     parse_span(k.window, source="window") if k.window else None, k.name)
-            for k in points]
 
 
 class _RedesignJob(BaseModel):
@@ -164,36 +132,7 @@ HOTSPOT_SETS = (HotspotParams, CellParams, TrendParams)
 HotspotsParams = job_params_model("HotspotsParams", _HotspotsJob, *HOTSPOT_SETS)
 
 
-def step(ctx: JobContext, fraction: float, message: str) -> None:
-    report(fraction, message, progress=ctx.progress, should_cancel=ctx.should_cancel)
-
-
-def load_network_of(ctx: JobContext, network_id: int) -> StreetNetwork:
-    from geodata.osm import load_network
-
-    with ctx.db.session() as session:
-        rec = session.get_one(StreetNetworkRecord, network_id)
-        path, mode, status = rec.file_path, rec.mode, rec.status
-    if status != "ready":  # only files that passed network_parse's caps are parsed in-process
-        raise InvalidInputError("street network not ready", [Problem(
-            "network_id", str(network_id), "a network whose upload was parsed (status ready)",
-            status, "wait for its network_parse job, or upload the file again")])
-    return load_network(path, mode=mode, cache_dir=ctx.settings.effective_cache_dir)
-
-
-def to_metric(geometry: BaseGeometry, crs: object) -> BaseGeometry:
-    return gpd.GeoSeries([geometry], crs=WGS84).to_crs(crs).iloc[0]
-
-
 # ------------------------------------------------------------------------------------- routes
-def domain_grid(grid: Grid, crs: object) -> ModelGrid:
-    """A stored grid as the routing engine's grid, in the network's metric CRS."""
-    station = to_metric(grid.station, crs) if grid.station is not None else None
-    return ModelGrid(code=grid.code, geometry=to_metric(grid.geometry, crs),
-                     parent_code=grid.jurisdiction_code, name=grid.name or "",
-                     station=station, staff=dict(grid.staff or {}))
-
-
 def run_routes(ctx: JobContext, p: RoutesParams) -> dict[str, Any]:
     """Street-by-street patrol routes of one grid for its officers in one shift, by the
     library's workflow :func:`gridplan.routing.plan_routes` (the same plans as ``gridplan
@@ -340,8 +279,3 @@ def run_hotspots(ctx: JobContext, p: Any) -> dict[str, Any]:
     study.result.raise_if_insufficient()
     return {"incident_set_id": p.incident_set_id, "district_code": district,
             "valid": study.result.is_valid(), **study.to_dict()}
-
-
-def scaled_progress(ctx: JobContext, start: float, end: float) -> Any:
-    """An engine's progress 0…1 reported as ``start``…``end`` of the job."""
-    return lambda fraction, message: ctx.progress(start + (end - start) * fraction, message)

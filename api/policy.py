@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, Role
-from api.db.models import Grid, Jurisdiction, ZoneWidth
+from api.db.models import Grid, Jurisdiction, StreetNetworkRecord, ZoneWidth
 from gridplan.model import JurisdictionLevel
 
 
@@ -168,3 +168,12 @@ def zone_width_for(session: Session, principal: Principal, pair: Iterable[str],
 def check_owner(principal: Principal, owner: str) -> None:
     if principal.role is not Role.ADMIN and principal.username != owner:
         raise Forbidden("this belongs to another user")
+
+
+def check_read_network(session: Session, principal: Principal, net: StreetNetworkRecord) -> None:
+    """A city-wide network (no jurisdiction) is open to every working role; a district's to
+    those who may read the district."""
+    if net.jurisdiction_code is None:
+        require_role(principal, Role.ADMIN, Role.PLANNER, Role.SQUAD_LEADER)
+    else:
+        check_read_district(principal, district_of(session, net.jurisdiction_code))

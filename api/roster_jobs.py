@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from api.auth import Principal, Role
 from api.db.models import Grid, GridPlan, IncidentSet, Jurisdiction
 from api.jobs import JobContext
-from api.policy import can_read_grid, check_read_district, require_role
+from api.lookups import network_or_404
+from api.policy import can_read_grid, check_read_district, check_read_network, require_role
 from api.routers.incidents import check_district_incidents
-from api.routers.networks import check_read_network, network_or_404
 from api.routers.plans import plan_or_404
 from api.schemas.common import RowId
 from api.schemas.params import job_params_model, split_params
@@ -90,7 +90,7 @@ def _inputs(ctx: JobContext, p: Any) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame
 def run_roster(ctx: JobContext, p: Any) -> dict[str, Any]:
     """Officers per grid and the week roster (see the module docstring)."""
     from api.incident_store import read_normalised
-    from api.planning_jobs import load_network_of, step
+    from api.job_inputs import load_network_of, step
     from gridplan.grids.jobs import roster_layout
 
     places, grids, path, readable = _inputs(ctx, p)

@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import Principal
 from api.db.models import Grid, Job
-from api.jobs import SUCCEEDED, JobContext
-from api.planning_jobs import (
+from api.job_inputs import (
     WGS84,
     KeyPointIn,
     domain_grid,
@@ -29,9 +28,10 @@ from api.planning_jobs import (
     load_network_of,
     step,
 )
-from api.policy import can_read_grid, check_owner, check_route_grid
+from api.jobs import SUCCEEDED, JobContext
+from api.lookups import network_or_404
+from api.policy import can_read_grid, check_owner, check_read_network, check_route_grid
 from api.routers.grids import grid_or_404
-from api.routers.networks import check_read_network, network_or_404
 from api.schemas.common import RowId
 from gridplan.errors import InvalidInputError, Problem
 

@@ -2,39 +2,24 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from api.audit import record
-from api.auth import Principal, Role
+from api.auth import Role
 from api.db.models import StreetNetworkRecord
 from api.deps import JobRunnerDep, OneThreadRoute, PrincipalDep, SessionDep, SettingsDep
 from api.errors import COMMON_RESPONSES, ErrorBody
+from api.lookups import network_or_404
 from api.network_parse import NetworkParseParams
 from api.pagination import Page, PageDep, page_of_rows
-from api.policy import check_edit_district, check_read_district, district_of, require_role
+from api.policy import check_edit_district, check_read_network, district_of, require_role
 from api.routers.jurisdictions import get_or_404
-from api.schemas.common import valid_id
 from api.schemas.misc import NetworkPublic
 from api.uploads import OSM_KINDS, quota_left, save_upload
 
 router = APIRouter(prefix="/networks", tags=["networks"], responses=COMMON_RESPONSES,
                    route_class=OneThreadRoute)
-
-
-def network_or_404(session: Session, network_id: int) -> StreetNetworkRecord:
-    net = session.get(StreetNetworkRecord, network_id) if valid_id(network_id) else None
-    if net is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no street network {network_id}")
-    return net
-
-
-def check_read_network(session: Session, principal: Principal, net: StreetNetworkRecord) -> None:
-    if net.jurisdiction_code is None:
-        require_role(principal, Role.ADMIN, Role.PLANNER, Role.SQUAD_LEADER)
-    else:
-        check_read_district(principal, district_of(session, net.jurisdiction_code))
 
 
 @router.get("", response_model=Page[NetworkPublic])

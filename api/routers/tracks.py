@@ -15,7 +15,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from api.deps import JobRunnerDep, OneThreadRoute, PrincipalDep, SessionDep, SettingsDep
 from api.errors import COMMON_RESPONSES, invalid_input
-from api.planning_jobs import KeyPointIn
+from api.job_inputs import KeyPointIn
 from api.schemas.common import RowId
 from api.schemas.job import JobPublic
 from api.tracks_jobs import TrackCoverageParams, authorize_track_coverage

@@ -38,11 +38,11 @@ from sqlalchemy import select
 from api.auth import Principal, Role
 from api.db.models import Grid, IncidentSet, Job, StreetNetworkRecord
 from api.deps import OneThreadRoute, PrincipalDep, SessionDep, SettingsDep
-from api.policy import check_owner, check_read_grid, check_zone, district_of
+from api.lookups import network_or_404
+from api.policy import check_owner, check_read_grid, check_read_network, check_zone, district_of
 from api.route_layers import ROUTE_FORMATS, write_route_export
 from api.routers.grids import grid_or_404
 from api.routers.jurisdictions import get_or_404
-from api.routers.networks import check_read_network, network_or_404
 from api.settings import Settings
 from api.web.links import officer_layers, officer_route, read_route_link, sign_route_link
 from api.web.streets import streets_in
