@@ -18,7 +18,7 @@ import traceback
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import update
 
@@ -28,8 +28,9 @@ from gridplan.errors import GridPlanError
 from gridplan.progress import Cancelled
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from api.auth import Principal
-    from api.jobs import JobKind
 
 QUEUED, RUNNING, SUCCEEDED = "queued", "running", "succeeded"
 FAILED, CANCELLED = "failed", "cancelled"
@@ -66,6 +67,17 @@ def forget_database(url: str) -> None:
         db = _DATABASES.pop(url, None)
     if db is not None:
         db.dispose()
+
+
+class RunnableKind(Protocol):
+    """What a worker needs of a job kind (:class:`api.jobs.JobKind`): its parameters' model and
+    its function; who may submit it was decided in the API process."""
+
+    @property
+    def params(self) -> type[BaseModel]: ...
+
+    @property
+    def run(self) -> Any: ...
 
 
 @dataclass
@@ -150,7 +162,7 @@ def _finish(db: Database, job_id: str, holder: str, **values: Any) -> bool:
             finished_at=now(), lease_expires_at=None, **values)).rowcount)
 
 
-def execute_job(job_id: str, kind: JobKind, settings: Any, owner: Principal,
+def execute_job(job_id: str, kind: RunnableKind, settings: Any, owner: Principal,
                 lease_s: float) -> str:
     """Run one queued job here (on a worker); returns the status it ended with, or ``"skipped"``
     when it was no longer queued (cancelled, or run by another worker already)."""
@@ -167,7 +179,7 @@ def execute_job(job_id: str, kind: JobKind, settings: Any, owner: Principal,
     return status
 
 
-def _run(kind: JobKind, ctx: JobContext, db: Database) -> dict[str, Any]:
+def _run(kind: RunnableKind, ctx: JobContext, db: Database) -> dict[str, Any]:
     with db.session() as session:
         raw = session.get_one(Job, ctx.job_id).params
     try:
