@@ -19,6 +19,7 @@ from api.errors import install_error_handlers
 from api.job_kinds import build_registry
 from api.jobs import JobRegistry, JobRunner
 from api.login_guard import LoginGuard, LoginShield
+from api.read_cache import FragmentCache
 from api.routers import (
     audit,
     auth,
@@ -162,6 +163,7 @@ def create_app(settings: Settings | None = None, *, registry: JobRegistry | None
             processes=settings.engine_processes))
         runner.start()
         app.state.db, app.state.jobs = db, runner
+        app.state.fragments = FragmentCache(settings.read_cache_mb * 2**20)
         to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         # Start-up objects (libraries, the sample) never die: out of the collector's sight, a
         # read's garbage collections scan the read's own objects, not the whole heap each time.

@@ -29,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import Principal, caller_of_api_key, caller_of_claims, token_claims
 from api.db.session import Database
 from api.jobs import JobRunner
+from api.read_cache import FragmentCache
 from api.settings import Settings
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
@@ -56,9 +57,14 @@ async def get_job_runner(request: Request) -> JobRunner:
     return request.app.state.jobs
 
 
+async def get_fragments(request: Request) -> FragmentCache:
+    return request.app.state.fragments
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 JobRunnerDep = Annotated[JobRunner, Depends(get_job_runner)]
+FragmentsDep = Annotated[FragmentCache, Depends(get_fragments)]
 
 
 def _unauthorized() -> HTTPException:
