@@ -185,8 +185,11 @@ def create_app(settings: Settings | None = None, *, registry: JobRegistry | None
     app.add_middleware(LoginShield)  # type: ignore[arg-type]
     app.add_middleware(SecurityHeaders)  # type: ignore[arg-type]  # outermost: every answer
     install_error_handlers(app)
-    for module in (health, auth, users, jurisdictions, networks, incidents, plans, grids, zones,
-                   jobs, exports, audit, tracks):
+    # FastAPI tries the routes one by one, in this order: the reads every map view and job
+    # poll makes come first (with the others ahead, a grid read tried ~30 routes first, ~0.1 ms
+    # of the one process's CPU). No two routers' paths overlap, so the order changes nothing.
+    for module in (health, grids, plans, jurisdictions, jobs, auth, users, networks, incidents,
+                   zones, exports, audit, tracks):
         app.include_router(module.router)
     install_web_app(app)
     return app

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 
 
 class FragmentCache:
@@ -50,12 +50,6 @@ class FragmentCache:
                 _, evicted = self._entries.popitem(last=False)
                 self._bytes -= len(evicted)
         return value
-
-    def get_or_make(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
-        """The bytes kept under ``key``, else ``make()``'s, kept. ``make`` must render the
-        same row version the key names (callers build the key from the row they render)."""
-        value = self.get(key)
-        return value if value is not None else self.put(key, make())
 
     def __len__(self) -> int:
         return len(self._entries)
