@@ -19,6 +19,7 @@ from api.errors import install_error_handlers
 from api.job_kinds import build_registry
 from api.jobs import JobRegistry, JobRunner
 from api.login_guard import LoginGuard, LoginShield
+from api.read_cache import FragmentCache
 from api.routers import (
     audit,
     auth,
@@ -162,6 +163,7 @@ def create_app(settings: Settings | None = None, *, registry: JobRegistry | None
             processes=settings.engine_processes))
         runner.start()
         app.state.db, app.state.jobs = db, runner
+        app.state.fragments = FragmentCache(settings.read_cache_mb * 2**20)
         to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         # Start-up objects (libraries, the sample) never die: out of the collector's sight, a
         # read's garbage collections scan the read's own objects, not the whole heap each time.
@@ -183,8 +185,11 @@ def create_app(settings: Settings | None = None, *, registry: JobRegistry | None
     app.add_middleware(LoginShield)  # type: ignore[arg-type]
     app.add_middleware(SecurityHeaders)  # type: ignore[arg-type]  # outermost: every answer
     install_error_handlers(app)
-    for module in (health, auth, users, jurisdictions, networks, incidents, plans, grids, zones,
-                   jobs, exports, audit, tracks):
+    # FastAPI tries the routes one by one, in this order: the reads every map view and job
+    # poll makes come first (with the others ahead, a grid read tried ~30 routes first, ~0.1 ms
+    # of the one process's CPU). No two routers' paths overlap, so the order changes nothing.
+    for module in (health, grids, plans, jurisdictions, jobs, auth, users, networks, incidents,
+                   zones, exports, audit, tracks):
         app.include_router(module.router)
     install_web_app(app)
     return app

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -17,7 +18,7 @@ from typing import Any
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Row, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from api.db.models import ApiKey, User
@@ -107,6 +108,18 @@ def issue_token(user: User, *, secret: str, minutes: int) -> str:
 def token_claims(token: str, *, secret: str) -> dict[str, Any] | None:
     """The claims of a well-signed, unexpired token naming a user, else None (no database:
     the service checks this before any thread or connection is spent on the request)."""
+    claims = _signed_claims(token, secret)
+    if claims is None or not time.time() < claims["exp"]:  # PyJWT's rule: expired at exp
+        return None
+    return dict(claims)  # the cached one stays as verified
+
+
+# A client sends the same token with every request until it expires: checking its signature
+# (base64, JSON, HMAC) cost ~50 us per request, as much as a SELECT. The verdict is a pure
+# function of (token, secret), so it is kept; the expiry, the only part that changes with
+# time, is checked on every use above, and revocation is the database's (caller_of_claims).
+@lru_cache(maxsize=4096)
+def _signed_claims(token: str, secret: str) -> dict[str, Any] | None:
     try:
         claims: dict[str, Any] = jwt.decode(token, secret, algorithms=[JWT_ALGORITHM],
                                             options={"require": ["sub", "exp"]})
@@ -117,13 +130,17 @@ def token_claims(token: str, *, secret: str) -> dict[str, Any] | None:
 
 # What a request needs to know about its caller, read as plain columns on the session's
 # connection: a few times cheaper than loading the ORM entity, and it runs on every request.
+# Built once with bound parameters: a statement built per request (``.where(col == value)``)
+# costs SQLAlchemy more than running it (a new cache key each time, ~150 us against ~50 us to
+# execute on SQLite); a reused statement object keeps its cache key.
 _CALLER = select(User.username, User.role, User.scope, User.is_active, User.token_version)
+_CALLER_BY_NAME = _CALLER.where(User.username == bindparam("username"))
 
 
 def caller_of_claims(session: Session, claims: dict[str, Any]) -> Row[Any] | None:
     """The active user a token's claims name, unless revoked since (one indexed row read)."""
     row = session.connection().execute(
-        _CALLER.where(User.username == claims["sub"])).one_or_none()
+        _CALLER_BY_NAME, {"username": claims["sub"]}).one_or_none()
     if row is None or not row.is_active or claims.get("ver", 0) != (row.token_version or 0):
         return None  # revoked: a password change or an explicit revocation raised the version
     return row
@@ -148,10 +165,14 @@ def new_api_key(session: Session, user: User, *, name: str = "") -> tuple[ApiKey
     return record, plain
 
 
+_CALLER_BY_KEY = _CALLER.join(ApiKey, ApiKey.user_id == User.id).where(
+    ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked.is_(False))
+
+
 def caller_of_api_key(session: Session, key: str) -> Row[Any] | None:
     """The active user of an unrevoked key (one indexed join)."""
-    row = session.connection().execute(_CALLER.join(ApiKey, ApiKey.user_id == User.id).where(
-        ApiKey.key_hash == _digest(key), ApiKey.revoked.is_(False))).one_or_none()
+    row = session.connection().execute(
+        _CALLER_BY_KEY, {"key_hash": _digest(key)}).one_or_none()
     return row if row is not None and row.is_active else None
 
 

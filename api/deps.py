@@ -29,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import Principal, caller_of_api_key, caller_of_claims, token_claims
 from api.db.session import Database
 from api.jobs import JobRunner
+from api.read_cache import FragmentCache
 from api.settings import Settings
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
@@ -56,9 +57,14 @@ async def get_job_runner(request: Request) -> JobRunner:
     return request.app.state.jobs
 
 
+async def get_fragments(request: Request) -> FragmentCache:
+    return request.app.state.fragments
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 JobRunnerDep = Annotated[JobRunner, Depends(get_job_runner)]
+FragmentsDep = Annotated[FragmentCache, Depends(get_fragments)]
 
 
 def _unauthorized() -> HTTPException:
@@ -87,14 +93,18 @@ class Credentials:
 
 
 async def get_credentials(
-    settings: SettingsDep,
+    request: Request,
     token: Annotated[str | None, Depends(oauth2_scheme)],
     api_key: Annotated[str | None, Depends(api_key_scheme)],
 ) -> Credentials:
-    """A bearer JWT (signature and expiry checked here) or an ``X-API-Key`` header, else 401."""
+    """A bearer JWT (signature and expiry checked here) or an ``X-API-Key`` header, else 401.
+
+    (The two schemes stay dependencies so OpenAPI documents them; the settings are read off
+    the app, as ``SettingsDep`` would be one more dependency solved on every request.)"""
     if api_key:
         return Credentials(api_key=api_key)
-    claims = token_claims(token, secret=settings.secret_key) if token else None
+    secret = request.app.state.settings.secret_key
+    claims = token_claims(token, secret=secret) if token else None
     if claims is None:
         raise _unauthorized()
     return Credentials(claims=claims)
@@ -110,27 +120,32 @@ def get_principal(session: SessionDep, credentials: CredentialsDep) -> Principal
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
-_DATABASE = "_one_thread_database"
+_REQUEST = "_one_thread_request"
 _CREDENTIALS = "_one_thread_credentials"
 
 
 def in_one_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    """``endpoint`` (a plain ``def`` taking ``SessionDep`` and/or ``PrincipalDep``) as a
-    coroutine whose session, caller check and body run in ONE thread-pool call; the same
-    endpoint unchanged when it takes neither or is already a coroutine."""
+    """``endpoint`` (a plain ``def`` taking ``SessionDep`` and/or ``PrincipalDep``, and maybe
+    ``FragmentsDep``) as a coroutine whose session, caller check and body run in ONE
+    thread-pool call; the same endpoint unchanged when it takes neither or is already a
+    coroutine. The database and the fragment cache come off the request's app, not as
+    dependencies: FastAPI solves each dependency on every request, ~10-20 us apiece."""
     if inspect.iscoroutinefunction(endpoint):
         return endpoint
     hints = typing.get_type_hints(endpoint, include_extras=True)
     signature = inspect.signature(endpoint)
     session_names = [n for n in signature.parameters if hints.get(n) == SessionDep]
     principal_names = [n for n in signature.parameters if hints.get(n) == PrincipalDep]
+    fragment_names = [n for n in signature.parameters if hints.get(n) == FragmentsDep]
     if not session_names and not principal_names:
         return endpoint
+    supplied = {*session_names, *principal_names, *fragment_names}
     kept = [p.replace(annotation=hints.get(p.name, p.annotation))
-            for p in signature.parameters.values()
-            if p.name not in session_names and p.name not in principal_names]
-    added = [inspect.Parameter(_DATABASE, inspect.Parameter.KEYWORD_ONLY,
-                               annotation=Annotated[Database, Depends(get_database)])]
+            for p in signature.parameters.values() if p.name not in supplied]
+    # FastAPI fills one Request parameter per endpoint: the endpoint's own, if it has one.
+    request_name = next((n for n in signature.parameters if hints.get(n) is Request), None)
+    added = [] if request_name else [
+        inspect.Parameter(_REQUEST, inspect.Parameter.KEYWORD_ONLY, annotation=Request)]
     if principal_names:
         added.append(inspect.Parameter(_CREDENTIALS, inspect.Parameter.KEYWORD_ONLY,
                                        annotation=CredentialsDep))
@@ -143,8 +158,10 @@ def in_one_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(endpoint)
     async def one_thread(**kwargs: Any) -> Any:
-        db, credentials = kwargs.pop(_DATABASE), kwargs.pop(_CREDENTIALS, None)
-        return await run_in_threadpool(run, db, credentials, kwargs)
+        request = kwargs[request_name] if request_name else kwargs.pop(_REQUEST)
+        credentials, state = kwargs.pop(_CREDENTIALS, None), request.app.state
+        kwargs.update(dict.fromkeys(fragment_names, state.fragments))
+        return await run_in_threadpool(run, state.db, credentials, kwargs)
 
     returns = hints.get("return", inspect.Signature.empty)
     one_thread.__signature__ = signature.replace(  # type: ignore[attr-defined]

@@ -3,7 +3,8 @@
 The default and the largest page are declared here once; a list endpoint takes ``PageDep`` and
 answers ``Page[ItemPublic]`` built by :func:`page_of_query` (filters in SQL, one row more than
 asked tells whether another page follows: no COUNT) or :func:`page_of_rows` (lists filtered in
-Python, e.g. by a scope rule that walks the jurisdiction tree). ``next_offset`` is null on the
+Python, e.g. by a scope rule that walks the jurisdiction tree) — or, for items kept as
+rendered JSON, as bytes by :meth:`PageRequest.answer_json`. ``next_offset`` is null on the
 last page; an offset past the end gives an empty page, not an error; a limit over the maximum
 or a negative offset is a 422 naming the parameter and its bound.
 """
@@ -38,6 +39,15 @@ class PageRequest:
         more = len(rows) > self.limit
         return {"items": [publish(r) for r in rows[:self.limit]], "limit": self.limit,
                 "offset": self.offset, "next_offset": self.offset + self.limit if more else None}
+
+    def answer_json(self, rows: Sequence[Any],
+                    render: Callable[[Sequence[Any]], list[bytes]]) -> bytes:
+        """:meth:`answer` as the JSON bytes a ``Page`` serialises to, its items' JSON made by
+        ``render`` (kept, pre-rendered bytes: ``api.grid_json``)."""
+        more = len(rows) > self.limit
+        next_offset = b"%d" % (self.offset + self.limit) if more else b"null"
+        return b'{"items":[%s],"limit":%d,"offset":%d,"next_offset":%s}' % (
+            b",".join(render(rows[:self.limit])), self.limit, self.offset, next_offset)
 
 
 async def page_request(

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from fastapi import HTTPException, status
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, Row, bindparam, false, select, true
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, Role
@@ -91,7 +91,8 @@ def check_edit_district(principal: Principal, district: str) -> None:
         raise outside_scope(principal, "this")
 
 
-def can_read_grid(principal: Principal, grid: Grid) -> bool:
+def can_read_grid(principal: Principal, grid: Grid | Row[Any]) -> bool:
+    """(``grid``: the entity or a row with its ``code`` and ``district_code``.)"""
     if principal.role is Role.ADMIN:
         return True
     if principal.role is Role.PLANNER:
@@ -101,17 +102,31 @@ def can_read_grid(principal: Principal, grid: Grid) -> bool:
     return False
 
 
-def readable_grids_clause(principal: Principal) -> ColumnElement[bool]:
-    """:func:`can_read_grid` as a SQL condition on the grids table."""
-    if principal.role is Role.SQUAD_LEADER:
-        return Grid.code.in_(sorted(principal.grids)) & Grid.district_code.in_(
-            sorted(principal.districts))
-    if principal.role is Role.JOINT_VIEWER:
-        return false()
-    return readable_districts_clause(principal, Grid.district_code)
+# can_read_grid in SQL: one clause per role, the caller's own scope bound as parameters
+# (scope_parameters), so a statement built on a role's clause is built once, not per request
+# (building and keying a statement costs SQLAlchemy more than running it).
+_SCOPE_DISTRICTS = bindparam("scope_districts", expanding=True)
+_READABLE_GRIDS: dict[Role, ColumnElement[bool]] = {
+    Role.ADMIN: true(),
+    Role.PLANNER: Grid.district_code.in_(_SCOPE_DISTRICTS),
+    Role.SQUAD_LEADER: Grid.code.in_(bindparam("scope_grids", expanding=True))
+    & Grid.district_code.in_(_SCOPE_DISTRICTS),
+    Role.JOINT_VIEWER: false(),
+}
 
 
-def check_read_grid(principal: Principal, grid: Grid) -> None:
+def readable_grids_clause(role: Role) -> ColumnElement[bool]:
+    """:func:`can_read_grid` as a SQL condition on the grids table, for a caller of ``role``
+    whose :func:`scope_parameters` are bound when it runs."""
+    return _READABLE_GRIDS[role]
+
+
+def scope_parameters(principal: Principal) -> dict[str, list[str]]:
+    return {"scope_districts": sorted(principal.districts),
+            "scope_grids": sorted(principal.grids)}
+
+
+def check_read_grid(principal: Principal, grid: Grid | Row[Any]) -> None:
     if not can_read_grid(principal, grid):
         raise outside_scope(principal, "this grid")
 

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
                                  "requests' database work (anyio's default is 40; reads are "
                                  "mostly Python under one GIL, where more threads only queue "
                                  "for it and slow the event loop's hand-offs)")
+    read_cache_mb: int = Field(default=32, ge=0, le=4096, description="rendered JSON of "
+                               "grids kept per API process, by row version (api/read_cache.py)"
+                               "; 0 = render every read")
     job_lease_s: float = Field(default=30.0, ge=0.5, le=3600, description="a job whose process "
                                "has not renewed its lease this long is recovered")
     admin_password: str = Field(default="", description="creates user 'admin' at start if set")

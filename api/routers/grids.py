@@ -12,23 +12,31 @@ in one transaction.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import select
+from sqlalchemy import Row, Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from api.audit import grid_snapshot, record
-from api.auth import Principal
+from api.auth import Principal, Role
 from api.db.models import AuditEntry, Grid, Jurisdiction, utcnow
-from api.deps import OneThreadRoute, PrincipalDep, SessionDep
+from api.deps import FragmentsDep, OneThreadRoute, PrincipalDep, SessionDep
 from api.errors import COMMON_RESPONSES, ErrorBody
-from api.geo import parse_geometry, to_geojson
+from api.geo import parse_geometry
+from api.grid_json import KEY_COLUMNS, grid_json, json_response, key_of, public, rendered
 from api.pagination import Page, PageDep, page_of_query
-from api.policy import check_edit_district, check_read_grid, district_of, readable_grids_clause
+from api.policy import (
+    check_edit_district,
+    check_read_grid,
+    district_of,
+    readable_grids_clause,
+    scope_parameters,
+)
 from api.routers.plans import plan_or_404
 from api.schemas.common import MAX_ID, valid_id
 from api.schemas.grid import GridCreate, GridPublic, GridReplace, GridUpdate
@@ -46,15 +54,7 @@ IfMatch = Annotated[str | None, Header(description='the ETag you read, e.g. "3"'
 IfNoneMatch = Annotated[str | None, Header(description='the ETag you hold, e.g. "3"')]
 
 
-def public(grid: Grid) -> GridPublic:
-    return GridPublic(id=grid.id, plan_id=grid.plan_id, code=grid.code, name=grid.name,
-                      jurisdiction_code=grid.jurisdiction_code, district_code=grid.district_code,
-                      geometry=to_geojson(grid.geometry) or {}, station=to_geojson(grid.station),
-                      staff=dict(grid.staff or {}), version=grid.version,
-                      updated_by=grid.updated_by, updated_at=grid.updated_at)
-
-
-def etag(grid: Grid) -> str:
+def etag(grid: Grid | Row[Any]) -> str:
     return f'"{grid.version}"'
 
 
@@ -118,18 +118,31 @@ def _check_nesting(session: Session, jurisdiction_code: str, geometry: BaseGeome
                    fix="clip the grid to its jurisdiction or assign the right one")
 
 
+@lru_cache(maxsize=32)
+def _keys_page(role: Role, by_plan: bool, by_district: bool) -> Select[Any]:
+    """The key columns of one page of the grids a caller of ``role`` may read, by plan then
+    code; built once per shape, everything else bound when it runs (see policy)."""
+    query = select(*KEY_COLUMNS).where(readable_grids_clause(role))
+    if by_plan:
+        query = query.where(Grid.plan_id == bindparam("plan_id"))
+    if by_district:
+        query = query.where(Grid.district_code == bindparam("district_code"))
+    return query.order_by(Grid.plan_id, Grid.code, Grid.id).offset(
+        bindparam("offset")).limit(bindparam("limit"))
+
+
 @router.get("", response_model=Page[GridPublic])
 def list_grids(session: SessionDep, principal: PrincipalDep, page: PageDep,
+               fragments: FragmentsDep,
                plan_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-               district_code: str | None = None) -> dict[str, Any]:
+               district_code: str | None = None) -> Response:
     """The grids the caller may read, by plan then code, one page at a time."""
-    query = select(Grid).where(readable_grids_clause(principal)).order_by(
-        Grid.plan_id, Grid.code, Grid.id)
-    if plan_id is not None:
-        query = query.where(Grid.plan_id == plan_id)
-    if district_code is not None:
-        query = query.where(Grid.district_code == district_code)
-    return page_of_query(session, query, page, public)
+    rows = session.connection().execute(
+        _keys_page(principal.role, plan_id is not None, district_code is not None),
+        {**scope_parameters(principal), "plan_id": plan_id, "district_code": district_code,
+         "offset": page.offset, "limit": page.limit + 1}).all()
+    return json_response(page.answer_json(
+        rows, lambda shown: rendered(session, fragments, shown, grid_json)))
 
 
 @router.post("", response_model=GridPublic, status_code=201,
@@ -158,18 +171,28 @@ def add_grid(body: GridCreate, session: SessionDep, principal: PrincipalDep,
     return public(grid)
 
 
+_GRID_KEY = select(*KEY_COLUMNS).where(Grid.id == bindparam("grid_id"))
+
+
 @router.get("/{grid_id}", response_model=GridPublic,
             responses={304: {"description": "If-None-Match names the current version"}})
-def read_grid(grid_id: int, session: SessionDep, principal: PrincipalDep, response: Response,
-              if_none_match: IfNoneMatch = None) -> GridPublic | Response:
+def read_grid(grid_id: int, session: SessionDep, principal: PrincipalDep,
+              fragments: FragmentsDep, if_none_match: IfNoneMatch = None) -> Response:
     """The grid with its ``ETag``; a client holding the current version (``If-None-Match``)
     gets 304 without the geometry."""
-    grid = grid_or_404(session, grid_id)
-    check_read_grid(principal, grid)
-    if if_none_match is not None and _names_tag(if_none_match, etag(grid)):
-        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(grid)})
-    response.headers["ETag"] = etag(grid)
-    return public(grid)
+    row = session.connection().execute(_GRID_KEY, {"grid_id": grid_id}).one_or_none() \
+        if valid_id(grid_id) else None
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no grid {grid_id}")
+    check_read_grid(principal, row)
+    if if_none_match is not None and _names_tag(if_none_match, etag(row)):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(row)})
+    body, tag = fragments.get(key_of(grid_json, row)), etag(row)
+    if body is None:  # not rendered yet in this process: render the version loaded now
+        grid = grid_or_404(session, grid_id)
+        check_read_grid(principal, grid)
+        body, tag = fragments.put(key_of(grid_json, grid), grid_json(grid)), etag(grid)
+    return json_response(body, headers={"ETag": tag})
 
 
 def _names_tag(header: str, tag: str) -> bool:

@@ -2,17 +2,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, status
-from sqlalchemy import select, update
+from fastapi import APIRouter, HTTPException, Response, status
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.audit import record
-from api.auth import Principal
 from api.db.models import Grid, GridPlan
-from api.deps import OneThreadRoute, PrincipalDep, SessionDep
+from api.deps import FragmentsDep, OneThreadRoute, PrincipalDep, SessionDep
 from api.errors import COMMON_RESPONSES, ErrorBody
-from api.geo import to_geojson
+from api.grid_json import (
+    KEY_COLUMNS,
+    feature_collection_json,
+    feature_json,
+    json_response,
+    rendered,
+)
 from api.pagination import Page, PageDep, page_of_query
 from api.policy import (
     can_read_grid,
@@ -128,19 +133,24 @@ def read_plan(plan_id: int, session: SessionDep, principal: PrincipalDep) -> Gri
     return plan
 
 
-def feature_collection(grids: list[Grid], principal: Principal) -> dict[str, Any]:
-    features = [{"type": "Feature", "id": g.id, "geometry": to_geojson(g.geometry),
-                 "properties": {"code": g.code, "name": g.name, "plan_id": g.plan_id,
-                                "jurisdiction_code": g.jurisdiction_code, "staff": g.staff,
-                                "version": g.version}}
-                for g in grids if can_read_grid(principal, g)]
-    return {"type": "FeatureCollection", "features": features}
+# The plan's district and the key columns of its grids in one statement (no grid: one row of
+# NULLs; no plan: no row), built once.
+_PLAN_GRID_KEYS = select(GridPlan.district_code.label("plan_district"), *KEY_COLUMNS).select_from(
+    GridPlan).outerjoin(Grid, Grid.plan_id == GridPlan.id).where(
+    GridPlan.id == bindparam("plan_id")).order_by(Grid.code)
 
 
 @router.get("/{plan_id}/grids.geojson", response_model=dict[str, Any])
-def plan_geojson(plan_id: int, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+def plan_geojson(plan_id: int, session: SessionDep, principal: PrincipalDep,
+                 fragments: FragmentsDep) -> Response:
     """The plan's grids the caller may read, as a GeoJSON FeatureCollection (WGS-84)."""
-    plan = plan_or_404(session, plan_id)
-    check_read_district(principal, plan.district_code)
-    grids = list(session.scalars(select(Grid).where(Grid.plan_id == plan_id).order_by(Grid.code)))
-    return feature_collection(grids, principal)
+    rows = session.connection().execute(_PLAN_GRID_KEYS, {"plan_id": plan_id}).all() \
+        if valid_id(plan_id) else []
+    if not rows:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no plan {plan_id}")
+    check_read_district(principal, rows[0].plan_district)
+    readable = [r for r in rows if r.id is not None and can_read_grid(principal, r)]
+    return json_response(feature_collection_json(
+        rendered(session, fragments, readable, feature_json)))
+
+
