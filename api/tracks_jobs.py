@@ -142,12 +142,21 @@ def recent_coverage_of(ctx: JobContext, grid_id: int, network_id: int
                        ) -> tuple[str, dict[str, Any]] | None:
     """(job id, result) of the job owner's newest succeeded track_coverage job of ``grid_id``
     on ``network_id`` among their last few hundred jobs, or None."""
+    return recent_coverages_of(ctx, {grid_id}, network_id).get(grid_id)
+
+
+def recent_coverages_of(ctx: JobContext, grid_ids: set[int], network_id: int
+                        ) -> dict[int, tuple[str, dict[str, Any]]]:
+    """Per grid of ``grid_ids``: (job id, result) of the job owner's newest succeeded
+    track_coverage job of that grid on ``network_id`` among their last few hundred jobs."""
+    found: dict[int, tuple[str, dict[str, Any]]] = {}
     with ctx.db.session() as session:
         for job in session.scalars(
                 select(Job).where(Job.owner == ctx.owner.username, Job.kind == "track_coverage",
                                   Job.status == SUCCEEDED)
                 .order_by(Job.finished_at.desc()).limit(RECENT_JOBS_LOOKED_AT)):
-            if job.params.get("grid_id") == grid_id and job.params.get(
+            grid = job.params.get("grid_id")
+            if grid in grid_ids and grid not in found and job.params.get(
                     "network_id") == network_id:
-                return job.id, job.result
-    return None
+                found[grid] = (job.id, job.result)
+    return found

@@ -3,6 +3,9 @@
 export const config = JSON.parse(document.getElementById('gp-config').textContent);
 const strings = JSON.parse(document.getElementById('gp-strings').textContent);
 export const t = (key) => strings[key] ?? key;
+// a string with its {placeholders} filled: tf('blind_nights', { n: 7 }) → 近 7 个夜间未到
+export const tf = (key, values) => Object.entries(values).reduce(
+  (text, [k, v]) => text.replaceAll(`{${k}}`, v), t(key));
 const TOKEN = 'gp_token';
 export const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b',
   '#e377c2', '#17becf', '#7f7f00', '#393b79'];

@@ -4,7 +4,7 @@
 // The service already kept out officers of other squads; this screen only draws what it got.
 import {
   api, apiAll, boot, COLORS, el, fail, flash, geo, km, makeMap, parseKeyPoints, ready, runJob,
-  streetsLayer, t,
+  streetsLayer, t, tf,
 } from './common.js';
 
 const STATUS_COLOR = { walked: '#1a9850', partly: '#fdae61', missed: '#d73027' };
@@ -12,8 +12,6 @@ const STATUS_LABEL = { walked: 'walked', partly: 'partly', missed: 'missed_stree
 const state = { grids: [], network: null, map: null, layers: L.featureGroup() };
 
 const pct = (x) => `${Math.round(x * 100)}%`;
-const fill = (key, values) => Object.entries(values).reduce(
-  (text, [k, v]) => text.replace(`{${k}}`, v), t(key));
 
 async function load() {
   await boot();
@@ -123,7 +121,7 @@ function blindSpots(result) {
   if (!groups.size) return el('p', { class: 'good' }, t('blind_none'));
   return el('ul', { class: 'plain blind' }, [...groups.entries()].map(([label, g]) => {
     const [n, ...what] = label.split(' ');
-    return el('li', {}, el('b', {}, fill(`blind_${what.join(' ')}`, { n })), ': ',
+    return el('li', {}, el('b', {}, tf(`blind_${what.join(' ')}`, { n })), ': ',
       `${t('blind_km')} ${g.km.toFixed(2)} ${t('km')}`,
       g.kps ? ` · ${t('blind_kps')} ${g.kps}` : '',
       g.names.size ? el('span', { class: 'hint' }, ` (${[...g.names].slice(0, 6).join('、')}`
