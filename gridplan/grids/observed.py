@@ -35,7 +35,7 @@ import pandas as pd
 from gridplan.coverage.params import TrackParams
 from gridplan.coverage.report import CoverageReport
 from gridplan.errors import InvalidInputError, Problem
-from gridplan.grids.roster import ShiftType
+from gridplan.grids.roster import DAY_NAMES_ZH, ShiftType
 
 PERIODS = ("day", "night", "weekend")
 PERIOD_ZH = {"day": "天", "night": "个夜间", "weekend": "个周末日"}
@@ -72,6 +72,17 @@ class ObservedBlindSpots:
             out.append(f"{r.grid} 近 {self.blind_days} {PERIOD_ZH[r.period]}未到: "
                        f"{r.street_km:.2f} km 街道{names}{kps} — {CAUSES[r.cause]} ({share})")
         return out
+
+    def calendar_table(self, grid: Hashable) -> pd.DataFrame:
+        """Street-km the tracks left unreached per shift (rows) and day (周一…周日), as the
+        roster's table; empty cells: nothing unreached in that shift."""
+        cells = self.calendar[self.calendar["grid"] == str(grid)]
+        table = cells.pivot_table(index="shift", columns="day", values="street_km",
+                                  aggfunc="first", sort=False)
+        table = table.reindex(columns=range(7))
+        table.columns = list(DAY_NAMES_ZH)
+        table.index.name = None
+        return table.map(lambda km: "" if pd.isna(km) else f"{km:.1f}")
 
     def to_dict(self) -> dict[str, Any]:
         def plain(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -72,6 +72,9 @@ def test_the_calendar_marks_the_shifts_the_tracks_left_blind(report):
     # each street once: the night streets include the ones not reached at all
     assert cells.loc[(0, "night"), "street_km"] == pytest.approx(rows["night"], abs=1e-3)
     assert observed.to_dict()["calendar"][0]["periods"] == ["day"]
+    table = observed.calendar_table(code)
+    assert list(table.index) == ["day", "night"] and table.columns[0] == "周一"
+    assert table.loc["day", "周一"] == f"{rows['day']:.1f}"
     walked_days = {**report.to_dict(), "blind_spots": [
         b for b in report.to_dict()["blind_spots"] if b["period"] != "day"]}
     nights_only = observed_blind_spots(walked_days, {}, shifts=shifts).calendar
