@@ -158,8 +158,27 @@ function summary(grid, job) {
     .filter(Boolean));
 }
 
+// What the service says in English words (warnings, scope and matching notes), said from its
+// data in the page's language: points flagged and left out, officers of other squads left out,
+// tracks mostly off the streets, the GPS noise the matching used.
+function notesOf(result) {
+  const place = (where) => where.replace(/^row (\d+)$/, (_, n) => tf('row_n', { n }));
+  const notes = (result.flagged || []).map((f) => tf('flagged_points', { file: f.source,
+    what: t(`flag_${f.flag}`), n: f.points, places: f.places.map(place).join('、')
+      + (f.points > f.places.length ? '…' : ''), fix: t(`flagfix_${f.flag}`) }));
+  if (result.hidden_officers) notes.push(tf('scope_hidden', { n: result.hidden_officers }));
+  const tracks = result.tracks || [];
+  tracks.filter((r) => r.matched_share < 0.8).forEach((r) => notes.push(tf('low_match', {
+    officer: r.officer, share: pct(r.matched_share) })));
+  if (tracks.length) {
+    notes.push(tf('gps_sigma', { list: tracks.map((r) => `${r.officer} ${Math.round(r.sigma_m)} ${t('metres')}`)
+      .join('、') }));
+  }
+  return notes;
+}
+
 function details(result) {
-  const notes = [...(result.scope_notes || []), ...(result.warnings || []), ...(result.notes || [])];
+  const notes = notesOf(result);
   document.getElementById('details').replaceChildren(
     el('h2', {}, t('officers')),
     table([t('officer'), t('day'), t('shift'), t('streets_walked'), t('pass_km'),

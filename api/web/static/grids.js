@@ -264,8 +264,8 @@ async function compare() {
     $('compare').append(el('table', { id: 'compare-table' }, el('thead', {}, el('tr', {},
       el('th', {}, t('measure')), el('th', { class: 'num' }, t('current')),
       el('th', { class: 'num' }, t('proposed')))), el('tbody', {}, rows.map((k) => el('tr', {},
-      el('td', {}, k), el('td', { class: 'num' }, r.a[k] ?? '–'), el('td', { class: 'num' }, r.b[k] ?? '–'))),
-    el('tr', {}, el('td', {}, 'changes'), el('td', {}, ''), el('td', { class: 'num' }, r.changes.length)))));
+      el('td', {}, t(`cmp_${k}`)), el('td', { class: 'num' }, r.a[k] ?? '–'), el('td', { class: 'num' }, r.b[k] ?? '–'))),
+    el('tr', {}, el('td', {}, t('cmp_changes')), el('td', {}, ''), el('td', { class: 'num' }, r.changes.length)))));
   } catch (error) { fail(error); }
 }
 
