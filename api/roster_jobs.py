@@ -4,8 +4,9 @@ One library call, :func:`gridplan.grids.jobs.roster_layout`: the plan's grids ar
 district's street blocks (workload from patrol, inspection and, when an incident set is given,
 incidents), each grid is sized (its officers on file, or an allocation of ``headcount`` by
 workload) and rostered for a week (shift rules, rest, days off), with the blind-spot hours and
-the AB pairs; with ``coverage_job_id``, the streets and key points the tracks never reached, set
-against the roster (``observed_blind_spots``). Grids outside the caller's scope are not listed.
+the AB pairs; with ``coverage_job_id`` (or ``recent_coverage``: the newest coverage of each of
+the plan's grids), the streets and key points the tracks never reached, set against the roster
+and on its calendar (``observed_blind_spots``). Grids outside the caller's scope are not listed.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from api.routers.incidents import check_district_incidents
 from api.routers.plans import plan_or_404
 from api.schemas.common import RowId
 from api.schemas.params import job_params_model, split_params
-from api.tracks_jobs import check_coverage_job, coverage_of
+from api.tracks_jobs import check_coverage_job, coverage_of, recent_coverages_of
 from gridplan.errors import InvalidInputError, Problem
 from gridplan.grids.roster import ShiftPlanParams
 from gridplan.grids.staffing import StaffingParams
@@ -47,6 +48,9 @@ class _RosterJob(BaseModel):
         default=None, max_length=36, pattern=r"^[0-9a-f-]{36}$",
         description="a succeeded track_coverage job of yours: the streets and key points its "
                     "tracks never reached (盲区), set against the roster")
+    recent_coverage: bool = Field(
+        default=False, description="with no coverage_job_id: for each grid of the plan, your "
+        "newest succeeded track_coverage job of it on this network, if there is one")
 
 
 #: The parameter sets of a roster job, declared once in gridplan (flat in the job's params).
@@ -67,7 +71,7 @@ def authorize_roster(session: Session, principal: Principal, p: Any) -> None:
 
 
 def _inputs(ctx: JobContext, p: Any) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame,
-                                                         str | None, set[str]]:
+                                                         str | None, dict[int, str]]:
     with ctx.db.session() as session:
         plan = session.get_one(GridPlan, p.plan_id)
         district = session.scalars(select(Jurisdiction).where(
@@ -78,7 +82,7 @@ def _inputs(ctx: JobContext, p: Any) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame
         rows = [{"code": g.code, "name": g.name or g.code, "parent_code": g.district_code,
                  **{r: int((g.staff or {}).get(r, 0)) for r in ROLES},
                  "geometry": g.geometry} for g in grids]
-        readable = {g.code for g in grids if can_read_grid(ctx.owner, g)}
+        readable = {g.id: g.code for g in grids if can_read_grid(ctx.owner, g)}
         path = (session.get_one(IncidentSet, p.incident_set_id).file_path
                 if p.incident_set_id is not None else None)
     if not rows:
@@ -94,6 +98,7 @@ def run_roster(ctx: JobContext, p: Any) -> dict[str, Any]:
     from gridplan.grids.jobs import roster_layout
 
     places, grids, path, readable = _inputs(ctx, p)
+    used, coverage = _coverage(ctx, p, readable)
     step(ctx, 0.05, "loading street network")
     net = load_network_of(ctx, p.network_id)
     incidents = read_normalised(path) if path else None
@@ -101,11 +106,26 @@ def run_roster(ctx: JobContext, p: Any) -> dict[str, Any]:
     sets = split_params(p, *ROSTER_SETS)
     done = roster_layout(net, places, grids, incidents=incidents, headcount=p.headcount,
                          staffing=sets[StaffingParams], roster=sets[ShiftPlanParams],
-                         coverage=coverage_of(ctx, p.coverage_job_id))
+                         coverage=coverage)
     step(ctx, 0.95, "writing roster")
-    return roster_report(done.staffed, readable) | {
+    return roster_report(done.staffed, set(readable.values())) | {
         "plan_id": p.plan_id, "officers_from": "headcount" if p.headcount else "staff on file",
-        "layout_warnings": [str(w) for w in done.warnings]}
+        "coverage_jobs": used, "layout_warnings": [str(w) for w in done.warnings]}
+
+
+def _coverage(ctx: JobContext, p: Any, readable: dict[int, str]
+              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]] | None]:
+    """The coverage results the roster is set against — the one asked for, or the newest of
+    each grid of the plan the caller may read — and which jobs they are (grid, time span)."""
+    if p.coverage_job_id is not None:
+        jobs = {0: (p.coverage_job_id, coverage_of(ctx, p.coverage_job_id))}
+    elif p.recent_coverage:
+        jobs = recent_coverages_of(ctx, set(readable), p.network_id)
+    else:
+        return [], None
+    used = [{"job_id": job_id, "grid": result.get("grid"), "start": result.get("start"),
+             "end": result.get("end")} for job_id, result in jobs.values()]
+    return used, [result for _, result in jobs.values()] or None
 
 
 def roster_report(staffed: Any, readable: set[str]) -> dict[str, Any]:

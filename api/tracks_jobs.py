@@ -60,7 +60,7 @@ def run_track_coverage(ctx: JobContext, p: TrackCoverageParams) -> dict[str, Any
     """Read the tracks (every bad point flagged), keep the submitter's squad's officers, match
     them to the network and measure the grid's coverage (:func:`gridplan.coverage.track_coverage`).
     """
-    from geodata.tracks import load_tracks, tracks_to_metric
+    from geodata.tracks import flagged_points, load_tracks, tracks_to_metric
     from gridplan.coverage import track_coverage
 
     with ctx.db.session() as session:
@@ -74,7 +74,11 @@ def run_track_coverage(ctx: JobContext, p: TrackCoverageParams) -> dict[str, Any
     net = load_network_of(ctx, p.network_id)
     step(ctx, 0.3, "reading tracks")
     path = Path(ctx.settings.uploads_dir) / "tracks" / p.upload
-    loaded = load_tracks([path], coords=p.coords, tz=p.tz, network=net)
+    try:
+        loaded = load_tracks([path], coords=p.coords, tz=p.tz, network=net)
+    except InvalidInputError as exc:  # name the file as the user knows it, not as stored
+        raise type(exc)(str(exc.args[0]), [_named(q, path, p.filename)
+                                           for q in exc.problems]) from None
     points = tracks_to_metric(loaded, net.crs)
     grid = domain_grid(stored, net.crs)
     mine = [domain_grid(g, net.crs) for g in readable]
@@ -82,16 +86,28 @@ def run_track_coverage(ctx: JobContext, p: TrackCoverageParams) -> dict[str, Any
     step(ctx, 0.5, f"matching {points['officer'].nunique()} officer(s) to the streets")
     kps = [(grid.code, k) for k in key_points_of(p.key_points, net.crs)]
     report = track_coverage(net, [grid], points, key_points=kps)
-    warnings = [str(w).replace(str(path), p.filename) for w in loaded.warnings]
+    warnings = [str(_named(w, path, p.filename)) for w in loaded.warnings]
     notes = [f"{hidden} officer(s) of other squads left out"] if hidden else []
+    flagged = [f | {"source": p.filename} for f in flagged_points(loaded.frame)]
     data = report.to_dict()
     lines = report.streets.to_crs(WGS84).geometry
     data["streets"] = [row | {"geometry": line.__geo_interface__}
                        for row, line in zip(data["streets"], lines, strict=True)]
-    data["tracks"] = [{"officer": r.officer, "geometry": r.geometry.__geo_interface__}
+    data["tracks"] = [{"officer": r.officer, "sigma_m": r.sigma_m,
+                       "matched_share": r.matched_share,
+                       "geometry": r.geometry.__geo_interface__}
                       for r in _simplified(report.tracks).to_crs(WGS84).itertuples()]
+    # warnings / scope_notes / notes in English words; flagged / hidden_officers / the tracks'
+    # sigma_m and matched_share are the same as data, for screens in other languages
     return {"grid_id": p.grid_id, "network_id": p.network_id, "grid": stored.code, **data,
-            "warnings": warnings, "scope_notes": notes}
+            "warnings": warnings, "scope_notes": notes, "flagged": flagged,
+            "hidden_officers": hidden}
+
+
+def _named(problem: Problem, stored: Path, filename: str) -> Problem:
+    """The problem with the stored upload's path replaced by the name it was uploaded as."""
+    return Problem(*(str(part).replace(str(stored), filename) for part in (
+        problem.source, problem.where, problem.expected, problem.found, problem.fix)))
 
 
 def _own_squad(points, grid, readable) -> tuple[Any, int]:
@@ -142,12 +158,21 @@ def recent_coverage_of(ctx: JobContext, grid_id: int, network_id: int
                        ) -> tuple[str, dict[str, Any]] | None:
     """(job id, result) of the job owner's newest succeeded track_coverage job of ``grid_id``
     on ``network_id`` among their last few hundred jobs, or None."""
+    return recent_coverages_of(ctx, {grid_id}, network_id).get(grid_id)
+
+
+def recent_coverages_of(ctx: JobContext, grid_ids: set[int], network_id: int
+                        ) -> dict[int, tuple[str, dict[str, Any]]]:
+    """Per grid of ``grid_ids``: (job id, result) of the job owner's newest succeeded
+    track_coverage job of that grid on ``network_id`` among their last few hundred jobs."""
+    found: dict[int, tuple[str, dict[str, Any]]] = {}
     with ctx.db.session() as session:
         for job in session.scalars(
                 select(Job).where(Job.owner == ctx.owner.username, Job.kind == "track_coverage",
                                   Job.status == SUCCEEDED)
                 .order_by(Job.finished_at.desc()).limit(RECENT_JOBS_LOOKED_AT)):
-            if job.params.get("grid_id") == grid_id and job.params.get(
+            grid = job.params.get("grid_id")
+            if grid in grid_ids and grid not in found and job.params.get(
                     "network_id") == network_id:
-                return job.id, job.result
-    return None
+                found[grid] = (job.id, job.result)
+    return found

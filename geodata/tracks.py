@@ -30,6 +30,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import gpxpy
@@ -307,16 +308,25 @@ _FIXES = {
 }
 
 
+def flagged_points(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per file and kind of flag (a stable code: ``position``, ``time``, ``duplicate time``,
+    ``jump``, ``outside``): how many points, and the first places (``row 7``, …) — what the
+    loader's warnings say in words, for a door that says it in its own language."""
+    return [{"source": source, "flag": flag, "points": len(rows),
+             "places": list(rows["where"].head(MAX_LISTED))}
+            for (source, flag), rows in frame[frame["flag"] != ""].groupby(["source", "flag"],
+                                                                           sort=True)]
+
+
 def _warnings(frame: gpd.GeoDataFrame) -> list[Problem]:
     """One problem per kind of flag and file, listing the first places and counting the rest."""
     out = []
-    for (source, flag), rows in frame[frame["flag"] != ""].groupby(["source", "flag"],
-                                                                  sort=True):
-        expected, fix = _FIXES[flag]
-        places = ", ".join(rows["where"].head(MAX_LISTED))
-        more = f" and {len(rows) - MAX_LISTED} more" if len(rows) > MAX_LISTED else ""
-        out.append(Problem(source, f"{len(rows)} point(s)", expected,
-                           f"{flag}: {places}{more}", f"flagged and left out: {fix}"))
+    for f in flagged_points(frame):
+        expected, fix = _FIXES[f["flag"]]
+        more = f" and {f['points'] - MAX_LISTED} more" if f["points"] > MAX_LISTED else ""
+        out.append(Problem(f["source"], f"{f['points']} point(s)", expected,
+                           f"{f['flag']}: {', '.join(f['places'])}{more}",
+                           f"flagged and left out: {fix}"))
     return out
 
 

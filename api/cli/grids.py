@@ -260,3 +260,6 @@ def roster_cmd(plan_file: Path, headcount, params, coverage_file, out, as_json) 
         click.echo("Blind spots the tracks show (盲区), against the roster:")
         for line in observed.lines() or ["none: every street and key point was reached"]:
             click.echo(f"  {line}")
+        for grid in observed.calendar["grid"].unique():
+            click.echo(f"{grid}: street-km not reached in each shift's hours")
+            click.echo(observed.calendar_table(grid).to_string())

@@ -133,8 +133,19 @@ def routes(grid_codes, all_grids, officers, shift_text, pattern, day, week, tz, 
         reports.append((plan, files))
         if not as_json:
             click.echo(plan.summary(lang=lang))
+            if priority is not None:
+                click.echo(_coverage_line(coverage_file, priority, plan))
             click.echo("  wrote " + ", ".join(str(p) for p in files) + "\n")
     if as_json:
         echo_json([plan.to_dict(lang=lang) | {"files": [str(p) for p in files],
                                               "valid": plan.is_valid(net.graph)}
                    for plan, files in reports])
+
+
+def _coverage_line(coverage_file: Path, priority: dict, plan) -> str:
+    """What the recent coverage did to this plan: the streets it ranks first, and how many of
+    them the shift still could not fit."""
+    missed = {street for street, share in priority.items() if share > 0}
+    left_out = missed & {u.street_id for u in plan.uncovered}
+    return (f"  recent coverage {coverage_file}: {len(missed)} street(s) missed lately come "
+            f"first within their grade; {len(left_out)} of them left out of this shift")

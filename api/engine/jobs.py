@@ -16,7 +16,7 @@ import threading
 import time
 import traceback
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -36,6 +36,7 @@ QUEUED, RUNNING, SUCCEEDED = "queued", "running", "succeeded"
 FAILED, CANCELLED = "failed", "cancelled"
 FINISHED = frozenset({SUCCEEDED, FAILED, CANCELLED})
 PROGRESS_EVERY_S = 0.25  # at most this often a progress write or a cancel-flag read hits the DB
+MAX_PROBLEMS = 100  # kept one by one in a failed job's error (the report has them all)
 
 
 def now() -> datetime:
@@ -188,7 +189,8 @@ def _run(kind: RunnableKind, ctx: JobContext, db: Database) -> dict[str, Any]:
         return {"status": CANCELLED, "message": str(exc.args[0])[:500]}
     except GridPlanError as exc:
         return {"status": FAILED, "message": str(exc.args[0])[:500],
-                "error": {"kind": type(exc).__name__, "report": exc.report()}}
+                "error": {"kind": type(exc).__name__, "report": exc.report(),
+                          "problems": [asdict(p) for p in exc.problems[:MAX_PROBLEMS]]}}
     except Exception as exc:  # noqa: BLE001 - a job must never kill its worker
         return {"status": FAILED, "message": f"internal error: {exc!r}"[:500],
                 "error": {"kind": type(exc).__name__,

@@ -18,9 +18,21 @@ class JobCreate(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
+class JobProblem(BaseModel):
+    """One problem of a failed job's input (as in a 422 body: where, expected, found, fix)."""
+
+    source: str
+    where: str
+    expected: str
+    found: str
+    fix: str
+
+
 class JobError(BaseModel):
     kind: str = Field(description="the error's class")
     report: str = Field(default="", description="what was wrong and how to fix it")
+    problems: list[JobProblem] = Field(default_factory=list, description="the report's problems "
+                                       "one by one (the first 100), for a list on screen")
     traceback: str | None = Field(default=None, description="where an unexpected error "
                                   "happened; shown to administrators only")
 
@@ -49,6 +61,7 @@ class JobPublic(BaseModel):
         if job.error:
             error = JobError(kind=str(job.error.get("kind", "")),
                              report=str(job.error.get("report", ""))[:REPORT_CHARS],
+                             problems=job.error.get("problems") or [],
                              traceback=job.error.get("traceback"))
         return cls(id=job.id, kind=job.kind, params=job.params, status=job.status,
                    progress=job.progress, message=job.message, error=error,

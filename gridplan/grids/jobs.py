@@ -20,7 +20,7 @@ are the sets of :mod:`gridplan.grids.params`, :mod:`gridplan.grids.staffing`,
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,11 +28,10 @@ import geopandas as gpd
 import pyproj
 
 from gridplan.coverage.params import TrackParams
-from gridplan.coverage.report import CoverageReport
 from gridplan.errors import InvalidInputError, Problem, ProblemCollector
 from gridplan.grids.core import PartitionParams
 from gridplan.grids.edit import move_units
-from gridplan.grids.observed import observed_blind_spots
+from gridplan.grids.observed import Coverage, observed_blind_spots
 from gridplan.grids.params import GridSizingParams
 from gridplan.grids.partition import GridPlan
 from gridplan.grids.roster import ShiftPlanParams
@@ -254,16 +253,16 @@ def roster_layout(
     workload: WorkloadParams | None = None,
     patrol: PatrolParams | None = None,
     tz: str = "Asia/Shanghai",
-    coverage: CoverageReport | Mapping[str, Any] | None = None,
+    coverage: Coverage | Sequence[Coverage] | None = None,
     tracks: TrackParams | None = None,
 ) -> LayoutRoster:
     """Officers and a week roster for the grid polygons ``grids`` (e.g. a stored plan).
 
     Officers: each grid's ``enforcement`` on file, or ``headcount`` allocated by workload.
-    ``coverage`` (a :class:`~gridplan.coverage.CoverageReport` or its ``coverage.json`` form):
-    the streets and key points its tracks never reached (盲区), next to the roster's planned
-    blind spots, in ``staffed.observed`` (:mod:`gridplan.grids.observed`; ``tracks`` says what
-    nights are).
+    ``coverage`` (a :class:`~gridplan.coverage.CoverageReport` or its ``coverage.json`` form,
+    or several, one per grid): the streets and key points its tracks never reached (盲区),
+    next to the roster's planned blind spots and on its calendar, in ``staffed.observed``
+    (:mod:`gridplan.grids.observed`; ``tracks`` says what nights are).
     """
     sizing = sizing or GridSizingParams()
     units = _units(network, jurisdictions, incidents, sizing, workload, patrol)
@@ -284,7 +283,7 @@ def roster_plan(
     headcount: int | None = None,
     staffing: StaffingParams | None = None,
     roster: ShiftPlanParams | None = None,
-    coverage: CoverageReport | Mapping[str, Any] | None = None,
+    coverage: Coverage | Sequence[Coverage] | None = None,
     tracks: TrackParams | None = None,
 ) -> StaffedPlan:
     """Officers per grid from workload (under ``headcount``; default every grid's need) and a
@@ -295,12 +294,15 @@ def roster_plan(
     return with_observed(staffed, coverage, tracks)
 
 
-def with_observed(staffed: StaffedPlan, coverage: CoverageReport | Mapping[str, Any] | None,
+def with_observed(staffed: StaffedPlan,
+                  coverage: Coverage | Sequence[Coverage] | None,
                   tracks: TrackParams | None) -> StaffedPlan:
     """``staffed`` with the coverage's 盲区 set against its roster (unchanged without one)."""
     if coverage is None:
         return staffed
-    observed = observed_blind_spots(coverage, staffed.roster.coverage_by_hour(), params=tracks)
+    roster = staffed.roster
+    observed = observed_blind_spots(coverage, roster.coverage_by_hour(), params=tracks,
+                                    shifts=roster.params.shifts)
     return dataclasses.replace(staffed, observed=observed)
 
 

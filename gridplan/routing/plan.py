@@ -45,6 +45,7 @@ from gridplan.routing.keypoints import SnappedKeyPoint, snap_key_points, window_
 from gridplan.routing.params import PatrolParams
 from gridplan.routing.plan_area import AreaStreet, RoutingArea, routing_area, with_tasks
 from gridplan.routing.plan_result import (
+    UNCOVERED_REASONS,
     KeyPointStop,
     KeyPointVisit,
     OfficerRoute,
@@ -63,9 +64,9 @@ from gridplan.routing.plan_solve import (
 )
 from gridplan.routing.shifts import ShiftPattern
 
-UNREACHABLE = "not connected to the station's streets (closed walk impossible)"
-UNREACHABLE_DRIVE = "no closed drive from the station (one-way access or disconnected)"
-OVER_SHIFT = "does not fit in the shift (lowest priority left out)"
+UNREACHABLE = UNCOVERED_REASONS["unreachable"]
+UNREACHABLE_DRIVE = UNCOVERED_REASONS["unreachable_drive"]
+OVER_SHIFT = UNCOVERED_REASONS["over_shift"]
 
 
 def plan_grid(
@@ -358,14 +359,14 @@ def _unserved_key_points(area, snapped, tasks, dropped) -> list[KeyPointVisit]:
 def _uncovered(area: RoutingArea, tasks: Sequence[Task], dropped: Sequence[int],
                unreachable: list[tuple[AreaStreet, int]]) -> list[UncoveredStreet]:
     out = []
-    reason = UNREACHABLE_DRIVE if area.mode == "drive" else UNREACHABLE
+    reason = "unreachable_drive" if area.mode == "drive" else "unreachable"
     for s, n in unreachable:
         out.append(UncoveredStreet(s.street_id, s.name, s.grade, s.length_m, n, reason,
                                    s.geometry))
     missing = Counter(tasks[i].street for i in dropped)
     for i, n in sorted(missing.items()):
         s = area.streets[i]
-        out.append(UncoveredStreet(s.street_id, s.name, s.grade, s.length_m, n, OVER_SHIFT,
+        out.append(UncoveredStreet(s.street_id, s.name, s.grade, s.length_m, n, "over_shift",
                                    s.geometry))
     return out
 

@@ -90,6 +90,15 @@ class OfficerRoute:
                            for i, s in enumerate(self.steps)), lang=lang)
 
 
+#: Why a street is left out of a plan: a stable code (what results carry, so each door words it
+#: in its own language) → the English words.
+UNCOVERED_REASONS = {
+    "unreachable": "not connected to the station's streets (closed walk impossible)",
+    "unreachable_drive": "no closed drive from the station (one-way access or disconnected)",
+    "over_shift": "does not fit in the shift (lowest priority left out)",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class UncoveredStreet:
     street_id: Hashable
@@ -97,8 +106,12 @@ class UncoveredStreet:
     grade: int
     length_m: float
     passes_missing: int
-    reason: str
+    reason_code: str  # a key of UNCOVERED_REASONS
     geometry: BaseGeometry
+
+    @property
+    def reason(self) -> str:
+        return UNCOVERED_REASONS[self.reason_code]
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,7 +298,8 @@ class PatrolPlan:
                           "turns": r.turns(lang=lang)} for r in self.routes],
             "uncovered": [{"street_id": str(u.street_id), "name": u.name, "grade": u.grade,
                            "length_m": round(u.length_m, 1), "passes_missing": u.passes_missing,
-                           "reason": u.reason} for u in self.uncovered],
+                           "reason": u.reason, "reason_code": u.reason_code}
+                          for u in self.uncovered],
             "key_points": [{"id": k.id, "name": k.name, "officer": k.officer, "window":
                             k.window_text, "arrival": k.arrival.isoformat() if k.arrival else
                             None, "on_time": k.on_time, "late_min": round(k.late_min, 1),
@@ -316,9 +330,10 @@ class PatrolPlan:
                      "missed", "geometry"]),
             geometry="geometry", crs=self.crs)
         uncovered = gpd.GeoDataFrame(pd.DataFrame(
-            [{"name": u.name, "reason": u.reason, "grade": u.grade, "passes_missing":
-              u.passes_missing, "geometry": u.geometry} for u in self.uncovered],
-            columns=["name", "reason", "grade", "passes_missing", "geometry"]),
+            [{"name": u.name, "reason": u.reason, "reason_code": u.reason_code, "grade": u.grade,
+              "passes_missing": u.passes_missing, "geometry": u.geometry}
+             for u in self.uncovered],
+            columns=["name", "reason", "reason_code", "grade", "passes_missing", "geometry"]),
             geometry="geometry", crs=self.crs)
         return {"routes": routes, "officers": officers, "key_points": key_points,
                 "uncovered": uncovered}

@@ -130,7 +130,9 @@ def test_roster_command_on_a_plan(redesigned, tmp_path):
     rows = data["observed_blind_spots"]["rows"]
     assert {(r["grid"], r["period"], r["street_km"]) for r in rows} == {
         (code, "night", 0.42), (code, "weekend", 0.42)}
-    assert {r["cause"] for r in rows} <= {"rostered, not walked", "partly rostered"}
+    assert {r["cause"] for r in rows} <= {"rostered_not_walked", "partly_rostered"}
+    cells = {(c["day"], c["shift"]) for c in data["observed_blind_spots"]["calendar"]}
+    assert cells == {(d, "night") for d in range(7)} | {(5, "day"), (6, "day")}
 
 
 @pytest.mark.parametrize(("args", "says"), [

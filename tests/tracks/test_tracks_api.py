@@ -113,6 +113,11 @@ def test_a_squad_leader_sees_only_their_squads_officers(served, sample_walk) -> 
     assert {r["officer"] for r in result["by_officer"]} == {"甲", "乙"}
     _plan_with_coverage(client, h, admin, mine, net, mine_job=done["id"],
                         others_job=everyone.json()["id"])
+    theirs = client.post("/tracks/coverage", headers=admin, data=form | {
+        "grid_id": str(other["id"])}, files={"file": ("tracks.csv", io.BytesIO(body), "text/csv")})
+    assert _wait(client, admin, theirs.json()["id"])["status"] == "succeeded"
+    _roster_with_recent_coverage(client, h, admin, mine, other, net, mine_job=done["id"],
+                                 admins=(everyone.json()["id"], theirs.json()["id"]))
 
 
 def _plan_with_coverage(client, h, admin, grid, net, *, mine_job, others_job) -> None:
@@ -144,6 +149,33 @@ def _plan_with_coverage(client, h, admin, grid, net, *, mine_job, others_job) ->
     observed = rostered["result"]["observed_blind_spots"]
     assert {r["grid"] for r in observed["rows"]} == {grid["code"]}
     assert {r["period"] for r in observed["rows"]} == {"day", "night", "weekend"}
+
+
+def _roster_with_recent_coverage(client, h, admin, mine, other, net, *, mine_job, admins
+                                 ) -> None:
+    """The roster job's recent_coverage: for each grid of the plan, the caller's newest coverage
+    of it — the squad leader gets their own job of their grid, never the admin's newer ones; the
+    admin gets one job per grid, and the observed blind spots of both grids on the calendar."""
+    params = {"plan_id": mine["plan_id"], "network_id": net, "recent_coverage": True}
+    squad = _wait(client, h, client.post("/jobs", headers=h, json={
+        "kind": "roster", "params": params}).json()["id"])["result"]
+    assert [j["job_id"] for j in squad["coverage_jobs"]] == [mine_job]
+    assert squad["coverage_jobs"][0]["grid"] == mine["code"]
+    observed = squad["observed_blind_spots"]
+    assert {c["grid"] for c in observed["calendar"]} == {mine["code"]}
+    assert {r["cause"] for r in observed["rows"]} <= {
+        "not_rostered", "partly_rostered", "rostered_not_walked"}
+    planner = _wait(client, admin, client.post("/jobs", headers=admin, json={
+        "kind": "roster", "params": params}).json()["id"])["result"]
+    assert {j["job_id"]: j["grid"] for j in planner["coverage_jobs"]} == {
+        admins[0]: mine["code"], admins[1]: other["code"]}
+    calendar = planner["observed_blind_spots"]["calendar"]
+    assert {c["grid"] for c in calendar} == {mine["code"], other["code"]}
+    nights = [c for c in calendar if c["shift"] == "night" and c["grid"] == other["code"]]
+    assert len(nights) == 7 and all("night" in c["periods"] for c in nights)  # walked by day
+    none = _wait(client, h, client.post("/jobs", headers=h, json={"kind": "roster", "params": {
+        "plan_id": mine["plan_id"], "network_id": net}}).json()["id"])["result"]
+    assert none["coverage_jobs"] == [] and none["observed_blind_spots"] is None
 
 
 def test_uploads_are_size_limited_and_typed(served) -> None:

@@ -1,6 +1,7 @@
 """网格调整 in real headless Chromium: redesign → proposal, move a unit and see the balance
 change, a refused move says why, save with a conflict ("someone changed this grid — reload"),
-promote; compare table; the week roster calendar."""
+promote; compare table; the week roster calendar, and on it the blind spots the officers' tracks
+show."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from selenium.webdriver.support.ui import Select
 from shapely.geometry import shape
 from shapely.ops import unary_union
 
+from gridplan.coverage import StreetIndex
+from tests.tracks.test_tracks_api import _walk_in, gpd_shape
 from tests.web.api_client import Client
 from tests.web.conftest import DESKTOP, PHONE, screenshot, severe_logs, sign_in, viewport, wait_for
 
@@ -146,3 +149,56 @@ def test_planner_sees_both_layouts_and_the_week_roster(driver, live):
     screenshot(driver, "grids_roster", DESKTOP, full=True)
     viewport(driver, PHONE)
     screenshot(driver, "grids", PHONE)
+
+
+@pytest.mark.slow  # a coverage job and a roster job behind a real browser: ~18 s on 2 cores
+def test_the_roster_calendar_shows_the_blind_spots_the_tracks_show(driver, live, sample_walk):
+    """A planner measured one grid's tracks (a short morning walk): with "set against my latest
+    tracks" the roster marks that grid's night and weekend shifts blind by the tracks, with the
+    cause in Chinese; grids without tracks get no observed row at all."""
+    import httpx
+
+    viewport(driver, DESKTOP)
+    sign_in(driver, live, "planner")
+    driver.get(f"{live.url}/app/grids")
+    _ready(driver)
+    planner = Client(live.url, "planner")
+    plan_id = Select(driver.find_element(By.ID, "plan-select")).first_selected_option \
+        .get_attribute("value")
+    _, grids = planner.call(f"/grids?plan_id={plan_id}")
+    grid = grids["items"][0]
+    _, networks = planner.call("/networks")
+    walk = _walk_in(StreetIndex(sample_walk), gpd_shape(grid["geometry"], sample_walk.crs),
+                    "甲", 3)
+    sent = httpx.post(f"{live.url}/tracks/coverage", timeout=120,
+                      headers={"Authorization": f"Bearer {planner.token}"},
+                      data={"grid_id": str(grid["id"]),
+                            "network_id": str(networks["items"][0]["id"])},
+                      files={"file": ("tracks.csv", walk.to_csv(index=False).encode(),
+                                      "text/csv")})
+    assert sent.status_code == 202, sent.text
+    wait_for(lambda: planner.call(f"/jobs/{sent.json()['id']}")[1]["status"] == "succeeded",
+             timeout=300, what="the coverage job")
+    driver.find_element(By.ID, "roster-coverage").click()
+    driver.find_element(By.ID, "roster-btn").click()
+    wait_for(lambda: driver.find_element(By.CSS_SELECTOR, "#roster table.cal"), timeout=180,
+             what="roster calendar")
+    assert grid["code"] in driver.find_element(By.ID, "coverage-source").text
+    table = driver.find_element(By.CSS_SELECTOR, f"table.cal[data-grid='{grid['code']}']")
+    rows = table.find_elements(By.CSS_SELECTOR, "tr.observed")
+    assert [r.find_element(By.TAG_NAME, "th").text for r in rows] == ["实测盲区 白", "实测盲区 黑"]
+    night = rows[1].find_elements(By.CSS_SELECTOR, "td.seen-gap")
+    assert len(night) == 7  # a morning walk: every night shift is blind by the tracks
+    assert "个夜间未到" in night[0].get_attribute("title")
+    words = driver.find_element(By.CSS_SELECTOR, ".observed-list").text
+    assert "近 7 个夜间未到" in words and "公里街道" in words
+    assert any(c in words for c in ("无人排班", "部分时段无人排班", "有人在岗，仍未巡到"))
+    assert not any(w in words for w in ("rostered", "walked"))  # causes in the page's language
+    # the observed rows belong to the measured grid only
+    assert len(driver.find_elements(By.CSS_SELECTOR, "tr.observed")) == 2
+    driver.execute_script("arguments[0].scrollIntoView()", table)
+    screenshot(driver, "grids_roster_observed", DESKTOP)
+    viewport(driver, PHONE)
+    driver.execute_script("arguments[0].scrollIntoView()", table)
+    screenshot(driver, "grids_roster_observed", PHONE)
+    assert severe_logs(driver) == []

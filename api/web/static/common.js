@@ -3,6 +3,9 @@
 export const config = JSON.parse(document.getElementById('gp-config').textContent);
 const strings = JSON.parse(document.getElementById('gp-strings').textContent);
 export const t = (key) => strings[key] ?? key;
+// a string with its {placeholders} filled: tf('blind_nights', { n: 7 }) → 近 7 个夜间未到
+export const tf = (key, values) => Object.entries(values).reduce(
+  (text, [k, v]) => text.replaceAll(`{${k}}`, v), t(key));
 const TOKEN = 'gp_token';
 export const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b',
   '#e377c2', '#17becf', '#7f7f00', '#393b79'];
@@ -203,6 +206,36 @@ export async function pollJob(id, onProgress, { every = 400 } = {}) {
   }
 }
 
+// A job's progress message is English words of the service or the library (API clients and
+// logs read it); the page says the known ones in its own language — the numbers and grid codes
+// they carry kept — and an unknown one only as a generic word (the words stay in the tooltip).
+const PROGRESS = [
+  [/^loading street network$/, 'p_network'], [/^reading tracks$/, 'p_tracks'],
+  [/^matching (\d+) officer\(s\) to the streets$/, 'p_matching'],
+  [/^planning routes of grid (\S+)$/, 'p_planning'], [/^grid (\S+): streets$/, 'p_grid_streets'],
+  [/^grid (\S+): routes for (\d+) officer\(s\)$/, 'p_grid_routes'],
+  [/^grid (\S+): key-point windows$/, 'p_grid_windows'],
+  [/^grid (\S+): officers needed$/, 'p_grid_needed'], [/^grid (\S+): done$/, 'p_grid_done'],
+  [/^route search for (\d+) officer\(s\)$/, 'p_search'],
+  [/^(\d+) pass\(es\) left out, solving again$/, 'p_left_out'],
+  [/^writing \w+$/, 'p_writing'], [/^units, partition, staffing$/, 'p_partition'],
+  [/^street blocks, workload, staffing and roster$/, 'p_roster'],
+  [/^reading incidents$/, 'p_incidents'], [/^reading the pair, incidents and grids$/, 'p_pair'],
+  [/^projecting inputs$/, 'p_projecting'], [/^Gi\* over (\d+) incidents$/, 'p_gistar'],
+  [/^boundary hotspots$/, 'p_boundary'],
+  [/^joint patrols for (\d+) boundary hotspots$/, 'p_joint'],
+  [/^clipping to your scope$/, 'p_scope'], [/^per-grid changes$/, 'p_changes'], [/^(done|queued)?$/, 'running'],
+];
+
+export function progressWords(message) {
+  if (config.lang === 'en') return message || '';
+  for (const [pattern, key] of PROGRESS) {
+    const m = pattern.exec(message || '');
+    if (m) return m.slice(1).reduce((text, v, i) => text.replaceAll(`{${i + 1}}`, v ?? ''), t(key));
+  }
+  return t('running');
+}
+
 // Submit a job and show its progress bar with a working cancel button in ``container``; resolves
 // with the finished job (any status). The line carries data-status for tests and screen readers.
 // ``submit`` queues it another way (e.g. an upload that answers with the job).
@@ -224,12 +257,20 @@ export async function runJob(kind, params, container, label, {
   });
   const done = await pollJob(job.id, (j) => {
     bar.value = j.progress;
-    text.textContent = `${Math.round(j.progress * 100)}% ${j.message || ''}`;
+    text.textContent = `${Math.round(j.progress * 100)}% ${progressWords(j.message)}`;
+    text.title = j.message || '';
   });
   cancel.hidden = true;
   const word = { succeeded: 'done', cancelled: 'cancelled' }[done.status] || 'failed';
-  text.textContent = t(word) + (done.status === 'failed'
-    ? `: ${done.error?.message || done.error?.detail || done.message}` : '');
+  const problems = done.error?.problems || [];
+  // a failed job's input problems, every one (file, row, expected, found, fix), as a 422's
+  text.textContent = t(word) + (done.status === 'failed' && !problems.length
+    ? `: ${done.message}` : '');
+  text.title = done.message || '';
+  if (problems.length) {
+    line.append(problemList({ body: { detail: problems.map((p) => ({
+      loc: [p.source, p.where], ...p })) } }));
+  }
   line.dataset.status = done.status;
   return done;
 }

@@ -4,7 +4,7 @@
 // The service already kept out officers of other squads; this screen only draws what it got.
 import {
   api, apiAll, boot, COLORS, el, fail, flash, geo, km, makeMap, parseKeyPoints, ready, runJob,
-  streetsLayer, t,
+  streetsLayer, t, tf,
 } from './common.js';
 
 const STATUS_COLOR = { walked: '#1a9850', partly: '#fdae61', missed: '#d73027' };
@@ -12,8 +12,6 @@ const STATUS_LABEL = { walked: 'walked', partly: 'partly', missed: 'missed_stree
 const state = { grids: [], network: null, map: null, layers: L.featureGroup() };
 
 const pct = (x) => `${Math.round(x * 100)}%`;
-const fill = (key, values) => Object.entries(values).reduce(
-  (text, [k, v]) => text.replace(`{${k}}`, v), t(key));
 
 async function load() {
   await boot();
@@ -123,7 +121,7 @@ function blindSpots(result) {
   if (!groups.size) return el('p', { class: 'good' }, t('blind_none'));
   return el('ul', { class: 'plain blind' }, [...groups.entries()].map(([label, g]) => {
     const [n, ...what] = label.split(' ');
-    return el('li', {}, el('b', {}, fill(`blind_${what.join(' ')}`, { n })), ': ',
+    return el('li', {}, el('b', {}, tf(`blind_${what.join(' ')}`, { n })), ': ',
       `${t('blind_km')} ${g.km.toFixed(2)} ${t('km')}`,
       g.kps ? ` · ${t('blind_kps')} ${g.kps}` : '',
       g.names.size ? el('span', { class: 'hint' }, ` (${[...g.names].slice(0, 6).join('、')}`
@@ -160,8 +158,27 @@ function summary(grid, job) {
     .filter(Boolean));
 }
 
+// What the service says in English words (warnings, scope and matching notes), said from its
+// data in the page's language: points flagged and left out, officers of other squads left out,
+// tracks mostly off the streets, the GPS noise the matching used.
+function notesOf(result) {
+  const place = (where) => where.replace(/^row (\d+)$/, (_, n) => tf('row_n', { n }));
+  const notes = (result.flagged || []).map((f) => tf('flagged_points', { file: f.source,
+    what: t(`flag_${f.flag}`), n: f.points, places: f.places.map(place).join('、')
+      + (f.points > f.places.length ? '…' : ''), fix: t(`flagfix_${f.flag}`) }));
+  if (result.hidden_officers) notes.push(tf('scope_hidden', { n: result.hidden_officers }));
+  const tracks = result.tracks || [];
+  tracks.filter((r) => r.matched_share < 0.8).forEach((r) => notes.push(tf('low_match', {
+    officer: r.officer, share: pct(r.matched_share) })));
+  if (tracks.length) {
+    notes.push(tf('gps_sigma', { list: tracks.map((r) => `${r.officer} ${Math.round(r.sigma_m)} ${t('metres')}`)
+      .join('、') }));
+  }
+  return notes;
+}
+
 function details(result) {
-  const notes = [...(result.scope_notes || []), ...(result.warnings || []), ...(result.notes || [])];
+  const notes = notesOf(result);
   document.getElementById('details').replaceChildren(
     el('h2', {}, t('officers')),
     table([t('officer'), t('day'), t('shift'), t('streets_walked'), t('pass_km'),

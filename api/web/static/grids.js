@@ -1,10 +1,11 @@
 // 网格调整 (planner): a layout's units coloured by their grid's workload; click units (or type
 // their ids) and move them to another grid — the library checks the move and the balance,
 // contiguity and staff figures update at once; save with If-Match (a conflict says "someone
-// changed this grid — reload"); redesign, compare, promote; staffing and the week roster.
+// changed this grid — reload"); redesign, compare, promote; staffing and the week roster, with
+// the blind spots the officers' tracks show (streets nobody reached) next to the planned ones.
 import {
   api, apiAll, boot, DAYS, el, fail, flash, geo, makeMap, problemList, runJob, streetsLayer, t,
-  ready,
+  tf, ready,
 } from './common.js';
 
 const RAMP = ['#fff7bc', '#fec44f', '#fe9929', '#d95f0e', '#993404'];
@@ -263,8 +264,8 @@ async function compare() {
     $('compare').append(el('table', { id: 'compare-table' }, el('thead', {}, el('tr', {},
       el('th', {}, t('measure')), el('th', { class: 'num' }, t('current')),
       el('th', { class: 'num' }, t('proposed')))), el('tbody', {}, rows.map((k) => el('tr', {},
-      el('td', {}, k), el('td', { class: 'num' }, r.a[k] ?? '–'), el('td', { class: 'num' }, r.b[k] ?? '–'))),
-    el('tr', {}, el('td', {}, 'changes'), el('td', {}, ''), el('td', { class: 'num' }, r.changes.length)))));
+      el('td', {}, t(`cmp_${k}`)), el('td', { class: 'num' }, r.a[k] ?? '–'), el('td', { class: 'num' }, r.b[k] ?? '–'))),
+    el('tr', {}, el('td', {}, t('cmp_changes')), el('td', {}, ''), el('td', { class: 'num' }, r.changes.length)))));
   } catch (error) { fail(error); }
 }
 
@@ -279,6 +280,7 @@ async function roster() {
   const params = { plan_id: state.plan.id, network_id: state.network.id };
   if ($('headcount').value) params.headcount = +$('headcount').value;
   if (state.incidents) params.incident_set_id = state.incidents.id;
+  if ($('roster-coverage').checked) params.recent_coverage = true;
   $('roster').replaceChildren();
   try {
     const done = await runJob('roster', params, $('roster'), t('roster'));
@@ -287,23 +289,75 @@ async function roster() {
 }
 
 const SHIFT_LABEL = { day: 'shift_day_short', night: 'shift_night_short' };
+// an observed blind spot's period → its phrase ("近 {n} 个夜间未到")
+const PERIOD_LABEL = { day: 'blind_days', night: 'blind_nights', weekend: 'blind_weekend days' };
 
 function showRoster(result) {
   const box = $('roster');
-  box.append(el('p', {}, `${t('staff_needed')}: ${result.staff_needed ?? '–'} · headcount ${result.headcount ?? '–'}`));
+  const observed = result.observed_blind_spots;
+  // grids whose tracks were measured: "no observed blind spot" means something only there
+  const measured = new Set((result.coverage_jobs || []).map((j) => j.grid));
+  box.append(el('p', {}, `${t('staff_needed')}: ${result.staff_needed ?? '–'} · ${t('headcount_short')} ${result.headcount ?? '–'}`));
+  const source = coverageSource(result);
+  if (source) box.append(source);
   for (const g of result.grids) {
     const gaps = new Set(g.shortfalls.map((s) => `${s.day}-${s.shift}`));
-    const head = el('tr', {}, el('th', {}, `${g.grid} (${g.officers}/${g.needed})`),
+    const head = el('tr', {}, el('th', {}, `${g.grid} `, el('span', { class: 'hint' }, tf('officers_of_needed', { n: g.officers, need: g.needed }))),
       ...DAYS.map((d) => el('th', {}, t(d))));
     const body = Object.entries(g.roster).map(([officer, row]) => el('tr', {},
       el('th', {}, officer), ...row.map((s) => el('td', { class: s || 'off' },
         s ? t(SHIFT_LABEL[s] || s) : t('day_off')))));
     const blind = result.shifts.map((shift) => el('tr', { class: 'blind' },
-      el('th', {}, `${t('blind_spots')} ${t(SHIFT_LABEL[shift] || shift)}`),
+      el('th', {}, `${t('blind_planned')} ${t(SHIFT_LABEL[shift] || shift)}`),
       ...DAYS.map((_, d) => gaps.has(`${d}-${shift}`)
         ? el('td', { class: 'gap', title: t('shortfall') }, '✗') : el('td', {}, ''))));
-    box.append(el('table', { class: 'cal' }, el('thead', {}, head), el('tbody', {}, body, blind)));
+    const tracked = observed && measured.has(g.grid);
+    const seen = tracked ? observedRows(g.grid, result.shifts, observed) : [];
+    box.append(el('div', { class: 'scroll' }, el('table', { class: 'cal', 'data-grid': g.grid },
+      el('thead', {}, head), el('tbody', {}, body, blind, seen))));
+    if (tracked) box.append(observedList(g.grid, observed));
   }
+}
+
+// Which tracks the observed blind spots come from (or that none were found for this plan).
+function coverageSource(result) {
+  if (!result.observed_blind_spots) {
+    return $('roster-coverage').checked
+      ? el('p', { class: 'hint', id: 'coverage-source' }, t('roster_no_coverage')) : null;
+  }
+  return el('div', { class: 'hint', id: 'coverage-source' }, el('p', {},
+    `${t('roster_coverage_from')} `, result.coverage_jobs.map((j) => `${j.grid} `
+      + `${(j.start || '').slice(0, 16).replace('T', ' ')}–${(j.end || '').slice(11, 16)}`)
+      .join('；')), el('p', {}, t('observed_cells_hint')));
+}
+
+// Per shift, a row of the days the tracks show something never reached in that shift's hours.
+function observedRows(grid, shifts, observed) {
+  const cells = observed.calendar.filter((c) => c.grid === grid);
+  return shifts.map((shift) => el('tr', { class: 'observed' },
+    el('th', {}, `${t('blind_observed')} ${t(SHIFT_LABEL[shift] || shift)}`),
+    ...DAYS.map((_, d) => {
+      const c = cells.find((x) => x.day === d && x.shift === shift);
+      if (!c) return el('td', {}, '');
+      const why = c.periods.map((p) => tf(PERIOD_LABEL[p], { n: observed.blind_days })).join('、');
+      return el('td', { class: 'seen-gap', title: `${why}: ${c.street_km} ${t('km')}`
+        + (c.key_points ? ` · ${t('blind_kps')} ${c.key_points}` : '') },
+      c.street_km.toFixed(1), c.key_points ? el('sup', {}, `⚑${c.key_points}`) : '');
+    })));
+}
+
+// The grid's observed blind spots in words: what was not reached, and the likely cause.
+function observedList(grid, observed) {
+  const rows = observed.rows.filter((r) => r.grid === grid);
+  if (!rows.length) return el('p', { class: 'good' }, `${t('blind_observed')}: ${t('blind_none')}`);
+  return el('ul', { class: 'plain blind observed-list' }, rows.map((r) => el('li', {},
+    el('b', {}, tf(PERIOD_LABEL[r.period], { n: observed.blind_days })), t('colon'),
+    tf('observed_km', { km: r.street_km.toFixed(2) }),
+    r.names.length ? el('span', { class: 'hint' }, tf('observed_names', { names: r.names.join('、') })) : '',
+    r.key_points ? tf('observed_kps', { n: r.key_points }) : '', ' — ',
+    el('b', { class: `cause ${r.cause}` }, t(`cause_${r.cause}`)),
+    r.rostered_share === null ? '' : tf('rostered_share', {
+      share: `${Math.round(r.rostered_share * 100)}%` }))));
 }
 
 load().catch((error) => { if (error.message !== 'forbidden') fail(error); });

@@ -85,6 +85,10 @@ async function planGrid(grid, params) {
   if (done.status === 'succeeded') await showPlan(grid, done);
 }
 
+// why a street is left out, in the page's language (the result's reason_code; the English
+// words of an older result as they are)
+const reasonOf = (u) => (u.reason_code ? t(`uncovered_${u.reason_code}`) : u.reason);
+
 function showUncovered(result) {
   const box = document.getElementById('uncovered');
   const rows = result.uncovered || [];
@@ -92,7 +96,7 @@ function showUncovered(result) {
     ? el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, t('streets')),
       el('th', { class: 'num' }, t('length')), el('th', {}, t('reason')))),
     el('tbody', {}, rows.map((u) => el('tr', {}, el('td', {}, u.name || '—'),
-      el('td', { class: 'num' }, `${Math.round(u.length_m)} m`), el('td', {}, u.reason)))))
+      el('td', { class: 'num' }, `${Math.round(u.length_m)} m`), el('td', {}, reasonOf(u))))))
     : el('p', { class: 'good' }, t('no_uncovered')));
 }
 
@@ -114,7 +118,7 @@ async function showPlan(grid, job) {
   legend.querySelectorAll('.sw[data-color]').forEach((s) => { s.style.background = s.dataset.color; });
   state.layers.addLayer(geo(layers.uncovered, { style: { color: '#b3261e', weight: 5,
     dashArray: '2 6' } }).bindTooltip((l) => `${t('uncovered')}: ${l.feature.properties.name || ''}
- ${l.feature.properties.reason}`));
+ ${reasonOf(l.feature.properties)}`));
   state.layers.addLayer(geo(layers.key_points, { pointToLayer: (f, latlng) => L.circleMarker(
     latlng, { radius: 7, color: '#000', weight: 2, fillColor: '#f59e0b', fillOpacity: 1 })
     .bindTooltip(`${f.properties.name || f.properties.id} ${f.properties.window || ''}`,
