@@ -64,6 +64,30 @@ class PatrolParams(Params):
     both_sides_min_lanes: int = param(
         4, ge=0, le=20, help="streets with at least this many lanes are patrolled on each side "
         "(0: no lane rule)")
+    # One street, several ways (gridplan.street_sides): why these defaults. Centre lines of the
+    # two carriageways of a dual road are one carriageway's width plus the median apart: 2–4
+    # lanes of 3–3.75 m and a median of 0.5–10 m give 8–25 m; a four-panel road (四块板) with
+    # a wide central belt reaches ~30 m. A sidewalk's centre line is at most half a six-lane road
+    # plus parking and the walk (~15 m) from its road's. 35 m takes them all, and is still less
+    # than two street widths plus one row of houses (≥ ~50 m), where an unrelated parallel
+    # street begins (and that one would also need the same name and opposite one-way direction).
+    side_max_gap_m: float = param(
+        35.0, unit="m", ge=0, le=100,
+        help="two one-way carriageways of one road (opposite directions, same name or both "
+             "unnamed, same class) or a sidewalk (footway=sidewalk) and its road this close "
+             "are one street, each way one of its sides (0: every way its own street)")
+    # Carriageways of one road run within a few degrees of each other; 25° leaves room for
+    # curves, where the two are compared over 10 m pieces, and stays far from a crossing (90°)
+    # or an oblique junction (≥ 30–45°).
+    side_max_angle_deg: float = param(
+        25.0, unit="°", gt=0, lt=90,
+        help="ways of one street run parallel within this angle")
+    # Half the shorter way: a carriageway split at a junction of one side only still pairs with
+    # the long way opposite it; a way meeting another only at its end does not.
+    side_min_alongside: float = param(
+        0.5, gt=0, le=1,
+        help="ways of one street run alongside each other for at least this share of the "
+             "shorter one")
     passes_per_day: Mapping[int, float] = param(
         DEFAULT_PASSES_PER_DAY, unit="passes/day", gt=0, le=24,
         help="passes per day by grade 1-4: a whole number or 1/n (every n days)")
