@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from gridplan.coverage.intervals import length, union
+from gridplan.coverage.intervals import Intervals, length, union
 from gridplan.coverage.matcher import MatchedTrack
 from gridplan.coverage.params import TrackParams
 from gridplan.coverage.streets import StreetIndex
@@ -95,9 +95,12 @@ def _legs(run: pd.DataFrame, turn_back_m: float) -> list[tuple]:
     return legs
 
 
+def walked_spans(pieces: pd.DataFrame) -> dict[int, Intervals]:
+    """Stretches of each street walked at least once (union over officers and times)."""
+    return {int(k): union(zip(group["from_m"], group["to_m"], strict=True))
+            for k, group in pieces.groupby("street")}
+
+
 def walked_by_street(pieces: pd.DataFrame) -> dict[int, float]:
     """Metres of each street walked at least once (union over officers and times)."""
-    out = {}
-    for k, group in pieces.groupby("street"):
-        out[int(k)] = length(union(zip(group["from_m"], group["to_m"], strict=True)))
-    return out
+    return {k: length(v) for k, v in walked_spans(pieces).items()}

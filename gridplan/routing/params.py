@@ -144,8 +144,12 @@ class PatrolParams(Params):
         """Inspection of one side of a street of ``grade`` (minutes on top of travel)."""
         return length_m / 1000.0 * self.inspection_min_per_km[int(grade)]
 
-    def sides(self, grade: int, lanes: object) -> int:
-        """2 when the street is patrolled on each side, else 1."""
+    def sides(self, grade: int, lanes: object, *, one_side: bool = False) -> int:
+        """2 when the street is patrolled on each side, else 1. ``one_side``: the way is one
+        carriageway of a dual road (:func:`gridplan.street_sides.street_sides`) — one side of
+        its street, the other carriageway being the other side — so it is walked once."""
+        if one_side:
+            return 1
         if int(grade) in self.both_sides_grades:
             return 2
         widest = _lanes(lanes)
