@@ -6,7 +6,10 @@ A *pass* is a one-way leg of one officer's walk along one street covering at lea
 or matched positions wobbling back and forth along the street with the noise, is not a pass,
 but up one side and back down the other is two). Both
 sides of a wide street are two passes, as the planner counts them (``PatrolParams.sides``): GPS
-noise (5–50 m) is as wide as the road, so the side of a single pass is not told apart.
+noise (5–50 m) is as wide as the road, so the side of a single pass is not told apart. A dual
+road mapped as two one-way carriageways is one street whose carriageways are its two sides
+(:mod:`gridplan.street_sides`): a pass is credited to the carriageway it was matched to, and
+each carriageway is required once.
 """
 
 from __future__ import annotations
