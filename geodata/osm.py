@@ -38,6 +38,7 @@ from gridplan.network_build import (
     normalise_edges,
     project_graph,
 )
+from gridplan.street_sides import CACHE_KEY as SIDES_CACHE
 
 OSM_SUFFIXES = (".osm", ".osm.bz2", ".osm.gz", ".osm.pbf", ".pbf", ".xml")
 CACHE_VERSION = 4  # bump when the graph we build changes shape
@@ -494,6 +495,7 @@ def _save_atomically(net: StreetNetwork, gpkg: Path, meta: Path) -> None:
         info = {
             k: (pyproj.CRS.from_user_input(v).to_wkt() if k == "crs" else v)
             for k, v in net.graph.graph.items()
+            if k != SIDES_CACHE  # found again from the edges when needed
         }
         m_tmp.write_text(json.dumps({"graph": info, "mode": net.mode}, ensure_ascii=False))
         os.replace(g_tmp, gpkg)
