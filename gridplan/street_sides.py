@@ -10,8 +10,14 @@ which ways of a network belong to one street:
   ``side_max_angle_deg``, at most ``side_max_gap_m`` apart over at least ``side_min_alongside``
   of the shorter one, of the same class (grade; no ``*_link`` ramps) and with the same name or
   both unnamed (a ``dual_carriageway=yes`` tag on both stands in for the name);
-* **sidewalks**: a way tagged ``footway=sidewalk`` and the nearest road (a way cars use)
-  parallel to it within the same distances.
+* **side roads**: two roads with the same name running alongside each other the same way
+  (parallel, near, alongside), in either direction — a main road and its side road (主路 and
+  辅路 of a four-panel road, 四块板, one name for all); the lower class (or shorter) is the side
+  road;
+* **sidewalks and side paths**: a way tagged ``footway=sidewalk`` and the nearest road (a way
+  cars use) parallel to it within the same distances; an unnamed footway, cycleway or path (not a
+  crossing) parallel to a road within ``sidepath_max_gap_m`` over the same share is that road's
+  side path (a cycle track or walk mapped beside the road without the tag).
 
 Ways paired with each other, directly or through others, are one *street*. Its *sides* are its
 ways; one side per line of the street is its *axis* (what its length in street-km counts: one
@@ -37,9 +43,13 @@ from gridplan.routing.params import PatrolParams
 #: OSM classes cars do not use: never a carriageway, never the road of a sidewalk
 NOT_ROADS = frozenset({"footway", "path", "pedestrian", "steps", "cycleway", "bridleway",
                        "corridor", "track", "elevator", "via_ferrata"})
-CARRIAGEWAY, SIDEWALK, ROAD = "carriageway", "sidewalk", "road"
+CARRIAGEWAY, SIDE_ROAD, SIDEWALK, ROAD = "carriageway", "side road", "sidewalk", "road"
+#: unnamed ways of these classes beside a road are its side paths
+SIDEPATH_CLASSES = frozenset({"footway", "cycleway", "path", "pedestrian", "bridleway"})
 #: ways are compared at points this far apart along them (m)
 STEP_M = 10.0
+#: a point is beside a way when its foot on the way is at least this far from the way's ends
+END_M = 0.5
 #: graph attribute caching the last result: ``(parameters, StreetSides)``
 CACHE_KEY = "gridplan_street_sides"
 
@@ -86,22 +96,29 @@ class _Way:
     highway: str
     names: frozenset[str]
     oneway: bool
-    sidewalk: bool
+    footway: str  # the OSM footway tag ("sidewalk", "crossing", "")
     dual: bool
 
     @property
     def road(self) -> bool:
-        return self.highway not in NOT_ROADS and not self.sidewalk
+        return self.highway not in NOT_ROADS and self.footway != "sidewalk"
 
     @property
     def carriageway(self) -> bool:
         return self.road and self.oneway and not self.highway.endswith("_link")
 
+    @property
+    def sidepath(self) -> bool:
+        """An unnamed walk or cycle track (not a crossing, not tagged a sidewalk)."""
+        return (self.highway in SIDEPATH_CLASSES and not self.names
+                and self.footway not in ("sidewalk", "crossing"))
+
 
 def street_sides(network: StreetNetwork, params: PatrolParams | None = None) -> StreetSides:
     """The streets of ``network`` made of several ways (cached on the graph per parameters)."""
     params = params or PatrolParams()
-    key = (params.side_max_gap_m, params.side_max_angle_deg, params.side_min_alongside)
+    key = (params.side_max_gap_m, params.side_max_angle_deg, params.side_min_alongside,
+           params.sidepath_max_gap_m)
     cached = network.graph.graph.get(CACHE_KEY)
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -127,7 +144,7 @@ def _ways(network: StreetNetwork) -> list[_Way]:
             continue
         names = frozenset(n.strip() for n in str(d.get("name") or "").split("/") if n.strip())
         out.append(_Way(sid, geom, int(d.get("grade", 4)), str(d.get("highway") or ""), names,
-                        bool(d.get("oneway", False)), d.get("footway") == "sidewalk",
+                        bool(d.get("oneway", False)), str(d.get("footway") or ""),
                         bool(d.get("dual_carriageway", False))))
     return out
 
@@ -136,26 +153,58 @@ def _find(ways: list[_Way], params: PatrolParams) -> StreetSides:
     cos_max = math.cos(math.radians(params.side_max_angle_deg))
     roads = [w for w in ways if w.road]
     lines = np.array([w.geometry for w in roads], dtype=object)
-    tree = shapely.STRtree(lines)
-    pairs: dict[tuple[int, int], str] = {}
-    alongside: dict[tuple[int, int], float] = defaultdict(float)
-    for i, way in enumerate(roads):
-        if way.carriageway:
-            for j, metres in _alongside(way, roads, lines, tree, params, cos_max,
-                                        lambda w, o: _same_road(w, o), opposite=True).items():
-                alongside[(min(i, j), max(i, j))] = max(alongside[(min(i, j), max(i, j))],
-                                                        metres)
-    for (i, j), metres in alongside.items():
-        shorter = min(roads[i].geometry.length, roads[j].geometry.length)
-        if metres >= params.side_min_alongside * shorter - 1e-6:
-            pairs[(i, j)] = CARRIAGEWAY
-    edges = [(roads[i].sid, roads[j].sid, kind) for (i, j), kind in pairs.items()]
+    near = _Near(roads, lines, shapely.STRtree(lines), cos_max)
+    gap = params.side_max_gap_m
+    edges = [(roads[i].sid, roads[j].sid, CARRIAGEWAY) for i, j in _pairs(
+        [i for i, w in enumerate(roads) if w.carriageway], near, params,
+        lambda w, o: _same_road(w, o), opposite=True)]
+    paired = {frozenset(e[:2]) for e in edges}
+    for i, j in _pairs([i for i, w in enumerate(roads) if w.names], near, params,
+                       lambda w, o: bool(w.names & o.names) and o.sid != w.sid,
+                       opposite=False):
+        if frozenset((roads[i].sid, roads[j].sid)) not in paired:
+            side, main = sorted((roads[i], roads[j]), key=_main_first)[::-1]
+            edges.append((side.sid, main.sid, SIDE_ROAD))
     for way in ways:
-        if way.sidewalk:
-            road = _nearest_road(way, roads, lines, tree, params, cos_max)
+        if way.footway == "sidewalk" or way.sidepath:
+            reach = gap if way.footway == "sidewalk" else min(gap, params.sidepath_max_gap_m)
+            road = _nearest_road(way, near, reach, params)
             if road is not None:
                 edges.append((way.sid, road.sid, SIDEWALK))
     return _streets(edges)
+
+
+def _main_first(way: _Way) -> tuple:
+    """Of two same-named roads, the main one first: the higher class, then the longer."""
+    return (way.grade, -way.geometry.length, str(way.sid))
+
+
+@dataclass(frozen=True)
+class _Near:
+    """The roads, their lines and a spatial index over them."""
+
+    roads: list[_Way]
+    lines: np.ndarray
+    tree: shapely.STRtree
+    cos_max: float
+
+
+def _pairs(candidates: list[int], near: _Near, params: PatrolParams, fits, *, opposite: bool
+           ) -> list[tuple[int, int]]:
+    """Pairs (i < j) of roads alongside each other for at least ``side_min_alongside`` of the
+    shorter one (see :func:`_alongside`), looking from either."""
+    alongside: dict[tuple[int, int], float] = defaultdict(float)
+    for i in candidates:
+        for j, metres in _alongside(near.roads[i], near, params.side_max_gap_m, fits,
+                                    opposite=opposite).items():
+            key = (min(i, j), max(i, j))
+            alongside[key] = max(alongside[key], metres)
+    out = []
+    for (i, j), metres in alongside.items():
+        shorter = min(near.roads[i].geometry.length, near.roads[j].geometry.length)
+        if metres >= params.side_min_alongside * shorter - 1e-6:
+            out.append((i, j))
+    return out
 
 
 def _same_road(way: _Way, other: _Way) -> bool:
@@ -184,57 +233,62 @@ def tangent(line: LineString, at: float, half_m: float = 2.0) -> np.ndarray:
     return d / (np.hypot(*d) or 1.0)
 
 
-def _alongside(way: _Way, roads: list[_Way], lines: np.ndarray, tree: shapely.STRtree,
-               params: PatrolParams, cos_max: float, fits, *, opposite: bool
+def _alongside(way: _Way, near: _Near, reach_m: float, fits, *, opposite: bool
                ) -> dict[int, float]:
     """Metres of ``way`` running alongside each fitting road: at each sample the nearest road
-    that fits, is parallel (opposite in direction when ``opposite``) and within the gap."""
+    that fits, is parallel (opposite in direction when ``opposite``) and within ``reach_m``."""
     points, directions = _samples(way)
     step = way.geometry.length / len(points)
     out: dict[int, float] = defaultdict(float)
     for p, d in zip(points, directions, strict=True):
         best, best_d = None, math.inf
-        for j in tree.query(p, predicate="dwithin", distance=params.side_max_gap_m):
-            other = roads[int(j)]
-            if not fits(way, other):
+        for j in near.tree.query(p, predicate="dwithin", distance=reach_m):
+            line = near.lines[j]
+            if not fits(way, near.roads[int(j)]):
                 continue
-            dist = float(lines[j].distance(p))
-            if dist >= best_d:
-                continue
-            cos = float(np.dot(d, tangent(lines[j], lines[j].project(p))))
-            if (cos <= -cos_max) if opposite else (abs(cos) >= cos_max):
+            dist = float(line.distance(p))
+            at = line.project(p)
+            if dist >= best_d or not END_M < at < line.length - END_M:
+                continue  # beside it, not beyond its end (the way that continues this one)
+            cos = float(np.dot(d, tangent(line, at)))
+            if (cos <= -near.cos_max) if opposite else (abs(cos) >= near.cos_max):
                 best, best_d = int(j), dist
         if best is not None:
             out[best] += step
     return out
 
 
-def _nearest_road(way: _Way, roads: list[_Way], lines: np.ndarray, tree: shapely.STRtree,
-                  params: PatrolParams, cos_max: float) -> _Way | None:
-    """The road a sidewalk runs beside: the one it is alongside for most of its length."""
-    metres = _alongside(way, roads, lines, tree, params, cos_max, lambda w, o: True,
-                        opposite=False)
+def _nearest_road(way: _Way, near: _Near, reach_m: float, params: PatrolParams
+                  ) -> _Way | None:
+    """The road a sidewalk or side path runs beside: the one it is alongside for most of its
+    length, if that is at least ``side_min_alongside`` of the shorter of the two."""
+    metres = _alongside(way, near, reach_m, lambda w, o: o.sid != w.sid, opposite=False)
     if not metres:
         return None
     j, most = max(metres.items(), key=lambda kv: (kv[1], -kv[0]))
-    shorter = min(way.geometry.length, roads[j].geometry.length)
-    return roads[j] if most >= params.side_min_alongside * shorter - 1e-6 else None
+    shorter = min(way.geometry.length, near.roads[j].geometry.length)
+    return near.roads[j] if most >= params.side_min_alongside * shorter - 1e-6 else None
 
 
 def _streets(edges: list[tuple[Hashable, Hashable, str]]) -> StreetSides:
     """Streets as connected groups of paired ways, with their axes (see the module docstring):
-    the carriageways of a street are split into its two sides by two-colouring their pairs,
-    and the side holding the smallest way id (as text) is the axis; a road with only
-    sidewalks paired is the axis; a sidewalk never is."""
+    a way that is the side road, sidewalk or side path of another is never the axis; the other
+    carriageways of a street are split into its two sides by two-colouring their pairs, and the
+    side holding the smallest way id (as text) is the axis; every other way is."""
     partners: dict[Hashable, set] = defaultdict(set)
     kind: dict[Hashable, str] = {}
+    across: set[frozenset] = set()  # carriageway pairs: the two sides of a road
+    beside: set = set()  # ways that are the side of another way
     for a, b, how in edges:
         partners[a].add(b)
         partners[b].add(a)
         if how == CARRIAGEWAY:
             kind[a] = kind[b] = CARRIAGEWAY
-        else:
-            kind[a] = SIDEWALK
+            across.add(frozenset((a, b)))
+        else:  # a is the side (side road, sidewalk, side path) of b
+            beside.add(a)
+            if kind.get(a) in (None, ROAD):
+                kind[a] = how
             kind.setdefault(b, ROAD)
     street: dict[Hashable, Hashable] = {}
     members: dict[Hashable, frozenset] = {}
@@ -242,31 +296,28 @@ def _streets(edges: list[tuple[Hashable, Hashable, str]]) -> StreetSides:
     for start in sorted(partners, key=str):
         if start in street:
             continue
-        group, colour = _component(start, partners, kind)
-        key = min(group, key=str)
-        street.update(dict.fromkeys(group, key))
-        members[key] = frozenset(group)
-        carriageways = [w for w in group if kind[w] == CARRIAGEWAY]
-        if carriageways:
-            first = colour[min(carriageways, key=str)]
-            axis |= {w for w in carriageways if colour[w] == first}
-        axis |= {w for w in group if kind[w] == ROAD}
+        colour = _colours(start, partners, across)
+        key = min(colour, key=str)
+        street.update(dict.fromkeys(colour, key))
+        members[key] = frozenset(colour)
+        main = [w for w in colour if w not in beside]
+        carriageways = [w for w in main if kind[w] == CARRIAGEWAY]
+        first = colour[min(carriageways, key=str)] if carriageways else None
+        axis |= {w for w in main if kind[w] != CARRIAGEWAY or colour[w] == first}
     return StreetSides({k: frozenset(v) for k, v in partners.items()}, kind, street,
                        frozenset(axis), members)
 
 
-def _component(start: Hashable, partners: Mapping[Hashable, set], kind: Mapping[Hashable, str]
-               ) -> tuple[list, dict[Hashable, int]]:
-    """The ways connected to ``start`` and a two-colouring of its carriageway pairs."""
+def _colours(start: Hashable, partners: Mapping[Hashable, set], across: set[frozenset]
+             ) -> dict[Hashable, int]:
+    """The ways connected to ``start``, two-coloured: the colour changes across a carriageway
+    pair (the other side of the road) and not across a side way."""
     colour = {start: 0}
-    order, todo = [start], [start]
+    todo = [start]
     while todo:
         way = todo.pop()
         for other in sorted(partners[way], key=str):
-            if other in colour:
-                continue
-            both = kind[way] == CARRIAGEWAY and kind[other] == CARRIAGEWAY
-            colour[other] = 1 - colour[way] if both else colour[way]
-            order.append(other)
-            todo.append(other)
-    return order, colour
+            if other not in colour:
+                colour[other] = colour[way] ^ (frozenset((way, other)) in across)
+                todo.append(other)
+    return colour

@@ -137,8 +137,8 @@ def plan_tracks(plan: PatrolPlan, *, sample_s: float = 15.0, noise_m: float = 10
                 seed: int = 0, dropout_rate_per_h: float = 1.0, skip_share: float = 0.0
                 ) -> gpd.GeoDataFrame:
     """SIMULATED fixes of officers walking ``plan``'s routes on time (the network's metric CRS;
-    ``officer``, ``time``, ``accuracy`` as phones export it, ``simulated``). ``skip_share``: each officer stops walking after
-    that share of their route (to show skipped streets)."""
+    ``officer``, ``time``, ``accuracy`` as phones export it, ``simulated``). ``skip_share``:
+    each officer stops walking after that share of their route (to show skipped streets)."""
     frames = []
     for n, route in enumerate(plan.routes):
         steps = route.steps[: max(1, round(len(route.steps) * (1 - skip_share)))]

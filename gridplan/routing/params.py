@@ -76,6 +76,13 @@ class PatrolParams(Params):
         help="two one-way carriageways of one road (opposite directions, same name or both "
              "unnamed, same class) or a sidewalk (footway=sidewalk) and its road this close "
              "are one street, each way one of its sides (0: every way its own street)")
+    # An untagged footway or cycle track beside a road: its centre line is at most half a
+    # six-lane road (10.5 m), a parking lane or verge (2.5 m) and half the track (1–2 m) from the
+    # road's, ~15 m; a park path or an alley behind the houses is further.
+    sidepath_max_gap_m: float = param(
+        15.0, unit="m", ge=0, le=100,
+        help="an unnamed footway, cycleway or path this close to a road and parallel to it is "
+             "that road's side path, one of its sides (0: never)")
     # Carriageways of one road run within a few degrees of each other; 25° leaves room for
     # curves, where the two are compared over 10 m pieces, and stays far from a crossing (90°)
     # or an oblique junction (≥ 30–45°).
