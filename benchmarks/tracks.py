@@ -25,16 +25,24 @@ estimates σ from each track) and runs with default parameters.
 
 Measures, per case, summed over the walks:
 
-* street-km **precision** and **recall**: metres of street the method says were walked that
-  were (precision), and metres walked that it found (recall), by interval overlap on each
-  street (one network edge — an OSM way between junctions — is one street: the strict measure).
-  ``corridor`` variants also accept a way within 25 m of the true path and parallel to it
-  (within 25°): the other carriageway of a dual road or a sidewalk mapped beside its road —
-  which side was walked is below the noise of one fix.
+* street-km **precision** and **recall** of the *street model* (the headline; what the coverage
+  report counts): a dual road's two carriageways, or a road and its sidewalks, are one street
+  whose ways are its sides (:mod:`gridplan.street_sides`, default parameters); a street is
+  walked where any side is (:func:`gridplan.coverage.sides.street_walked`), and its length is
+  counted once (on its axis ways). Metres the method says were walked that were (precision),
+  and metres walked that it found (recall), by interval overlap.
+* ``side``: the same per way, on the ways of streets with several sides only (which
+  carriageway or sidewalk) — GPS error of 10 m cannot tell sides 10–14 m apart.
+* ``per way``: per way everywhere (one network edge — an OSM way between junctions — is one
+  street: the strict measure of earlier runs). ``corridor`` also accepts a way within 25 m of
+  the true path and parallel to it (within 25°), paired or not.
+* Our matcher runs twice on each track: without the track's accuracy column (σ estimated per
+  track) and with it (σ = accuracy / 1.51, as a phone exports it; ``acc col``).
 * ``report``: what the coverage report says — street-km of the streets
-  :func:`gridplan.coverage.track_coverage` credits with a pass (≥ 80 % of the street in one
-  go) against the streets walked. For the peers a street counts when 80 % of it is matched in
-  any number of goes (more lenient).
+  :func:`gridplan.coverage.track_coverage` credits as walked (``street_walked``: a pass, ≥ 80 %
+  of the way in one go, or 80 % of it walked on another side of its street), counted on axis
+  ways, against the streets walked (axis ways ≥ 80 % walked on any side). For the peers a
+  street counts when 80 % of it is matched on any side in any number of goes (more lenient).
 * key points: share of the stops detected as visits of ≥ 3 minutes (recall), and of decoy key
   points ≥ 150 m from the walk wrongly detected (false alarms).
 * points matched per CPU second (process time of matching only) and, for the 15 m / 15 s case,
@@ -50,7 +58,7 @@ from __future__ import annotations
 import argparse
 import time
 import tracemalloc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -63,8 +71,11 @@ from shapely.geometry import Point, box
 from gridplan.coverage import StreetIndex, TrackParams, match_track, track_coverage
 from gridplan.coverage.intervals import Intervals, by_street, length, overlap, union
 from gridplan.coverage.matcher import ACCURACY_PER_SIGMA, estimate_sigma_m
+from gridplan.coverage.sides import street_walked
 from gridplan.coverage.simulate import random_walk, simulate_track, walk_legs, walk_truth
 from gridplan.model import Grid, KeyPoint
+from gridplan.routing import PatrolParams
+from gridplan.street_sides import StreetSides, street_sides
 
 REPO = Path(__file__).resolve().parents[1]
 CITIES = {"shanghai": REPO / "geodata" / "sample" / "data" / "shanghai_central.osm",
@@ -82,7 +93,10 @@ STOP_MIN = 5.0
 TUNNEL_WORDS = ("隧道", "tunnel", "tunneli")
 ROAD_GAP_M = 25.0
 ROAD_ANGLE_DEG = 25.0
-OURS, LEUVEN, SNAP = "HMM (ours)", "Leuven HMM", "nearest snap"
+OURS, OURS_ACC = "HMM (ours)", "HMM (ours, accuracy column)"
+LEUVEN, SNAP = "Leuven HMM", "nearest snap"
+#: how far a walked stretch is carried across to the other sides of its street (as the report)
+REACH_M = 2 * PatrolParams().side_max_gap_m
 
 
 @dataclass
@@ -101,22 +115,32 @@ class Tally:
     stops: int = 0
     decoys_found: int = 0
     decoys: int = 0
+    # [both, found, truth] metres of the street model, and per way on streets of several sides
+    street: list = field(default_factory=lambda: [0.0, 0.0, 0.0])
+    side: list = field(default_factory=lambda: [0.0, 0.0, 0.0])
 
-    def add_match(self, index, found, truth) -> None:
+    def add_match(self, index, found, truth, sides: StreetSides) -> None:
         self.found += sum(length(v) for v in found.values())
         self.truth += sum(length(v) for v in truth.values())
         self.both += sum(overlap(v, truth[k]) for k, v in found.items() if k in truth)
         self.road_both_found += _road_overlap(index, found, truth)
         self.road_both_truth += _road_overlap(index, truth, found)
+        _add(self.street, street_level(index, sides, found), street_level(index, sides, truth))
+        several = {k for k in set(found) | set(truth) if index.streets[k].street_id
+                   in sides.street}
+        _add(self.side, {k: v for k, v in found.items() if k in several},
+             {k: v for k, v in truth.items() if k in several})
 
     def add_streets(self, index, walked: set[int], truth: set[int]) -> None:
-        """Whole streets as the coverage report credits them (a pass) against those walked."""
+        """Whole streets as the coverage report credits them (axis ways walked on any side)
+        against those walked."""
         self.streets_found += float(index.lengths[list(walked)].sum())
         self.streets_truth += float(index.lengths[list(truth)].sum())
         self.streets_both += float(index.lengths[list(walked & truth)].sum())
 
     def row(self) -> dict:
-        return {"precision": self.both / self.found if self.found else np.nan,
+        return {**_pr_of("street ", self.street), **_pr_of("side ", self.side),
+                "precision": self.both / self.found if self.found else np.nan,
                 "recall": self.both / max(self.truth, 1e-9),
                 "corridor precision": (self.road_both_found / self.found if self.found
                                        else np.nan),
@@ -127,6 +151,32 @@ class Tally:
                 "stops found": self.stops_found / self.stops if self.stops else np.nan,
                 "false alarms": self.decoys_found / self.decoys if self.decoys else np.nan,
                 "points/s": self.points / max(self.cpu_s, 1e-9)}
+
+
+def _add(tally: list, found: dict[int, Intervals], truth: dict[int, Intervals]) -> None:
+    tally[0] += sum(overlap(v, truth[k]) for k, v in found.items() if k in truth)
+    tally[1] += sum(length(v) for v in found.values())
+    tally[2] += sum(length(v) for v in truth.values())
+
+
+def _pr_of(kind: str, tally: list) -> dict:
+    both, found, truth = tally
+    return {f"{kind}precision": both / found if found else np.nan,
+            f"{kind}recall": both / max(truth, 1e-9)}
+
+
+def street_level(index: StreetIndex, sides: StreetSides, walked: dict[int, Intervals]
+                 ) -> dict[int, Intervals]:
+    """Walked stretches of streets in the street model: walked on any side, on axis ways."""
+    across = street_walked(index, sides, walked, reach_m=REACH_M)
+    return {k: v for k, v in across.items() if sides.is_axis(index.streets[k].street_id)}
+
+
+def streets_walked(index: StreetIndex, sides: StreetSides, walked: dict[int, Intervals],
+                   share: float) -> set[int]:
+    """Axis ways walked on any side of their street over ``share`` of their length."""
+    return {k for k, v in street_level(index, sides, walked).items()
+            if length(v) >= share * index.lengths[k] - 1e-6}
 
 
 def _road_overlap(index: StreetIndex, mine: dict[int, Intervals], other: dict[int, Intervals],
@@ -259,41 +309,42 @@ def decoys(index: StreetIndex, walk, rng, n: int) -> list[Point]:
     return [far[i] for i in picks]
 
 
-def report_of(index: StreetIndex, net, xy, times_s, stops, fakes, params
+def report_of(index: StreetIndex, net, xy, times_s, accuracy, stops, fakes, params
               ) -> tuple[int, int, set[int]]:
     """What the coverage report says: stops and decoys reached (visits with the dwell), and
-    the streets credited with a pass (the whole extract is one grid)."""
+    the streets credited as walked, on axis ways (the whole extract is one grid)."""
     t0 = pd.Timestamp("2026-11-25 08:00", tz="Asia/Shanghai")
     points = gpd.GeoDataFrame({"officer": "A", "time": t0 + pd.to_timedelta(times_s, unit="s")},
                               geometry=shapely.points(xy), crs=net.crs)
+    if accuracy is not None:
+        points["accuracy"] = accuracy
     grid = Grid("bench", box(*shapely.total_bounds(index.geoms)).buffer(1.0), "000000")
     kps = [("bench", KeyPoint(f"s{i}", p, dwell_minutes=3)) for i, p in enumerate(stops)]
     kps += [("bench", KeyPoint(f"d{i}", p, dwell_minutes=3)) for i, p in enumerate(fakes)]
     report = track_coverage(net, [grid], points, key_points=kps, params=params, index=index)
     ok = report.key_points.groupby("id")["ok"].any()
-    walked = set(report.streets.loc[report.streets["walked"], "street"].astype(int))
+    credited = report.streets["street_walked"] & report.streets["counts_street_km"]
+    walked = set(report.streets.loc[credited, "street"].astype(int))
     return (int(sum(ok.get(f"s{i}", False) for i in range(len(stops)))),
             int(sum(ok.get(f"d{i}", False) for i in range(len(fakes)))), walked)
 
 
-def streets_by_share(index: StreetIndex, snapped: dict[int, Intervals], share: float) -> set[int]:
-    """A peer's streets by the report's rule: ``share`` of the length walked (in any number of
-    goes: more lenient than the report's passes)."""
-    return {k for k, v in snapped.items() if length(v) >= share * index.lengths[k] - 1e-6}
-
-
-def gcj02_round_trip(track_xy: np.ndarray, times_s: np.ndarray, net, tmp: Path):
-    """Export the fixes in GCJ-02 and read them back as a patrol app's file would be."""
+def gcj02_round_trip(track_xy: np.ndarray, times_s: np.ndarray, accuracy: np.ndarray, net,
+                     tmp: Path):
+    """Export the fixes (with their accuracy) in GCJ-02 and read them back as a patrol app's
+    file would be."""
     from geodata.tracks import load_tracks, tracks_to_metric, write_tracks_csv
 
     t0 = pd.Timestamp("2026-11-25 08:00", tz="Asia/Shanghai")
-    frame = gpd.GeoDataFrame({"officer": "A", "time": t0 + pd.to_timedelta(times_s, unit="s")},
+    frame = gpd.GeoDataFrame({"officer": "A", "time": t0 + pd.to_timedelta(times_s, unit="s"),
+                              "accuracy": accuracy},
                              geometry=shapely.points(track_xy), crs=net.crs)
     path = write_tracks_csv(frame, tmp / "gcj.csv", coords="gcj02")
     back = tracks_to_metric(load_tracks([path], coords="gcj02"), net.crs)
     back = back[back["flag"] == ""]
     return shapely.get_coordinates(back.geometry.values), (
-        (back["time"] - t0) / pd.Timedelta(seconds=1)).to_numpy(float)
+        (back["time"] - t0) / pd.Timedelta(seconds=1)).to_numpy(float), back[
+        "accuracy"].to_numpy(float)
 
 
 def run_city(name: str, walks: int, walk_km: float, noise_as: list[str],
@@ -302,6 +353,7 @@ def run_city(name: str, walks: int, walk_km: float, noise_as: list[str],
 
     net = load_network(CITIES[name], mode="walk")
     index = StreetIndex(net)
+    sides = street_sides(net)
     peer = LeuvenPeer(index) if leuven else None
     avoid = frozenset(i for i, s in enumerate(index.streets)
                       if any(w in s.name.lower() for w in TUNNEL_WORDS))
@@ -311,62 +363,60 @@ def run_city(name: str, walks: int, walk_km: float, noise_as: list[str],
         grid += [(kind, 15, 15, True) for kind in noise_as if (15, 15) in cases]
     rows = []
     for kind, noise, sample_s, gcj in grid:
-        ours, naive, other = Tally(), Tally(), Tally()
+        tallies = {m: Tally() for m in (OURS, OURS_ACC, SNAP, LEUVEN)}
         for w in range(walks):
             rng = np.random.default_rng(1000 * w + 7)
             steps = random_walk(index, length_m=walk_km * 1000, seed=w, avoid=avoid)
             legs, stops = stops_and_legs(index, steps, rng)
             track = simulate_track(legs, sample_s=sample_s, noise_m=noise * NOISE_AS[kind],
                                    seed=w, dropout_rate_per_h=2.0, dropout_mean_s=90.0)
-            xy, t = track.xy, track.times_s
+            xy, t, acc = track.xy, track.times_s, track.accuracy_m
             if gcj:
-                xy, t = gcj02_round_trip(xy, t, net, tmp)
+                xy, t, acc = gcj02_round_trip(xy, t, acc, net, tmp)
             truth = by_street(walk_truth(index, steps))
-            start = time.process_time()
-            m = match_track(index, xy, t, params=params)
-            ours.cpu_s += time.process_time() - start
-            ours.points += len(xy)
-            ours.add_match(index, by_street(m.pieces), truth)
-            start = time.process_time()
-            snapped = naive_snap(index, xy)
-            naive.cpu_s += time.process_time() - start
-            naive.points += len(xy)
-            naive.add_match(index, snapped, truth)
-            naive.add_streets(index, streets_by_share(index, snapped, params.walked_share),
-                              set(truth))
-            if peer is not None:
-                start = time.process_time()
-                theirs = peer.match(xy, params)
-                other.cpu_s += time.process_time() - start
-                other.points += len(xy)
-                other.add_match(index, theirs, truth)
-                other.add_streets(index, streets_by_share(index, theirs, params.walked_share),
-                                  set(truth))
+            truth_streets = streets_walked(index, sides, truth, params.walked_share)
             fakes = decoys(index, steps, rng, len(stops))
-            hit, false, walked = report_of(index, net, xy, t, stops, fakes, params)
-            ours.add_streets(index, walked, set(truth))
-            ours.stops_found += hit
-            ours.stops += len(stops)
-            ours.decoys_found += false
-            ours.decoys += len(fakes)
+            for method, accuracy in ((OURS, None), (OURS_ACC, acc)):
+                tally = tallies[method]
+                start = time.process_time()
+                m = match_track(index, xy, t, params=params, accuracy_m=accuracy)
+                tally.cpu_s += time.process_time() - start
+                tally.points += len(xy)
+                tally.add_match(index, by_street(m.pieces), truth, sides)
+                hit, false, walked = report_of(index, net, xy, t, accuracy, stops, fakes,
+                                               params)
+                tally.add_streets(index, walked, truth_streets)
+                tally.stops_found += hit
+                tally.stops += len(stops)
+                tally.decoys_found += false
+                tally.decoys += len(fakes)
+            peers = [(SNAP, lambda fixes: naive_snap(index, fixes))]
+            if peer is not None:
+                peers.append((LEUVEN, lambda fixes: peer.match(fixes, params)))
+            for method, run in peers:
+                tally = tallies[method]
+                start = time.process_time()
+                found = run(xy)
+                tally.cpu_s += time.process_time() - start
+                tally.points += len(xy)
+                tally.add_match(index, found, truth, sides)
+                tally.add_streets(index, streets_walked(index, sides, found, params.walked_share),
+                                  truth_streets)
         label = (f"{'acc' if kind == 'accuracy' else 'σ'} {noise} m / {sample_s} s"
                  + (" GCJ-02" if gcj else ""))
         peak = (_peak_mb(index, xy, t, params) if (noise, sample_s, gcj) == (15, 15, False)
                 else np.nan)
-        rows.append({"city": name, "case": label, "method": OURS, **ours.row(),
-                     "peak MB": peak})
-        rows.append({"city": name, "case": label, "method": SNAP, **naive.row(),
-                     "peak MB": np.nan})
-        o, v = rows[-2], rows[-1]
-        print(f"{name} {label}: ours P {o['precision']:.3f} R {o['recall']:.3f} corridor "
-              f"{o['corridor precision']:.3f}/{o['corridor recall']:.3f} report "
-              f"{o['report precision']:.3f}/{o['report recall']:.3f} {o['points/s']:,.0f} pt/s"
-              f" | naive P {v['precision']:.3f} R {v['recall']:.3f}", flush=True)
-        if peer is not None:
-            rows.append({"city": name, "case": label, "method": LEUVEN, **other.row(),
-                         "stops found": np.nan, "false alarms": np.nan, "peak MB": np.nan})
-            print(f"    Leuven P {rows[-1]['precision']:.3f} R {rows[-1]['recall']:.3f} "
-                  f"{rows[-1]['points/s']:,.0f} pt/s", flush=True)
+        for method, tally in tallies.items():
+            if method == LEUVEN and peer is None:
+                continue
+            row = {"city": name, "case": label, "method": method, **tally.row(),
+                   "peak MB": peak if method == OURS else np.nan}
+            if method in (SNAP, LEUVEN):
+                row |= {"stops found": np.nan, "false alarms": np.nan}
+            rows.append(row)
+            print(f"{name} {label} {_short(method)}: street {_pr(row, 'street ')} side "
+                  f"{_pr(row, 'side ')} per way {_pr(row)} corridor {_pr(row, 'corridor ')} "
+                  f"report {_pr(row, 'report ')} {row['points/s']:,.0f} pt/s", flush=True)
     return rows
 
 
@@ -382,22 +432,24 @@ def _peak_mb(index, xy, t, params) -> float:
 def table(rows: list[dict]) -> str:
     """One row per city and case, the methods side by side (P / R = precision / recall)."""
     frame = pd.DataFrame(rows).set_index(["city", "case", "method"])
-    methods = [m for m in (OURS, LEUVEN, SNAP) if m in frame.index.get_level_values("method")]
-    peers = [m for m in methods if m != OURS]
-    head = ["city", "case", "ours P / R", "ours corridor", "ours report", "stops found",
-            "false alarms"]
-    head += [f"{_short(m)} {kind}" for m in peers for kind in ("P / R", "report")]
-    head += [f"F1 ours ÷ {_short(m)} (strict / report)" for m in peers]
+    methods = [m for m in (OURS, OURS_ACC, LEUVEN, SNAP)
+               if m in frame.index.get_level_values("method")]
+    peers = [m for m in methods if m not in (OURS, OURS_ACC)]
+    head = ["city", "case", "ours street P / R", "ours acc col street P / R", "ours side P / R",
+            "ours per way P / R", "ours corridor", "ours report", "stops found", "false alarms"]
+    head += [f"{_short(m)} {kind}" for m in peers for kind in ("street P / R", "per way P / R")]
+    head += [f"F1 ours ÷ {_short(m)} (street / per way)" for m in peers]
     head += ["points/s " + " / ".join(_short(m) for m in methods)]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for city, case in dict.fromkeys((c, k) for c, k, _ in frame.index):
         at = {m: frame.loc[(city, case, m)] for m in methods}
         ours = at[OURS]
-        cells = [city, case, _pr(ours), _pr(ours, "corridor "), _pr(ours, "report "),
+        cells = [city, case, _pr(ours, "street "), _pr(at[OURS_ACC], "street "),
+                 _pr(ours, "side "), _pr(ours), _pr(ours, "corridor "), _pr(ours, "report "),
                  _num(ours["stops found"]), _num(ours["false alarms"])]
-        cells += [_pr(at[m], kind) for m in peers for kind in ("", "report ")]
-        cells += [f"{_ratio(_f1(ours), _f1(at[m]))} / "
-                  f"{_ratio(_f1(ours, 'report '), _f1(at[m], 'report '))}" for m in peers]
+        cells += [_pr(at[m], kind) for m in peers for kind in ("street ", "")]
+        cells += [f"{_ratio(_f1(ours, 'street '), _f1(at[m], 'street '))} / "
+                  f"{_ratio(_f1(ours), _f1(at[m]))}" for m in peers]
         cells += [" / ".join(f"{at[m]['points/s']:,.0f}" for m in methods)]
         lines.append("| " + " | ".join(cells) + " |")
     peak = frame["peak MB"].dropna()
@@ -407,7 +459,7 @@ def table(rows: list[dict]) -> str:
 
 
 def _short(method: str) -> str:
-    return {OURS: "ours", LEUVEN: "Leuven", SNAP: "snap"}[method]
+    return {OURS: "ours", OURS_ACC: "ours acc col", LEUVEN: "Leuven", SNAP: "snap"}[method]
 
 
 def _pr(row, kind: str = "") -> str:

@@ -38,9 +38,10 @@ from gridplan.network_build import (
     normalise_edges,
     project_graph,
 )
+from gridplan.street_sides import CACHE_KEY as SIDES_CACHE
 
 OSM_SUFFIXES = (".osm", ".osm.bz2", ".osm.gz", ".osm.pbf", ".pbf", ".xml")
-CACHE_VERSION = 3  # bump when the graph we build changes shape
+CACHE_VERSION = 4  # bump when the graph we build changes shape
 
 # Highway classes nobody patrols (under construction, proposals, raceways, …).
 _NEVER = {
@@ -92,6 +93,8 @@ _STREET_TAGS = (
     "bridge",
     "tunnel",
     "sidewalk",
+    "footway",
+    "dual_carriageway",
 )
 
 
@@ -320,6 +323,9 @@ def _build_graph(raw: _Raw, opts: NetworkOptions, name: str) -> nx.MultiDiGraph:
             "name": tags.get("name", ""),
             "oneway": direction != 0 or tags.get("oneway") in ("yes", "true", "1", "-1"),
             "lanes": _lanes(tags.get("lanes")),
+            # what pairs ways into one street (gridplan.street_sides)
+            "footway": tags.get("footway", ""),
+            "dual_carriageway": tags.get("dual_carriageway") == "yes",
         }
         for (u, pu), (v, pv) in zip(zip(refs, xy), zip(refs[1:], xy[1:]), strict=False):
             if u == v:
@@ -430,6 +436,8 @@ _EDGE_COLUMNS = (
     "reversed",
     "lanes",
     "osmid",
+    "footway",
+    "dual_carriageway",
 )
 
 
@@ -456,6 +464,8 @@ def _edges_frame(g: nx.MultiDiGraph) -> gpd.GeoDataFrame:
                 d["reversed"],
                 -1 if d["lanes"] is None else d["lanes"],
                 ";".join(map(str, osm)) if isinstance(osm, list) else str(osm),
+                d["footway"],
+                d["dual_carriageway"],
                 d["geometry"],
             )
         )
@@ -485,6 +495,7 @@ def _save_atomically(net: StreetNetwork, gpkg: Path, meta: Path) -> None:
         info = {
             k: (pyproj.CRS.from_user_input(v).to_wkt() if k == "crs" else v)
             for k, v in net.graph.graph.items()
+            if k != SIDES_CACHE  # found again from the edges when needed
         }
         m_tmp.write_text(json.dumps({"graph": info, "mode": net.mode}, ensure_ascii=False))
         os.replace(g_tmp, gpkg)
@@ -510,7 +521,7 @@ def _load_cached(gpkg: Path, meta: Path, source: str) -> StreetNetwork:
         )
     )
     cols = [edges[c].tolist() for c in _EDGE_COLUMNS] + [list(edges.geometry.values)]
-    for u, v, k, sid, length, grade, hw, name, oneway, rev, lanes, osm, geom in zip(
+    for u, v, k, sid, length, grade, hw, name, oneway, rev, lanes, osm, fw, dual, geom in zip(
         *cols, strict=True
     ):
         g.add_edge(
@@ -526,6 +537,8 @@ def _load_cached(gpkg: Path, meta: Path, source: str) -> StreetNetwork:
             reversed=bool(rev),
             lanes=None if lanes < 0 else int(lanes),
             osmid=_osmid(osm),
+            footway=fw or "",
+            dual_carriageway=bool(dual),
             geometry=geom,
         )
     waterways = gpd.read_file(gpkg, layer="waterways", engine="pyogrio")

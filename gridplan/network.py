@@ -7,8 +7,9 @@ Conventions (the contract between ``geodata`` loaders and ``gridplan`` algorithm
   (WGS-84 degrees).
 * Every edge carries ``length`` (metres, > 0), ``grade`` (management grade 1–4, 1 = trunk/primary),
   ``highway`` (OSM class, first value if a list), ``name`` (street name, ``""`` if unnamed; Chinese
-  kept as is), ``oneway`` (bool, as tagged), ``lanes`` (int or None), ``osmid`` and ``geometry``
-  (a shapely LineString in the metric CRS, from u to v).
+  kept as is), ``oneway`` (bool, as tagged), ``lanes`` (int or None), ``osmid``, ``footway``
+  (the OSM ``footway`` tag, e.g. ``"sidewalk"``, ``""`` if untagged), ``dual_carriageway`` (bool)
+  and ``geometry`` (a shapely LineString in the metric CRS, from u to v).
 * ``mode == "walk"``: every street is usable both ways, so each street appears as a pair of opposite
   edges u→v and v→u with the same ``street_id``. ``mode == "drive"``: one-way streets appear once.
 * ``street_id`` identifies a physical street segment (the same for both directions), so routing can

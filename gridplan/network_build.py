@@ -132,6 +132,11 @@ def normalise_edges(g: nx.MultiDiGraph, grades: Mapping[str, int]) -> None:
         oneway = d.get("oneway", False)
         d["oneway"] = any(oneway) if isinstance(oneway, list) else bool(oneway)
         d["reversed"] = bool(_first(d.get("reversed", False)))
+        footway = d.get("footway") or ""
+        d["footway"] = _first(footway) if isinstance(footway, list) else str(footway)
+        dual = d.get("dual_carriageway", False)
+        d["dual_carriageway"] = (any(x in (True, "yes") for x in dual)
+                                 if isinstance(dual, list) else dual in (True, "yes"))
         if d.get("geometry") is None:
             d["geometry"] = LineString([(g.nodes[u]["x"], g.nodes[u]["y"]),
                                         (g.nodes[v]["x"], g.nodes[v]["y"])])

@@ -6,7 +6,10 @@ A *pass* is a one-way leg of one officer's walk along one street covering at lea
 or matched positions wobbling back and forth along the street with the noise, is not a pass,
 but up one side and back down the other is two). Both
 sides of a wide street are two passes, as the planner counts them (``PatrolParams.sides``): GPS
-noise (5–50 m) is as wide as the road, so the side of a single pass is not told apart.
+noise (5–50 m) is as wide as the road, so the side of a single pass is not told apart. A dual
+road mapped as two one-way carriageways is one street whose carriageways are its two sides
+(:mod:`gridplan.street_sides`): a pass is credited to the carriageway it was matched to, and
+each carriageway is required once.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from gridplan.coverage.intervals import length, union
+from gridplan.coverage.intervals import Intervals, length, union
 from gridplan.coverage.matcher import MatchedTrack
 from gridplan.coverage.params import TrackParams
 from gridplan.coverage.streets import StreetIndex
@@ -95,9 +98,12 @@ def _legs(run: pd.DataFrame, turn_back_m: float) -> list[tuple]:
     return legs
 
 
+def walked_spans(pieces: pd.DataFrame) -> dict[int, Intervals]:
+    """Stretches of each street walked at least once (union over officers and times)."""
+    return {int(k): union(zip(group["from_m"], group["to_m"], strict=True))
+            for k, group in pieces.groupby("street")}
+
+
 def walked_by_street(pieces: pd.DataFrame) -> dict[int, float]:
     """Metres of each street walked at least once (union over officers and times)."""
-    out = {}
-    for k, group in pieces.groupby("street"):
-        out[int(k)] = length(union(zip(group["from_m"], group["to_m"], strict=True)))
-    return out
+    return {k: length(v) for k, v in walked_spans(pieces).items()}

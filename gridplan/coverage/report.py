@@ -10,6 +10,15 @@ holding most of their points). Key points: visits (runs of points within
 ``key_point_radius_m``), arrival, dwell inside the window, dwell long enough. 盲区: streets and
 key points of each grid not reached in the last ``blind_days`` days, nights or weekend days
 before the end of the tracks. With a plan: each route's streets on plan / skipped / off plan.
+
+Streets and sides (:mod:`gridplan.street_sides`): a dual road mapped as two one-way carriageways,
+or a road with its sidewalks mapped, is one street whose ways are its sides. Officers patrol a
+street from either side and GPS cannot tell the sides apart, so a street is walked where any of
+its sides is (``street_walked``, ``street_walked_m``, ``status``, the map's colours, 盲区, plan
+against actual, street-km); passes stay per way, so pass-km and side-km count each side: a
+carriageway of a dual road is one side, required once; an unpaired wide street is required on
+each side (twice). Every way keeps its own row (``street`` = the way) with ``street_group`` (the
+street it is a side of), ``side`` and its own ``walked_m`` and ``passes``.
 """
 
 from __future__ import annotations
@@ -24,16 +33,19 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString
 
+from gridplan.coverage.intervals import length
 from gridplan.coverage.matcher import MatchedTrack, match_track
 from gridplan.coverage.params import TrackParams
-from gridplan.coverage.passes import passes_frame, pieces_frame, walked_by_street
+from gridplan.coverage.passes import passes_frame, pieces_frame, walked_by_street, walked_spans
 from gridplan.coverage.plan_compare import PlannedRoute, compare
+from gridplan.coverage.sides import street_walked
 from gridplan.coverage.streets import StreetIndex
 from gridplan.errors import InvalidInputError, Problem
 from gridplan.model import Grid, KeyPoint
 from gridplan.network import StreetNetwork
 from gridplan.routing.params import PatrolParams
 from gridplan.routing.plan_area import INSIDE_SHARE
+from gridplan.street_sides import StreetSides, street_sides
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,7 @@ class CoverageReport:
     streets: gpd.GeoDataFrame
     passes: pd.DataFrame  # officer, street, street_id, walked_m, start, end
     by_grade: pd.DataFrame
+    street_km: pd.DataFrame  # per grid: street-km walked of all, side-km of both-sides streets
     by_officer: pd.DataFrame
     key_points: gpd.GeoDataFrame  # one row per visit (or per key point never reached)
     blind_spots: pd.DataFrame
@@ -69,6 +82,10 @@ class CoverageReport:
             share = done / need if need else 1.0
             lines.append(f"  grid {grid} {kind} {start}: {done:.1f} of {need:.1f} pass-km "
                          f"({share:.0%}) — " + ", ".join(parts))
+        for r in self.street_km.itertuples():
+            lines.append(f"  grid {r.grid} streets walked {r.walked_km:.1f} of {r.street_km:.1f}"
+                         f" street-km, both-sides streets {r.sides_done_km:.1f} of "
+                         f"{r.sides_km:.1f} side-km")
         for r in self.by_officer.itertuples():
             lines.append(f"  {r.officer} {r.day} {r.shift}: streets walked {r.walked_km:.2f} "
                          f"km, passes {r.pass_km:.2f} pass-km, outside grid "
@@ -102,6 +119,7 @@ class CoverageReport:
         return {"start": self.start.isoformat(), "end": self.end.isoformat(),
                 "simulated": self.simulated, "points": self.points,
                 "points_flagged": self.points_flagged, "by_grade": records(self.by_grade),
+                "street_km": records(self.street_km),
                 "by_officer": records(self.by_officer), "key_points": records(self.key_points),
                 "blind_spots": records(self.blind_spots),
                 "plan_routes": records(self.plan_routes), "notes": list(self.notes),
@@ -142,21 +160,26 @@ def track_coverage(network: StreetNetwork, grids: Sequence[Grid], points: gpd.Ge
     good = _good_points(points)
     tz = str(good["time"].dt.tz)
     index = index or StreetIndex(network)
+    sides = street_sides(network, patrol)
     matched = match_all(index, good, params)
     pieces = pieces_frame(index, matched, tz=tz)
     passes = passes_frame(index, pieces, params)
     start, end = good["time"].min(), good["time"].max()
-    streets = _grid_streets(index, grids, patrol)
-    streets = _street_status(streets, passes, walked_by_street(pieces), end, params)
+    streets = _grid_streets(index, grids, patrol, sides)
+    spans = walked_spans(pieces)
+    across = street_walked(index, sides, spans, reach_m=2 * patrol.side_max_gap_m)
+    streets = _street_status(streets, passes, spans, across, sides, end, params)
     own_grid = _officer_grids(good, grids)
     plan_streets = plan_routes = None
     if plan is not None:
-        walked = {o: set(map(str, g["street_id"])) for o, g in passes.groupby("officer")}
+        walked = {o: {str(w) for sid in g["street_id"] for w in (sid, *sides.partners.get(
+            sid, ()))} for o, g in passes.groupby("officer")}
         lengths = {str(s.street_id): s.length_m for s in index.streets}
         plan_streets, plan_routes = compare(list(plan), walked, lengths)
     visits = _key_point_visits(good, key_points, params)
     return CoverageReport(
         streets=streets, passes=passes, by_grade=_by_grade(streets, passes, start, end, patrol),
+        street_km=_street_km(streets),
         by_officer=_by_officer(index, good, matched, pieces, passes, grids, own_grid, params),
         key_points=visits,
         blind_spots=_blind_spots(streets, visits, key_points, end, params),
@@ -201,40 +224,73 @@ def _seconds(times: pd.Series) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------- streets
-def _grid_streets(index: StreetIndex, grids: Sequence[Grid], patrol: PatrolParams
-                  ) -> gpd.GeoDataFrame:
+def _grid_streets(index: StreetIndex, grids: Sequence[Grid], patrol: PatrolParams,
+                  sides: StreetSides) -> gpd.GeoDataFrame:
     rows = []
     for grid in grids:
         inside = shapely.length(shapely.intersection(index.geoms, grid.geometry))
         for k in np.flatnonzero(inside >= INSIDE_SHARE * np.maximum(index.lengths, 1e-9)):
             s = index.streets[k]
-            rows.append({"grid": grid.code, "street": int(k), "street_id": s.street_id,
+            sid = s.street_id
+            rows.append({"grid": grid.code, "street": int(k), "street_id": sid,
                          "name": s.name, "grade": s.grade, "length_m": s.length_m,
-                         "sides": patrol.sides(s.grade, s.lanes),
+                         "street_group": sides.street_of(sid), "side": sides.side_of(sid),
+                         "counts_street_km": sides.is_axis(sid),
+                         "sides": patrol.sides(s.grade, s.lanes, one_side=sides.one_side(sid)),
                          "passes_per_day": patrol.passes_per_day[s.grade],
                          "geometry": s.geometry})
-    columns = ["grid", "street", "street_id", "name", "grade", "length_m", "sides",
-               "passes_per_day", "geometry"]
+    columns = ["grid", "street", "street_id", "name", "grade", "length_m", "street_group",
+               "side", "counts_street_km", "sides", "passes_per_day", "geometry"]
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=columns), geometry="geometry",
                             crs=index.network.crs)
 
 
-def _street_status(streets: gpd.GeoDataFrame, passes: pd.DataFrame, walked: dict[int, float],
-                   end: pd.Timestamp, params: TrackParams) -> gpd.GeoDataFrame:
+def _street_status(streets: gpd.GeoDataFrame, passes: pd.DataFrame, spans: dict, across: dict,
+                   sides: StreetSides, end: pd.Timestamp, params: TrackParams
+                   ) -> gpd.GeoDataFrame:
+    """Per way: its own passes and walked metres, and (see the module docstring) whether its
+    street was walked there on any side; last walked on any side, by day, night, weekend."""
     out = streets.copy()
-    by = passes.groupby("street")
-    count = by.size()
+    count = passes.groupby("street").size()
     out["passes"] = out["street"].map(count).fillna(0).astype(int)
-    out["walked_m"] = out["street"].map(walked).fillna(0.0)
+    out["walked_m"] = out["street"].map({k: length(v) for k, v in spans.items()}).fillna(0.0)
     out["walked"] = out["passes"] > 0
+    out["street_walked_m"] = np.minimum(out["street"].map(
+        {k: length(v) for k, v in across.items()}).fillna(0.0), out["length_m"])
+    out["street_walked"] = out["walked"] | (
+        out["street_walked_m"] >= params.walked_share * out["length_m"] - 1e-6)
     out["status"] = walk_status(out)
+    # a pass on a way counts for the ways it is paired with (its street's other sides)
+    own = list(zip(passes["street_id"], passes["start"], strict=True))
+    shared = own + [(w, t) for sid, t in own for w in sides.partners.get(sid, ())]
+    on_any = pd.DataFrame({"street_id": pd.Series([w for w, _ in shared], dtype=object),
+                           "start": pd.Series([t for _, t in shared],
+                                              dtype=passes["start"].dtype)})
     tz = end.tz
-    out["last_walked"] = _latest(out["street"], by["start"].max(), tz)
-    night = passes[_is_night(passes["start"], params)].groupby("street")["start"].max()
-    weekend = passes[passes["start"].dt.day_of_week >= 5].groupby("street")["start"].max()
-    out["last_night"] = _latest(out["street"], night, tz)
-    out["last_weekend"] = _latest(out["street"], weekend, tz)
+    night = on_any[_is_night(on_any["start"], params)]
+    weekend = on_any[on_any["start"].dt.day_of_week >= 5]
+    for column, rows in (("last_walked", on_any), ("last_night", night),
+                         ("last_weekend", weekend)):
+        out[column] = _latest(out["street_id"], rows.groupby("street_id")["start"].max(), tz)
     return out
+
+
+def _street_km(streets: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Per grid: street-km walked on any side (each street counted once, on the ways that
+    count its length) and side-km of streets patrolled on both sides (a carriageway of a dual
+    road is one side; an unpaired wide street needs two passes, one per side)."""
+    axis = streets[streets["counts_street_km"].astype(bool)]
+    both = streets[(streets["sides"] > 1) | (streets["side"] == "carriageway")]
+    rows = []
+    for grid in dict.fromkeys(streets["grid"]):
+        a, b = axis[axis["grid"] == grid], both[both["grid"] == grid]
+        rows.append({"grid": grid, "street_km": a["length_m"].sum() / 1000,
+                     "walked_km": a["street_walked_m"].sum() / 1000,
+                     "sides_km": (b["length_m"] * b["sides"]).sum() / 1000,
+                     "sides_done_km": (b["length_m"] * np.minimum(b["passes"], b["sides"])
+                                       ).sum() / 1000})
+    return pd.DataFrame(rows, columns=["grid", "street_km", "walked_km", "sides_km",
+                                       "sides_done_km"])
 
 
 #: a street with no full pass but more than this share of it walked is "partly" walked
@@ -243,9 +299,15 @@ PARTLY_SHARE = 0.2
 
 def walk_status(streets: pd.DataFrame) -> pd.Series:
     """"walked" (at least one pass), "partly" (no pass, more than :data:`PARTLY_SHARE` of it
-    walked) or "missed", from ``passes``, ``walked_m`` and ``length_m``: how maps colour it."""
-    share = streets["walked_m"] / streets["length_m"].clip(lower=1e-9)
-    status = np.where(streets["passes"] > 0, "walked",
+    walked) or "missed", from ``passes``, ``walked_m`` and ``length_m`` — or, when present, on
+    any side of its street (``street_walked``, ``street_walked_m``): how maps colour it."""
+    if "street_walked" in streets:
+        share = streets["street_walked_m"] / streets["length_m"].clip(lower=1e-9)
+        done = streets["street_walked"].astype(bool)
+    else:
+        share = streets["walked_m"] / streets["length_m"].clip(lower=1e-9)
+        done = streets["passes"] > 0
+    status = np.where(done, "walked",
                       np.where(share > PARTLY_SHARE, "partly", "missed"))
     return pd.Series(status, index=streets.index, dtype=object)
 

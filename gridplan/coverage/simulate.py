@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import LineString
 
+from gridplan.coverage.matcher import ACCURACY_PER_SIGMA
 from gridplan.coverage.streets import StreetIndex
 from gridplan.routing.plan_result import PatrolPlan, line_of
 
@@ -29,6 +30,7 @@ class SimulatedTrack:
     xy: np.ndarray  # (n, 2) metric CRS, with noise
     times_s: np.ndarray  # seconds
     true_xy: np.ndarray  # where the officer really was
+    accuracy_m: np.ndarray  # what a phone exports per fix: the 68 % radius of its error
 
 
 def simulate_track(legs: Sequence[Leg], *, sample_s: float, noise_m: float, seed: int,
@@ -37,14 +39,17 @@ def simulate_track(legs: Sequence[Leg], *, sample_s: float, noise_m: float, seed
     """Samples along ``legs`` every ``sample_s`` seconds with correlated noise and dropouts."""
     rng = np.random.default_rng(seed)
     if not legs:
-        return SimulatedTrack(np.zeros((0, 2)), np.zeros(0), np.zeros((0, 2)))
+        return SimulatedTrack(np.zeros((0, 2)), np.zeros(0), np.zeros((0, 2)), np.zeros(0))
     t0, t1 = legs[0][1], legs[-1][2]
     times = np.arange(t0, t1 + 1e-9, sample_s)
     true = _positions(legs, times)
     noise = _gauss_markov(rng, len(times), sample_s, noise_m, noise_tau_s)
     keep = _dropout_mask(rng, times, dropout_rate_per_h, dropout_mean_s)
     keep[[0, -1]] = True
-    return SimulatedTrack((true + noise)[keep], times[keep], true[keep])
+    # a phone reports its horizontal accuracy (Android Location.getAccuracy: the radius holding
+    # 68 % of fixes, 1.51 σ for a 2-D Gaussian) to 0.1 m; this one knows its error model
+    accuracy = np.full(int(keep.sum()), round(noise_m * ACCURACY_PER_SIGMA, 1))
+    return SimulatedTrack((true + noise)[keep], times[keep], true[keep], accuracy)
 
 
 def _positions(legs: Sequence[Leg], times: np.ndarray) -> np.ndarray:
@@ -132,8 +137,8 @@ def plan_tracks(plan: PatrolPlan, *, sample_s: float = 15.0, noise_m: float = 10
                 seed: int = 0, dropout_rate_per_h: float = 1.0, skip_share: float = 0.0
                 ) -> gpd.GeoDataFrame:
     """SIMULATED fixes of officers walking ``plan``'s routes on time (the network's metric CRS;
-    ``officer``, ``time``, ``simulated``). ``skip_share``: each officer stops walking after
-    that share of their route (to show skipped streets)."""
+    ``officer``, ``time``, ``accuracy`` as phones export it, ``simulated``). ``skip_share``:
+    each officer stops walking after that share of their route (to show skipped streets)."""
     frames = []
     for n, route in enumerate(plan.routes):
         steps = route.steps[: max(1, round(len(route.steps) * (1 - skip_share)))]
@@ -145,9 +150,10 @@ def plan_tracks(plan: PatrolPlan, *, sample_s: float = 15.0, noise_m: float = 10
                                dropout_rate_per_h=dropout_rate_per_h)
         times = plan.shift.start + pd.to_timedelta(track.times_s, unit="s")
         frames.append(gpd.GeoDataFrame(
-            {"officer": route.officer, "time": times, "simulated": True},
+            {"officer": route.officer, "time": times, "accuracy": track.accuracy_m,
+             "simulated": True},
             geometry=gpd.points_from_xy(track.xy[:, 0], track.xy[:, 1]), crs=plan.crs))
     if not frames:
-        return gpd.GeoDataFrame({"officer": [], "time": [], "simulated": []},
+        return gpd.GeoDataFrame({"officer": [], "time": [], "accuracy": [], "simulated": []},
                                 geometry=gpd.GeoSeries([], crs=plan.crs), crs=plan.crs)
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=plan.crs)

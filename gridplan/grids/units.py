@@ -24,6 +24,7 @@ from gridplan.model import EventClass
 from gridplan.network import GRADES, StreetNetwork
 from gridplan.params import Params, param
 from gridplan.routing.params import PatrolParams
+from gridplan.street_sides import street_sides
 
 #: unit cell size of the older event-location grid (万米单元网格)
 UNIT_CELL_AREA_M2 = 10_000.0
@@ -48,8 +49,12 @@ def _jurisdiction_problems(jurisdictions: gpd.GeoDataFrame, code_col: str) -> Pr
     return issues
 
 
-def street_lines(network: StreetNetwork) -> gpd.GeoDataFrame:
-    """One line per physical street with its grade, lanes and length (metres, network CRS)."""
+def street_lines(network: StreetNetwork, patrol: PatrolParams | None = None
+                 ) -> gpd.GeoDataFrame:
+    """One line per physical street with its grade, lanes, length (metres, network CRS) and
+    whether it is one carriageway of a dual road (``one_side``, found with ``patrol``'s
+    ``side_*`` parameters; see :mod:`gridplan.street_sides`)."""
+    sides = street_sides(network, patrol)
     rows = []
     for u, v, d in network.undirected().edges(data=True):
         geom = d.get("geometry")
@@ -57,20 +62,23 @@ def street_lines(network: StreetNetwork) -> gpd.GeoDataFrame:
             nodes = network.graph.nodes
             geom = shapely.LineString([(nodes[n]["x"], nodes[n]["y"]) for n in (u, v)])
         rows.append({"grade": int(d["grade"]), "lanes": d.get("lanes"),
-                     "length_m": float(d["length"]), "geometry": geom})
-    return gpd.GeoDataFrame(rows, columns=["grade", "lanes", "length_m", "geometry"],
-                            crs=network.crs)
+                     "length_m": float(d["length"]),
+                     "one_side": sides.one_side(d.get("street_id")), "geometry": geom})
+    return gpd.GeoDataFrame(rows, columns=["grade", "lanes", "length_m", "one_side",
+                                           "geometry"], crs=network.crs)
 
 
 def patrol_minutes_per_week(lines: gpd.GeoDataFrame, patrol: PatrolParams) -> np.ndarray:
     """Minutes a week the patrol policy spends on each street (walking and inspecting every
     side it must, as often as its grade is due) — the same costs the routes are planned with."""
     out = np.empty(len(lines))
-    for i, (grade, lanes, length_m) in enumerate(zip(lines["grade"], lines["lanes"],
-                                                     lines["length_m"], strict=True)):
-        one_side = (patrol.travel_minutes(length_m, None, mode="walk")
-                    + patrol.inspection_minutes(length_m, grade))
-        out[i] = one_side * patrol.sides(grade, lanes) * patrol.passes_per_week(grade)
+    paired = lines["one_side"] if "one_side" in lines else [False] * len(lines)
+    for i, (grade, lanes, length_m, carriageway) in enumerate(zip(
+            lines["grade"], lines["lanes"], lines["length_m"], paired, strict=True)):
+        side = (patrol.travel_minutes(length_m, None, mode="walk")
+                + patrol.inspection_minutes(length_m, grade))
+        out[i] = (side * patrol.sides(grade, lanes, one_side=bool(carriageway))
+                  * patrol.passes_per_week(grade))
     return out
 
 
@@ -269,7 +277,7 @@ def attach_streets(units: gpd.GeoDataFrame, network: StreetNetwork, *, sample_m:
     unit (beyond the jurisdictions) goes to the other side's unit. The length used is the
     edge's ``length`` attribute, spread evenly along its geometry.
     """
-    lines = street_lines(network)
+    lines = street_lines(network, patrol)
     out = units.copy()
     totals = np.zeros((len(units), len(GRADES)))
     minutes = np.zeros(len(units))

@@ -64,6 +64,37 @@ class PatrolParams(Params):
     both_sides_min_lanes: int = param(
         4, ge=0, le=20, help="streets with at least this many lanes are patrolled on each side "
         "(0: no lane rule)")
+    # One street, several ways (gridplan.street_sides): why these defaults. Centre lines of the
+    # two carriageways of a dual road are one carriageway's width plus the median apart: 2–4
+    # lanes of 3–3.75 m and a median of 0.5–10 m give 8–25 m; a four-panel road (四块板) with
+    # a wide central belt reaches ~30 m. A sidewalk's centre line is at most half a six-lane road
+    # plus parking and the walk (~15 m) from its road's. 35 m takes them all, and is still less
+    # than two street widths plus one row of houses (≥ ~50 m), where an unrelated parallel
+    # street begins (and that one would also need the same name and opposite one-way direction).
+    side_max_gap_m: float = param(
+        35.0, unit="m", ge=0, le=100,
+        help="two one-way carriageways of one road (opposite directions, same name or both "
+             "unnamed, same class) or a sidewalk (footway=sidewalk) and its road this close "
+             "are one street, each way one of its sides (0: every way its own street)")
+    # An untagged footway or cycle track beside a road: its centre line is at most half a
+    # six-lane road (10.5 m), a parking lane or verge (2.5 m) and half the track (1–2 m) from the
+    # road's, ~15 m; a park path or an alley behind the houses is further.
+    sidepath_max_gap_m: float = param(
+        15.0, unit="m", ge=0, le=100,
+        help="an unnamed footway, cycleway or path this close to a road and parallel to it is "
+             "that road's side path, one of its sides (0: never)")
+    # Carriageways of one road run within a few degrees of each other; 25° leaves room for
+    # curves, where the two are compared over 10 m pieces, and stays far from a crossing (90°)
+    # or an oblique junction (≥ 30–45°).
+    side_max_angle_deg: float = param(
+        25.0, unit="°", gt=0, lt=90,
+        help="ways of one street run parallel within this angle")
+    # Half the shorter way: a carriageway split at a junction of one side only still pairs with
+    # the long way opposite it; a way meeting another only at its end does not.
+    side_min_alongside: float = param(
+        0.5, gt=0, le=1,
+        help="ways of one street run alongside each other for at least this share of the "
+             "shorter one")
     passes_per_day: Mapping[int, float] = param(
         DEFAULT_PASSES_PER_DAY, unit="passes/day", gt=0, le=24,
         help="passes per day by grade 1-4: a whole number or 1/n (every n days)")
@@ -120,8 +151,12 @@ class PatrolParams(Params):
         """Inspection of one side of a street of ``grade`` (minutes on top of travel)."""
         return length_m / 1000.0 * self.inspection_min_per_km[int(grade)]
 
-    def sides(self, grade: int, lanes: object) -> int:
-        """2 when the street is patrolled on each side, else 1."""
+    def sides(self, grade: int, lanes: object, *, one_side: bool = False) -> int:
+        """2 when the street is patrolled on each side, else 1. ``one_side``: the way is one
+        carriageway of a dual road (:func:`gridplan.street_sides.street_sides`) — one side of
+        its street, the other carriageway being the other side — so it is walked once."""
+        if one_side:
+            return 1
         if int(grade) in self.both_sides_grades:
             return 2
         widest = _lanes(lanes)

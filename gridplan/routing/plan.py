@@ -193,7 +193,7 @@ def _cycle_plan(area: RoutingArea, params: PatrolParams) -> CyclePlan:
         period = street_period(s.grade, params) if s.in_grid else 1
         if period > 1:
             mid = s.geometry.interpolate(0.5, normalized=True)
-            minutes = params.sides(s.grade, s.lanes) * (
+            minutes = params.sides(s.grade, s.lanes, one_side=s.one_side) * (
                 min(s.travel_ab_min, s.travel_ba_min) + params.inspection_minutes(s.length_m,
                                                                                   s.grade))
             streets.append(CycleStreet(s.street_id, minutes, mid.x, mid.y, period))
@@ -208,7 +208,7 @@ def _passes_of(street: AreaStreet, params: PatrolParams, cycle: CyclePlan, day: 
         passes = 1 if due else 0
     else:
         passes = shift_passes(per_day, shift_rank=place.rank, shifts_today=place.shifts_today)
-    return passes * params.sides(street.grade, street.lanes)
+    return passes * params.sides(street.grade, street.lanes, one_side=street.one_side)
 
 
 def _due_passes(area: RoutingArea, params: PatrolParams, cycle: CyclePlan, day: date,

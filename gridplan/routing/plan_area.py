@@ -33,6 +33,7 @@ from gridplan.model import Grid
 from gridplan.network import StreetNetwork, bridge_pieces
 from gridplan.routing.arcroute_instance import ArcInstance
 from gridplan.routing.params import PatrolParams
+from gridplan.street_sides import street_sides
 
 INSIDE_SHARE = 0.5  # a street is the grid's when at least this share of its length is inside
 #: graph attribute ``(max_gap_m, links_added)``: the walk network's gaps are bridged already
@@ -57,6 +58,7 @@ class AreaStreet:
     travel_ab_min: float
     travel_ba_min: float
     in_grid: bool
+    one_side: bool = False  # one carriageway of a dual road: one side of its street
 
     def travel_min(self, forward: bool) -> float:
         return self.travel_ab_min if forward else self.travel_ba_min
@@ -111,6 +113,9 @@ def routing_area(network: StreetNetwork, grid: Grid, *, params: PatrolParams) ->
     chosen = np.flatnonzero(near)
     streets = _streets(network.mode, graph, params, [edges[i] for i in chosen], geoms[chosen],
                        lengths[chosen], in_grid[chosen])
+    sides = street_sides(network, params)
+    for s in streets:
+        s["one_side"] = sides.one_side(s["street_id"])
     part = _main_part(streets, directed=graph.is_directed())
     kept = [s for s in streets if s["a"] in part and s["b"] in part]
     lost = [s for s in streets if s["in_grid"] and not (s["a"] in part and s["b"] in part)]
@@ -203,7 +208,7 @@ def _area_street(rec: dict, index: dict | None) -> AreaStreet:
     b = index[rec["b"]] if index is not None else -1
     return AreaStreet(rec["street_id"], a, b, rec["ab"], rec["ba"], rec["name"], rec["grade"],
                       rec["lanes"], rec["length_m"], rec["geometry"], rec["ab_min"],
-                      rec["ba_min"], rec["in_grid"])
+                      rec["ba_min"], rec["in_grid"], rec.get("one_side", False))
 
 
 def _station(grid: Grid) -> tuple[Point, bool]:
