@@ -56,7 +56,7 @@ _ALIASES = {
     "lat": ("lat", "latitude", "y"),
     "accuracy": ("accuracy", "acc", "accuracy_m", "hacc"),
 }
-COLUMNS = ["officer", "time", "accuracy", "flag", "source", "where", "geometry"]
+COLUMNS = ["officer", "time", "accuracy", "flag", "source", "where", "found", "geometry"]
 
 
 def load_tracks(paths: Sequence[str | os.PathLike[str]], *, coords: str = "wgs84",
@@ -213,11 +213,13 @@ def _checked(table: pd.DataFrame, *, coords: str, tz: str, network: StreetNetwor
     flag[bad_pos] = "position"
     times = pd.Series([_parse_time(v, tz) for v in table["time"]], dtype="datetime64[ns, UTC]")
     flag[(flag == "") & times.isna().to_numpy()] = "time"
+    found = _found_values(table, flag)
     wlon, wlat = to_wgs84(np.where(bad_pos, 0, lon), np.where(bad_pos, 0, lat), coords=coords)
     frame = gpd.GeoDataFrame({
         "officer": table["officer"].astype(str).to_numpy(), "time": times.dt.tz_convert(tz),
         "accuracy": pd.to_numeric(table["accuracy"], errors="coerce").to_numpy(float),
-        "flag": flag, "source": table["source"].to_numpy(), "where": table["where"].to_numpy()},
+        "flag": flag, "source": table["source"].to_numpy(), "where": table["where"].to_numpy(),
+        "found": found},
         geometry=gpd.GeoSeries(gpd.points_from_xy(wlon, wlat)).where(~bad_pos, None),
         crs="EPSG:4326")
     if network is not None:
@@ -226,6 +228,24 @@ def _checked(table: pd.DataFrame, *, coords: str, tz: str, network: StreetNetwor
     _flag_duplicates(frame)
     _flag_jumps(frame, params.max_speed_mps(mode), params.jump_tolerance_m)
     return frame.reset_index(drop=True)[COLUMNS]
+
+
+def _found_values(table: pd.DataFrame, flag: np.ndarray) -> np.ndarray:
+    """What an unreadable point holds, for its report: the position or the time as written."""
+    def text(value: object) -> str:
+        if pd.isna(value) or str(value).strip() == "":
+            return "empty"
+        try:
+            return str(float(str(value)))
+        except ValueError:
+            return repr(str(value))[:40]
+
+    found = np.full(len(flag), "", dtype=object)
+    for i in np.flatnonzero(flag == "position"):
+        found[i] = f"{text(table['lon'].iat[i])}, {text(table['lat'].iat[i])}"
+    for i in np.flatnonzero(flag == "time"):
+        found[i] = text(table["time"].iat[i])
+    return found
 
 
 def _parse_time(value: object, tz: str) -> pd.Timestamp:
@@ -313,7 +333,8 @@ def flagged_points(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ``jump``, ``outside``): how many points, and the first places (``row 7``, …) — what the
     loader's warnings say in words, for a door that says it in its own language."""
     return [{"source": source, "flag": flag, "points": len(rows),
-             "places": list(rows["where"].head(MAX_LISTED))}
+             "places": list(rows["where"].head(MAX_LISTED)),
+             "found": list(rows["found"].head(MAX_LISTED))}
             for (source, flag), rows in frame[frame["flag"] != ""].groupby(["source", "flag"],
                                                                            sort=True)]
 
@@ -324,9 +345,10 @@ def _warnings(frame: gpd.GeoDataFrame) -> list[Problem]:
     for f in flagged_points(frame):
         expected, fix = _FIXES[f["flag"]]
         more = f" and {f['points'] - MAX_LISTED} more" if f["points"] > MAX_LISTED else ""
+        places = ", ".join(f"{where} ({value})" if value else where
+                           for where, value in zip(f["places"], f["found"], strict=True))
         out.append(Problem(f["source"], f"{f['points']} point(s)", expected,
-                           f"{f['flag']}: {', '.join(f['places'])}{more}",
-                           f"flagged and left out: {fix}"))
+                           f"{f['flag']}: {places}{more}", f"flagged and left out: {fix}"))
     return out
 
 

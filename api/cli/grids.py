@@ -225,13 +225,15 @@ def move_cmd(plan_file: Path, unit_ids: str, to_code: str, out: Path | None, as_
 @plan_file_option
 @headcount_option
 @staffing_options
-@click.option("--coverage", "coverage_file", type=click.Path(exists=True, path_type=Path),
-              help="Recent coverage (coverage.json of gridplan tracks coverage --out): the "
-                   "streets and key points its tracks never reached, set against the roster.")
+@click.option("--coverage", "coverage_files", type=click.Path(exists=True, path_type=Path),
+              multiple=True,
+              help="Recent coverage (coverage.json of gridplan tracks coverage --out; repeat "
+                   "for several grids): the streets and key points its tracks never reached, "
+                   "set against the roster.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Write roster.csv here.")
 @json_option
-def roster_cmd(plan_file: Path, headcount, params, coverage_file, out, as_json) -> None:
+def roster_cmd(plan_file: Path, headcount, params, coverage_files, out, as_json) -> None:
     """Officers per grid from workload and a week roster (5+2, 白+黑) for a plan."""
     from geodata.grid_plans import read_plan, write_roster
     from geodata.tracks import read_coverage
@@ -240,7 +242,7 @@ def roster_cmd(plan_file: Path, headcount, params, coverage_file, out, as_json) 
 
     staffed = roster_plan(read_plan(plan_file), headcount=headcount,
                           staffing=params[StaffingParams], roster=params[ShiftPlanParams],
-                          coverage=read_coverage(coverage_file) if coverage_file else None)
+                          coverage=[read_coverage(f) for f in coverage_files] or None)
     observed = staffed.observed
     if out is not None:
         write_roster(staffed, Path(out) / "roster.csv")

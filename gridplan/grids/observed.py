@@ -123,6 +123,8 @@ def observed_blind_spots(coverage: Coverage | Sequence[Coverage],
                      "names": tuple(named[:TOP_NAMES]), "rostered_share": share,
                      "cause": _cause(share)})
     frame = pd.DataFrame(rows, columns=COLUMNS)
+    # a grid the roster does not know keeps None (pandas would make it NaN next to floats)
+    frame["rostered_share"] = pd.Series([r["rostered_share"] for r in rows], dtype=object)
     frame = frame.sort_values(["street_km", "key_points"], ascending=False, kind="stable")
     return ObservedBlindSpots(frame.reset_index(drop=True), _blind_days(spots, params),
                               _calendar(spots, masks, shifts))

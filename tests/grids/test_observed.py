@@ -84,8 +84,13 @@ def test_the_calendar_marks_the_shifts_the_tracks_left_blind(report):
 def test_several_coverages_one_per_grid(report):
     saved = json.loads(json.dumps(report.to_dict()))
     other = {"blind_spots": [dict(b, grid="G2") for b in saved["blind_spots"]]}
-    both = observed_blind_spots([saved, other], {})
-    assert set(both.rows["grid"]) == {str(report.streets["grid"].iloc[0]), "G2"}
+    code = str(report.streets["grid"].iloc[0])
+    both = observed_blind_spots([saved, other], {code: _on_duty(range(24))})
+    assert set(both.rows["grid"]) == {code, "G2"}
+    unknown = both.to_dict()["rows"]  # G2 is in no roster: no share (None, not NaN)
+    assert {r["rostered_share"] for r in unknown if r["grid"] == "G2"} == {None}
+    assert {r["rostered_share"] for r in unknown if r["grid"] == code} == {1.0}
+    assert all("roster unknown" in line for line in both.lines() if line.startswith("G2"))
     with pytest.raises(InvalidInputError, match="coverage") as twice:
         observed_blind_spots([saved, saved], {})
     assert "measure the grid's tracks together" in str(twice.value.problems)

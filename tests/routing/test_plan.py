@@ -65,6 +65,7 @@ def test_a_short_shift_leaves_out_low_priority_streets_by_name():
     plan = plan_grid(net, whole_grid(net), officers=1, shift=shift(8, 9),
                      params=PatrolParams(**FAST))
     assert plan.uncovered and all(u.reason == OVER_SHIFT for u in plan.uncovered)
+    assert {u["reason_code"] for u in plan.to_dict()["uncovered"]} == {"over_shift"}
     assert plan.longest_min <= 60 + 1e-6
     assert plan.is_valid(net.graph) and plan.coverage < 1
     # every street's first pass outranks later passes (second side, 一日双巡), then grade

@@ -100,6 +100,9 @@ def test_a_squad_leader_sees_only_their_squads_officers(served, sample_walk) -> 
     assert ("K1", "甲", True) in visits and {v[:2] for v in visits} == {("K1", "甲")}
     assert {s["status"] for s in result["streets"]} >= {"walked", "missed"}
     assert result["scope_notes"] == ["1 officer(s) of other squads left out"]
+    assert result["hidden_officers"] == 1 and result["flagged"] == []
+    assert {t["officer"] for t in result["tracks"]} == {"甲"}
+    assert all(0 < t["sigma_m"] < 50 and t["matched_share"] > 0.8 for t in result["tracks"])
     assert sum(s["walked_m"] for s in result["streets"]) > 300
     # the other squad's grid is refused before anything is stored or run
     refused = client.post("/tracks/coverage", headers=h,
@@ -193,6 +196,10 @@ def test_uploads_are_size_limited_and_typed(served) -> None:
                       files={"file": ("t.csv", io.BytesIO(b"who,when\n1,2\n"), "text/csv")})
     failed = _wait(client, admin, bad.json()["id"])
     assert failed["status"] == "failed" and "officer" in str(failed["error"])
+    # every problem one by one (a screen lists them), the file named as it was uploaded
+    problems = failed["error"]["problems"]
+    assert {p["source"] for p in problems} == {"t.csv"} and "uploads" not in str(failed)
+    assert any("'officer'" in p["expected"] for p in problems) and all(p["fix"] for p in problems)
 
 
 def gpd_shape(geometry: dict, crs: object):

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from geodata.coords import from_wgs84
-from geodata.tracks import load_tracks
+from geodata.tracks import flagged_points, load_tracks
 from gridplan.errors import InvalidInputError
 
 GPX10 = """<?xml version="1.0" encoding="UTF-8"?>
@@ -89,6 +89,14 @@ def test_every_bad_point_is_flagged_in_one_report_not_fatal(tmp_path, sample_wal
     found = {w.found.split(":")[0] for w in loaded.warnings if w.source == str(path)}
     assert found == {"duplicate time", "time", "jump", "position", "outside"}
     assert all("row" in w.found for w in loaded.warnings if w.source == str(path))
+    # an unreadable point's report says what it holds
+    assert any("row 7 ('abc', 31.2303)" in w.found for w in loaded.warnings)
+    assert any("row 5 ('yesterday')" in w.found for w in loaded.warnings)
+    # the same as stable codes, for doors that say it in their own language
+    assert {(f["flag"], f["points"], tuple(f["places"])) for f in flagged_points(loaded.frame)
+            } == {("duplicate time", 1, ("row 4",)), ("time", 1, ("row 5",)),
+                  ("jump", 1, ("row 6",)), ("position", 1, ("row 7",)),
+                  ("outside", 2, ("row 9", "row 10"))}
 
 
 def test_unusable_files_are_one_error_with_every_problem(tmp_path):

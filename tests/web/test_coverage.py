@@ -64,6 +64,28 @@ def test_squad_leader_uploads_tracks_and_sees_coverage(driver, live, sample_walk
     assert severe_logs(driver) == []
 
 
+def test_a_track_file_that_cannot_be_used_lists_every_problem(driver, live, tmp_path):
+    """A file with none of the columns: the failed job lists each missing column (file as
+    uploaded, where, expected, found, fix) — no traceback, no stored path."""
+    bad = tmp_path / "导出.csv"
+    bad.write_text("who,when,x\n1,2,3\n", encoding="utf-8")
+    viewport(driver, DESKTOP)
+    sign_in(driver, live, "squad")
+    driver.get(f"{live.url}/app/coverage")
+    wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#cov-grid option"), what="grids")
+    driver.find_element(By.ID, "cov-file").send_keys(str(bad))
+    driver.find_element(By.ID, "coverage-btn").click()
+    line = wait_for(lambda: driver.find_element(By.CSS_SELECTOR, ".progress[data-status]"),
+                    timeout=120, what="the failed job")
+    assert line.get_attribute("data-status") == "failed"
+    items = [li.text for li in line.find_elements(By.CSS_SELECTOR, "ul.problems li")]
+    assert len(items) == 3 and all(i.startswith("导出.csv · header") for i in items)
+    assert all(any(column in i for i in items) for column in ("'officer'", "'time'", "'lat'"))
+    assert all("应为" in i and "实为" in i and "修改" in i for i in items)
+    assert "uploads" not in line.text and "Traceback" not in driver.page_source
+    assert severe_logs(driver) == []
+
+
 def test_the_app_carries_its_own_chinese_font(driver, live):
     """Chinese renders on a machine without a CJK font: the pages ask for the shipped Noto
     Sans CJK ("gridplan CJK"), which the browser loads from the service itself."""

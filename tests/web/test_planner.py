@@ -196,9 +196,10 @@ def test_the_roster_calendar_shows_the_blind_spots_the_tracks_show(driver, live,
     assert not any(w in words for w in ("rostered", "walked"))  # causes in the page's language
     # the observed rows belong to the measured grid only
     assert len(driver.find_elements(By.CSS_SELECTOR, "tr.observed")) == 2
-    driver.execute_script("arguments[0].scrollIntoView()", table)
+    source = driver.find_element(By.ID, "coverage-source")  # which tracks, how to read it
+    driver.execute_script("arguments[0].scrollIntoView()", source)
     screenshot(driver, "grids_roster_observed", DESKTOP)
     viewport(driver, PHONE)
-    driver.execute_script("arguments[0].scrollIntoView()", table)
+    driver.execute_script("arguments[0].scrollIntoView()", source)
     screenshot(driver, "grids_roster_observed", PHONE)
     assert severe_logs(driver) == []

@@ -224,7 +224,9 @@ const PROGRESS = [
   [/^projecting inputs$/, 'p_projecting'], [/^Gi\* over (\d+) incidents$/, 'p_gistar'],
   [/^boundary hotspots$/, 'p_boundary'],
   [/^joint patrols for (\d+) boundary hotspots$/, 'p_joint'],
-  [/^clipping to your scope$/, 'p_scope'], [/^per-grid changes$/, 'p_changes'], [/^(done|queued)?$/, 'running'],
+  [/^clipping to your scope$/, 'p_scope'], [/^per-grid changes$/, 'p_changes'],
+  [/^weekly trends$/, 'p_trends'], [/^hotspot profiles$/, 'p_profiles'],
+  [/^(hotspots )?done$/, 'done'], [/^(queued)?$/, 'running'],
 ];
 
 export function progressWords(message) {

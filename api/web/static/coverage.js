@@ -164,7 +164,9 @@ function summary(grid, job) {
 function notesOf(result) {
   const place = (where) => where.replace(/^row (\d+)$/, (_, n) => tf('row_n', { n }));
   const notes = (result.flagged || []).map((f) => tf('flagged_points', { file: f.source,
-    what: t(`flag_${f.flag}`), n: f.points, places: f.places.map(place).join('、')
+    what: t(`flag_${f.flag}`), n: f.points, places: f.places.map((where, i) => place(where)
+      + ((f.found || [])[i] ? `（${f.found[i].replace(/^empty\b|(?<=, )empty$/g, t('empty'))}）` : ''))
+      .join('、')
       + (f.points > f.places.length ? '…' : ''), fix: t(`flagfix_${f.flag}`) }));
   if (result.hidden_officers) notes.push(tf('scope_hidden', { n: result.hidden_officers }));
   const tracks = result.tracks || [];

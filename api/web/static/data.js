@@ -39,9 +39,11 @@ function wire(formId, path, resultId) {
   });
 }
 
+// in a scroller: a long attribution must not widen a phone's page
 function table(headers, rows) {
-  return el('table', {}, el('thead', {}, el('tr', {}, headers.map((h) => el('th', {}, h)))),
-    el('tbody', {}, rows.map((r) => el('tr', {}, r.map((c) => el('td', {}, c))))));
+  return el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {},
+    headers.map((h) => el('th', {}, h)))),
+  el('tbody', {}, rows.map((r) => el('tr', {}, r.map((c) => el('td', {}, c)))))));
 }
 
 async function showLoaded() {

@@ -2,7 +2,8 @@
 // job's boundary hotspots with their 7×24 profile as a heat grid and weekly trend as a small
 // chart, the proposals with meeting points and routes, and the printable sheet (PDF).
 import {
-  api, boot, COLORS, DAYS, download, el, fail, geo, makeMap, runJob, streetsLayer, t, ready
+  api, boot, COLORS, config, DAYS, download, el, fail, geo, makeMap, runJob, streetsLayer, t, tf,
+  ready,
 } from './common.js';
 
 const state = { map: null, layers: L.featureGroup(), pairs: [], job: null };
@@ -120,10 +121,27 @@ function patrol(f, names, color) {
   }
   return el('article', { class: 'card patrol', 'data-rank': j.rank },
     el('h3', {}, `#${j.rank} ${t('joint_patrols')}`),
-    el('p', {}, `${t('meeting_point')}: ${mp.description || mp.street || ''} (${mp.lon.toFixed(5)}, ${mp.lat.toFixed(5)})`),
+    el('p', {}, `${t('meeting_point')}: ${meetingWords(mp)} (${mp.lon.toFixed(5)}, ${mp.lat.toFixed(5)})`),
     el('p', {}, `${t('cadence')}: ${t(`cadence_${j.cadence}`)} · ${t('lead')}: ${names[j.lead] || j.lead}`),
     j.route ? el('p', {}, `${(j.route.length_m / 1000).toFixed(2)} ${t('km')} · ${Math.round(j.route.duration_min)} ${t('minutes')}`) : null,
-    j.action ? el('p', { class: 'hint' }, j.action) : null);
+    j.action ? el('p', { class: 'hint' }, actionWords(j)) : null);
+}
+
+// The library words the meeting point and the action in English; the page says them from
+// their data (crossing street, nearby streets; the dominant event class).
+function meetingWords(mp) {
+  if (config.lang === 'en') return mp.description || mp.street || '';
+  const near = (mp.nearby || []).join('、');
+  if (mp.street_crossing) {
+    return tf(near ? 'mp_crossing_near' : 'mp_crossing', { street: mp.street || t('unnamed'), near });
+  }
+  return tf(near ? 'mp_line_near' : 'mp_line', { near });
+}
+
+function actionWords(j) {
+  if (config.lang === 'en') return j.action;
+  const key = `action_${j.dominant_class}`;
+  return t(key) === key ? t('action_default') : t(key);
 }
 
 load().catch((error) => { if (error.message !== 'forbidden') fail(error); });
