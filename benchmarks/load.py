@@ -358,6 +358,12 @@ def run_flood(tree: Path, args: argparse.Namespace) -> dict[str, object]:
                 "peak_rss_mb": peak_rss_mb(proc.pid)}
 
 
+def print_head(header: str) -> None:
+    """A table's column header and its rule."""
+    print(header)
+    print("-" * len(header))
+
+
 def print_flood(results: dict[str, dict[str, object]], args: argparse.Namespace) -> None:
     print(f"\nLogin flood on loopback (SQLite, production argon2 cost): /health timed by 4 "
           f"clients for {args.duration_s:.0f} s idle, then under {args.flood_clients} attackers "
@@ -365,8 +371,7 @@ def print_flood(results: dict[str, dict[str, object]], args: argparse.Namespace)
     header = (f"{'tree':<10} {'idle p95 ms':>11} {'flood p95 ms':>12} {'p95 ratio':>9} "
               f"{'flood p50 ms':>12} {'health err':>10} {'logins 401/429/other':>22} "
               f"{'peak RSS MB':>11}")
-    print(header)
-    print("-" * len(header))
+    print_head(header)
     for name, r in results.items():
         idle, flood = r["idle"], r["flood"]  # type: ignore[index]
         logins: dict[int, int] = r["logins"]  # type: ignore[assignment]
@@ -437,8 +442,7 @@ def print_alternating(results: dict[tuple[str, str], dict[str, float]],
     header = (f"{'database':<10} {'tree':<9} {'health CPU ms':>13} {'read CPU ms':>11} "
               f"{'CPU ratio':>9} {'health/s':>9} {'reads/s':>8} {'reads/health':>12} "
               f"{'load avg':>8}")
-    print(header)
-    print("-" * len(header))
+    print_head(header)
     for (database, tree), r in results.items():
         print(f"{database:<10} {tree:<9} {r['health_server_cpu_ms']:>13.2f} "
               f"{r['reads_server_cpu_ms']:>11.2f} "
@@ -464,8 +468,7 @@ def print_table(results: dict[str, dict[str, object] | str], args: argparse.Name
           f"search); read clients in a process of their own\n")
     header = (f"{'database':<10} {'phase':<8} {'n':>7} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} "
               f"{'per s':>8} {'server CPU ms/req':>17} {'client CPU s':>12} {'load avg':>8}")
-    print(header)
-    print("-" * len(header))
+    print_head(header)
     for name, res in results.items():
         if isinstance(res, str):
             print(f"{name:<10} absent: {res}")
