@@ -25,6 +25,12 @@ request beside the load average when it started:
 PostGIS runs when ``GRIDPLAN_TEST_PG_URL`` is set (``.ci/run`` starts a local cluster and sets it);
 otherwise that column says why it is absent. Peak memory is the server's VmHWM from /proc.
 
+Reads against /health on a busy machine (``--alternate N [--baseline-tree DIR]``): only the
+/health and mixed-read phases, N of each in turn, medians of the server's CPU per request and
+of the throughput; with ``--baseline-tree`` the same against another checkout, side by side.
+The load of a shared machine changes from phase to phase; taking turns and medians keeps it
+from deciding the comparison, and CPU per request barely depends on it.
+
 Login flood (``--login-flood [--flood-clients 40] [--baseline-tree DIR]``): on SQLite, with the
 production argon2 cost, GET /health is timed by 4 clients while idle and then while
 ``--flood-clients`` attackers — each from its own loopback address (127.0.x.y), so per-address
@@ -38,6 +44,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import multiprocessing
 import os
 import random
@@ -49,7 +56,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -351,6 +358,12 @@ def run_flood(tree: Path, args: argparse.Namespace) -> dict[str, object]:
                 "peak_rss_mb": peak_rss_mb(proc.pid)}
 
 
+def print_head(header: str) -> None:
+    """A table's column header and its rule."""
+    print(header)
+    print("-" * len(header))
+
+
 def print_flood(results: dict[str, dict[str, object]], args: argparse.Namespace) -> None:
     print(f"\nLogin flood on loopback (SQLite, production argon2 cost): /health timed by 4 "
           f"clients for {args.duration_s:.0f} s idle, then under {args.flood_clients} attackers "
@@ -358,8 +371,7 @@ def print_flood(results: dict[str, dict[str, object]], args: argparse.Namespace)
     header = (f"{'tree':<10} {'idle p95 ms':>11} {'flood p95 ms':>12} {'p95 ratio':>9} "
               f"{'flood p50 ms':>12} {'health err':>10} {'logins 401/429/other':>22} "
               f"{'peak RSS MB':>11}")
-    print(header)
-    print("-" * len(header))
+    print_head(header)
     for name, r in results.items():
         idle, flood = r["idle"], r["flood"]  # type: ignore[index]
         logins: dict[int, int] = r["logins"]  # type: ignore[assignment]
@@ -370,16 +382,22 @@ def print_flood(results: dict[str, dict[str, object]], args: argparse.Namespace)
               f"{flood['errors']:>10} {counts:>22} {r['peak_rss_mb']:>11.0f}")
 
 
+def mixed_reads(base: str) -> tuple[dict[str, str], list[str], list[dict[str, Any]]]:
+    """The admin's headers, the mixed-read paths and the sample's grids."""
+    token = httpx.post(f"{base}/auth/token", data={"username": "admin",
+                                                   "password": ADMIN_PASSWORD}).json()
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    grids = items(httpx.get(f"{base}/grids", headers=headers).json())
+    plans = items(httpx.get(f"{base}/plans", headers=headers).json())
+    paths = (["/grids", "/jurisdictions"] + [f"/grids/{g['id']}" for g in grids[:5]]
+             + [f"/plans/{p['id']}/grids.geojson" for p in plans])
+    return headers, paths, grids
+
+
 def run_backend(database_url: str, args: argparse.Namespace) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp, server(database_url, Path(tmp)) as (base, proc):
-        token = httpx.post(f"{base}/auth/token", data={"username": "admin",
-                                                       "password": ADMIN_PASSWORD}).json()
-        headers = {"Authorization": f"Bearer {token['access_token']}"}
-        grids = items(httpx.get(f"{base}/grids", headers=headers).json())
-        plans = items(httpx.get(f"{base}/plans", headers=headers).json())
+        headers, paths, grids = mixed_reads(base)
         network_id = items(httpx.get(f"{base}/networks", headers=headers).json())[0]["id"]
-        paths = (["/grids", "/jurisdictions"] + [f"/grids/{g['id']}" for g in grids[:5]]
-                 + [f"/plans/{p['id']}/grids.geojson" for p in plans])
         waited = wait_until_idle(proc.pid)
         full = {"clients": args.clients, "duration_s": args.duration_s}
         half = {**full, "duration_s": args.duration_s / 2}
@@ -396,6 +414,47 @@ def run_backend(database_url: str, args: argparse.Namespace) -> dict[str, object
                 **poll_sizes(base, headers)}
 
 
+def run_alternating(database_url: str, tree: Path, args: argparse.Namespace
+                    ) -> dict[str, float]:
+    """``--alternate N``: /health and the mixed reads (no pause) in turn, N phases each of
+    ``--duration-s``; the medians. On a busy machine the load changes from one phase to the
+    next, so phases in turn and medians compare the two more fairly than one phase each."""
+    with tempfile.TemporaryDirectory() as tmp, \
+            server(database_url, Path(tmp), tree=tree) as (base, proc):
+        headers, paths, _ = mixed_reads(base)
+        wait_until_idle(proc.pid)
+        phases: dict[str, list[dict[str, float]]] = {"health": [], "reads": []}
+        for _ in range(args.alternate):
+            phases["health"].append(measured_phase(base, proc.pid, {}, ["/health"],
+                                                   clients=args.clients,
+                                                   duration_s=args.duration_s))
+            phases["reads"].append(measured_phase(base, proc.pid, headers, paths,
+                                                  clients=args.clients,
+                                                  duration_s=args.duration_s))
+        return {f"{name}_{key}": statistics.median(r[key] for r in rows)
+                for name, rows in phases.items() for key in ("server_cpu_ms", "per_s", "load")}
+
+
+def print_alternating(results: dict[tuple[str, str], dict[str, float]],
+                      args: argparse.Namespace) -> None:
+    print(f"\n/health and mixed reads in turn, {args.alternate} phases each of "
+          f"{args.duration_s:g} s, {args.clients} clients without pause; medians\n")
+    header = (f"{'database':<10} {'tree':<9} {'health CPU ms':>13} {'read CPU ms':>11} "
+              f"{'CPU ratio':>9} {'health/s':>9} {'reads/s':>8} {'reads/health':>12} "
+              f"{'load avg':>8}")
+    print_head(header)
+    for (database, tree), r in results.items():
+        print(f"{database:<10} {tree:<9} {r['health_server_cpu_ms']:>13.2f} "
+              f"{r['reads_server_cpu_ms']:>11.2f} "
+              f"{r['health_server_cpu_ms'] / r['reads_server_cpu_ms']:>9.2f} "
+              f"{r['health_per_s']:>9.0f} {r['reads_per_s']:>8.0f} "
+              f"{r['reads_per_s'] / r['health_per_s']:>12.0%} "
+              f"{(r['health_load'] + r['reads_load']) / 2:>8.1f}")
+    print("\n(CPU ratio = /health's server CPU per request / a read's: what the throughput "
+          "ratio tends to once the server has the cores to itself. load avg = median 1-minute "
+          "load average at the phases' start, on 2 cores)")
+
+
 def verdict(ok: bool) -> str:
     return "holds" if ok else "MISSED"
 
@@ -409,8 +468,7 @@ def print_table(results: dict[str, dict[str, object] | str], args: argparse.Name
           f"search); read clients in a process of their own\n")
     header = (f"{'database':<10} {'phase':<8} {'n':>7} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} "
               f"{'per s':>8} {'server CPU ms/req':>17} {'client CPU s':>12} {'load avg':>8}")
-    print(header)
-    print("-" * len(header))
+    print_head(header)
     for name, res in results.items():
         if isinstance(res, str):
             print(f"{name:<10} absent: {res}")
@@ -449,6 +507,26 @@ def summary(name: str, r: dict[str, Any]) -> str:
             f"{r['peak_rss_mb']:.0f} MB")
 
 
+@contextlib.contextmanager
+def sqlite_url() -> Iterator[str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        yield f"sqlite:///{tmp}/load.sqlite"
+
+
+def database_urls(args: argparse.Namespace
+                  ) -> dict[str, Callable[[], contextlib.AbstractContextManager[str]] | str]:
+    """The databases ``--backend`` names: each a fresh empty database per call, or why it is
+    absent."""
+    urls: dict[str, Callable[[], contextlib.AbstractContextManager[str]] | str] = {}
+    if args.backend in ("sqlite", "both"):
+        urls["SQLite"] = sqlite_url
+    if args.backend in ("postgres", "both"):
+        base = os.environ.get("GRIDPLAN_TEST_PG_URL", "")
+        urls["PostGIS"] = functools.partial(pg_schema, base) if base else (
+            "GRIDPLAN_TEST_PG_URL not set (.ci/run starts a cluster)")
+    return urls
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
@@ -460,7 +538,10 @@ def main() -> None:
     parser.add_argument("--login-flood", action="store_true", help="the login-flood benchmark")
     parser.add_argument("--flood-clients", type=int, default=40)
     parser.add_argument("--baseline-tree", type=Path, default=None,
-                        help="also run the login flood against this checkout")
+                        help="also run the login flood (or --alternate) against this checkout")
+    parser.add_argument("--alternate", type=int, default=0, metavar="N",
+                        help="only /health and the mixed reads, N phases each in turn: "
+                        "medians of server CPU per request and throughput")
     args = parser.parse_args()
     if args.login_flood:
         flood = {"this": run_flood(ROOT, args)}
@@ -468,17 +549,25 @@ def main() -> None:
             flood["baseline"] = run_flood(args.baseline_tree.resolve(), args)
         print_flood(flood, args)
         return
+    urls = database_urls(args)
+    if args.alternate:
+        trees = {"this": ROOT, **({"baseline": args.baseline_tree.resolve()}
+                                  if args.baseline_tree is not None else {})}
+        alternating: dict[tuple[str, str], dict[str, float]] = {}
+        for database, url in urls.items():
+            for name, tree in trees.items():
+                if not isinstance(url, str):
+                    with url() as database_url:
+                        alternating[database, name] = run_alternating(database_url, tree, args)
+        print_alternating(alternating, args)
+        return
     results: dict[str, dict[str, object] | str] = {}
-    if args.backend in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory() as tmp:
-            results["SQLite"] = run_backend(f"sqlite:///{tmp}/load.sqlite", args)
-    if args.backend in ("postgres", "both"):
-        base = os.environ.get("GRIDPLAN_TEST_PG_URL", "")
-        if not base:
-            results["PostGIS"] = "GRIDPLAN_TEST_PG_URL not set (.ci/run starts a cluster)"
-        else:
-            with pg_schema(base) as url:
-                results["PostGIS"] = run_backend(url, args)
+    for database, url in urls.items():
+        if isinstance(url, str):
+            results[database] = url
+            continue
+        with url() as database_url:
+            results[database] = run_backend(database_url, args)
     print_table(results, args)
 
 
