@@ -53,18 +53,26 @@ def pair_officers(routes: list[PlannedRoute], walked: Mapping[str, set[str]]
 
 
 def compare(routes: list[PlannedRoute], walked: Mapping[str, set[str]],
-            lengths: Mapping[Hashable, float]) -> tuple[pd.DataFrame, pd.DataFrame]:
+            lengths: Mapping[Hashable, float],
+            same_street: Mapping[str, frozenset[str]] | None = None
+            ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per street and per route: on plan / skipped / off plan (``walked``: track officer →
-    street ids with a pass; ``lengths``: street id text → metres)."""
+    street ids with a pass; ``lengths``: street id text → metres; ``same_street``: street id →
+    the other ways of its street, e.g. the other carriageway: a pass on one of them puts a
+    planned way on plan, and is not off plan when the route has that way)."""
+    same = same_street or {}
     pairs = pair_officers(routes, walked)
     rows = []
     for r in routes:
         officer = pairs.get(r.officer)
         mine = walked.get(officer, set()) if officer else set()
         for sid in sorted(r.serve):
-            rows.append((r.officer, officer or "", sid, ON_PLAN if sid in mine else SKIPPED))
-        for sid in sorted(mine - r.serve - r.connect):
-            rows.append((r.officer, officer, sid, OFF_PLAN))
+            done = sid in mine or bool(same.get(sid, frozenset()) & mine)
+            rows.append((r.officer, officer or "", sid, ON_PLAN if done else SKIPPED))
+        planned = r.serve | r.connect
+        for sid in sorted(mine - planned):
+            if not same.get(sid, frozenset()) & planned:
+                rows.append((r.officer, officer, sid, OFF_PLAN))
     streets = pd.DataFrame(rows, columns=["route", "officer", "street_id", "status"])
     streets["length_m"] = [float(lengths.get(s, 0.0)) for s in streets["street_id"]]
     if streets.empty:

@@ -172,10 +172,10 @@ def track_coverage(network: StreetNetwork, grids: Sequence[Grid], points: gpd.Ge
     own_grid = _officer_grids(good, grids)
     plan_streets = plan_routes = None
     if plan is not None:
-        walked = {o: {str(w) for sid in g["street_id"] for w in (sid, *sides.partners.get(
-            sid, ()))} for o, g in passes.groupby("officer")}
+        walked = {o: set(map(str, g["street_id"])) for o, g in passes.groupby("officer")}
         lengths = {str(s.street_id): s.length_m for s in index.streets}
-        plan_streets, plan_routes = compare(list(plan), walked, lengths)
+        same = {str(w): frozenset(map(str, m)) for w, m in sides.partners.items()}
+        plan_streets, plan_routes = compare(list(plan), walked, lengths, same)
     visits = _key_point_visits(good, key_points, params)
     return CoverageReport(
         streets=streets, passes=passes, by_grade=_by_grade(streets, passes, start, end, patrol),

@@ -147,3 +147,16 @@ def test_walking_one_carriageway_credits_its_street_and_nothing_else(rows, cols,
             other = index.streets[index.by_id[m]]
             assert length(across[index.by_id[m]]) >= other.length_m - GAP_M
         assert math.isclose(length(across[k]), s.length_m, abs_tol=1e-6)
+
+
+def test_a_pass_on_the_other_carriageway_keeps_the_planned_one_on_plan():
+    from gridplan.coverage.plan_compare import OFF_PLAN, ON_PLAN, PlannedRoute, compare
+
+    same = {"n": frozenset({"s"}), "s": frozenset({"n"})}
+    streets, _ = compare([PlannedRoute("A", frozenset({"n", "x"}))], {"A": {"s"}},
+                         {"n": 100.0, "s": 100.0, "x": 50.0}, same)
+    assert dict(zip(streets["street_id"], streets["status"], strict=True)) == {
+        "n": ON_PLAN, "x": "skipped"}  # the south side walked: the street is; not off plan
+    alone, _ = compare([PlannedRoute("A", frozenset({"n"}))], {"A": {"s"}},
+                       {"n": 100.0, "s": 100.0})
+    assert OFF_PLAN in set(alone["status"])  # without the pairing: skipped and off plan
