@@ -41,7 +41,7 @@ from gridplan.network_build import (
 from gridplan.street_sides import CACHE_KEY as SIDES_CACHE
 
 OSM_SUFFIXES = (".osm", ".osm.bz2", ".osm.gz", ".osm.pbf", ".pbf", ".xml")
-CACHE_VERSION = 4  # bump when the graph we build changes shape
+CACHE_VERSION = 5  # bump when the graph we build changes shape
 
 # Highway classes nobody patrols (under construction, proposals, raceways, …).
 _NEVER = {
@@ -333,11 +333,18 @@ def _build_graph(raw: _Raw, opts: NetworkOptions, name: str) -> nx.MultiDiGraph:
             g.add_node(u, x=pu[0], y=pu[1])
             g.add_node(v, x=pv[0], y=pv[1])
             length = _haversine_m(pu, pv)
-            if direction >= 0:
+            if direction >= 0 and not _has_way(g, u, v, way_id):
                 g.add_edge(u, v, length=length, reversed=False, **attrs)
-            if direction <= 0:
+            if direction <= 0 and not _has_way(g, v, u, way_id):
                 g.add_edge(v, u, length=length, reversed=True, **attrs)
     return g
+
+
+def _has_way(g: nx.MultiDiGraph, u: int, v: int, way_id: int) -> bool:
+    """Whether ``u → v`` of OSM way ``way_id`` is an edge already. A file may hold a way twice
+    — osmnx's ``save_graph_xml`` writes a two-way street once per direction, under the same
+    way id — and a street drawn twice would be planned, walked and counted twice."""
+    return any(d["osmid"] == way_id for d in g.get_edge_data(u, v, default={}).values())
 
 
 def _lanes(value: str | None) -> int | None:

@@ -147,3 +147,21 @@ def test_invalid_options():
     with pytest.raises(InvalidInputError) as e:
         load_network(SHANGHAI, mode="fly", grades={"primary": 7})
     assert len(e.value.problems) == 2
+
+
+@pytest.mark.parametrize("mode", ["walk", "drive"])
+def test_a_way_written_once_per_direction_is_one_street(tmp_path, mode):
+    # osmnx's save_graph_xml writes a two-way street once per direction under one way id
+    nodes = ("<node id='1' lat='31.0' lon='121.0'/><node id='2' lat='31.001' lon='121.0'/>"
+             "<node id='3' lat='31.002' lon='121.0'/><node id='4' lat='31.001' lon='121.001'/>")
+    way = "<way id='10'>{}<tag k='highway' v='residential'/></way>"
+    side = "<way id='11'><nd ref='2'/><nd ref='4'/><tag k='highway' v='residential'/></way>"
+    once, twice = tmp_path / "once.osm", tmp_path / "twice.osm"
+    for path, ways in ((once, [way.format("<nd ref='1'/><nd ref='2'/><nd ref='3'/>")]),
+                       (twice, [way.format("<nd ref='1'/><nd ref='2'/><nd ref='3'/>"),
+                                way.format("<nd ref='3'/><nd ref='2'/><nd ref='1'/>")])):
+        path.write_text(f"<?xml version='1.0'?><osm version='0.6'>{nodes}{''.join(ways)}"
+                        f"{side}</osm>")
+    a, b = (load_network(p, mode=mode, use_cache=False) for p in (once, twice))
+    assert b.graph.number_of_edges() == a.graph.number_of_edges()
+    assert b.street_km_by_grade() == a.street_km_by_grade()
