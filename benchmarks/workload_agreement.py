@@ -45,15 +45,26 @@ def sized_hours(net: StreetNetwork, grids: list[Grid], patrol: PatrolParams,
 
 def agreement(net: StreetNetwork, grids: list[Grid], patrol: PatrolParams,
               workload: WorkloadParams) -> list[dict]:
+    """Per grid: hours sized and routed, and the two split into the streets' own hours (walking
+    and inspecting every due street, the policy's costs: ``street_*``) and the walking between
+    them (sizing: the flat ``walking_overhead`` share; routing: the deadheading of the exact
+    tours, at walking speed: ``between_*``)."""
     sized = sized_hours(net, grids, patrol, workload)
     rows = []
     for grid in grids:
         week = plan_week(net, grid, start=MONDAY, params=patrol)
         routed = officer_hours(week)
-        deadhead = sum(r.deadhead_m for p in week for r in p.routes) / max(
-            1.0, sum(r.length_m for p in week for r in p.routes))
+        deadhead_m = sum(r.deadhead_m for p in week for r in p.routes)
+        between_routed = patrol.travel_minutes(deadhead_m, None, mode="walk") / 60
+        street_sized = sized[grid.code] / (1 + workload.walking_overhead)
         rows.append({"grid": grid.code, "sized_h": sized[grid.code], "routed_h": routed,
-                     "ratio": routed / sized[grid.code], "deadhead": deadhead,
+                     "ratio": routed / sized[grid.code],
+                     "deadhead": deadhead_m / max(1.0, sum(r.length_m for p in week
+                                                           for r in p.routes)),
+                     "street_sized_h": street_sized, "street_routed_h": routed - between_routed,
+                     "street_ratio": (routed - between_routed) / street_sized,
+                     "between_sized_h": sized[grid.code] - street_sized,
+                     "between_routed_h": between_routed,
                      "coverage": min(p.coverage for p in week)})
     return rows
 
@@ -91,10 +102,14 @@ def main() -> None:
     began = time.perf_counter()
     rows = agreement(net, grids, PatrolParams(), WorkloadParams())
     print(f"{'grid':<16} {'sized h/wk':>10} {'routed h/wk':>11} {'routed/sized':>12} "
+          f"{'streets sized/routed h':>22} {'ratio':>5} {'between sized/routed h':>22} "
           f"{'deadhead':>8} {'coverage':>8}")
     for r in rows:
+        streets = f"{r['street_sized_h']:.1f} / {r['street_routed_h']:.1f}"
+        between = f"{r['between_sized_h']:.1f} / {r['between_routed_h']:.1f}"
         print(f"{r['grid']:<16} {r['sized_h']:>10.1f} {r['routed_h']:>11.1f} "
-              f"{r['ratio']:>12.2f} {r['deadhead']:>8.0%} {r['coverage']:>8.0%}")
+              f"{r['ratio']:>12.2f} {streets:>22} {r['street_ratio']:>5.2f} {between:>22} "
+              f"{r['deadhead']:>8.0%} {r['coverage']:>8.0%}")
     print(f"{len(rows)} grids in {time.perf_counter() - began:.0f} s")
 
 
