@@ -84,14 +84,16 @@ class Routes:
             loc = end
         return total + self.dist[loc][self.depot] if route else 0.0
 
-    def best_insertion(self, route: Route, task: int) -> tuple[float, int, bool]:
-        """(added minutes, position, forward) of the cheapest way to add ``task``."""
+    def best_insertion(self, route: Route, task: int, positions: range | None = None,
+                       ways: tuple[bool, ...] = (True, False)) -> tuple[float, int, bool]:
+        """(added minutes, position, forward) of the cheapest way to add ``task`` (at one of
+        ``positions``, default anywhere; walked one of ``ways``)."""
         best = (math.inf, 0, True)
         stops = [self.depot] + [self.ends(a)[1] for a in route]
         nexts = [self.ends(a)[0] for a in route] + [self.depot]
-        for pos in range(len(route) + 1):
+        for pos in positions if positions is not None else range(len(route) + 1):
             before, after = stops[pos], nexts[pos]
-            for forward in (True, False):
+            for forward in ways:
                 arc = (task, forward)
                 if not math.isfinite(self.travel(arc)):
                     continue
@@ -315,8 +317,8 @@ def _make_room(ev: Routes, route: Route, task: int, budget_min: float
     # is out, this is the core with the pass at its best place, which fits
     lo = core[pos - 1] + 1 if pos > 0 else 0
     hi = core[pos] if pos < len(core) else len(route)
-    trial = min((route[:p] + [(task, forward)] + route[p:] for p in range(lo, hi + 1)),
-                key=ev.cost)
+    _, at, _ = ev.best_insertion(route, task, range(lo, hi + 1), (forward,))
+    trial = route[:at] + [(task, forward)] + route[at:]
     out: list[int] = []
     while ev.cost(trial) > budget_min + _EPS:
         lower = [p for p, a in enumerate(trial) if ev.tasks[a[0]].priority < mine]
