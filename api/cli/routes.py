@@ -143,9 +143,12 @@ def routes(grid_codes, all_grids, officers, shift_text, pattern, day, week, tz, 
 
 
 def _coverage_line(coverage_file: Path, priority: dict, plan) -> str:
-    """What the recent coverage did to this plan: the streets it ranks first, and how many of
-    them the shift still could not fit."""
+    """What the recent coverage did to this plan: the streets it ranks first, how many of them
+    the shift still leaves out entirely and how many keep their first pass but miss a repeat
+    pass (a street's first pass outranks any repeat pass: :func:`gridplan.routing.plan_grid`)."""
     missed = {street for street, share in priority.items() if share > 0}
-    left_out = missed & {u.street_id for u in plan.uncovered}
+    short = {u.street_id for u in plan.uncovered} & missed
+    left_out = {sid for sid in short if not plan.served.get(sid, 0)}
     return (f"  recent coverage {coverage_file}: {len(missed)} street(s) missed lately come "
-            f"first within their grade; {len(left_out)} of them left out of this shift")
+            f"first within their grade; {len(left_out)} of them left out of this shift, "
+            f"{len(short - left_out)} short of a repeat pass")

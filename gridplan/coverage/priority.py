@@ -8,9 +8,10 @@ street of the grid needed ``sides × passes_per_day × days`` passes (from
 :class:`~gridplan.routing.params.PatrolParams`); the officers' tracks show ``done`` of them. Its
 priority is the share it missed, ``1 − min(done, needed) / needed`` — 0 for a street walked as
 often as required, 1 for one nobody walked; every street is 0 when the tracks do not reach into
-the window. The planner ranks tasks by this share right after the grade (so a missed grade-3
+the window. The planner ranks passes by this share right after the grade (so a missed grade-3
 lane never outranks a grade-1 road, but among streets of one grade the missed ones are kept
-first when the shift is too short), before recent incidents: pass the mapping as
+first when the shift is too short, across the officers' routes; key-point streets and each
+street's first pass come before all that), before recent incidents: pass the mapping as
 ``street_priority=`` to :func:`gridplan.routing.plan_routes` or :func:`gridplan.routing.plan_grid`.
 
 The coverage may be a :class:`CoverageReport` or its :meth:`CoverageReport.to_dict` form (the

@@ -88,8 +88,9 @@ def plan_grid(
 
     ``street_priority``: street id → how much it needs a visit now (0–1), e.g. the share of its
     passes missed lately by the officers' tracks (:func:`gridplan.coverage.missed_share`). When
-    the shift is too short, streets are kept by grade first, then by this, then by recent
-    incidents.
+    the shift is too short, passes are kept in this order: key-point streets, first passes before
+    repeat passes, grade, then this, then recent incidents — across the officers' routes (see
+    :func:`~gridplan.routing.plan_solve.put_back`).
 
     ``network`` and ``grid`` (polygon, station) share the network's metric CRS; ``incidents`` is a
     point GeoDataFrame in that CRS with an optional tz-aware ``time`` column. ``day`` (default the

@@ -10,8 +10,12 @@ station.
 2. **Fit the shift** (:func:`fit_to_shift`): while routes run over the shift, drop required passes,
    lowest priority first, at least as many minutes as the total overrun, and solve again (a few
    rounds); if still over, remove the lowest-priority passes from each overlong route. Then put
-   dropped passes back, highest priority first, wherever the cheapest insertion keeps a route
-   within the shift — so a batch drop never leaves out more than it must.
+   dropped passes back, highest priority first (:func:`put_back`): wherever the cheapest
+   insertion keeps a route within the shift, else into the route where it fits by leaving out
+   passes of lower priority only (the least valuable such set; what it leaves out is tried
+   again in its turn). So a batch drop never leaves out more than it must, and priority holds
+   across officers, not route by route: no pass is left out that some route could take by
+   giving up lower-priority passes only.
 3. **Key-point windows** (:func:`repair_windows`): for each missed window try, in order, moving
    the key point's street to the best other position in the same route, walking the route the
    other way round (on foot), and moving the street to another officer; a change is kept when it
@@ -80,14 +84,16 @@ class Routes:
             loc = end
         return total + self.dist[loc][self.depot] if route else 0.0
 
-    def best_insertion(self, route: Route, task: int) -> tuple[float, int, bool]:
-        """(added minutes, position, forward) of the cheapest way to add ``task``."""
+    def best_insertion(self, route: Route, task: int, positions: range | None = None,
+                       ways: tuple[bool, ...] = (True, False)) -> tuple[float, int, bool]:
+        """(added minutes, position, forward) of the cheapest way to add ``task`` (at one of
+        ``positions``, default anywhere; walked one of ``ways``)."""
         best = (math.inf, 0, True)
         stops = [self.depot] + [self.ends(a)[1] for a in route]
         nexts = [self.ends(a)[0] for a in route] + [self.depot]
-        for pos in range(len(route) + 1):
+        for pos in positions if positions is not None else range(len(route) + 1):
             before, after = stops[pos], nexts[pos]
-            for forward in (True, False):
+            for forward in ways:
                 arc = (task, forward)
                 if not math.isfinite(self.travel(arc)):
                     continue
@@ -242,24 +248,84 @@ def fit_to_shift(area: RoutingArea, tasks: Sequence[Task], k: int, params: Patro
         while route and ev.cost(route) > budget_min + _EPS:
             worst = min(range(len(route)), key=lambda p: tasks[route[p][0]].priority)
             dropped.append(route.pop(worst)[0])
-    _reinsert(ev, routes, dropped, budget_min)
+    put_back(ev, routes, dropped, budget_min)
     served = sorted(a[0] for r in routes for a in r)
     if sorted(kept) != served:  # the bound must be for what is served in the end
         bound = lower_bound(area, tasks, served, k)
     return Fitted(routes, sorted(dropped, key=lambda i: tasks[i].priority), bound, method, solves)
 
 
-def _reinsert(ev: Routes, routes: list[Route], dropped: list[int], budget_min: float) -> None:
-    for task in sorted(dropped, key=lambda i: ev.tasks[i].priority, reverse=True):
-        costs = [ev.cost(r) for r in routes]
-        best = None
-        for r, route in enumerate(routes):
-            added, pos, forward = ev.best_insertion(route, task)
-            if costs[r] + added <= budget_min + _EPS and (best is None or added < best[0]):
-                best = (added, r, pos, forward)
-        if best is not None:
-            routes[best[1]].insert(best[2], (task, best[3]))
-            dropped.remove(task)
+def put_back(ev: Routes, routes: list[Route], dropped: list[int], budget_min: float) -> None:
+    """Serve left-out passes, highest priority first, giving up lower-priority ones if needed.
+
+    A pass goes where its cheapest insertion fits the shift; if it fits nowhere, into a route
+    whose passes of higher priority (its *core*) leave room for it, giving up that route's
+    lowest-priority passes one by one until the route fits again — in the route whose given-up
+    passes are least valuable (lowest best priority, then fewest, then fewest minutes). Given-up
+    passes wait for their turn. Every pass has one turn: only a higher-priority pass pushes one
+    out, and those have had theirs. Changes ``routes`` and ``dropped`` in place."""
+    by_priority = lambda i: ev.tasks[i].priority  # noqa: E731
+    waiting = sorted(dropped, key=by_priority)
+    while waiting:
+        task = waiting.pop()  # the highest priority still left out
+        change = _cheapest_insertion(ev, routes, task, budget_min) or _displacing(
+            ev, routes, task, budget_min)
+        if change is None:
+            continue
+        r, route, out = change
+        routes[r] = route
+        dropped.remove(task)
+        dropped.extend(out)
+        waiting = sorted(waiting + out, key=by_priority)
+
+
+def _cheapest_insertion(ev: Routes, routes: list[Route], task: int, budget_min: float
+                        ) -> tuple[int, Route, list[int]] | None:
+    best = None
+    for r, route in enumerate(routes):
+        added, pos, forward = ev.best_insertion(route, task)
+        if ev.cost(route) + added <= budget_min + _EPS and (best is None or added < best[0]):
+            best = (added, r, route[:pos] + [(task, forward)] + route[pos:])
+    return None if best is None else (best[1], best[2], [])
+
+
+def _displacing(ev: Routes, routes: list[Route], task: int, budget_min: float
+                ) -> tuple[int, Route, list[int]] | None:
+    """(route index, new route, passes given up) of the least valuable way to make room."""
+    best = None
+    for r, route in enumerate(routes):
+        made = _make_room(ev, route, task, budget_min)
+        if made is not None:
+            trial, out = made
+            key = (sorted((ev.tasks[i].priority for i in out), reverse=True), len(out),
+                   ev.cost(trial))
+            if best is None or key < best[0]:
+                best = (key, r, trial, out)
+    return None if best is None else best[1:]
+
+
+def _make_room(ev: Routes, route: Route, task: int, budget_min: float
+               ) -> tuple[Route, list[int]] | None:
+    """``route`` with ``task`` in and its lowest-priority passes out until it fits, or None
+    when even its higher-priority passes alone leave no room."""
+    mine = ev.tasks[task].priority
+    core = [p for p, a in enumerate(route) if ev.tasks[a[0]].priority > mine]
+    added, pos, forward = ev.best_insertion([route[p] for p in core], task)
+    if ev.cost([route[p] for p in core]) + added > budget_min + _EPS:
+        return None
+    # the cheapest place between the same higher-priority neighbours: once every lower pass
+    # is out, this is the core with the pass at its best place, which fits
+    lo = core[pos - 1] + 1 if pos > 0 else 0
+    hi = core[pos] if pos < len(core) else len(route)
+    _, at, _ = ev.best_insertion(route, task, range(lo, hi + 1), (forward,))
+    trial = route[:at] + [(task, forward)] + route[at:]
+    out: list[int] = []
+    while ev.cost(trial) > budget_min + _EPS:
+        lower = [p for p, a in enumerate(trial) if ev.tasks[a[0]].priority < mine]
+        if not lower:
+            return None  # (rounding only: the core with the pass fitted above)
+        out.append(trial.pop(min(lower, key=lambda p: ev.tasks[trial[p][0]].priority))[0])
+    return trial, out
 
 
 # ---------------------------------------------------------------------------------- timeline
