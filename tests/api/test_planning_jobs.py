@@ -311,7 +311,8 @@ def test_a_routes_job_exports_its_plan_in_every_format(served: tuple[TestClient,
     (tmp_path / "r.geojson").write_bytes(files["geojson"])
     routes = gpd.read_file(tmp_path / "r.geojson")
     assert set(routes["officer"].dropna()) == {"A", "B"}
-    assert len(routes) == len(job["result"]["layers"]["routes"]["features"])
+    assert (routes["layer"] == "routes").sum() == len(job["result"]["layers"]["routes"]["features"])
+    assert set(routes["layer"]) <= set(job["result"]["layers"])  # uncovered streets, key points…
     assert len(files["csv"].decode("utf-8-sig").splitlines()) > 2
     page = client.get(f"/jobs/{job['id']}/map.html", headers=h)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
