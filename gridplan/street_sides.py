@@ -8,12 +8,20 @@ which ways of a network belong to one street:
 
 * **carriageways**: two one-way ways running in opposite directions, parallel within
   ``side_max_angle_deg``, at most ``side_max_gap_m`` apart over at least ``side_min_alongside``
-  of the shorter one, of the same class (grade; no ``*_link`` ramps) and with the same name or
-  both unnamed (a ``dual_carriageway=yes`` tag on both stands in for the name);
+  of the shorter one, of the same class (grade; no ``*_link`` ramps) and with no two names
+  differing — the same name, or one or both unnamed (OSM often leaves one carriageway without
+  the name; a ``dual_carriageway=yes`` tag on both stands in for it);
 * **side roads**: two roads with the same name running alongside each other the same way
   (parallel, near, alongside), in either direction — a main road and its side road (主路 and
   辅路 of a four-panel road, 四块板, one name for all); the lower class (or shorter) is the side
   road;
+* **slip roads**: a ``*_link`` way (a ramp or slip road: OSM's class for the ways that lead
+  onto or off a road, mostly unnamed) running alongside a road, either way, over at least
+  ``side_min_alongside`` of its length is that road's side road — where a ramp leaves a road it
+  runs beside the road's carriageway, a few metres from it, for tens of metres: part of the
+  road's corridor to a squad on foot and to a phone (ramps that turn off at a junction are not
+  alongside anything and stay streets of their own; a ramp named otherwise, e.g. a tunnel's,
+  is not the road's);
 * **sidewalks and side paths**: a way tagged ``footway=sidewalk`` and the nearest road (a way
   cars use) parallel to it within the same distances; an unnamed footway, cycleway or path (not a
   crossing) parallel to a road within ``sidepath_max_gap_m`` over the same share is that road's
@@ -108,6 +116,10 @@ class _Way:
         return self.road and self.oneway and not self.highway.endswith("_link")
 
     @property
+    def link(self) -> bool:
+        return self.road and self.highway.endswith("_link")
+
+    @property
     def sidepath(self) -> bool:
         """An unnamed walk or cycle track (not a crossing, not tagged a sidewalk)."""
         return (self.highway in SIDEPATH_CLASSES and not self.names
@@ -165,6 +177,11 @@ def _find(ways: list[_Way], params: PatrolParams) -> StreetSides:
         if frozenset((roads[i].sid, roads[j].sid)) not in paired:
             side, main = sorted((roads[i], roads[j]), key=_main_first)[::-1]
             edges.append((side.sid, main.sid, SIDE_ROAD))
+    for way in roads:
+        if way.link:
+            road = _nearest_road(way, near, gap, params, _slip_road_of)
+            if road is not None and frozenset((way.sid, road.sid)) not in paired:
+                edges.append((way.sid, road.sid, SIDE_ROAD))
     for way in ways:
         if way.footway == "sidewalk" or way.sidepath:
             reach = gap if way.footway == "sidewalk" else min(gap, params.sidepath_max_gap_m)
@@ -210,9 +227,18 @@ def _pairs(candidates: list[int], near: _Near, params: PatrolParams, fits, *, op
 def _same_road(way: _Way, other: _Way) -> bool:
     if not other.carriageway or other.grade != way.grade or other.sid == way.sid:
         return False
-    if way.dual and other.dual:
-        return True
-    return bool(way.names & other.names) if way.names or other.names else True
+    return (way.dual and other.dual) or _names_agree(way, other)
+
+
+def _slip_road_of(link: _Way, road: _Way) -> bool:
+    return not road.link and road.sid != link.sid and _names_agree(link, road)
+
+
+def _names_agree(way: _Way, other: _Way) -> bool:
+    """No two names differ: a shared name, or one of them (or both) unnamed — OSM often
+    leaves one carriageway of a road, or its ramps, without the name, and a missing name is no
+    evidence of another street."""
+    return bool(way.names & other.names) or not (way.names and other.names)
 
 
 def _samples(way: _Way) -> tuple[list, np.ndarray]:
@@ -258,11 +284,12 @@ def _alongside(way: _Way, near: _Near, reach_m: float, fits, *, opposite: bool
     return out
 
 
-def _nearest_road(way: _Way, near: _Near, reach_m: float, params: PatrolParams
-                  ) -> _Way | None:
-    """The road a sidewalk or side path runs beside: the one it is alongside for most of its
-    length, if that is at least ``side_min_alongside`` of the shorter of the two."""
-    metres = _alongside(way, near, reach_m, lambda w, o: o.sid != w.sid, opposite=False)
+def _nearest_road(way: _Way, near: _Near, reach_m: float, params: PatrolParams,
+                  fits=lambda w, o: o.sid != w.sid) -> _Way | None:
+    """The road (that ``fits``) a sidewalk, side path or slip road runs beside: the one it is
+    alongside for most of its length, if that is at least ``side_min_alongside`` of the
+    shorter of the two."""
+    metres = _alongside(way, near, reach_m, fits, opposite=False)
     if not metres:
         return None
     j, most = max(metres.items(), key=lambda kv: (kv[1], -kv[0]))

@@ -83,6 +83,22 @@ def test_names_classes_and_tags_decide_what_pairs():
     assert not street_sides(sidewalk, PatrolParams(side_max_gap_m=0)).partners
 
 
+def test_a_name_missing_on_one_carriageway_and_slip_roads_beside_a_road_pair():
+    """OSM often leaves one carriageway of a dual road, and its ramps (``*_link``), unnamed:
+    a missing name is no evidence of another street, two different names are."""
+    unnamed = street_sides(_network([("a", [(0, 0), (200, 0)], EAST),
+                                     ("b", [(200, 14), (0, 14)], {"oneway": True})]))
+    assert unnamed.side_of(1) == CARRIAGEWAY and unnamed.one_side(1)
+    ramp = {"oneway": True, "highway": "secondary_link"}
+    links = street_sides(_network([
+        ("road", [(0, 0), (200, 0)], EAST),
+        ("slip", [(20, -10), (150, -10)], ramp),  # leaves the road beside it: a side road
+        ("turn", [(200, -5), (260, -60)], ramp),  # turns off at the end: a street of its own
+        ("far", [(0, -60), (200, -60)], ramp)]))  # a block away: its own
+    assert [links.side_of(k) for k in range(4)] == [ROAD, SIDE_ROAD, "", ""]
+    assert links.street_of(1) == 0 and not links.is_axis(1) and links.is_axis(2)
+
+
 @pytest.fixture(scope="module")
 def city_sides():
     from geodata.osm import load_network
@@ -110,8 +126,8 @@ def test_known_dual_roads_of_real_extracts_are_paired_and_nothing_odd_is(city_si
         for mate in mates:
             a, b = ways[way], ways[mate]
             names_a, names_b = (set(filter(None, x["name"].split("/"))) for x in (a, b))
-            if SIDEWALK not in (sides.kind[way], sides.kind[mate]):  # same name, or both none
-                assert names_a & names_b or not (names_a or names_b)
+            if SIDEWALK not in (sides.kind[way], sides.kind[mate]):  # no two names differ
+                assert names_a & names_b or not (names_a and names_b)
             assert a["geometry"].distance(b["geometry"]) <= 35.0
     # one-way streets a block apart in opposite directions (福州路, 汉口路, 广东路) are no dual
     # road (the sample also draws some two-way streets twice, there and back: one street)
