@@ -75,7 +75,7 @@ from gridplan.coverage.sides import street_walked
 from gridplan.coverage.simulate import random_walk, simulate_track, walk_legs, walk_truth
 from gridplan.model import Grid, KeyPoint
 from gridplan.routing import PatrolParams
-from gridplan.street_sides import StreetSides, street_sides
+from gridplan.street_sides import StreetSides, street_sides, tangents
 
 REPO = Path(__file__).resolve().parents[1]
 CITIES = {"shanghai": REPO / "geodata" / "sample" / "data" / "shanghai_central.osm",
@@ -168,7 +168,8 @@ def _pr_of(kind: str, tally: list) -> dict:
 def street_level(index: StreetIndex, sides: StreetSides, walked: dict[int, Intervals]
                  ) -> dict[int, Intervals]:
     """Walked stretches of streets in the street model: walked on any side, on axis ways."""
-    across = street_walked(index, sides, walked, reach_m=REACH_M)
+    across = street_walked(index, sides, walked, reach_m=REACH_M,
+                           max_angle_deg=PatrolParams().side_max_angle_deg)
     return {k: v for k, v in across.items() if sides.is_axis(index.streets[k].street_id)}
 
 
@@ -206,17 +207,10 @@ def _road_overlap(index: StreetIndex, mine: dict[int, Intervals], other: dict[in
                     continue
                 line = pieces[j]
                 at = line.project(p)
-                if abs(float(np.dot(_tangent(geom, m), _tangent(line, at)))) >= cos_min:
+                if abs(float(np.dot(tangents(geom, [m])[0], tangents(line, [at])[0]))) >= cos_min:
                     hits += 1
             total += max(same, (b - a) * hits / n)
     return total
-
-
-def _tangent(line, at: float) -> np.ndarray:
-    p = np.asarray(line.interpolate(max(at - 2.0, 0.0)).coords[0])
-    q = np.asarray(line.interpolate(min(at + 2.0, line.length)).coords[0])
-    d = q - p
-    return d / (np.hypot(*d) or 1.0)
 
 
 def naive_snap(index: StreetIndex, xy: np.ndarray) -> dict[int, Intervals]:

@@ -248,15 +248,20 @@ def _samples(way: _Way) -> tuple[list, np.ndarray]:
     n = max(1, round(geom.length / STEP_M))
     marks = (np.arange(n) + 0.5) * geom.length / n
     points = [geom.interpolate(m) for m in marks]
-    return points, np.array([tangent(geom, m) for m in marks])
+    return points, tangents(geom, marks)
 
 
-def tangent(line: LineString, at: float, half_m: float = 2.0) -> np.ndarray:
-    """Unit direction of ``line`` at ``at`` metres along it."""
-    p = np.asarray(line.interpolate(max(at - half_m, 0.0)).coords[0])
-    q = np.asarray(line.interpolate(min(at + half_m, line.length)).coords[0])
+def tangents(line: LineString, marks: np.ndarray, half_m: float = 2.0) -> np.ndarray:
+    """Unit directions (rows) of ``line`` at ``marks`` metres along it; a zero row where the
+    line does not move over ``half_m`` either side."""
+    marks = np.asarray(marks, dtype=float)
+    p = shapely.get_coordinates(shapely.line_interpolate_point(line, np.maximum(marks - half_m,
+                                                                                0.0)))
+    q = shapely.get_coordinates(shapely.line_interpolate_point(line, np.minimum(
+        marks + half_m, line.length)))
     d = q - p
-    return d / (np.hypot(*d) or 1.0)
+    norm = np.hypot(d[:, 0], d[:, 1])
+    return d / np.where(norm > 0, norm, 1.0)[:, None]
 
 
 def _alongside(way: _Way, near: _Near, reach_m: float, fits, *, opposite: bool
@@ -276,7 +281,7 @@ def _alongside(way: _Way, near: _Near, reach_m: float, fits, *, opposite: bool
             at = line.project(p)
             if dist >= best_d or not END_M < at < line.length - END_M:
                 continue  # beside it, not beyond its end (the way that continues this one)
-            cos = float(np.dot(d, tangent(line, at)))
+            cos = float(np.dot(d, tangents(line, [at])[0]))
             if (cos <= -near.cos_max) if opposite else (abs(cos) >= near.cos_max):
                 best, best_d = int(j), dist
         if best is not None:

@@ -167,7 +167,8 @@ def track_coverage(network: StreetNetwork, grids: Sequence[Grid], points: gpd.Ge
     start, end = good["time"].min(), good["time"].max()
     streets = _grid_streets(index, grids, patrol, sides)
     spans = walked_spans(pieces)
-    across = street_walked(index, sides, spans, reach_m=2 * patrol.side_max_gap_m)
+    across = street_walked(index, sides, spans, reach_m=2 * patrol.side_max_gap_m,
+                           max_angle_deg=patrol.side_max_angle_deg)
     streets = _street_status(streets, passes, spans, across, sides, end, params)
     own_grid = _officer_grids(good, grids)
     plan_streets = plan_routes = None

@@ -4,8 +4,9 @@ A dual road's two carriageways, or a road and its sidewalks, are the sides of on
 (:mod:`gridplan.street_sides`). A street is walked where any of its sides is: the stretch an
 officer walked on one carriageway is carried across to the other ways of its street by projecting
 points of it onto them (points every :data:`STEP_M`, each to its nearest point on the other way
-within ``reach_m`` where the two run parallel; the stretch between two such points that land
-on the way counts).
+within ``reach_m`` where the two run parallel — within ``max_angle_deg``, the pairing angle
+``PatrolParams.side_max_angle_deg`` —; the stretch between two such points that land on the way
+counts).
 """
 
 from __future__ import annotations
@@ -18,28 +19,28 @@ import shapely
 
 from gridplan.coverage.intervals import Intervals, union
 from gridplan.coverage.streets import StreetIndex
-from gridplan.street_sides import StreetSides
+from gridplan.street_sides import StreetSides, tangents
 
 STEP_M = 5.0
-#: only where the two ways run parallel (within the pairing angle's default, 25°)
-COS_PARALLEL = math.cos(math.radians(25.0))
 
 
 def street_walked(index: StreetIndex, sides: StreetSides, walked: Mapping[int, Intervals], *,
-                  reach_m: float) -> dict[int, Intervals]:
+                  reach_m: float, max_angle_deg: float) -> dict[int, Intervals]:
     """Per street (index position): the stretches of it walked on any side of its street —
     its own walked stretches and those of the other ways of its street carried across."""
     out = {k: list(v) for k, v in walked.items()}
+    cos_max = math.cos(math.radians(max_angle_deg))
     for k, spans in walked.items():
         for mate in sides.mates(index.streets[k].street_id):
             j = index.by_id.get(mate)
             if j is not None:
-                out.setdefault(j, []).extend(carried(index, k, spans, j, reach_m=reach_m))
+                out.setdefault(j, []).extend(carried(index, k, spans, j, reach_m=reach_m,
+                                                            cos_max=cos_max))
     return {k: merged for k, v in out.items() if (merged := union(v))}
 
 
 def carried(index: StreetIndex, k: int, spans: Intervals, j: int, *, reach_m: float,
-            cos_max: float = COS_PARALLEL) -> Intervals:
+            cos_max: float) -> Intervals:
     """``spans`` of street ``k`` carried across to street ``j`` (see the module docstring)."""
     source, target = index.streets[k].geometry, index.streets[j].geometry
     out = []
@@ -49,16 +50,7 @@ def carried(index: StreetIndex, k: int, spans: Intervals, j: int, *, reach_m: fl
         points = shapely.line_interpolate_point(source, marks)
         at = shapely.line_locate_point(target, points)
         near = (shapely.distance(points, target) <= reach_m) & (
-            np.abs(np.sum(_tangents(source, marks) * _tangents(target, at), axis=1)) >= cos_max)
+            np.abs(np.sum(tangents(source, marks) * tangents(target, at), axis=1)) >= cos_max)
         out += [(float(at[i]), float(at[i + 1])) for i in range(n) if near[i] and near[i + 1]]
     return union(out)
 
-
-def _tangents(line, marks: np.ndarray, half_m: float = 2.0) -> np.ndarray:
-    """Unit directions of ``line`` at ``marks`` metres along it."""
-    p = shapely.get_coordinates(shapely.line_interpolate_point(line, np.maximum(marks - half_m,
-                                                                                0.0)))
-    q = shapely.get_coordinates(shapely.line_interpolate_point(line, np.minimum(
-        marks + half_m, line.length)))
-    d = q - p
-    return d / np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-9)[:, None]

@@ -150,7 +150,9 @@ def test_walking_one_carriageway_credits_its_street_and_nothing_else(rows, cols,
     found = by_street(match_track(index, xy, t, params=TrackParams(gps_sigma_m=3.0)).pieces)
     truth = by_street(walk_truth(index, steps))
     assert set(found) == set(truth)  # each way (side) as walked
-    across = street_walked(index, sides, found, reach_m=2 * PatrolParams().side_max_gap_m)
+    policy = PatrolParams()
+    across = street_walked(index, sides, found, reach_m=2 * policy.side_max_gap_m,
+                           max_angle_deg=policy.side_max_angle_deg)
     credited = {k for k, v in across.items() if length(v) > 1.0}
     sides_of_walk = set(truth) | {index.by_id[m] for k in truth
                                   for m in sides.mates(index.streets[k].street_id)}
