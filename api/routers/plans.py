@@ -152,5 +152,3 @@ def plan_geojson(plan_id: int, session: SessionDep, principal: PrincipalDep,
     readable = [r for r in rows if r.id is not None and can_read_grid(principal, r)]
     return json_response(feature_collection_json(
         rendered(session, fragments, readable, feature_json)))
-
-
