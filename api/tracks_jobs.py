@@ -165,14 +165,19 @@ def recent_coverages_of(ctx: JobContext, grid_ids: set[int], network_id: int
                         ) -> dict[int, tuple[str, dict[str, Any]]]:
     """Per grid of ``grid_ids``: (job id, result) of the job owner's newest succeeded
     track_coverage job of that grid on ``network_id`` among their last few hundred jobs."""
-    found: dict[int, tuple[str, dict[str, Any]]] = {}
+    newest: dict[int, str] = {}
     with ctx.db.session() as session:
-        for job in session.scalars(
-                select(Job).where(Job.owner == ctx.owner.username, Job.kind == "track_coverage",
-                                  Job.status == SUCCEEDED)
+        # ids and params first: the results (streets and tracks, up to MBs each) of the
+        # chosen jobs only
+        for job_id, params in session.execute(
+                select(Job.id, Job.params).where(
+                    Job.owner == ctx.owner.username, Job.kind == "track_coverage",
+                    Job.status == SUCCEEDED)
                 .order_by(Job.finished_at.desc()).limit(RECENT_JOBS_LOOKED_AT)):
-            grid = job.params.get("grid_id")
-            if grid in grid_ids and grid not in found and job.params.get(
+            grid = params.get("grid_id")
+            if grid in grid_ids and grid not in newest and params.get(
                     "network_id") == network_id:
-                found[grid] = (job.id, job.result)
-    return found
+                newest[grid] = job_id
+        results = dict(session.execute(select(Job.id, Job.result).where(
+            Job.id.in_(list(newest.values())))).all()) if newest else {}
+    return {grid: (job_id, results[job_id]) for grid, job_id in newest.items()}
